@@ -1,0 +1,28 @@
+// Subcommands: each file registers one on the app and returns the function that runs it
+// (called by main only when that subcommand was given), returning the process exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace npf {
+struct Profile;
+}
+
+namespace npf::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command addExpectCommand(CLI::App& app);
+Command addExplainCommand(CLI::App& app);
+Command addValidateCommand(CLI::App& app);
+
+// Adds `--profile KEY=VALUE` (repeatable) to a subcommand.
+void addProfileOption(CLI::App& sub, std::vector<std::string>& settings);
+// Applies the settings to `profile`; prints the problem and returns false on a bad one.
+bool parseProfile(const std::vector<std::string>& settings, npf::Profile& profile);
+
+}  // namespace npf::cli

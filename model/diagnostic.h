@@ -1,0 +1,20 @@
+// One problem found in input, located as `file:line:col` (the format editors and CI parse).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace npf {
+
+struct Diagnostic {
+  std::string file;
+  int line = 0;  // 1-based; 0 when unknown (then printed as file:0:0)
+  int col = 0;
+  std::string message;
+  bool operator==(const Diagnostic&) const = default;
+};
+
+// "file:line:col: message"
+std::string toString(const Diagnostic& d);
+
+}  // namespace npf

@@ -1,0 +1,62 @@
+#include "model/ip.h"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace npf {
+
+std::optional<IpAddress> parseIp(std::string_view s) {
+  // inet_pton is strict: dotted decimal without leading zeros, RFC 4291 text, no zones.
+  if (s.empty() || s.size() > 45) return std::nullopt;
+  std::string text(s);
+  IpAddress ip;
+  if (text.find(':') == std::string::npos) {
+    if (inet_pton(AF_INET, text.c_str(), ip.bytes.data()) != 1) return std::nullopt;
+    ip.family = IpFamily::V4;
+  } else {
+    if (inet_pton(AF_INET6, text.c_str(), ip.bytes.data()) != 1) return std::nullopt;
+    ip.family = IpFamily::V6;
+  }
+  return ip;
+}
+
+std::string toString(const IpAddress& ip) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(ip.family == IpFamily::V4 ? AF_INET : AF_INET6, ip.bytes.data(), buf, sizeof buf);
+  return buf;
+}
+
+static IpAddress maskTo(IpAddress ip, int prefixLength) {
+  for (int i = prefixLength; i < ip.bitLength(); ++i) ip.bytes[i / 8] &= uint8_t(~(0x80 >> (i % 8)));
+  return ip;
+}
+
+std::optional<Cidr> parseCidr(std::string_view s) {
+  auto slash = s.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto ip = parseIp(s.substr(0, slash));
+  if (!ip) return std::nullopt;
+  std::string_view len = s.substr(slash + 1);
+  // Decimal digits only, no sign, no leading zeros ("/08" is rejected like Go's ParseCIDR).
+  if (len.empty() || len.size() > 3 || (len.size() > 1 && len[0] == '0')) return std::nullopt;
+  int n = 0;
+  auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), n);
+  if (ec != std::errc() || end != len.data() + len.size()) return std::nullopt;
+  if (n < 0 || n > ip->bitLength()) return std::nullopt;
+  return Cidr{maskTo(*ip, n), n};
+}
+
+std::string toString(const Cidr& c) { return toString(c.base) + "/" + std::to_string(c.prefixLength); }
+
+bool Cidr::contains(const IpAddress& ip) const {
+  return ip.family == base.family && maskTo(ip, prefixLength) == base;
+}
+
+bool Cidr::contains(const Cidr& inner) const {
+  return inner.base.family == base.family && inner.prefixLength >= prefixLength &&
+         contains(inner.base);
+}
+
+}  // namespace npf

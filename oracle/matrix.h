@@ -1,0 +1,41 @@
+// The matrix engine: every cell of a probe set at once, from per-policy bitsets. Must agree
+// with evaluateProbe on every cell (property-tested).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "model/objects.h"
+#include "model/probe.h"
+#include "oracle/profile.h"
+#include "oracle/verdict.h"
+
+namespace npf {
+
+// Verdicts of a probe set, cell i being the i-th probe of ProbeSet::forEach. Two bits per
+// cell: `valid` (the probe can be made, see evaluateProbe's nullopt) is folded into
+// Verdict-or-skip.
+class Matrix {
+ public:
+  enum class Cell : uint8_t { Deny = 0, Allow = 1, Undefined = 2, Skip = 3 };
+  Matrix() = default;
+  explicit Matrix(size_t cells) : bits_((cells * 2 + 63) / 64, 0), size_(cells) {}
+  size_t size() const { return size_; }
+  Cell get(size_t i) const { return Cell((bits_[i / 32] >> ((i % 32) * 2)) & 3); }
+  void set(size_t i, Cell c) {
+    uint64_t& w = bits_[i / 32];
+    int sh = (i % 32) * 2;
+    w = (w & ~(uint64_t(3) << sh)) | (uint64_t(c) << sh);
+  }
+  // nullopt for Skip.
+  std::optional<Verdict> verdict(size_t i) const;
+
+ private:
+  std::vector<uint64_t> bits_;
+  size_t size_ = 0;
+};
+
+Matrix computeMatrix(const Cluster& c, const ProbeSet& probes, const Profile& profile);
+
+}  // namespace npf

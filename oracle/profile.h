@@ -1,0 +1,33 @@
+// Profile knobs: behaviours Kubernetes leaves to the implementation (SEMANTICS.md). Every
+// expectation is computed under one profile and reports name it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace npf {
+
+struct Profile {
+  // ipBlock peers match pod IPs (upstream e2e); false: only cluster-external IPs (Cilium-like).
+  bool ipblockMatchesPodIps = true;
+  // A pod to its own IP, and hairpin through a Service to itself.
+  enum class Loopback { Undefined, Allow, Policy };
+  Loopback loopback = Loopback::Undefined;
+  // Egress from a pod to its own node: judged by policy, or always allowed.
+  enum class EgressToOwnNode { Policy, Allow };
+  EgressToOwnNode egressToOwnNode = EgressToOwnNode::Policy;
+  // Pod/namespace selectors match hostNetwork pods (else their traffic is their node's).
+  bool hostnetworkSelectable = false;
+
+  bool operator==(const Profile&) const = default;
+};
+
+// Applies "key=value" (keys: ipblock-matches-pod-ips, loopback, egress-to-own-node,
+// hostnetwork-selectable). Returns an error message, or empty on success.
+std::string applyProfileSetting(Profile& p, const std::string& keyEqualsValue);
+
+// key -> value, in a fixed order, for reports and the JSON "profile" object.
+std::vector<std::pair<std::string, std::string>> describeProfile(const Profile& p);
+
+}  // namespace npf
