@@ -70,19 +70,20 @@ void renderExpectText(std::ostream& out, const ProbeSet& probes, const Matrix& m
     size_t rowWidth = 4;
     for (const auto& r : t.rows) rowWidth = std::max(rowWidth, r.size());
     out << fmt::format("{}/{}\n", t.port, toString(t.protocol));
-    out << fmt::format("{:<{}}", "", rowWidth);
-    for (const auto& c : t.columns) out << ' ' << c;
-    out << '\n';
+    std::string line(rowWidth, ' ');
+    for (const auto& c : t.columns) line += ' ' + c;
+    out << line << '\n';
     for (size_t r = 0; r < t.rows.size(); ++r) {
-      out << fmt::format("{:<{}}", t.rows[r], rowWidth);
+      line = fmt::format("{:<{}}", t.rows[r], rowWidth);
       for (size_t c = 0; c < t.columns.size(); ++c) {
         auto it = t.cells.find({r, c});
         char s = it == t.cells.end() ? '-' : symbol(it->second);
         // Centre the symbol under its column name.
         size_t w = t.columns[c].size();
-        out << ' ' << std::string((w - 1) / 2, ' ') << s << std::string(w - 1 - (w - 1) / 2, ' ');
+        line += ' ' + std::string((w - 1) / 2, ' ') + s + std::string(w - 1 - (w - 1) / 2, ' ');
       }
-      out << '\n';
+      line.erase(line.find_last_not_of(' ') + 1);
+      out << line << '\n';
     }
     out << '\n';
   }
