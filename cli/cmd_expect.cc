@@ -2,7 +2,10 @@
 #include <iostream>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "cli/commands.h"
+#include "cli/stopwatch.h"
 #include "cli/load.h"
 #include "oracle/matrix.h"
 #include "oracle/reference.h"
@@ -37,6 +40,7 @@ Command addExpectCommand(CLI::App& app) {
     std::string output = "text";
     std::vector<std::string> profile;
     std::string engine = "matrix";
+    bool timings = false;
   };
   auto o = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand(
@@ -56,15 +60,21 @@ Command addExpectCommand(CLI::App& app) {
                   "(slow, for cross-checking)")
       ->check(CLI::IsMember({"matrix", "reference"}))
       ->capture_default_str();
+  sub->add_flag("--timings", o->timings,
+                "Print to stderr where the time went: load (read, parse, validate), probe set, "
+                "compute, render");
 
   return {sub, [o]() {
             Profile profile;
             if (!parseProfile(o->profile, profile)) return kExitBadInput;
+            Stopwatch clock;
             Loaded l = loadCase(o->files);
             printDiagnostics(l);
             if (!l.errors.empty()) return kExitBadInput;
+            clock.lap();
 
             ProbeSet probes = defaultProbeSet(l.cluster);
+            double probeSeconds = clock.lap();
             Matrix m;
             if (o->engine == "matrix") {
               m = computeMatrix(l.cluster, probes, profile);
@@ -79,11 +89,17 @@ Command addExpectCommand(CLI::App& app) {
                                                       : Matrix::Cell::Deny);
               });
             }
+            double computeSeconds = clock.lap();
             if (o->output == "json") renderExpectJson(std::cout, probes, m, profile);
             else if (o->output == "markdown") renderExpectMarkdown(std::cout, probes, m, profile);
             else if (o->output == "summary") renderExpectSummary(std::cout, m);
             else renderExpectText(std::cout, probes, m, profile);
             std::cout.flush();
+            if (o->timings)
+              std::cerr << fmt::format(
+                  "timings: read+parse {:.3f}s, validate {:.3f}s, probe set {:.3f}s, compute "
+                  "{:.3f}s ({} cells, {} engine), render {:.3f}s\n",
+                  l.decodeSeconds, l.validateSeconds, probeSeconds, computeSeconds, m.size(), o->engine, clock.lap());
             return std::cout ? kExitOk : kExitInfrastructure;
           }};
 }

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/stopwatch.h"
 #include "model/codec.h"
 #include "model/validate.h"
 
@@ -9,13 +10,16 @@ namespace npf::cli {
 
 Loaded loadCase(const std::vector<std::string>& files) {
   Loaded out;
+  Stopwatch clock;
   for (const auto& f : files) {
     DecodeResult r = decodeFile(f);
     out.cluster.append(std::move(r.cluster));
     out.errors.insert(out.errors.end(), r.errors.begin(), r.errors.end());
     out.warnings.insert(out.warnings.end(), r.warnings.begin(), r.warnings.end());
   }
+  out.decodeSeconds = clock.lap();
   if (out.errors.empty()) out.errors = validate(out.cluster);
+  out.validateSeconds = clock.lap();
   return out;
 }
 

@@ -19,6 +19,8 @@ struct Loaded {
   Cluster cluster;
   std::vector<Diagnostic> errors;  // decode and validation errors, in file order
   std::vector<Diagnostic> warnings;
+  double decodeSeconds = 0;  // reading and parsing the files
+  double validateSeconds = 0;
 };
 
 // Decodes and validates `files` as one cluster. Validation runs only when decoding found no
