@@ -1,0 +1,63 @@
+// A case: the cluster of a case file plus its optional `netpolfuzz.io/v1alpha1 Case`
+// document (seed, profile, tags, probe set, external hosts, steps). Format: docs/case-format.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/objects.h"
+#include "model/probe.h"
+
+namespace npf {
+
+// One change to the cluster; every step is followed by a probe of the whole matrix.
+struct Step {
+  enum class Action {
+    CreatePolicy,      // `policy`: a full NetworkPolicy
+    UpdatePolicy,      // `policy`: the new version of an existing one (same namespace/name)
+    DeletePolicy,      // `namespace`/`name`
+    RelabelPod,        // `namespace`/`name`, `labels`: the complete new label set
+    RelabelNamespace,  // `name`, `labels`: the complete new label set (implicit name label kept)
+    DeletePod,         // `namespace`/`name`
+    CreatePod,         // `pod`: a full Pod (possibly reusing a deleted pod's IP)
+  };
+  Action action = Action::CreatePolicy;
+  std::optional<NetworkPolicy> policy;
+  std::optional<Pod> pod;
+  std::string namespace_;
+  std::string name;
+  Labels labels;
+  bool operator==(const Step&) const = default;
+};
+
+const char* toString(Step::Action a);  // "create-policy", ...
+std::optional<Step::Action> parseStepAction(const std::string& s);
+
+struct CaseMeta {
+  std::string name;
+  std::optional<uint64_t> seed;
+  std::string generator;  // e.g. "netpolfuzz 0.1.0"
+  std::string size;       // small|medium|large when generated
+  std::vector<std::string> profile;  // KEY=VALUE settings the case was made for
+  std::vector<std::string> tags;
+  std::optional<ProbeSet> probes;    // absent: the default probe set
+  std::vector<Step> steps;
+  bool present = false;  // the file had a Case document
+};
+
+struct Case {
+  Cluster cluster;  // the initial state, including the Case document's external hosts
+  CaseMeta meta;
+};
+
+// The cluster after `step` (which must refer to existing objects; see validateStep).
+// Returns an error message (and leaves `c` unchanged) when it does not apply.
+std::string applyStep(Cluster& c, const Step& step);
+
+// "EP:PORT/PROTO" spelling of a probe target, e.g. "x/b:80/TCP", "ip/2001:db8::1:53/UDP".
+std::string toString(const Target& t);
+std::optional<Target> parseTarget(std::string_view s);
+
+}  // namespace npf
