@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <map>
+
+#include "generator/case_gen.h"
+#include "generator/cluster_gen.h"
+#include "generator/features.h"
+#include "generator/random.h"
+#include "model/validate.h"
+
+namespace npf {
+namespace {
+
+TEST(GeneratorRandom, SplitMix64KnownValues) {
+  // Reference values of splitmix64 seeded with 0 (Vigna's reference implementation).
+  Random r(0);
+  EXPECT_EQ(r.next(), 0xe220a8397b1dcdafULL);
+  EXPECT_EQ(r.next(), 0x6e789e6aa1b965f4ULL);
+  EXPECT_EQ(r.next(), 0x06c45d188009454fULL);
+}
+
+TEST(GeneratorRandom, BelowStaysInRangeAndHitsEveryValue) {
+  Random r(7);
+  std::map<uint64_t, int> seen;
+  for (int i = 0; i < 7000; ++i) {
+    uint64_t v = r.below(7);
+    ASSERT_LT(v, 7u);
+    ++seen[v];
+  }
+  EXPECT_EQ(seen.size(), 7u);
+  for (auto [v, n] : seen) EXPECT_GT(n, 800) << v;  // roughly uniform
+}
+
+TEST(GeneratorRandom, WeightedNeverPicksZeroWeights) {
+  Random r(3);
+  const int w[] = {0, 5, 0, 1};
+  for (int i = 0; i < 1000; ++i) {
+    size_t k = r.weighted(w);
+    EXPECT_TRUE(k == 1 || k == 3);
+  }
+}
+
+TEST(GeneratorRandom, SubsetKeepsOrderAndSize) {
+  Random r(9);
+  std::vector<int> v = {1, 2, 3, 4, 5, 6};
+  for (int i = 0; i < 50; ++i) {
+    auto s = r.subset(v, 3);
+    ASSERT_EQ(s.size(), 3u);
+    EXPECT_TRUE(std::is_sorted(s.begin(), s.end()));
+  }
+}
+
+TEST(GeneratorCase, SameSeedAndIndexGiveTheSameCase) {
+  GeneratorWeights w;
+  for (uint64_t i = 0; i < 20; ++i) {
+    Case a = generateCase(42, i, ClusterSize::Small, w);
+    Case b = generateCase(42, i, ClusterSize::Small, w);
+    EXPECT_EQ(a.cluster, b.cluster);
+    EXPECT_EQ(a.meta.steps, b.meta.steps);
+    EXPECT_EQ(a.meta.tags, b.meta.tags);
+  }
+  EXPECT_NE(generateCase(42, 0, ClusterSize::Small, w).cluster,
+            generateCase(43, 0, ClusterSize::Small, w).cluster);
+}
+
+TEST(GeneratorCase, SmallCasesHaveTheUpstreamShape) {
+  Case c = generateCase(1, 0, ClusterSize::Small, GeneratorWeights{});
+  EXPECT_EQ(c.cluster.namespaces.size(), 3u);
+  EXPECT_GE(c.cluster.pods.size(), 9u);
+  EXPECT_EQ(c.cluster.nodes.size(), 2u);
+  EXPECT_EQ(c.meta.name, "small-s1-0000");
+}
+
+TEST(GeneratorCase, NamedPortsDifferBetweenPodsSomewhere) {
+  // Across a few clusters, "http" resolves to both 8080 and 8081.
+  std::set<int32_t> httpNumbers;
+  for (uint64_t i = 0; i < 10; ++i)
+    for (const auto& p : generateCase(5, i, ClusterSize::Small, GeneratorWeights{}).cluster.pods)
+      for (const auto& c : p.containers)
+        for (const auto& port : c.ports)
+          if (port.name == "http") httpNumbers.insert(port.containerPort);
+  EXPECT_EQ(httpNumbers, (std::set<int32_t>{8080, 8081}));
+}
+
+RC_GTEST_PROP(GeneratorProperty, EveryGeneratedCaseAndStepStateValidates, ()) {
+  const auto seed = *rc::gen::arbitrary<uint32_t>();
+  const auto size = *rc::gen::element(ClusterSize::Small, ClusterSize::Medium, ClusterSize::Large);
+  Case c = generateCase(seed, 0, size, GeneratorWeights{});
+  auto errors = validate(c.cluster);
+  for (const auto& e : errors) RC_LOG() << toString(e) << "\n";
+  RC_ASSERT(errors.empty());
+  Cluster state = c.cluster;
+  for (const auto& s : c.meta.steps) {
+    RC_ASSERT(applyStep(state, s) == "");
+    auto stepErrors = validate(state);
+    for (const auto& e : stepErrors) RC_LOG() << toString(s.action) << ": " << toString(e) << "\n";
+    RC_ASSERT(stepErrors.empty());
+  }
+}
+
+TEST(GeneratorCoverage, EveryExpressibleBugClassInAtLeastFivePercentOfSmallCases) {
+  std::map<std::string, int> counts;
+  const int n = 200;
+  for (int i = 0; i < n; ++i)
+    for (const auto& t : generateCase(2024, i, ClusterSize::Small, GeneratorWeights{}).meta.tags) ++counts[t];
+  for (const auto& cls : expressibleBugClasses())
+    EXPECT_GE(counts[cls] * 100, 5 * n) << cls << " in " << counts[cls] << " of " << n << " cases";
+}
+
+}  // namespace
+}  // namespace npf
