@@ -1,0 +1,972 @@
+// Decoding case files: YAML (multi-document, `kind: List`) and JSON into model objects.
+//
+// Hostile input is expected (the fuzzer and users' files). The rules that keep it bounded:
+//  - the text is checked byte by byte first (size, UTF-8, control characters), so yaml-cpp
+//    never sees NUL bytes or other encodings;
+//  - yaml-cpp's own depth guard bounds parser recursion; our walk only follows the known
+//    schema, whose depth is fixed;
+//  - every node and scalar byte the walk visits is charged to a budget proportional to the
+//    input size, so YAML aliases cannot make the walk (or the copies it makes) explode;
+//  - nothing throws out: yaml-cpp, nlohmann and std exceptions are caught at the boundary.
+#include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "model/codec.h"
+#include "model/yaml_scalar.h"
+
+namespace npf {
+namespace {
+
+namespace ys = yamlscalar;
+using FieldMap = std::map<std::string, std::pair<int, int>>;
+
+constexpr size_t kMaxInputBytes = size_t(16) << 20;
+constexpr size_t kMaxCaseDocumentBytes = size_t(4) << 20;
+constexpr int kMaxListNesting = 8;
+
+// 1-based line and byte column of a byte offset.
+std::pair<int, int> lineColAt(std::string_view text, size_t offset) {
+  int line = 1;
+  size_t lineStart = 0;
+  for (size_t i = 0; i < offset && i < text.size(); ++i)
+    if (text[i] == '\n') ++line, lineStart = i + 1;
+  return {line, static_cast<int>(offset - lineStart) + 1};
+}
+
+// The first byte YAML cannot carry (go-yaml rejects these too): NUL and other C0 controls but
+// tab/LF/CR, DEL, C1 controls, invalid UTF-8, a byte order mark past the start, non-characters.
+std::optional<std::pair<size_t, std::string>> findBadCharacter(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (c == 0) return std::pair{i, std::string("NUL byte in input")};
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+        return std::pair{i, fmt::format("control character 0x{:02x} in input", c)};
+      ++i;
+      continue;
+    }
+    uint32_t cp = 0;
+    size_t len = ys::utf8Sequence(text, i, cp);
+    if (len == 0) return std::pair{i, std::string("invalid UTF-8 in input")};
+    if (cp <= 0x9F) return std::pair{i, fmt::format("control character U+{:04X} in input", cp)};
+    if (cp == 0xFEFF && i != 0) return std::pair{i, std::string("byte order mark inside the input")};
+    if (cp == 0xFFFE || cp == 0xFFFF)
+      return std::pair{i, fmt::format("non-character U+{:04X} in input", cp)};
+    i += len;
+  }
+  return std::nullopt;
+}
+
+// Strict JSON syntax check without building a document (nlohmann's SAX parser is iterative,
+// so deep nesting costs heap, not stack).
+struct JsonSyntaxCheck : nlohmann::json_sax<nlohmann::json> {
+  size_t errorByte = 0;
+  std::string errorMessage;
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t byte, const std::string&, const nlohmann::detail::exception& ex) override {
+    errorByte = byte;
+    errorMessage = ex.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
+    if (auto p = errorMessage.find("syntax error"); p != std::string::npos)
+      errorMessage = errorMessage.substr(p);
+    errorMessage = "invalid JSON: " + errorMessage;
+    return false;
+  }
+};
+
+bool isHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+std::optional<uint32_t> hex4(std::string_view t, size_t at) {
+  if (at + 4 > t.size()) return std::nullopt;
+  uint32_t v = 0;
+  for (size_t k = at; k < at + 4; ++k) {
+    if (!isHex(t[k])) return std::nullopt;
+    v = v * 16 + static_cast<uint32_t>(t[k] <= '9' ? t[k] - '0' : (t[k] | 0x20) - 'a' + 10);
+  }
+  return v;
+}
+
+// JSON spells characters beyond U+FFFF as surrogate pairs (\ud83d\ude00), which yaml-cpp
+// rejects; YAML's \UXXXXXXXX says the same. `t` is valid JSON (no lone surrogates).
+std::string rewriteSurrogatePairs(std::string_view t) {
+  std::string out;
+  out.reserve(t.size());
+  bool inString = false;
+  for (size_t i = 0; i < t.size();) {
+    char c = t[i];
+    if (!inString) {
+      inString = c == '"';
+      out += c, ++i;
+    } else if (c == '"') {
+      inString = false;
+      out += c, ++i;
+    } else if (c == '\\' && i + 1 < t.size()) {
+      if (t[i + 1] == 'u' && i + 12 <= t.size() && t[i + 6] == '\\' && t[i + 7] == 'u') {
+        auto hi = hex4(t, i + 2), lo = hex4(t, i + 8);
+        if (hi && lo && *hi >= 0xD800 && *hi <= 0xDBFF && *lo >= 0xDC00 && *lo <= 0xDFFF) {
+          uint32_t cp = 0x10000 + ((*hi - 0xD800) << 10) + (*lo - 0xDC00);
+          out += fmt::format("\\U{:08X}", cp);
+          i += 12;
+          continue;
+        }
+      }
+      out += c;
+      out += t[i + 1];
+      i += 2;
+    } else {
+      out += c, ++i;
+    }
+  }
+  return out;
+}
+
+// yaml-cpp 0.7's LoadAll loops forever, allocating, when a document starts with a token its
+// parser cannot consume (a stray `,` at top level, possibly after an anchor or tag): every
+// call produces another empty document at the same place. A first pass over the parser's
+// events alone finds that: a document that starts exactly where the previous one did.
+struct DocumentStarts : YAML::EventHandler {
+  YAML::Mark start;
+  bool started = false;
+  void OnDocumentStart(const YAML::Mark& m) override { start = m, started = true; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// The position of a document yaml-cpp would never get past, if any. Throws like LoadAll on
+// syntax errors.
+std::optional<YAML::Mark> findStuckDocument(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts events;
+  std::optional<YAML::Mark> previous;
+  while (true) {
+    events.started = false;
+    if (!parser.HandleNextDocument(events)) return std::nullopt;
+    if (!events.started) continue;
+    if (previous && previous->pos == events.start.pos) return events.start;
+    previous = events.start;
+  }
+}
+
+std::string joinPath(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+std::string indexPath(const std::string& path, size_t i) { return fmt::format("{}[{}]", path, i); }
+std::string keyPath(const std::string& path, const std::string& key) {
+  return fmt::format("{}[{}]", path, key);
+}
+
+bool isPlain(const YAML::Node& n) { return n.Tag() == "?"; }
+
+// "a mapping", "a list", "null", "80.5", "a string \"80\"" for "expected X, got Y".
+std::string describe(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: return "null";
+    case YAML::NodeType::Scalar: break;
+  }
+  std::string text = ys::excerpt(n.Scalar());
+  if (!isPlain(n)) return fmt::format("a string \"{}\"", text);
+  switch (ys::classifyPlain(n.Scalar())) {
+    case ys::PlainType::Bool: return fmt::format("a boolean ({})", text);
+    case ys::PlainType::Int:
+    case ys::PlainType::Float: return text;
+    default: return fmt::format("\"{}\"", text);
+  }
+}
+
+bool endsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+class Decoder;
+
+// Decoding state of one object: its name for messages, the field positions it records, and
+// whether it had an error (then it is dropped).
+struct Obj {
+  Obj(Decoder& decoder, std::string objectLabel) : d(decoder), label(std::move(objectLabel)) {}
+  Decoder& d;
+  std::string label;      // "Pod ns/name", "Node name"
+  bool warnUnknown = false;  // inside a NetworkPolicy spec: every field is modelled
+  FieldMap fields;
+  bool failed = false;
+
+  void error(const YAML::Node& at, const std::string& path, std::string_view what);
+  void warn(const YAML::Node& at, const std::string& path, std::string_view what);
+  void record(const YAML::Node& n, const std::string& path) {
+    YAML::Mark m = n.Mark();
+    if (!n.IsNull() && m.line >= 0) fields[path] = {m.line + 1, m.column + 1};
+  }
+  bool charge(const YAML::Node& n);
+
+  // Calls f(key, value, path) for every entry of a mapping; f returns false for an unknown
+  // field. keyed: entries are map entries (path[key]) rather than struct fields (path.key).
+  template <typename F>
+  bool forEachField(const YAML::Node& n, const std::string& path, F&& f, bool keyed = false) {
+    if (!n.IsMap()) {
+      error(n, path, "expected a mapping, got " + describe(n));
+      return false;
+    }
+    std::set<std::string> seen;
+    // Range-for keeps each (key, value) pair alive; yaml-cpp's `it->first` is a temporary.
+    for (const auto& kv : n) {
+      const YAML::Node& k = kv.first;
+      const YAML::Node& v = kv.second;
+      if (!charge(k) || !charge(v)) return false;
+      if (!k.IsScalar()) {
+        error(k, path.empty() ? "(root)" : path, "mapping keys must be strings, got " + describe(k));
+        continue;
+      }
+      const std::string& key = k.Scalar();
+      if (isPlain(k) && key == "<<") {
+        error(k, path.empty() ? "(root)" : path, "YAML merge keys (<<) are not supported");
+        continue;
+      }
+      std::string child = keyed ? keyPath(path, key) : joinPath(path, key);
+      if (!seen.insert(key).second) {
+        error(k, child, "duplicate key");
+        continue;
+      }
+      if (keyed && isPlain(k) && ys::classifyPlain(key) != ys::PlainType::String) {
+        error(k, child, fmt::format("expected a string key, got {}; quote it", describe(k)));
+        continue;
+      }
+      record(v, child);
+      if (!f(key, v, child) && warnUnknown) warn(k, child, "unknown field (ignored)");
+    }
+    return true;
+  }
+
+  // Calls f(element, path) for each element of a list. Returns false when `n` is null
+  // (absent) or not a list (an error).
+  template <typename F>
+  bool forEachElement(const YAML::Node& n, const std::string& path, F&& f) {
+    if (n.IsNull()) return false;
+    if (!n.IsSequence()) {
+      error(n, path, "expected a list, got " + describe(n));
+      return false;
+    }
+    size_t i = 0;
+    for (const YAML::Node& e : n) {
+      if (!charge(e)) return false;
+      std::string child = indexPath(path, i);
+      record(e, child);
+      f(e, child);
+      ++i;
+    }
+    return true;
+  }
+
+  // Scalars. Null (`x:`, `x: null`, `x: ~`) is absent, as in the apiserver: the output is
+  // left untouched and the call succeeds.
+  bool readString(const YAML::Node& n, const std::string& path, std::string& out) {
+    if (n.IsNull()) return true;
+    if (!n.IsScalar()) {
+      error(n, path, "expected a string, got " + describe(n));
+      return false;
+    }
+    if (isPlain(n)) {
+      if (ys::classifyPlain(n.Scalar()) != ys::PlainType::String) {
+        error(n, path, fmt::format("expected a string, got {}; quote it", describe(n)));
+        return false;
+      }
+    } else if (n.Tag() != "!" && n.Tag() != "tag:yaml.org,2002:str") {
+      error(n, path, fmt::format("unsupported YAML tag {}", ys::excerpt(n.Tag())));
+      return false;
+    }
+    out = n.Scalar();
+    return true;
+  }
+
+  // A strict decimal integer in int32 range.
+  std::optional<int32_t> parseInt(const YAML::Node& n, const std::string& path) {
+    const std::string& s = n.Scalar();
+    int64_t v = 0;
+    if (s.size() > 12) {
+      error(n, path, fmt::format("integer out of range: {}", ys::excerpt(s)));
+      return std::nullopt;
+    }
+    std::from_chars(s.data(), s.data() + s.size(), v);
+    if (v < INT32_MIN || v > INT32_MAX) {
+      error(n, path, fmt::format("integer out of range: {}", s));
+      return std::nullopt;
+    }
+    return static_cast<int32_t>(v);
+  }
+
+  bool readInt(const YAML::Node& n, const std::string& path, std::optional<int32_t>& out) {
+    if (n.IsNull()) return true;
+    if (!n.IsScalar() || !isPlain(n) || !ys::isStrictDecimal(n.Scalar())) {
+      error(n, path, "expected an integer, got " + describe(n));
+      return false;
+    }
+    out = parseInt(n, path);
+    return out.has_value();
+  }
+
+  bool readInt(const YAML::Node& n, const std::string& path, int32_t& out) {
+    std::optional<int32_t> v;
+    if (!readInt(n, path, v)) return false;
+    if (v) out = *v;
+    return true;
+  }
+
+  // IntOrString: a plain decimal is a number, a quoted scalar or a plain word is a name.
+  bool readPortRef(const YAML::Node& n, const std::string& path, std::optional<PortRef>& out) {
+    if (n.IsNull()) return true;
+    auto fail = [&] {
+      error(n, path, "expected an integer or a name, got " + describe(n));
+      return false;
+    };
+    if (!n.IsScalar()) return fail();
+    if (isPlain(n)) {
+      if (ys::isStrictDecimal(n.Scalar())) {
+        auto v = parseInt(n, path);
+        if (!v) return false;
+        out = PortRef{*v};
+        return true;
+      }
+      if (ys::classifyPlain(n.Scalar()) != ys::PlainType::String) return fail();
+    } else if (n.Tag() != "!" && n.Tag() != "tag:yaml.org,2002:str") {
+      return fail();
+    }
+    out = PortRef{n.Scalar()};
+    return true;
+  }
+
+  bool readBool(const YAML::Node& n, const std::string& path, bool& out) {
+    if (n.IsNull()) return true;
+    std::optional<bool> v;
+    if (n.IsScalar() && isPlain(n)) v = ys::parseBool(n.Scalar());
+    if (!v) {
+      error(n, path, "expected a boolean, got " + describe(n));
+      return false;
+    }
+    out = *v;
+    return true;
+  }
+
+  template <typename T, typename Parse>
+  bool readEnum(const YAML::Node& n, const std::string& path, Parse parse, std::string_view allowed,
+                std::optional<T>& out) {
+    std::string s;
+    if (n.IsNull()) return true;
+    if (!readString(n, path, s)) return false;
+    std::optional<T> v = parse(s);
+    if (!v) {
+      error(n, path, fmt::format("unsupported value \"{}\" (expected {})", ys::excerpt(s), allowed));
+      return false;
+    }
+    out = v;
+    return true;
+  }
+
+  // map[string]string (labels, annotations, Service selector); a null value is "".
+  void readStringMap(const YAML::Node& n, const std::string& path, std::map<std::string, std::string>& out) {
+    forEachField(
+        n, path,
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+          std::string value;
+          if (readString(v, p, value)) out[key] = std::move(value);
+          return true;
+        },
+        /*keyed=*/true);
+  }
+
+  void readStringList(const YAML::Node& n, const std::string& path, std::vector<std::string>& out) {
+    forEachElement(n, path, [&](const YAML::Node& e, const std::string& p) {
+      std::string s;
+      readString(e, p, s);
+      out.push_back(std::move(s));
+    });
+  }
+
+  // ---- schema ----
+
+  void readMeta(const YAML::Node& n, const std::string& path, ObjectMeta& meta, bool namespaced) {
+    if (n.IsNull()) return;
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "name") return readString(v, p, meta.name), true;
+      if (key == "namespace") {
+        if (namespaced) readString(v, p, meta.namespace_);
+        return true;
+      }
+      if (key == "labels") return readStringMap(v, p, meta.labels), true;
+      if (key == "annotations") return readStringMap(v, p, meta.annotations), true;
+      return false;
+    });
+  }
+
+  void readSelector(const YAML::Node& n, const std::string& path, std::optional<LabelSelector>& out) {
+    if (n.IsNull()) return;  // absent, unlike {}
+    LabelSelector sel;
+    bool ok = forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "matchLabels") return readStringMap(v, p, sel.matchLabels), true;
+      if (key == "matchExpressions") {
+        forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
+          LabelSelectorRequirement req;
+          bool sawOperator = false;
+          bool isMap = forEachField(e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+            if (k2 == "key") return readString(v2, p2, req.key), true;
+            if (k2 == "operator") {
+              std::optional<SelectorOp> op;
+              readEnum(v2, p2, parseSelectorOp, "In, NotIn, Exists or DoesNotExist", op);
+              if (op) req.op = *op;
+              sawOperator = sawOperator || !v2.IsNull();
+              return true;
+            }
+            if (k2 == "values") return readStringList(v2, p2, req.values), true;
+            return false;
+          });
+          // The model has no "unset" operator; the apiserver rejects a missing one too.
+          if (isMap && !sawOperator) error(e, ep + ".operator", "required");
+          sel.matchExpressions.push_back(std::move(req));
+        });
+        return true;
+      }
+      return false;
+    });
+    if (ok) out = std::move(sel);
+  }
+
+  void readPeer(const YAML::Node& n, const std::string& path, NetworkPolicyPeer& peer) {
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "podSelector") return readSelector(v, p, peer.podSelector), true;
+      if (key == "namespaceSelector") return readSelector(v, p, peer.namespaceSelector), true;
+      if (key == "ipBlock") {
+        if (v.IsNull()) return true;
+        IPBlock block;
+        if (forEachField(v, p, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+              if (k2 == "cidr") return readString(v2, p2, block.cidr), true;
+              if (k2 == "except") return readStringList(v2, p2, block.except), true;
+              return false;
+            }))
+          peer.ipBlock = std::move(block);
+        return true;
+      }
+      return false;
+    });
+  }
+
+  void readPolicyPort(const YAML::Node& n, const std::string& path, NetworkPolicyPort& port) {
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "protocol") return readEnum(v, p, parseProtocol, "TCP, UDP or SCTP", port.protocol), true;
+      if (key == "port") return readPortRef(v, p, port.port), true;
+      if (key == "endPort") return readInt(v, p, port.endPort), true;
+      return false;
+    });
+  }
+
+  // `peersKey` is "from" for ingress rules and "to" for egress rules.
+  void readRules(const YAML::Node& n, const std::string& path, const char* peersKey,
+                 std::optional<std::vector<NetworkPolicyRule>>& out) {
+    std::vector<NetworkPolicyRule> rules;
+    bool present = forEachElement(n, path, [&](const YAML::Node& e, const std::string& ep) {
+      NetworkPolicyRule rule;
+      forEachField(e, ep, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+        if (key == "ports") {
+          std::vector<NetworkPolicyPort> ports;
+          if (forEachElement(v, p, [&](const YAML::Node& pe, const std::string& pp) {
+                NetworkPolicyPort port;
+                readPolicyPort(pe, pp, port);
+                ports.push_back(std::move(port));
+              }))
+            rule.ports = std::move(ports);
+          return true;
+        }
+        if (key == peersKey) {
+          std::vector<NetworkPolicyPeer> peers;
+          if (forEachElement(v, p, [&](const YAML::Node& pe, const std::string& pp) {
+                NetworkPolicyPeer peer;
+                readPeer(pe, pp, peer);
+                peers.push_back(std::move(peer));
+              }))
+            rule.peers = std::move(peers);
+          return true;
+        }
+        return false;
+      });
+      rules.push_back(std::move(rule));
+    });
+    if (present) out = std::move(rules);
+  }
+
+  void readPolicySpec(const YAML::Node& n, const std::string& path, NetworkPolicy& np) {
+    if (n.IsNull()) return;
+    warnUnknown = true;
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "podSelector") return readSelector(v, p, np.podSelector), true;
+      if (key == "policyTypes") {
+        std::vector<PolicyType> types;
+        if (forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
+              std::optional<PolicyType> t;
+              if (e.IsNull()) error(e, ep, "expected Ingress or Egress, got null");
+              readEnum(e, ep, parsePolicyType, "Ingress or Egress", t);
+              if (t) types.push_back(*t);
+            }))
+          np.policyTypes = std::move(types);
+        return true;
+      }
+      if (key == "ingress") return readRules(v, p, "from", np.ingress), true;
+      if (key == "egress") return readRules(v, p, "to", np.egress), true;
+      return false;
+    });
+    warnUnknown = false;
+  }
+
+  void readProtocol(const YAML::Node& v, const std::string& p, std::optional<Protocol>& out) {
+    readEnum(v, p, parseProtocol, "TCP, UDP or SCTP", out);
+  }
+
+  void readPodSpec(const YAML::Node& n, const std::string& path, Pod& pod) {
+    if (n.IsNull()) return;
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "nodeName") return readString(v, p, pod.nodeName), true;
+      if (key == "hostNetwork") return readBool(v, p, pod.hostNetwork), true;
+      if (key != "containers") return false;
+      forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
+        Container c;
+        forEachField(e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+          if (k2 == "name") return readString(v2, p2, c.name), true;
+          if (k2 == "image") return readString(v2, p2, c.image), true;
+          if (k2 != "ports") return false;
+          forEachElement(v2, p2, [&](const YAML::Node& pe, const std::string& pp) {
+            ContainerPort cp;
+            forEachField(pe, pp, [&](const std::string& k3, const YAML::Node& v3, const std::string& p3) {
+              if (k3 == "name") return readString(v3, p3, cp.name), true;
+              if (k3 == "containerPort") return readInt(v3, p3, cp.containerPort), true;
+              if (k3 == "protocol") return readProtocol(v3, p3, cp.protocol), true;
+              return false;
+            });
+            c.ports.push_back(std::move(cp));
+          });
+          return true;
+        });
+        pod.containers.push_back(std::move(c));
+      });
+      return true;
+    });
+  }
+
+  void readPodStatus(const YAML::Node& n, const std::string& path, Pod& pod) {
+    if (n.IsNull()) return;
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "podIP") return readString(v, p, pod.podIP), true;
+      if (key != "podIPs") return false;
+      forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
+        std::string ip;
+        forEachField(e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+          if (k2 == "ip") return readString(v2, p2, ip), true;
+          return false;
+        });
+        pod.podIPs.push_back(std::move(ip));
+      });
+      return true;
+    });
+  }
+
+  void readServiceSpec(const YAML::Node& n, const std::string& path, Service& svc) {
+    if (n.IsNull()) return;
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "clusterIP") return readString(v, p, svc.clusterIP), true;
+      if (key == "selector") {
+        if (v.IsNull()) return true;  // absent: no endpoints are derived
+        Labels sel;
+        readStringMap(v, p, sel);
+        svc.selector = std::move(sel);
+        return true;
+      }
+      if (key != "ports") return false;
+      forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
+        ServicePort sp;
+        forEachField(e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+          if (k2 == "name") return readString(v2, p2, sp.name), true;
+          if (k2 == "port") return readInt(v2, p2, sp.port), true;
+          if (k2 == "protocol") return readProtocol(v2, p2, sp.protocol), true;
+          if (k2 == "targetPort") return readPortRef(v2, p2, sp.targetPort), true;
+          return false;
+        });
+        svc.ports.push_back(std::move(sp));
+      });
+      return true;
+    });
+  }
+
+  void readNodeStatus(const YAML::Node& n, const std::string& path, Node& node) {
+    if (n.IsNull()) return;
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key != "addresses") return false;
+      forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
+        std::string type, address;
+        forEachField(e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+          if (k2 == "type") return readString(v2, p2, type), true;
+          if (k2 == "address") return readString(v2, p2, address), true;
+          return false;
+        });
+        // Only InternalIP addresses are modelled; the validator finds the i-th one's position
+        // as the i-th recorded `status.addresses[k].address`.
+        if (type == "InternalIP") node.internalIPs.push_back(std::move(address));
+        else fields.erase(ep + ".address");
+      });
+      return true;
+    });
+  }
+};
+
+class Decoder {
+ public:
+  Decoder(std::string file, std::string_view original)
+      : file_(std::move(file)), original_(original) {}
+
+  DecodeResult run() {
+    try {
+      runUnguarded();
+    } catch (const YAML::DeepRecursion& e) {
+      addError(e.mark, "nesting too deep");
+    } catch (const YAML::Exception& e) {
+      addError(e.mark, e.msg.empty() ? std::string("invalid YAML") : "invalid YAML: " + e.msg);
+    } catch (const nlohmann::json::exception& e) {
+      addError(YAML::Mark::null_mark(), fmt::format("invalid JSON: {}", e.what()));
+    } catch (const std::bad_alloc&) {
+      addError(YAML::Mark::null_mark(), "out of memory while decoding");
+    } catch (const std::exception& e) {
+      addError(YAML::Mark::null_mark(), fmt::format("cannot decode: {}", e.what()));
+    }
+    return std::move(result_);
+  }
+
+  void addError(const YAML::Mark& m, std::string message) {
+    result_.errors.push_back(diag(m, std::move(message)));
+  }
+  void addWarning(const YAML::Mark& m, std::string message) {
+    result_.warnings.push_back(diag(m, std::move(message)));
+  }
+
+  // Charges one visited node (and its scalar bytes) to the budget; false once exhausted.
+  bool charge(const YAML::Node& n) { return chargeBytes(n.Mark(), 1 + (n.IsScalar() ? n.Scalar().size() : 0)); }
+  bool chargeBytes(const YAML::Mark& m, size_t units) {
+    if (exhausted_) return false;
+    budget_ -= static_cast<int64_t>(std::min<size_t>(units, INT64_MAX / 4));
+    if (budget_ < 0) {
+      exhausted_ = true;
+      addError(m, "input expands to far more data than its size (YAML aliases?); not decoded further");
+    }
+    return !exhausted_;
+  }
+
+ private:
+  Diagnostic diag(const YAML::Mark& m, std::string message) const {
+    if (m.line < 0) return Diagnostic{file_, 0, 0, std::move(message)};
+    return Diagnostic{file_, m.line + 1, m.column + 1, std::move(message)};
+  }
+
+  void runUnguarded() {
+    if (original_.size() > kMaxInputBytes) {
+      result_.errors.push_back(
+          Diagnostic{file_, 1, 1, fmt::format("input is larger than {} MiB", kMaxInputBytes >> 20)});
+      return;
+    }
+    if (auto bad = findBadCharacter(original_)) {
+      auto [line, col] = lineColAt(original_, bad->first);
+      result_.errors.push_back(Diagnostic{file_, line, col, bad->second});
+      return;
+    }
+    // Sniff JSON as kubectl does: the first significant character opens an object or array.
+    size_t start = original_.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+    while (start < original_.size() && std::strchr(" \t\r\n", original_[start])) ++start;
+    json_ = start < original_.size() && (original_[start] == '{' || original_[start] == '[');
+    std::string yamlText;
+    if (json_) {
+      JsonSyntaxCheck check;
+      bool ok = nlohmann::json::sax_parse(original_.begin(), original_.end(), &check,
+                                          nlohmann::json::input_format_t::json, /*strict=*/true);
+      if (!ok) {
+        auto [line, col] = lineColAt(original_, check.errorByte > 0 ? check.errorByte - 1 : 0);
+        result_.errors.push_back(Diagnostic{file_, line, col, check.errorMessage});
+        return;
+      }
+      yamlText = rewriteSurrogatePairs(original_);
+    } else {
+      yamlText = std::string(original_);
+    }
+    // Legitimate input visits at most about one node per byte; aliases are the only way past.
+    budget_ = 2 * static_cast<int64_t>(yamlText.size()) + 65536;
+    if (auto stuck = findStuckDocument(yamlText)) {
+      addError(*stuck, "invalid YAML: unexpected character at the start of a document");
+      return;
+    }
+    std::vector<YAML::Node> docs = YAML::LoadAll(yamlText);
+    for (const auto& doc : docs) {
+      if (exhausted_) break;
+      decodeDocument(doc, 0);
+    }
+  }
+
+  // Reads the top-level `apiVersion` and `kind` strings of an object mapping.
+  bool readTypeMeta(const YAML::Node& doc, std::string& apiVersion, std::string& kind) {
+    bool ok = true;
+    for (const auto& kv : doc) {
+      if (!kv.first.IsScalar()) continue;
+      const std::string& key = kv.first.Scalar();
+      if (key != "apiVersion" && key != "kind") continue;
+      const YAML::Node& v = kv.second;
+      if (!v.IsScalar() || (isPlain(v) && ys::classifyPlain(v.Scalar()) != ys::PlainType::String)) {
+        addError(v.Mark(), fmt::format("{}: expected a string, got {}", key, describe(v)));
+        ok = false;
+        continue;
+      }
+      (key == "kind" ? kind : apiVersion) = v.Scalar();
+    }
+    if (ok && kind.empty()) {
+      addError(doc.Mark(), "object has no kind");
+      ok = false;
+    } else if (ok && apiVersion.empty()) {
+      addError(doc.Mark(), fmt::format("{} object has no apiVersion", ys::excerpt(kind)));
+      ok = false;
+    }
+    return ok;
+  }
+
+  // metadata.name / metadata.namespace, looked up without reporting, for the object's label.
+  static std::string peekMeta(const YAML::Node& doc, const char* field) {
+    for (const auto& kv : doc) {
+      if (!kv.first.IsScalar() || kv.first.Scalar() != "metadata" || !kv.second.IsMap()) continue;
+      for (const auto& m : kv.second)
+        if (m.first.IsScalar() && m.first.Scalar() == field && m.second.IsScalar()) return m.second.Scalar();
+    }
+    return "";
+  }
+
+  void decodeDocument(const YAML::Node& doc, int listDepth) {
+    if (!charge(doc) || doc.IsNull()) return;  // an empty document (e.g. a trailing `---`)
+    if (!doc.IsMap()) {
+      addError(doc.Mark(), "expected a Kubernetes object (a mapping), got " + describe(doc));
+      return;
+    }
+    // Looking up apiVersion, kind and metadata scans the whole mapping each time this node is
+    // visited (aliases can make that many times).
+    if (!chargeBytes(doc.Mark(), doc.size())) return;
+    std::string apiVersion, kind;
+    if (!readTypeMeta(doc, apiVersion, kind)) return;
+    if (kind == "List" || endsWith(kind, "List")) {
+      if (listDepth >= kMaxListNesting) {
+        addError(doc.Mark(), "Lists nested too deeply");
+        return;
+      }
+      for (const auto& kv : doc) {
+        if (!charge(kv.first) || !charge(kv.second)) return;
+        if (!kv.first.IsScalar() || kv.first.Scalar() != "items" || kv.second.IsNull()) continue;
+        if (!kv.second.IsSequence()) {
+          addError(kv.second.Mark(), fmt::format("{}: items: expected a list, got {}", kind, describe(kv.second)));
+          continue;
+        }
+        for (const YAML::Node& item : kv.second) {
+          if (exhausted_) return;
+          decodeDocument(item, listDepth + 1);
+        }
+      }
+      return;
+    }
+    if (apiVersion == "netpolfuzz.io/v1alpha1" && kind == "Case") {
+      keepCaseDocument(doc, listDepth == 0);
+      return;
+    }
+    bool core = apiVersion == "v1";
+    if (core && kind == "Namespace") return decodeObject<Namespace>(doc, "Namespace", false);
+    if (core && kind == "Node") return decodeObject<Node>(doc, "Node", false);
+    if (core && kind == "Pod") return decodeObject<Pod>(doc, "Pod", true);
+    if (core && kind == "Service") return decodeObject<Service>(doc, "Service", true);
+    if (apiVersion == "networking.k8s.io/v1" && kind == "NetworkPolicy")
+      return decodeObject<NetworkPolicy>(doc, "NetworkPolicy", true);
+    std::string name = peekMeta(doc, "name");
+    addWarning(doc.Mark(), fmt::format("skipping unsupported object {} {}{}", ys::excerpt(apiVersion),
+                                       ys::excerpt(kind), name.empty() ? "" : " " + ys::excerpt(name)));
+  }
+
+  template <typename T>
+  void decodeObject(const YAML::Node& doc, const char* kind, bool namespaced) {
+    std::string name = peekMeta(doc, "name");
+    std::string label = fmt::format("{} ", kind);
+    if (namespaced) {
+      std::string ns = peekMeta(doc, "namespace");
+      label += ys::excerpt(ns.empty() ? "default" : ns) + "/";
+    }
+    label += name.empty() ? "<no name>" : ys::excerpt(name);
+    Obj o(*this, std::move(label));
+    T obj;
+    o.forEachField(doc, "", [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "metadata") o.readMeta(v, p, obj.meta, namespaced);
+      else if constexpr (std::is_same_v<T, Node>) { if (key == "status") o.readNodeStatus(v, p, obj); }
+      else if constexpr (std::is_same_v<T, Pod>) {
+        if (key == "spec") o.readPodSpec(v, p, obj);
+        else if (key == "status") o.readPodStatus(v, p, obj);
+      } else if constexpr (std::is_same_v<T, Service>) { if (key == "spec") o.readServiceSpec(v, p, obj); }
+      else if constexpr (std::is_same_v<T, NetworkPolicy>) { if (key == "spec") o.readPolicySpec(v, p, obj); }
+      return true;
+    });
+    if (o.failed) return;  // reported; the object is dropped
+    if (namespaced && obj.meta.namespace_.empty()) obj.meta.namespace_ = "default";
+    YAML::Mark m = doc.Mark();
+    obj.origin.file = file_;
+    obj.origin.line = m.line + 1;
+    obj.origin.col = m.column + 1;
+    obj.origin.fields = std::make_shared<const FieldMap>(std::move(o.fields));
+    Cluster& c = result_.cluster;
+    if constexpr (std::is_same_v<T, Namespace>) c.namespaces.push_back(std::move(obj));
+    else if constexpr (std::is_same_v<T, Node>) c.nodes.push_back(std::move(obj));
+    else if constexpr (std::is_same_v<T, Pod>) c.pods.push_back(std::move(obj));
+    else if constexpr (std::is_same_v<T, Service>) c.services.push_back(std::move(obj));
+    else c.policies.push_back(std::move(obj));
+  }
+
+  // A Case document is kept as YAML text for the case layer. A top-level document is its own
+  // source text, preceded by blank lines so that line numbers in it are the file's; a List
+  // item is re-emitted (yaml-cpp's emitter writes shared nodes once, as anchor and aliases,
+  // so the text stays about as large as the input; it is capped all the same).
+  void keepCaseDocument(const YAML::Node& doc, bool topLevel) {
+    std::string text;
+    if (topLevel && json_) {
+      text = std::string(original_);
+    } else if (topLevel) {
+      text = sourceOfDocumentAt(doc.Mark().line);
+    } else {
+      YAML::Emitter e;
+      e << doc;
+      if (!e.good()) {
+        addError(doc.Mark(), "cannot re-emit the Case document: " + e.GetLastError());
+        return;
+      }
+      if (e.size() > kMaxCaseDocumentBytes) {
+        addError(doc.Mark(), "Case document too large");
+        return;
+      }
+      text = e.c_str();
+      text += '\n';
+    }
+    if (!chargeBytes(doc.Mark(), text.size())) return;
+    result_.caseDocuments.push_back(std::move(text));
+  }
+
+  // The lines of the YAML document whose root node is on line `rootLine` (0-based): between
+  // the document markers around it. `---` and `...` at the start of a line always are markers
+  // (YAML forbids them as content there), so scanning lines finds the same boundaries.
+  std::string sourceOfDocumentAt(int rootLine) const {
+    std::string_view t = original_;
+    std::vector<size_t> lineStarts{0};
+    for (size_t i = 0; i < t.size(); ++i)
+      if (t[i] == '\n') lineStarts.push_back(i + 1);
+    auto isMarker = [&](size_t line, std::string_view m) {
+      size_t p = lineStarts[line];
+      if (t.compare(p, 3, m) != 0) return false;
+      return p + 3 == t.size() || std::strchr(" \t\r\n", t[p + 3]) != nullptr;
+    };
+    size_t first = 0, last = lineStarts.size();  // [first, last) lines
+    for (size_t l = 0; l < lineStarts.size(); ++l) {
+      bool start = isMarker(l, "---"), end = isMarker(l, "...");
+      if (!start && !end) continue;
+      if (static_cast<int>(l) <= rootLine) first = start ? l : l + 1;
+      else {
+        last = l;
+        break;
+      }
+    }
+    size_t from = lineStarts[std::min(first, lineStarts.size() - 1)];
+    size_t to = last < lineStarts.size() ? lineStarts[last] : t.size();
+    std::string text(first, '\n');
+    if (to > from) text.append(t.substr(from, to - from));
+    return text;
+  }
+
+  std::string file_;
+  std::string_view original_;
+  bool json_ = false;
+  int64_t budget_ = 0;
+  bool exhausted_ = false;
+  DecodeResult result_;
+};
+
+void Obj::error(const YAML::Node& at, const std::string& path, std::string_view what) {
+  failed = true;
+  d.addError(at.Mark(), fmt::format("{}: {}: {}", label, path, what));
+}
+
+void Obj::warn(const YAML::Node& at, const std::string& path, std::string_view what) {
+  d.addWarning(at.Mark(), fmt::format("{}: {}: {}", label, path, what));
+}
+
+bool Obj::charge(const YAML::Node& n) {
+  if (d.charge(n)) return true;
+  failed = true;
+  return false;
+}
+
+}  // namespace
+
+DecodeResult decodeManifests(std::string_view text, const std::string& fileName) {
+  try {
+    return Decoder(fileName, text).run();
+  } catch (...) {
+    // Only allocation failures can get here (run() catches everything else).
+    DecodeResult r;
+    r.errors.push_back(Diagnostic{fileName, 0, 0, "out of memory while decoding"});
+    return r;
+  }
+}
+
+DecodeResult decodeFile(const std::string& path) {
+  try {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      DecodeResult r;
+      r.errors.push_back(Diagnostic{path, 0, 0, fmt::format("cannot read file: {}", std::strerror(errno))});
+      return r;
+    }
+    std::string text;
+    char buf[65536];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      text.append(buf, static_cast<size_t>(in.gcount()));
+      if (text.size() > kMaxInputBytes) break;  // decodeManifests reports the size
+    }
+    if (in.bad()) {
+      DecodeResult r;
+      r.errors.push_back(Diagnostic{path, 0, 0, "cannot read file: read error"});
+      return r;
+    }
+    return decodeManifests(text, path);
+  } catch (...) {
+    DecodeResult r;
+    r.errors.push_back(Diagnostic{path, 0, 0, "cannot read file"});
+    return r;
+  }
+}
+
+}  // namespace npf

@@ -1,0 +1,199 @@
+#include "model/yaml_scalar.h"
+
+#include <fmt/format.h>
+
+#include <initializer_list>
+
+namespace npf::yamlscalar {
+namespace {
+
+bool oneOf(std::string_view s, std::initializer_list<std::string_view> words) {
+  for (auto w : words)
+    if (s == w) return true;
+  return false;
+}
+
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+template <typename Pred>
+bool allOf(std::string_view s, Pred p) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!p(c)) return false;
+  return true;
+}
+
+// [0-9]* ('.' [0-9]*)? ([eE] [-+]? [0-9]+)? with at least one mantissa digit.
+bool isFloatBody(std::string_view u) {
+  size_t i = 0, digits = 0;
+  while (i < u.size() && isDigit(u[i])) ++i, ++digits;
+  if (i < u.size() && u[i] == '.') {
+    ++i;
+    while (i < u.size() && isDigit(u[i])) ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  if (i < u.size() && (u[i] == 'e' || u[i] == 'E')) {
+    ++i;
+    if (i < u.size() && (u[i] == '+' || u[i] == '-')) ++i;
+    size_t expDigits = 0;
+    while (i < u.size() && isDigit(u[i])) ++i, ++expDigits;
+    if (expDigits == 0) return false;
+  }
+  return i == u.size();
+}
+
+// YAML 1.1 sexagesimal: 190:20:30 (int) or 190:20:30.15 (float).
+bool isSexagesimal(std::string_view u) {
+  size_t colon = u.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  if (!allOf(u.substr(0, colon), isDigit)) return false;
+  std::string_view rest = u.substr(colon + 1);
+  while (true) {
+    size_t next = rest.find(':');
+    std::string_view part = rest.substr(0, next);
+    if (next == std::string_view::npos) {
+      size_t dot = part.find('.');
+      std::string_view whole = part.substr(0, dot);
+      if (!allOf(whole, isDigit)) return false;
+      return dot == std::string_view::npos || part.size() == dot + 1 ||
+             allOf(part.substr(dot + 1), isDigit);
+    }
+    if (!allOf(part, isDigit)) return false;
+    rest = rest.substr(next + 1);
+  }
+}
+
+}  // namespace
+
+size_t utf8Sequence(std::string_view s, size_t i, uint32_t& cp) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  size_t len;
+  uint32_t min;
+  if (c < 0x80) return cp = c, 1;
+  if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
+  else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F, min = 0x800;
+  else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07, min = 0x10000;
+  else return 0;
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+std::optional<bool> parseBool(std::string_view s) {
+  if (oneOf(s, {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"}))
+    return true;
+  if (oneOf(s, {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N"}))
+    return false;
+  return std::nullopt;
+}
+
+PlainType classifyPlain(std::string_view s) {
+  if (s.empty() || oneOf(s, {"~", "null", "Null", "NULL"})) return PlainType::Null;
+  if (parseBool(s)) return PlainType::Bool;
+  if (oneOf(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+                ".nan", ".NaN", ".NAN"}))
+    return PlainType::Float;
+  char c = s[0];
+  if (!isDigit(c) && c != '+' && c != '-' && c != '.') return PlainType::String;
+  // YAML 1.1 ignores '_' between digits.
+  std::string t;
+  for (char ch : s)
+    if (ch != '_') t += ch;
+  std::string_view u = t;
+  if (!u.empty() && (u[0] == '+' || u[0] == '-')) u.remove_prefix(1);
+  if (u.empty()) return PlainType::String;
+  auto isHex = [](char ch) {
+    return isDigit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+  };
+  if (u.size() > 2 && u[0] == '0') {
+    std::string_view rest = u.substr(2);
+    if (u[1] == 'b' && allOf(rest, [](char ch) { return ch == '0' || ch == '1'; }))
+      return PlainType::Int;
+    if (u[1] == 'x' && allOf(rest, isHex)) return PlainType::Int;
+    if (u[1] == 'o' && allOf(rest, [](char ch) { return ch >= '0' && ch <= '7'; }))
+      return PlainType::Int;
+  }
+  if (allOf(u, isDigit)) return PlainType::Int;
+  if (isFloatBody(u)) return PlainType::Float;
+  if (isSexagesimal(u)) return u.find('.') == std::string_view::npos ? PlainType::Int : PlainType::Float;
+  return PlainType::String;
+}
+
+bool isStrictDecimal(std::string_view s) {
+  if (!s.empty() && s[0] == '-') s.remove_prefix(1);
+  if (s.empty() || !allOf(s, isDigit)) return false;
+  return s.size() == 1 || s[0] != '0';
+}
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '"') out += "\\\"", ++i;
+    else if (c == '\\') out += "\\\\", ++i;
+    else if (c == '\n') out += "\\n", ++i;
+    else if (c == '\t') out += "\\t", ++i;
+    else if (c >= 0x20 && c < 0x7F) out += static_cast<char>(c), ++i;
+    else if (c < 0x80) out += fmt::format("\\x{:02x}", c), ++i;
+    else {
+      uint32_t cp = 0;
+      size_t len = utf8Sequence(s, i, cp);
+      if (len == 0) {
+        // Not representable in YAML; the validator rejects invalid UTF-8 where it matters.
+        out += fmt::format("\\x{:02x}", c);
+        ++i;
+      } else {
+        out += cp <= 0xFFFF ? fmt::format("\\u{:04x}", cp) : fmt::format("\\U{:08x}", cp);
+        i += len;
+      }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string encode(std::string_view s) {
+  if (classifyPlain(s) != PlainType::String) return quoted(s);
+  // Letters first: never a number, date, indicator or special word in any YAML version.
+  bool safe = isAlpha(s[0]) && s.back() != ':' &&
+              allOf(s, [](char c) {
+                return isAlpha(c) || isDigit(c) || c == '.' || c == '_' || c == '/' ||
+                       c == '-' || c == ':';
+              });
+  // Dotted-quad addresses and prefixes (10.0.0.1, 10.0.0.0/8): read as strings everywhere.
+  if (!safe) {
+    int dots = 0;
+    bool ok = isDigit(s[0]);
+    size_t slash = s.find('/');
+    std::string_view addr = s.substr(0, slash);
+    for (char c : addr) {
+      if (c == '.') ++dots;
+      else if (!isDigit(c)) ok = false;
+    }
+    if (slash != std::string_view::npos && !allOf(s.substr(slash + 1), isDigit)) ok = false;
+    safe = ok && dots == 3 && addr.back() != '.' && addr.find("..") == std::string_view::npos;
+  }
+  return safe ? std::string(s) : quoted(s);
+}
+
+std::string excerpt(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (out.size() >= 40) {
+      out += "...";
+      break;
+    }
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F) out += static_cast<char>(c);
+    else out += fmt::format("\\x{:02x}", c);
+  }
+  return out;
+}
+
+}  // namespace npf::yamlscalar
