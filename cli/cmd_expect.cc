@@ -34,6 +34,29 @@ bool parseProfile(const std::vector<std::string>& settings, Profile& profile) {
   return true;
 }
 
+// "delete-policy x/p1", "relabel-pod x/a", "create-policy x/p2".
+static std::string describeStep(const Step& s) {
+  std::string target = s.policy ? s.policy->meta.namespace_ + "/" + s.policy->meta.name
+                       : s.pod  ? s.pod->meta.namespace_ + "/" + s.pod->meta.name
+                       : s.namespace_.empty() ? s.name
+                                              : s.namespace_ + "/" + s.name;
+  return std::string(toString(s.action)) + " " + target;
+}
+
+// Every cell by the per-probe reference evaluator (for --engine reference).
+static Matrix referenceMatrix(const Cluster& c, const ProbeSet& probes, const Profile& profile) {
+  Matrix m(probes.cellCount());
+  size_t i = 0;
+  probes.forEach([&](const Probe& p) {
+    auto v = evaluateProbe(c, p, profile);
+    m.set(i++, !v                         ? Matrix::Cell::Skip
+               : *v == Verdict::Allow     ? Matrix::Cell::Allow
+               : *v == Verdict::Undefined ? Matrix::Cell::Undefined
+                                          : Matrix::Cell::Deny);
+  });
+  return m;
+}
+
 Command addExpectCommand(CLI::App& app) {
   struct Options {
     std::vector<std::string> files;
@@ -46,8 +69,9 @@ Command addExpectCommand(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "expect",
       "Print the expected verdict of every probe of a case. Several files are merged into one "
-      "cluster. Probes: every pod and node to every declared container port of every pod, and "
-      "every pod to every port of every Service with a backend.");
+      "case. Probes: the Case document's probe set, else every pod and node to every declared "
+      "container port of every pod, every pod to every port of every Service with a backend, "
+      "and external hosts to and from pods. A case with steps gets one matrix per state.");
   sub->add_option("files", o->files, "Case files (YAML or JSON manifests)")->required();
   sub->add_option("--output,-o", o->output,
                   "text: truth tables per port/protocol; json: the netpolfuzz.expect/v1 "
@@ -73,33 +97,43 @@ Command addExpectCommand(CLI::App& app) {
             if (!l.errors.empty()) return kExitBadInput;
             clock.lap();
 
-            ProbeSet probes = defaultProbeSet(l.cluster);
-            double probeSeconds = clock.lap();
-            Matrix m;
-            if (o->engine == "matrix") {
-              m = computeMatrix(l.cluster, probes, profile);
-            } else {
-              m = Matrix(probes.cellCount());
-              size_t i = 0;
-              probes.forEach([&](const Probe& p) {
-                auto v = evaluateProbe(l.cluster, p, profile);
-                m.set(i++, !v                         ? Matrix::Cell::Skip
-                           : *v == Verdict::Allow     ? Matrix::Cell::Allow
-                           : *v == Verdict::Undefined ? Matrix::Cell::Undefined
-                                                      : Matrix::Cell::Deny);
-              });
+            // One expected matrix per state: the initial cluster, then after each step.
+            std::vector<Cluster> clusters = caseStates(l.kase);
+            std::vector<ExpectedState> states;
+            double probeSeconds = 0, computeSeconds = 0;
+            for (size_t i = 0; i < clusters.size(); ++i) {
+              ExpectedState st;
+              st.label = i == 0 ? "initial state"
+                                : fmt::format("after step {}: {}", i, describeStep(l.kase.meta.steps[i - 1]));
+              st.probes = probeSetFor(l.kase, clusters[i]);
+              probeSeconds += clock.lap();
+              st.matrix = o->engine == "matrix" ? computeMatrix(clusters[i], st.probes, profile)
+                                                : referenceMatrix(clusters[i], st.probes, profile);
+              computeSeconds += clock.lap();
+              states.push_back(std::move(st));
             }
-            double computeSeconds = clock.lap();
-            if (o->output == "json") renderExpectJson(std::cout, probes, m, profile);
-            else if (o->output == "markdown") renderExpectMarkdown(std::cout, probes, m, profile);
-            else if (o->output == "summary") renderExpectSummary(std::cout, m);
-            else renderExpectText(std::cout, probes, m, profile);
+            size_t cells = 0;
+            for (const auto& st : states) cells += st.matrix.size();
+
+            if (o->output == "json") {
+              renderExpectJson(std::cout, states, profile);
+            } else {
+              for (const auto& st : states) {
+                if (states.size() > 1)
+                  std::cout << (o->output == "markdown" ? "## " : "== ") << st.label
+                            << (o->output == "markdown" ? "\n\n" : " ==\n");
+                if (o->output == "markdown") renderExpectMarkdown(std::cout, st.probes, st.matrix, profile);
+                else if (o->output == "summary") renderExpectSummary(std::cout, st.matrix);
+                else renderExpectText(std::cout, st.probes, st.matrix, profile);
+                if (states.size() > 1 && o->output != "summary") std::cout << '\n';
+              }
+            }
             std::cout.flush();
             if (o->timings)
               std::cerr << fmt::format(
-                  "timings: read+parse {:.3f}s, validate {:.3f}s, probe set {:.3f}s, compute "
-                  "{:.3f}s ({} cells, {} engine), render {:.3f}s\n",
-                  l.decodeSeconds, l.validateSeconds, probeSeconds, computeSeconds, m.size(), o->engine, clock.lap());
+                  "timings: load (read, parse, validate) {:.3f}s, probe sets {:.3f}s, compute {:.3f}s "
+                  "({} cells, {} engine), render {:.3f}s\n",
+                  l.seconds, probeSeconds, computeSeconds, cells, o->engine, clock.lap());
             return std::cout ? kExitOk : kExitInfrastructure;
           }};
 }

@@ -33,6 +33,7 @@ Command addExplainCommand(CLI::App& app) {
     std::vector<std::string> files;
     std::string from, to, port;
     std::vector<std::string> profile;
+    size_t step = 0;
   };
   auto o = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand(
@@ -51,6 +52,9 @@ Command addExplainCommand(CLI::App& app) {
       ->required()
       ->type_name("N[/PROTO]");
   addProfileOption(*sub, o->profile);
+  sub->add_option("--step", o->step,
+                  "For a case with steps: explain in the state after step N (0 = the initial state)")
+      ->capture_default_str();
 
   return {sub, [o]() {
             Profile profile;
@@ -67,9 +71,14 @@ Command addExplainCommand(CLI::App& app) {
             printDiagnostics(l);
             if (!l.errors.empty()) return kExitBadInput;
 
+            std::vector<Cluster> states = caseStates(l.kase);
+            if (o->step >= states.size()) {
+              std::cerr << "netpolfuzz: --step: the case has " << states.size() - 1 << " steps\n";
+              return kExitBadInput;
+            }
             Probe probe{*from, Target{*to, port->first, port->second}};
             Explanation why;
-            auto verdict = evaluateProbe(l.cluster, probe, profile, &why);
+            auto verdict = evaluateProbe(states[o->step], probe, profile, &why);
             std::cout << renderExplanation(probe, verdict, why);
             // A probe that cannot be made (unknown endpoint, no backend) is bad input.
             return verdict ? kExitOk : kExitBadInput;

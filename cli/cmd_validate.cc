@@ -18,10 +18,12 @@ Command addValidateCommand(CLI::App& app) {
             Loaded l = loadCase(*files);
             printDiagnostics(l);
             if (!l.errors.empty()) return kExitBadInput;
-            const Cluster& c = l.cluster;
+            const Cluster& c = l.kase.cluster;
             std::cout << "valid: " << c.namespaces.size() << " namespaces, " << c.nodes.size()
                       << " nodes, " << c.pods.size() << " pods, " << c.services.size()
-                      << " services, " << c.policies.size() << " network policies\n";
+                      << " services, " << c.policies.size() << " network policies, "
+                      << c.externalHosts.size() << " external hosts, " << l.kase.meta.steps.size()
+                      << " steps\n";
             return kExitOk;
           }};
 }

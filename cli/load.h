@@ -1,11 +1,11 @@
-// Loading case files for a subcommand: decode every file, merge into one cluster, validate.
+// Loading case files for a subcommand: decode every file, merge into one case, validate.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "model/case_file.h"
 #include "model/diagnostic.h"
-#include "model/objects.h"
 
 namespace npf::cli {
 
@@ -16,18 +16,18 @@ inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitInfrastructure = 3;
 
 struct Loaded {
-  Cluster cluster;
+  Case kase;                       // objects of all files plus the Case document, if any
   std::vector<Diagnostic> errors;  // decode and validation errors, in file order
   std::vector<Diagnostic> warnings;
-  double decodeSeconds = 0;  // reading and parsing the files
-  double validateSeconds = 0;
+  double seconds = 0;  // reading, parsing and validating
 };
 
-// Decodes and validates `files` as one cluster. Validation runs only when decoding found no
-// errors (a half-decoded cluster would produce misleading cross-object errors).
 Loaded loadCase(const std::vector<std::string>& files);
 
 // Prints warnings and errors to stderr, one `file:line:col: ...` line each.
 void printDiagnostics(const Loaded& l);
+
+// The states of a case: the initial cluster, then the cluster after each step.
+std::vector<Cluster> caseStates(const Case& c);
 
 }  // namespace npf::cli

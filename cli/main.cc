@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
 
   const Command commands[] = {addExpectCommand(app), addExplainCommand(app),
-                             addValidateCommand(app)};
+                             addValidateCommand(app), addGenerateCommand(app)};
 
   try {
     app.parse(argc, argv);

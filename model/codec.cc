@@ -95,6 +95,8 @@ struct JsonSyntaxCheck : nlohmann::json_sax<nlohmann::json> {
   }
 };
 
+bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 bool isHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 std::optional<uint32_t> hex4(std::string_view t, size_t at) {
@@ -232,6 +234,9 @@ struct Obj {
   // field. keyed: entries are map entries (path[key]) rather than struct fields (path.key).
   template <typename F>
   bool forEachField(const YAML::Node& n, const std::string& path, F&& f, bool keyed = false) {
+    // A null where a struct or map is expected is its zero value, as in Go's JSON decoding:
+    // `ingress: [null]` is `ingress: [{}]`. (Optional fields check for null before.)
+    if (n.IsNull()) return true;
     if (!n.IsMap()) {
       error(n, path, "expected a mapping, got " + describe(n));
       return false;
@@ -702,7 +707,7 @@ class Decoder {
     }
     // Sniff JSON as kubectl does: the first significant character opens an object or array.
     size_t start = original_.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-    while (start < original_.size() && std::strchr(" \t\r\n", original_[start])) ++start;
+    while (start < original_.size() && isBlank(original_[start])) ++start;
     json_ = start < original_.size() && (original_[start] == '{' || original_[start] == '[');
     std::string yamlText;
     if (json_) {
@@ -887,7 +892,7 @@ class Decoder {
     auto isMarker = [&](size_t line, std::string_view m) {
       size_t p = lineStarts[line];
       if (t.compare(p, 3, m) != 0) return false;
-      return p + 3 == t.size() || std::strchr(" \t\r\n", t[p + 3]) != nullptr;
+      return p + 3 == t.size() || isBlank(t[p + 3]);
     };
     size_t first = 0, last = lineStarts.size();  // [first, last) lines
     for (size_t l = 0; l < lineStarts.size(); ++l) {

@@ -114,30 +114,37 @@ void renderExpectMarkdown(std::ostream& out, const ProbeSet& probes, const Matri
   out << '\n';
 }
 
-void renderExpectJson(std::ostream& out, const ProbeSet& probes, const Matrix& m, const Profile& p) {
+void renderExpectJson(std::ostream& out, const std::vector<ExpectedState>& states, const Profile& p) {
   nlohmann::json profile = nlohmann::json::object();
   for (const auto& [k, v] : describeProfile(p)) {
     if (v == "true" || v == "false") profile[k] = (v == "true");
     else profile[k] = v;
   }
   out << R"({"schema":"netpolfuzz.expect/v1","profile":)" << profile.dump() << R"(,"cells":[)";
-  size_t cell = 0;
   bool first = true;
-  for (const auto& block : probes.blocks) {
-    for (const auto& src : block.sources) {
-      std::string from = nlohmann::json(toString(src)).dump();
-      for (const auto& t : block.targets) {
-        auto v = m.verdict(cell++);
-        if (!v) continue;
-        out << (first ? "\n" : ",\n");
-        first = false;
-        out << fmt::format(R"({{"from":{},"to":{},"port":{},"protocol":"{}","verdict":"{}"}})", from,
-                           nlohmann::json(toString(t.to)).dump(), t.port, toString(t.protocol),
-                           toString(*v));
+  for (size_t step = 0; step < states.size(); ++step) {
+    std::string stepField = states.size() > 1 ? fmt::format(R"(,"step":{})", step) : "";
+    size_t cell = 0;
+    for (const auto& block : states[step].probes.blocks) {
+      for (const auto& src : block.sources) {
+        std::string from = nlohmann::json(toString(src)).dump();
+        for (const auto& t : block.targets) {
+          auto v = states[step].matrix.verdict(cell++);
+          if (!v) continue;
+          out << (first ? "\n" : ",\n");
+          first = false;
+          out << fmt::format(R"({{"from":{},"to":{},"port":{},"protocol":"{}","verdict":"{}"{}}})", from,
+                             nlohmann::json(toString(t.to)).dump(), t.port, toString(t.protocol),
+                             toString(*v), stepField);
+        }
       }
     }
   }
   out << "\n]}\n";
+}
+
+void renderExpectJson(std::ostream& out, const ProbeSet& probes, const Matrix& m, const Profile& p) {
+  renderExpectJson(out, std::vector<ExpectedState>{{"", probes, m}}, p);
 }
 
 VerdictCounts countVerdicts(const Matrix& m) {

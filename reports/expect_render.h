@@ -4,6 +4,8 @@
 #pragma once
 
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "model/probe.h"
 #include "oracle/matrix.h"
@@ -16,8 +18,18 @@ namespace npf {
 void renderExpectText(std::ostream& out, const ProbeSet& probes, const Matrix& m, const Profile& p);
 void renderExpectMarkdown(std::ostream& out, const ProbeSet& probes, const Matrix& m, const Profile& p);
 
+// The expected matrix of one state of a case (the initial one, or after a step).
+struct ExpectedState {
+  std::string label;  // "initial state", "after step 1: delete-policy x/p1"
+  ProbeSet probes;
+  Matrix matrix;
+};
+
 // {"schema":"netpolfuzz.expect/v1","profile":{...},"cells":[{"from","to","port","protocol",
-// "verdict"}, ...]} in probe-set order; cells that cannot be made are omitted.
+// "verdict"}, ...]} in probe-set order; cells that cannot be made are omitted. With more than
+// one state (a case with steps), every cell also has "step": 0 for the initial state, N after
+// step N.
+void renderExpectJson(std::ostream& out, const std::vector<ExpectedState>& states, const Profile& p);
 void renderExpectJson(std::ostream& out, const ProbeSet& probes, const Matrix& m, const Profile& p);
 
 struct VerdictCounts {

@@ -1,0 +1,484 @@
+#include "model/case_file.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+#include <sstream>
+
+#include "model/codec.h"
+#include "model/ip.h"
+#include "model/validate.h"
+#include "model/yaml_scalar.h"
+
+namespace npf {
+namespace {
+
+namespace ys = yamlscalar;
+
+// Bounds on what one Case document may make us do, whatever aliases it uses.
+constexpr size_t kMaxSteps = 1000;
+constexpr size_t kMaxListEntries = 100000;
+constexpr size_t kMaxEmbeddedBytes = size_t(8) << 20;
+
+// Decodes the `Case` document of one file. Positions: a top-level Case document's text keeps
+// the file's line numbers (the codec pads it), so marks are the file's.
+class CaseDocDecoder {
+ public:
+  CaseDocDecoder(std::string file, CaseLoad& out) : file_(std::move(file)), out_(out) {}
+
+  void run(const std::string& text) {
+    try {
+      YAML::Node doc = YAML::Load(text);
+      decode(doc);
+    } catch (const YAML::Exception& e) {
+      error(e.mark, e.msg.empty() ? "invalid Case document" : "invalid Case document: " + e.msg);
+    } catch (const std::exception& e) {
+      error(YAML::Mark::null_mark(), std::string("cannot decode the Case document: ") + e.what());
+    }
+  }
+
+ private:
+  void error(const YAML::Mark& m, std::string message) {
+    out_.errors.push_back(Diagnostic{file_, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0,
+                                     "Case: " + std::move(message)});
+  }
+
+  // A plain or quoted scalar as a string; YAML 1.1 booleans etc. must be quoted as elsewhere.
+  std::optional<std::string> str(const YAML::Node& n, const std::string& path) {
+    if (!n.IsScalar()) {
+      error(n.Mark(), path + ": expected a string");
+      return std::nullopt;
+    }
+    if (n.Tag() == "?" && ys::classifyPlain(n.Scalar()) != ys::PlainType::String) {
+      error(n.Mark(), fmt::format("{}: expected a string, got {}; quote it", path, ys::excerpt(n.Scalar())));
+      return std::nullopt;
+    }
+    return n.Scalar();
+  }
+
+  std::vector<std::string> strList(const YAML::Node& n, const std::string& path) {
+    std::vector<std::string> out;
+    if (n.IsNull()) return out;
+    if (!n.IsSequence() || n.size() > kMaxListEntries) {
+      error(n.Mark(), path + ": expected a list of strings");
+      return out;
+    }
+    for (size_t i = 0; i < n.size(); ++i)
+      if (auto s = str(n[i], fmt::format("{}[{}]", path, i))) out.push_back(*s);
+    return out;
+  }
+
+  void decode(const YAML::Node& doc) {
+    if (!doc.IsMap()) return error(doc.Mark(), "expected a mapping");
+    CaseMeta& m = out_.kase.meta;
+    m.present = true;
+    if (auto md = doc["metadata"]; md && md.IsMap() && md["name"])
+      if (auto s = str(md["name"], "metadata.name")) m.name = *s;
+    YAML::Node spec = doc["spec"];
+    if (!spec || spec.IsNull()) return;
+    if (!spec.IsMap()) return error(spec.Mark(), "spec: expected a mapping");
+    for (const auto& kv : spec) {
+      if (!kv.first.IsScalar()) continue;
+      const std::string key = kv.first.Scalar();
+      const YAML::Node& v = kv.second;
+      std::string path = "spec." + key;
+      if (key == "seed") {
+        uint64_t seed = 0;
+        if (!v.IsScalar() || !ys::isStrictDecimal(v.Scalar()) || v.Scalar()[0] == '-' ||
+            !YAML::convert<uint64_t>::decode(v, seed))
+          error(v.Mark(), path + ": expected a non-negative integer");
+        else
+          m.seed = seed;
+      } else if (key == "generator" || key == "size") {
+        if (auto s = str(v, path)) (key == "size" ? m.size : m.generator) = *s;
+      } else if (key == "profile") {
+        m.profile = strList(v, path);
+      } else if (key == "tags") {
+        m.tags = strList(v, path);
+      } else if (key == "externalHosts") {
+        externalHosts(v, path);
+      } else if (key == "probes") {
+        probes(v, path);
+      } else if (key == "steps") {
+        steps(v, path);
+      } else {
+        // Reports and runners add their own fields (expected/observed cells, backend, ...).
+        // Unknown fields are kept out of the model but are not errors.
+      }
+    }
+  }
+
+  void externalHosts(const YAML::Node& v, const std::string& path) {
+    if (v.IsNull()) return;
+    if (!v.IsSequence() || v.size() > kMaxListEntries) return error(v.Mark(), path + ": expected a list");
+    std::set<std::string> names;
+    for (size_t i = 0; i < v.size(); ++i) {
+      std::string p = fmt::format("{}[{}]", path, i);
+      const YAML::Node& h = v[i];
+      if (!h.IsMap()) {
+        error(h.Mark(), p + ": expected a mapping with name and ip");
+        continue;
+      }
+      auto name = h["name"] ? str(h["name"], p + ".name") : std::nullopt;
+      auto ip = h["ip"] ? str(h["ip"], p + ".ip") : std::nullopt;
+      if (!name || !isDns1123Label(*name)) {
+        error(h.Mark(), p + ".name: must be a DNS-1123 label");
+        continue;
+      }
+      if (!ip || !parseIp(*ip)) {
+        error(h["ip"] ? h["ip"].Mark() : h.Mark(), p + ".ip: must be an IPv4 or IPv6 address");
+        continue;
+      }
+      if (!names.insert(*name).second) {
+        error(h.Mark(), p + ".name: duplicate external host " + *name);
+        continue;
+      }
+      out_.kase.cluster.externalHosts.push_back({*name, *ip});
+    }
+  }
+
+  void probes(const YAML::Node& v, const std::string& path) {
+    if (v.IsNull()) return;
+    if (!v.IsSequence() || v.size() > kMaxListEntries) return error(v.Mark(), path + ": expected a list of {from, to}");
+    ProbeSet set;
+    for (size_t i = 0; i < v.size(); ++i) {
+      std::string p = fmt::format("{}[{}]", path, i);
+      const YAML::Node& b = v[i];
+      if (!b.IsMap()) {
+        error(b.Mark(), p + ": expected a mapping with from and to");
+        continue;
+      }
+      ProbeBlock block;
+      for (const auto& s : strList(b["from"], p + ".from")) {
+        if (auto e = parseEndpoint(s)) block.sources.push_back(*e);
+        else error(b["from"].Mark(), fmt::format("{}.from: '{}' is not an endpoint (NS/POD, svc/NS/NAME, node/NAME, ip/ADDR)", p, s));
+      }
+      for (const auto& s : strList(b["to"], p + ".to")) {
+        if (auto t = parseTarget(s)) block.targets.push_back(*t);
+        else error(b["to"].Mark(), fmt::format("{}.to: '{}' is not a target (ENDPOINT:PORT/PROTOCOL)", p, s));
+      }
+      set.blocks.push_back(std::move(block));
+    }
+    out_.kase.meta.probes = std::move(set);
+  }
+
+  // A Pod or NetworkPolicy embedded in a step, decoded by the manifest codec. Its field
+  // positions are those of the re-emitted text, so errors point at the step's field instead.
+  // Writes `n` as YAML flow text that the codec types exactly like the original: quoted
+  // scalars stay quoted (yaml-cpp's emitter would drop the quotes of "y"), plain ones that
+  // are strings get quoted too (same type, and safe in flow context), numbers, booleans and
+  // nulls stay plain. False when the budget (aliases can multiply nodes) runs out.
+  bool toFlow(const YAML::Node& n, std::string& out) {
+    if (out.size() > kMaxEmbeddedBytes) return false;
+    switch (n.Type()) {
+      case YAML::NodeType::Map: {
+        out += '{';
+        bool first = true;
+        for (const auto& kv : n) {
+          if (!first) out += ", ";
+          first = false;
+          if (!toFlow(kv.first, out)) return false;
+          out += ": ";
+          if (!toFlow(kv.second, out)) return false;
+        }
+        out += '}';
+        return true;
+      }
+      case YAML::NodeType::Sequence: {
+        out += '[';
+        for (size_t i = 0; i < n.size(); ++i) {
+          if (i) out += ", ";
+          if (!toFlow(n[i], out)) return false;
+        }
+        out += ']';
+        return true;
+      }
+      case YAML::NodeType::Scalar:
+        if (n.Tag() == "?" && ys::classifyPlain(n.Scalar()) != ys::PlainType::String) out += n.Scalar();
+        else out += ys::quoted(n.Scalar());
+        return true;
+      default:
+        out += "null";
+        return true;
+    }
+  }
+
+  template <typename T>
+  std::optional<T> embedded(const YAML::Node& n, const std::string& path, std::vector<T> Cluster::*objects) {
+    std::string text;
+    bool ok = toFlow(n, text);
+    embeddedBytes_ += text.size();
+    if (!ok || embeddedBytes_ > kMaxEmbeddedBytes) {
+      error(n.Mark(), path + ": embedded objects too large");
+      return std::nullopt;
+    }
+    DecodeResult r = decodeManifests(text, file_);
+    for (const auto& d : r.errors) error(n.Mark(), fmt::format("{}: {}", path, d.message));
+    for (const auto& d : r.warnings) error(n.Mark(), fmt::format("{}: {}", path, d.message));
+    const auto& list = r.cluster.*objects;
+    if (!r.errors.empty() || !r.warnings.empty()) return std::nullopt;
+    if (list.size() != 1) {
+      error(n.Mark(), fmt::format("{}: expected exactly one object of the right kind", path));
+      return std::nullopt;
+    }
+    T obj = list[0];
+    obj.origin.file = file_;
+    obj.origin.line = n.Mark().line + 1;
+    obj.origin.col = n.Mark().column + 1;
+    obj.origin.fields.reset();
+    return obj;
+  }
+
+  void steps(const YAML::Node& v, const std::string& path) {
+    if (v.IsNull()) return;
+    if (!v.IsSequence() || v.size() > kMaxSteps)
+      return error(v.Mark(), fmt::format("{}: expected a list of at most {} steps", path, kMaxSteps));
+    for (size_t i = 0; i < v.size(); ++i) {
+      std::string p = fmt::format("{}[{}]", path, i);
+      const YAML::Node& s = v[i];
+      if (!s.IsMap()) {
+        error(s.Mark(), p + ": expected a mapping with an action");
+        continue;
+      }
+      auto actionName = s["action"] ? str(s["action"], p + ".action") : std::nullopt;
+      auto action = actionName ? parseStepAction(*actionName) : std::nullopt;
+      if (!action) {
+        error(s["action"] ? s["action"].Mark() : s.Mark(),
+              p + ".action: expected one of create-policy, update-policy, delete-policy, relabel-pod, "
+                  "relabel-namespace, delete-pod, create-pod");
+        continue;
+      }
+      Step step;
+      step.action = *action;
+      bool ok = true;
+      auto need = [&](const char* field) -> YAML::Node {
+        YAML::Node n = s[field];
+        if (!n || n.IsNull()) {
+          error(s.Mark(), fmt::format("{}: {} needs `{}`", p, *actionName, field));
+          ok = false;
+        }
+        return n;
+      };
+      using A = Step::Action;
+      switch (step.action) {
+        case A::CreatePolicy:
+        case A::UpdatePolicy:
+          if (auto n = need("policy"); ok) {
+            step.policy = embedded(n, p + ".policy", &Cluster::policies);
+            ok = step.policy.has_value();
+          }
+          break;
+        case A::CreatePod:
+          if (auto n = need("pod"); ok) {
+            step.pod = embedded(n, p + ".pod", &Cluster::pods);
+            ok = step.pod.has_value();
+          }
+          break;
+        case A::DeletePolicy:
+        case A::DeletePod:
+        case A::RelabelPod:
+          if (auto n = need("namespace"); ok) {
+            auto ns = str(n, p + ".namespace");
+            ok = ns.has_value();
+            if (ns) step.namespace_ = *ns;
+          }
+          [[fallthrough]];
+        case A::RelabelNamespace:
+          if (auto n = need("name"); ok) {
+            auto name = str(n, p + ".name");
+            ok = name.has_value();
+            if (name) step.name = *name;
+          }
+          if (ok && (step.action == A::RelabelPod || step.action == A::RelabelNamespace)) {
+            YAML::Node labels = s["labels"];
+            if (labels && !labels.IsNull()) {
+              if (!labels.IsMap() || labels.size() > kMaxListEntries) {
+                error(labels.Mark(), p + ".labels: expected a mapping");
+                ok = false;
+              } else {
+                for (const auto& kv : labels) {
+                  auto k = str(kv.first, p + ".labels");
+                  auto val = str(kv.second, p + ".labels[" + (kv.first.IsScalar() ? kv.first.Scalar() : "?") + "]");
+                  if (!k || !val) ok = false;
+                  else step.labels[*k] = *val;
+                }
+              }
+            }
+          }
+          break;
+      }
+      if (ok) {
+        out_.kase.meta.steps.push_back(std::move(step));
+        stepMarks_.push_back(s.Mark());
+      }
+    }
+  }
+
+ public:
+  std::vector<YAML::Mark> stepMarks_;  // position of each decoded step, for state errors
+
+ private:
+  std::string file_;
+  CaseLoad& out_;
+  size_t embeddedBytes_ = 0;
+};
+
+void validateStepStates(CaseLoad& out, const std::string& file, const std::vector<YAML::Mark>& marks) {
+  Cluster state = out.kase.cluster;
+  std::set<std::string> known;
+  for (const auto& e : validate(state)) known.insert(e.message);
+  for (size_t i = 0; i < out.kase.meta.steps.size(); ++i) {
+    const Step& s = out.kase.meta.steps[i];
+    int line = i < marks.size() ? marks[i].line + 1 : 0, col = i < marks.size() ? marks[i].column + 1 : 0;
+    std::string err = applyStep(state, s);
+    if (!err.empty()) {
+      out.errors.push_back({file, line, col, fmt::format("Case: spec.steps[{}] ({}): {}", i, toString(s.action), err)});
+      return;  // later steps build on this one
+    }
+    for (const auto& e : validate(state))
+      if (known.insert(e.message).second)
+        out.errors.push_back({file, line, col, fmt::format("Case: spec.steps[{}] ({}): {}", i, toString(s.action), e.message)});
+  }
+}
+
+}  // namespace
+
+CaseLoad loadCaseFiles(const std::vector<std::string>& paths) {
+  CaseLoad out;
+  std::string caseFile;
+  std::vector<YAML::Mark> stepMarks;
+  for (const auto& path : paths) {
+    DecodeResult r = decodeFile(path);
+    out.kase.cluster.append(std::move(r.cluster));
+    out.errors.insert(out.errors.end(), r.errors.begin(), r.errors.end());
+    out.warnings.insert(out.warnings.end(), r.warnings.begin(), r.warnings.end());
+    for (const auto& text : r.caseDocuments) {
+      if (out.kase.meta.present) {
+        out.errors.push_back({path, 0, 0, "a case has at most one Case document (another is in " + caseFile + ")"});
+        continue;
+      }
+      caseFile = path;
+      CaseDocDecoder d(path, out);
+      d.run(text);
+      stepMarks = d.stepMarks_;
+    }
+  }
+  if (!out.errors.empty()) return out;
+  out.errors = validate(out.kase.cluster);
+  if (out.errors.empty()) validateStepStates(out, caseFile, stepMarks);
+  return out;
+}
+
+namespace {
+
+std::string indentLines(const std::string& text, int spaces) {
+  std::string out, pad(size_t(spaces), ' ');
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out += (line.empty() ? "" : pad) + line + "\n";
+  return out;
+}
+
+std::string yamlList(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + ys::encode(items[i]);
+  return out + "]";
+}
+
+}  // namespace
+
+std::string encodeCase(const Case& c) {
+  std::string out = encodeYaml(c.cluster);
+  const CaseMeta& m = c.meta;
+  if (!m.present && c.cluster.externalHosts.empty()) return out;
+  if (!out.empty()) out += "---\n";
+  out += "apiVersion: netpolfuzz.io/v1alpha1\nkind: Case\nmetadata:\n";
+  out += "  name: " + ys::encode(m.name.empty() ? "case" : m.name) + "\nspec:\n";
+  if (m.seed) out += fmt::format("  seed: {}\n", *m.seed);
+  if (!m.generator.empty()) out += "  generator: " + ys::encode(m.generator) + "\n";
+  if (!m.size.empty()) out += "  size: " + ys::encode(m.size) + "\n";
+  if (!m.profile.empty()) out += "  profile: " + yamlList(m.profile) + "\n";
+  if (!m.tags.empty()) out += "  tags: " + yamlList(m.tags) + "\n";
+  if (!c.cluster.externalHosts.empty()) {
+    out += "  externalHosts:\n";
+    for (const auto& h : c.cluster.externalHosts)
+      out += "  - name: " + ys::encode(h.name) + "\n    ip: " + ys::encode(h.ip) + "\n";
+  }
+  if (m.probes) {
+    out += "  probes:\n";
+    for (const auto& b : m.probes->blocks) {
+      std::vector<std::string> from, to;
+      for (const auto& s : b.sources) from.push_back(toString(s));
+      for (const auto& t : b.targets) to.push_back(toString(t));
+      out += "  - from: " + yamlList(from) + "\n    to: " + yamlList(to) + "\n";
+    }
+  }
+  if (!m.steps.empty()) {
+    out += "  steps:\n";
+    for (const auto& s : m.steps) {
+      out += std::string("  - action: ") + toString(s.action) + "\n";
+      if (s.policy) {
+        Cluster one;
+        one.policies.push_back(*s.policy);
+        out += "    policy:\n" + indentLines(encodeYaml(one), 6);
+      }
+      if (s.pod) {
+        Cluster one;
+        one.pods.push_back(*s.pod);
+        out += "    pod:\n" + indentLines(encodeYaml(one), 6);
+      }
+      if (!s.namespace_.empty()) out += "    namespace: " + ys::encode(s.namespace_) + "\n";
+      if (!s.name.empty()) out += "    name: " + ys::encode(s.name) + "\n";
+      if (s.action == Step::Action::RelabelPod || s.action == Step::Action::RelabelNamespace) {
+        out += "    labels:";
+        if (s.labels.empty()) out += " {}";
+        out += "\n";
+        for (const auto& [k, v] : s.labels) out += "      " + ys::encode(k) + ": " + ys::encode(v) + "\n";
+      }
+    }
+  }
+  return out;
+}
+
+ProbeSet probeSetFor(const Case& c, const Cluster& state) {
+  auto exists = [&](const Endpoint& e) {
+    switch (e.kind) {
+      case Endpoint::Kind::Pod: return state.findPod(e.namespace_, e.name) != nullptr;
+      case Endpoint::Kind::Service: return state.findService(e.namespace_, e.name) != nullptr;
+      case Endpoint::Kind::Node: return state.findNode(e.name) != nullptr;
+      case Endpoint::Kind::External: return true;
+    }
+    return false;
+  };
+  if (c.meta.probes) {
+    ProbeSet out;
+    for (const auto& b : c.meta.probes->blocks) {
+      ProbeBlock kept;
+      for (const auto& s : b.sources)
+        if (exists(s)) kept.sources.push_back(s);
+      for (const auto& t : b.targets)
+        if (exists(t.to)) kept.targets.push_back(t);
+      if (kept.cellCount() > 0) out.blocks.push_back(std::move(kept));
+    }
+    return out;
+  }
+  ProbeSet set = defaultProbeSet(state);
+  if (state.externalHosts.empty()) return set;
+  // External hosts: as sources to every pod port, and as destinations of every pod on TCP 80.
+  ProbeBlock fromExternal, toExternal;
+  for (const auto& h : state.externalHosts) {
+    fromExternal.sources.push_back(Endpoint::external(h.ip));
+    toExternal.targets.push_back({Endpoint::external(h.ip), 80, Protocol::TCP});
+  }
+  if (!set.blocks.empty() && !set.blocks[0].targets.empty() &&
+      set.blocks[0].targets[0].to.kind == Endpoint::Kind::Pod)
+    fromExternal.targets = set.blocks[0].targets;
+  for (const auto& p : state.pods)
+    if (!p.podIP.empty()) toExternal.sources.push_back(Endpoint::pod(p.meta.namespace_, p.meta.name));
+  if (fromExternal.cellCount() > 0) set.blocks.push_back(std::move(fromExternal));
+  if (toExternal.cellCount() > 0) set.blocks.push_back(std::move(toExternal));
+  return set;
+}
+
+}  // namespace npf
