@@ -37,11 +37,10 @@ std::optional<Endpoint> parseEndpoint(std::string_view s) {
   if (parts.size() == 3 && parts[0] == "svc") return Endpoint::service(std::string(parts[1]), std::string(parts[2]));
   if (parts.size() == 3 && parts[0] == "pod") return Endpoint::pod(std::string(parts[1]), std::string(parts[2]));
   if (parts.size() == 2 && parts[0] == "node") return Endpoint::node(std::string(parts[1]));
-  if (parts[0] == "ip" && parts.size() >= 2) {
-    // An IPv6 address has no '/', but accept "ip/ADDR" only, never a CIDR.
-    if (parts.size() != 2) return std::nullopt;
-    return Endpoint::external(std::string(parts[1]));
-  }
+  if (parts.size() == 2 && parts[0] == "ip") return Endpoint::external(std::string(parts[1]));
+  // The kind words are reserved as a first segment: "svc/x" is a malformed Service, not a pod
+  // x in namespace "svc" (that is "pod/svc/x").
+  if (parts[0] == "svc" || parts[0] == "pod" || parts[0] == "node" || parts[0] == "ip") return std::nullopt;
   if (parts.size() == 2) return Endpoint::pod(std::string(parts[0]), std::string(parts[1]));
   return std::nullopt;
 }

@@ -72,6 +72,13 @@ INSTANTIATE_TEST_SUITE_P(
         PolicyCase{"FromEmptyIsPresent", "  ingress: [{from: []}]\n",
                    [](auto& p) { return ing0(p).peers && ing0(p).peers->empty(); }},
         PolicyCase{"FromNullIsAbsent", "  ingress:\n  - from:\n", [](auto& p) { return !ing0(p).peers; }},
+        PolicyCase{"NullRuleIsAnEmptyRule", "  ingress: [null]\n  egress:\n  - ports: [~]\n",
+                   [](auto& p) {
+                     return ing0(p) == NetworkPolicyRule{} &&
+                            (*p.egress)[0].ports == std::vector<NetworkPolicyPort>{NetworkPolicyPort{}};
+                   }},
+        PolicyCase{"NullMatchLabelsIsEmpty", "  podSelector: {matchLabels: null}\n",
+                   [](auto& p) { return p.podSelector == LabelSelector{}; }},
         PolicyCase{"PortsEmptyIsPresent", "  ingress: [{ports: []}]\n",
                    [](auto& p) { return ing0(p).ports && ing0(p).ports->empty(); }},
         PolicyCase{"EgressToGoesToPeers", "  egress: [{to: [{podSelector: {}}]}]\n",
@@ -682,6 +689,7 @@ RC_GTEST_PROP(ModelCodecProperty, ArbitraryStringsRoundTrip, (const std::vector<
       s += utf8(cp);
     }
     p.meta.annotations[fmt::format("k{}", i)] = s;
+    p.meta.annotations[s] = "as a key";
     if (i == 0) p.containers[0].image = s;
   }
   Cluster c;
