@@ -9,12 +9,14 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <fstream>
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "model/probe.h"
+#include "model/codec.h"
 #include "oracle/matrix.h"
 #include "oracle/reference.h"
 
@@ -87,6 +89,7 @@ Cluster syntheticCluster() {
                 std::to_string(i % 256);
       p.podIPs = {p.podIP};
       Container ctr;
+      ctr.image = "registry.k8s.io/e2e-test-images/agnhost:2.53";
       ctr.name = "app";
       // 'http' is 80 on half of the pods and 8080 on the other half.
       bool even = i % 2 == 0;
@@ -266,6 +269,16 @@ BENCHMARK(BM_EvaluateProbeSample)->Unit(benchmark::kMillisecond)->UseRealTime()-
 }  // namespace npf
 
 int main(int argc, char** argv) {
+  // --write-yaml=FILE: write the synthetic cluster as a case file (for the end-to-end
+  // `expect` benchmark, bench/expect_e2e.sh) and exit.
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--write-yaml=", 0) == 0) {
+      std::ofstream out(arg.substr(13), std::ios::binary);
+      out << npf::encodeYaml(npf::cluster());
+      return out ? 0 : 1;
+    }
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

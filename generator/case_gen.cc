@@ -93,12 +93,17 @@ Step randomStep(Random& rng, const Cluster& state, const GeneratorWeights& w, in
 
 Case generateCase(uint64_t seed, uint64_t index, ClusterSize size, const GeneratorWeights& w) {
   Random rng = Random(seed).fork(index + 1);
+  Case cs = generateCaseFrom(rng, size, w, fmt::format("{}-s{}-{:04}", toString(size), seed, index));
+  cs.meta.seed = seed;
+  return cs;
+}
+
+Case generateCaseFrom(Random& rng, ClusterSize size, const GeneratorWeights& w, std::string name) {
   Case cs;
   cs.cluster = generateCluster(rng, size, w);
   cs.cluster.policies = generatePolicies(rng, cs.cluster, w);
   cs.meta.present = true;
-  cs.meta.name = fmt::format("{}-s{}-{:04}", toString(size), seed, index);
-  cs.meta.seed = seed;
+  cs.meta.name = std::move(name);
   cs.meta.generator = kGeneratorVersion;
   cs.meta.size = toString(size);
 

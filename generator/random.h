@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <algorithm>
 #include <span>
 #include <string>
@@ -15,15 +16,26 @@ class Random {
  public:
   explicit Random(uint64_t seed) : state_(seed) {}
 
+  // Draws come from `tape` instead of the PRNG; past its end every draw is 0, the simplest
+  // choice of every distribution. Fuzzers and property tests steer the generator through the
+  // tape, and RapidCheck shrinks a case by shrinking its tape.
+  static Random fromTape(std::vector<uint64_t> tape) {
+    Random r(0);
+    r.tape_ = std::make_shared<const std::vector<uint64_t>>(std::move(tape));
+    return r;
+  }
+
   uint64_t next() {
+    if (tape_) return tapePos_ < tape_->size() ? (*tape_)[tapePos_++] : 0;
     uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
   }
 
-  // Uniform in [0, n); n > 0. Rejection sampling, so no modulo bias.
+  // Uniform in [0, n); 0 when n is 0. Rejection sampling, so no modulo bias.
   uint64_t below(uint64_t n) {
+    if (n == 0) return 0;
     uint64_t limit = UINT64_MAX - UINT64_MAX % n;
     uint64_t x;
     do x = next();
@@ -42,7 +54,7 @@ class Random {
   template <typename T, size_t N>
   const T& pick(const T (&a)[N]) { return a[below(N)]; }
 
-  // Index i with probability weights[i] / sum; weights must not all be zero.
+  // Index i with probability weights[i] / sum; the first index when all are zero.
   size_t weighted(std::span<const int> weights) {
     uint64_t total = 0;
     for (int w : weights) total += uint64_t(w > 0 ? w : 0);
@@ -75,10 +87,15 @@ class Random {
 
   // An independent stream for a sub-task, so adding draws in one place does not shift
   // every later case of a campaign.
-  Random fork(uint64_t salt) { return Random(next() ^ (salt * 0xd1b54a32d192ed03ULL)); }
+  Random fork(uint64_t salt) {
+    if (tape_) return *this;  // a tape is one stream
+    return Random(next() ^ (salt * 0xd1b54a32d192ed03ULL));
+  }
 
  private:
   uint64_t state_;
+  std::shared_ptr<const std::vector<uint64_t>> tape_;
+  size_t tapePos_ = 0;
 };
 
 }  // namespace npf

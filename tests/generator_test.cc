@@ -110,3 +110,57 @@ TEST(GeneratorCoverage, EveryExpressibleBugClassInAtLeastFivePercentOfSmallCases
 
 }  // namespace
 }  // namespace npf
+
+namespace npf {
+namespace {
+
+// The generator as a RapidCheck generator: RapidCheck draws the random tape, so a failing
+// case shrinks by shrinking its tape (fewer, smaller draws = simpler choices).
+rc::Gen<Case> genGeneratedCase() {
+  return rc::gen::map(rc::gen::container<std::vector<uint64_t>>(rc::gen::arbitrary<uint64_t>()),
+                      [](std::vector<uint64_t> tape) {
+                        Random rng = Random::fromTape(std::move(tape));
+                        return generateCaseFrom(rng, ClusterSize::Small, GeneratorWeights{}, "rc");
+                      });
+}
+
+RC_GTEST_PROP(GeneratorProperty, TapeDrivenCasesValidate, ()) {
+  Case c = *genGeneratedCase();
+  auto errors = validate(c.cluster);
+  RC_ASSERT(errors.empty());
+}
+
+TEST(GeneratorRandom, EmptyTapeGivesTheSimplestCaseDeterministically) {
+  Random a = Random::fromTape({}), b = Random::fromTape({});
+  Case x = generateCaseFrom(a, ClusterSize::Small, GeneratorWeights{}, "t");
+  Case y = generateCaseFrom(b, ClusterSize::Small, GeneratorWeights{}, "t");
+  EXPECT_EQ(x.cluster, y.cluster);
+  EXPECT_TRUE(validate(x.cluster).empty());
+}
+
+TEST(GeneratorWeights, ParsesOverridesAndRejectsBadLines) {
+  GeneratorWeights w;
+  EXPECT_EQ(parseWeights("# comment\nsteps: 0\nmaxPolicies: 6\n", w), "");
+  EXPECT_EQ(w.steps, 0);
+  EXPECT_EQ(w.maxPolicies, 6);
+  EXPECT_NE(parseWeights("nonsense: 3\n", w).find("line 1"), std::string::npos);
+  EXPECT_NE(parseWeights("steps 3\n", w), "");
+  EXPECT_NE(parseWeights("steps: -1\n", w), "");
+  GeneratorWeights z;
+  EXPECT_NE(parseWeights("minPolicies: 5\nmaxPolicies: 2\n", z), "");
+}
+
+TEST(GeneratorCase, AllZeroWeightsStillGenerateValidCases) {
+  GeneratorWeights w;
+  std::string text;
+  for (const char* k : {"hostNetworkPod", "dualStack", "services", "podSelectorEmpty", "policyTypesAbsent",
+                        "ingressAbsent", "ingressEmpty", "egressAbsent", "egressEmpty", "peersAbsent",
+                        "peersEmpty", "peerIpBlock", "peerPodOnly", "peerNamespaceOnly", "portsAbsent",
+                        "portsEmpty", "portNamed", "portRange", "portProtocolOnly", "portEmptyEntry", "steps"})
+    text += std::string(k) + ": 0\n";
+  ASSERT_EQ(parseWeights(text, w), "");
+  for (int i = 0; i < 20; ++i) EXPECT_TRUE(validate(generateCase(7, i, ClusterSize::Small, w).cluster).empty());
+}
+
+}  // namespace
+}  // namespace npf
