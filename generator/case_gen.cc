@@ -23,7 +23,7 @@ Step randomStep(Random& rng, const Cluster& state, const GeneratorWeights& w, in
   Step s;
   // create, update, delete policy; relabel pod, namespace; delete+recreate (two steps: see
   // caller); create a new pod.
-  const int weights[] = {20, 15, 10, 20, 10, 0, 15};
+  const int weights[] = {15, 15, 15, 15, 10, 0, 25};
   for (int attempt = 0; attempt < 10; ++attempt) {
     s = Step{};
     s.action = A(rng.weighted(weights));
@@ -64,8 +64,15 @@ Step randomStep(Random& rng, const Cluster& state, const GeneratorWeights& w, in
         return s;
       }
       case A::CreatePod: {
-        // A new pod that copies a sibling's shape, labelled so existing policies select it.
-        const Pod& model = rng.pick(state.pods);
+        // A new pod that copies a sibling's shape and labels, preferably in a namespace with
+        // policies, so that existing policies select it (it must be isolated before it serves).
+        std::vector<const Pod*> candidates;
+        if (!state.policies.empty()) {
+          const std::string& ns = rng.pick(state.policies).meta.namespace_;
+          for (const auto& p : state.pods)
+            if (p.meta.namespace_ == ns) candidates.push_back(&p);
+        }
+        const Pod& model = candidates.empty() ? rng.pick(state.pods) : *rng.pick(candidates);
         if (model.hostNetwork) continue;
         Pod p = model;
         p.meta.name = fmt::format("new-{}", serial);
@@ -111,7 +118,7 @@ Case generateCaseFrom(Random& rng, ClusterSize size, const GeneratorWeights& w, 
     Cluster state = cs.cluster;
     int count = int(rng.range(1, w.maxSteps));
     for (int i = 0; i < count; ++i) {
-      if (rng.percent(20)) {
+      if (rng.percent(25)) {
         // Delete a pod and recreate it, reusing its IP or another one (two steps).
         const Pod& victim = rng.pick(state.pods);
         if (!victim.hostNetwork) {

@@ -38,7 +38,7 @@ struct GeneratorWeights {
   int protocolAbsent = 40;             // protocol omitted (TCP) on a numeric/named entry
 
   // Steps.
-  int steps = 35;                      // % of cases that are a sequence of changes
+  int steps = 45;                      // % of cases that are a sequence of changes
   int maxSteps = 3;
 
   bool operator==(const GeneratorWeights&) const = default;

@@ -158,5 +158,98 @@ TEST(Cli, ExplainNamesThePolicyAndExitCodes) {
   EXPECT_EQ(runProcess({kCli, "explain", kQuickstart, "--from", "bad", "--to", "x/b", "--port", "80"}).exitCode, 2);
 }
 
+TEST(Cli, GenerateIsReproducibleAndPrintsTheSeed) {
+  std::string a = ::testing::TempDir() + "gen-a", b = ::testing::TempDir() + "gen-b";
+  auto ra = runProcess({kCli, "generate", "--seed", "5", "--count", "3", "--out", a});
+  auto rb = runProcess({kCli, "generate", "--seed", "5", "--count", "3", "--out", b});
+  ASSERT_EQ(ra.exitCode, 0) << ra.err;
+  ASSERT_EQ(rb.exitCode, 0) << rb.err;
+  EXPECT_NE(ra.out.find("seed 5"), std::string::npos);
+  for (const char* name : {"/small-s5-0000.yaml", "/small-s5-0001.yaml", "/small-s5-0002.yaml"}) {
+    std::string fa = npf::testing::readWhole(a + name), fb = npf::testing::readWhole(b + name);
+    EXPECT_FALSE(fa.empty()) << name;
+    EXPECT_EQ(fa, fb) << name;
+    // Every generated file is a valid case that expect can evaluate.
+    EXPECT_EQ(runProcess({kCli, "validate", a + name}).exitCode, 0) << name;
+    EXPECT_EQ(runProcess({kCli, "expect", a + name, "-o", "summary"}).exitCode, 0) << name;
+  }
+}
+
+TEST(Cli, GenerateRejectsBadWeightsWithTheirLine) {
+  auto w = writeTemp("weights.txt", "steps: 10\nbogus: 3\n");
+  auto r = runProcess({kCli, "generate", "--seed", "1", "--stats", "--weights", w});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_EQ(r.err.rfind(w + ":2:", 0), 0u) << r.err;
+  EXPECT_EQ(runProcess({kCli, "generate", "--seed", "1"}).exitCode, 2);  // neither --out nor --stats
+}
+
+TEST(Cli, GenerateStatsReportsEveryBugClass) {
+  auto r = runProcess({kCli, "generate", "--seed", "3", "--count", "100", "--stats"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("bug classes: 23 of 23 covered, 23 in at least 5% of cases"), std::string::npos) << r.out;
+}
+
+// A case with a Case document: external hosts, an explicit probe set and steps.
+TEST(Cli, ExpectHonoursTheCaseDocumentProbesAndSteps) {
+  std::string manifests = npf::testing::readWhole(kQuickstart);
+  auto path = writeTemp("with-case.yaml", manifests + R"(---
+apiVersion: netpolfuzz.io/v1alpha1
+kind: Case
+metadata:
+  name: hand-written
+spec:
+  externalHosts:
+  - name: ext-1
+    ip: 192.0.2.10
+  probes:
+  - from: [y/a, ip/192.0.2.10]
+    to: [x/a:80/TCP]
+  steps:
+  - action: delete-policy
+    namespace: x
+    name: allow-y-to-a-http
+  - action: relabel-namespace
+    name: z
+    labels: {ns: "y"}
+)");
+  auto r = runProcess({kCli, "expect", path, "-o", "json"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  std::map<std::string, std::string> got;
+  for (const auto& c : j["cells"])
+    got[c["from"].get<std::string>() + " " + std::to_string(c["step"].get<int>())] = c["verdict"];
+  // Exactly the two probes, in three states.
+  EXPECT_EQ(j["cells"].size(), 6u);
+  EXPECT_EQ(got["y/a 0"], "allow");            // namespace y allowed
+  EXPECT_EQ(got["ip/192.0.2.10 0"], "deny");   // external hosts never match a namespaceSelector
+  EXPECT_EQ(got["y/a 1"], "allow");            // policy deleted: x/a unrestricted
+  EXPECT_EQ(got["ip/192.0.2.10 1"], "allow");
+  EXPECT_EQ(got["y/a 2"], "allow");
+  auto step = runProcess({kCli, "explain", path, "--from", "ip/192.0.2.10", "--to", "x/a", "--port", "80", "--step", "1"});
+  EXPECT_EQ(step.exitCode, 0) << step.err;
+  EXPECT_NE(step.out.find("allow"), std::string::npos) << step.out;
+  EXPECT_EQ(runProcess({kCli, "explain", path, "--from", "y/a", "--to", "x/a", "--port", "80", "--step", "9"}).exitCode, 2);
+}
+
+TEST(Cli, BadCaseDocumentIsLocated) {
+  auto path = writeTemp("bad-case.yaml", R"(apiVersion: v1
+kind: Namespace
+metadata:
+  name: x
+---
+apiVersion: netpolfuzz.io/v1alpha1
+kind: Case
+metadata:
+  name: bad
+spec:
+  steps:
+  - action: explode-cluster
+)");
+  auto r = runProcess({kCli, "validate", path});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find(path + ":12:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("spec.steps[0].action"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace npf

@@ -7,6 +7,7 @@
 #include "generator/cluster_gen.h"
 #include "generator/features.h"
 #include "generator/random.h"
+#include "model/case_file.h"
 #include "model/validate.h"
 
 namespace npf {
@@ -160,6 +161,28 @@ TEST(GeneratorCase, AllZeroWeightsStillGenerateValidCases) {
     text += std::string(k) + ": 0\n";
   ASSERT_EQ(parseWeights(text, w), "");
   for (int i = 0; i < 20; ++i) EXPECT_TRUE(validate(generateCase(7, i, ClusterSize::Small, w).cluster).empty());
+}
+
+}  // namespace
+}  // namespace npf
+
+namespace npf {
+namespace {
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
+// Byte-identical case files for fixed seeds, on every compiler and standard library. A change
+// of these hashes is a change of generator output: bump kGeneratorVersion with it.
+TEST(GeneratorCase, FixedSeedsGiveByteIdenticalFiles) {
+  GeneratorWeights w;
+  EXPECT_EQ(fnv1a(encodeCase(generateCase(42, 0, ClusterSize::Small, w))), 0xed6c9ae58e1e0e60ULL);
+  EXPECT_EQ(fnv1a(encodeCase(generateCase(42, 1, ClusterSize::Small, w))), 0x417da9b93101b5edULL);
+  EXPECT_EQ(fnv1a(encodeCase(generateCase(42, 2, ClusterSize::Small, w))), 0xea3057c43f72db1fULL);
+  EXPECT_EQ(fnv1a(encodeCase(generateCase(7, 0, ClusterSize::Large, w))), 0xe11f93035ee9e838ULL);
 }
 
 }  // namespace
