@@ -1,0 +1,62 @@
+// The runner interface: what a dataplane backend does for the campaign, in terms both the local
+// backend (netns + CNI + nftables on this machine) and a kind backend (kubectl) implement.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/objects.h"
+#include "model/probe.h"
+
+namespace npf::runner {
+
+// The observed outcome of one probe cell (SEMANTICS.md "Verdicts").
+struct ProbeResult {
+  enum class Kind {
+    Connected,  // TCP handshake completed / UDP echo received
+    Timeout,    // no answer within the deadline (what a dropping policy gives)
+    Refused,    // RST or ICMP unreachable: the packet reached something that said no
+    Error,      // the probe machinery failed (retried; never a discrepancy by itself)
+    Skipped,    // the backend cannot make this probe (e.g. SCTP without kernel support)
+  };
+  Kind kind = Kind::Error;
+  double latencyMs = 0;  // from connect() to the outcome
+  std::string detail;    // errno text, why skipped, ...
+  bool operator==(const ProbeResult&) const = default;
+};
+
+const char* toString(ProbeResult::Kind k);  // "connected", "timeout", "refused", "error", "skipped"
+
+struct ProbeOptions {
+  int timeoutMs = 250;             // per probe, from its own connect()
+  int maxInFlightPerSource = 256;  // concurrent sockets per source network namespace
+  int maxThreads = 16;             // prober threads (one source namespace at a time each)
+  int timeoutRetries = 0;          // re-probe cells that timed out this many more times
+  int errorRetries = 1;            // re-probe cells that failed with Error
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;  // "local", "kind"
+  // Brings up a cluster for `desired` (nodes, namespaces, pods with servers on every declared
+  // container port, Services, policies, external hosts). Returns an error message or "".
+  virtual std::string setUp(const Cluster& desired) = 0;
+  // Applies the difference to `desired`: policies, pod and namespace labels, Services, pods
+  // created or deleted. Nodes and external hosts are fixed at setUp. Error message or "".
+  virtual std::string reconcile(const Cluster& desired) = 0;
+  // The cluster as the backend really has it: the addresses pods, nodes and Services got
+  // (a backend may assign pod IPs; the local one keeps the case's and reports the family it
+  // serves first). Expectations for probe() must be computed on this.
+  virtual Cluster actual() const = 0;
+  // Probes every cell concurrently; result i belongs to probes[i].
+  virtual std::vector<ProbeResult> probe(const std::vector<Probe>& probes,
+                                         const ProbeOptions& options) = 0;
+  // Removes everything setUp created. Idempotent.
+  virtual void tearDown() = 0;
+};
+
+// All cells of a probe set, in ProbeSet::forEach order.
+std::vector<Probe> expandProbes(const ProbeSet& set);
+
+}  // namespace npf::runner

@@ -1,0 +1,58 @@
+// Invoking CNI plugins as a container runtime does (CNI spec 1.0): the plugin binary with
+// CNI_COMMAND / CNI_CONTAINERID / CNI_NETNS / CNI_IFNAME / CNI_PATH in its environment, the
+// network configuration on stdin, the result as JSON on stdout. The plugin process runs inside
+// the node's network namespace, which makes that namespace the "host" side of the pod's link.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/ip.h"
+#include "runner/process.h"
+
+namespace npf::runner::local {
+
+// A `ptp` network with `static` IPAM giving the pod exactly `ip/prefixLength` with `gateway`
+// (the address of the node-side veth) and a default route through it.
+std::string ptpStaticConfig(const std::string& networkName, const IpAddress& ip, int prefixLength,
+                            const IpAddress& gateway);
+
+struct CniRequest {
+  std::string command;      // "ADD" or "DEL"
+  std::string containerId;  // unique per pod
+  std::string podNetns;     // path of the pod's network namespace file
+  std::string ifname = "eth0";
+  std::string cniPath = "/usr/lib/cni";
+  std::string plugin = "ptp";
+  std::string config;     // network configuration JSON (stdin)
+  std::string nodeNetns;  // where the plugin process runs
+};
+
+// The plugin's environment: exactly the CNI variables and a PATH.
+std::vector<std::string> cniEnvironment(const CniRequest& r);
+
+// Runs the plugin; the result's `out` is the plugin's JSON.
+ProcessResult invokeCni(ProcessRunner& runner, const CniRequest& r);
+
+struct CniAddResult {
+  std::vector<std::string> addresses;  // "10.0.1.1/31", ...
+  std::string hostInterface;           // the veth left in the node namespace
+  std::string error;                   // "" on success
+};
+
+// Parses an ADD result (or a plugin error object {"code","msg"}) with nlohmann_json.
+CniAddResult parseCniAddResult(const std::string& json);
+
+// The pod's address prefix and gateway: ptp needs the gateway inside the pod's subnet, but the
+// case's pod IPs follow no per-node subnet. Picks the longest prefix (/31 first) around `pod`
+// whose other addresses include one not in `avoid` (the gateway) and whose network/broadcast
+// addresses (for prefixes < 31) are not in `avoid` either. nullopt if none down to /8.
+struct GatewayChoice {
+  IpAddress gateway;
+  int prefixLength = 31;
+};
+std::optional<GatewayChoice> chooseGateway(const IpAddress& pod, const std::set<IpAddress>& avoid);
+
+}  // namespace npf::runner::local

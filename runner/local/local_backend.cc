@@ -1,0 +1,826 @@
+#include "runner/local/local_backend.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "runner/local/prober.h"
+
+namespace npf::runner::local {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// The fabric's address on every link: nodes and external hosts route through it.
+IpAddress fabricGateway() { return *parseIp("169.254.0.1"); }
+
+std::string podKey(const Pod& p) { return p.meta.namespace_ + "/" + p.meta.name; }
+
+void addAddresses(std::set<IpAddress>& out, const std::vector<std::string>& texts) {
+  for (const auto& t : texts)
+    if (auto ip = parseIp(t)) out.insert(*ip);
+}
+
+// v4 first, then the others in order (the family this backend serves is listed first).
+std::vector<std::string> ipv4First(const std::vector<std::string>& in, const IpAddress& v4) {
+  std::vector<std::string> out{toString(v4)};
+  for (const auto& a : in) {
+    auto ip = parseIp(a);
+    if (ip && *ip == v4) continue;
+    if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+  }
+  return out;
+}
+
+std::set<ServerSpec> serversOf(const Pod& p, const std::string& bindIp) {
+  std::set<ServerSpec> out;
+  for (const auto& c : p.containers)
+    for (const auto& port : c.ports)
+      if (port.containerPort > 0 && port.containerPort < 65536)
+        out.insert(ServerSpec{port.effectiveProtocol(), port.containerPort, bindIp});
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& LocalBackend::supportedFaults() {
+  static const std::vector<std::string> v = [] {
+    std::vector<std::string> all = compilerFaults();
+    all.push_back("LABEL_UPDATE_STALE");
+    all.push_back("POD_IP_REUSE");
+    return all;
+  }();
+  return v;
+}
+
+LocalBackend::LocalBackend(LocalOptions options) : opt_(std::move(options)) {
+  proc_ = opt_.processes ? opt_.processes : &realProcessRunner();
+  if (opt_.netnsOps) {
+    ops_ = opt_.netnsOps;
+  } else {
+    ownedOps_ = makeRealNetnsOps();
+    ops_ = ownedOps_.get();
+  }
+  run_ = opt_.runId.empty() ? newRunId() : opt_.runId;
+  table_ = "npf_" + run_.substr(4);
+  fabric_ = run_ + "-fab";
+}
+
+LocalBackend::~LocalBackend() {
+  unregisterTeardown(run_);
+  tearDown();
+}
+
+std::string LocalBackend::setFaults(const std::set<std::string>& faults) {
+  for (const auto& f : faults)
+    if (std::find(supportedFaults().begin(), supportedFaults().end(), f) == supportedFaults().end())
+      return "unknown fault class " + f +
+             " (supported: " + fmt::format("{}", fmt::join(supportedFaults(), ", ")) + ")";
+  std::lock_guard lock(mu_);
+  opt_.faults = faults;
+  return "";
+}
+
+std::string LocalBackend::parallel(size_t n, const std::function<std::string(size_t)>& fn) {
+  std::atomic<size_t> next{0};
+  std::mutex m;
+  std::string first;
+  auto worker = [&] {
+    for (size_t i; (i = next++) < n;) {
+      std::string e = fn(i);
+      if (!e.empty()) {
+        std::lock_guard l(m);
+        if (first.empty()) first = e;
+      }
+    }
+  };
+  size_t threads = std::min(n, size_t(std::max(1, opt_.parallelism)));
+  if (threads <= 1) {
+    worker();
+    return first;
+  }
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  return first;
+}
+
+std::string LocalBackend::runIp(const std::string& netns, const std::string& batch, bool force) {
+  if (batch.empty()) return "";
+  std::vector<std::string> argv{"ip"};
+  if (force) argv.push_back("-force");
+  argv.insert(argv.end(), {"-batch", "-"});
+  auto r = proc_->run(argv, defaultToolEnv(), batch, netns);
+  if (r.ok()) return "";
+  return fmt::format("ip -batch in {}: {}", netns.empty() ? "the root namespace" : netns,
+                     r.err.empty() ? "exit " + std::to_string(r.exitCode) : r.err);
+}
+
+std::set<IpAddress> LocalBackend::knownAddresses(const Cluster& d, bool withGateways) const {
+  std::set<IpAddress> out;
+  for (const auto& p : d.pods) {
+    addAddresses(out, {p.podIP});
+    addAddresses(out, p.podIPs);
+  }
+  for (const auto& n : d.nodes) addAddresses(out, n.internalIPs);
+  for (const auto& s : d.services) addAddresses(out, {s.clusterIP});
+  for (const auto& e : d.externalHosts) addAddresses(out, {e.ip});
+  for (const auto& [k, ip] : allocated_) out.insert(ip);
+  for (const auto& n : nodes_) out.insert(n.ip);
+  if (withGateways) out.insert(gateways_.begin(), gateways_.end());
+  out.insert(fabricGateway());
+  return out;
+}
+
+std::string LocalBackend::buildView(const Cluster& desired, Cluster& view) {
+  view = desired;
+  std::set<IpAddress> avoid = knownAddresses(desired, true);
+  uint32_t nextAlloc = 0;
+  auto allocate = [&]() -> std::optional<IpAddress> {
+    // 100.64.0.0/10 (shared address space): rarely used by cases.
+    for (; nextAlloc < (1u << 22) - 2; ++nextAlloc) {
+      uint32_t v = (100u << 24) | (64u << 16) | (nextAlloc + 2);
+      IpAddress a;
+      a.family = IpFamily::V4;
+      a.bytes[0] = uint8_t(v >> 24), a.bytes[1] = uint8_t(v >> 16), a.bytes[2] = uint8_t(v >> 8),
+      a.bytes[3] = uint8_t(v);
+      if (!avoid.count(a)) {
+        avoid.insert(a);
+        ++nextAlloc;
+        return a;
+      }
+    }
+    return std::nullopt;
+  };
+  if (view.nodes.empty() && !view.pods.empty()) {
+    Node n;
+    n.meta.name = "node-1";
+    view.nodes.push_back(n);
+  }
+  for (auto& n : view.nodes) {
+    auto v4 = firstIpv4(n.internalIPs);
+    if (!v4) {
+      // Reuse the address a node got before (reconcile keeps nodes).
+      for (const auto& s : nodes_)
+        if (s.name == n.meta.name) v4 = s.ip;
+      if (!v4) v4 = allocate();
+      if (!v4) return "no free address for node " + n.meta.name;
+    }
+    n.internalIPs = ipv4First(n.internalIPs, *v4);
+  }
+  for (auto& p : view.pods) {
+    if (p.nodeName.empty() || !view.findNode(p.nodeName)) p.nodeName = view.nodes.front().meta.name;
+    if (p.hostNetwork) {
+      p.podIPs = view.findNode(p.nodeName)->internalIPs;
+      p.podIP = p.podIPs.front();
+      continue;
+    }
+    if (auto v4 = firstIpv4(p)) {
+      std::vector<std::string> all;
+      if (!p.podIP.empty()) all.push_back(p.podIP);
+      all.insert(all.end(), p.podIPs.begin(), p.podIPs.end());
+      p.podIPs = ipv4First(all, *v4);
+      p.podIP = p.podIPs.front();
+    } else if (p.podIP.empty() && p.podIPs.empty()) {
+      std::string key = podKey(p);
+      auto it = allocated_.find(key);
+      if (it == allocated_.end()) {
+        auto a = allocate();
+        if (!a) return "no free address for pod " + key;
+        it = allocated_.emplace(key, *a).first;
+      }
+      p.podIP = toString(it->second);
+      p.podIPs = {p.podIP};
+    }
+    // IPv6-only pods keep their addresses and get no network here (their cells are Skipped).
+  }
+  return "";
+}
+
+const LocalBackend::NodeState* LocalBackend::findNode(const std::string& name) const {
+  for (const auto& n : nodes_)
+    if (n.name == name) return &n;
+  return nullptr;
+}
+
+LocalBackend::PodState LocalBackend::podStateFor(const Pod& p) {
+  PodState s;
+  s.key = podKey(p);
+  s.spec = p;
+  s.node = p.nodeName;
+  s.host = p.hostNetwork;
+  const NodeState* node = findNode(p.nodeName);
+  if (s.host) {
+    s.ip = node->ip;
+    s.servers = serversOf(p, toString(node->ip));
+  } else {
+    s.ip = firstIpv4(p);
+    s.networked = s.ip.has_value();
+    if (s.networked) {
+      size_t n = podCounter_++;
+      s.netns = fmt::format("{}-p{}", run_, n);
+      s.containerId = s.netns;
+    }
+    s.servers = serversOf(p, "");
+  }
+  return s;
+}
+
+std::string LocalBackend::setUp(const Cluster& desired) {
+  std::string err;
+  {
+    std::lock_guard lock(mu_);
+    if (dirCreated_) return "local backend " + run_ + " is already set up; tear it down first";
+    auto t0 = Clock::now();
+    if (opt_.checkPrivileges)
+      if (auto e = checkPrivileges(); !e.empty()) return e;
+    for (const auto& f : opt_.faults)
+      if (std::find(supportedFaults().begin(), supportedFaults().end(), f) ==
+          supportedFaults().end())
+        return "unknown fault class " + f;
+    if (opt_.cleanupLeftoversFirst) cleanupLeftovers(*proc_, opt_.stateRoot, run_);
+    if (auto e = createRunDir(opt_.stateRoot, run_); !e.empty()) return e;
+    dirCreated_ = true;
+    registerTeardown(run_, [this] {
+      std::lock_guard l(mu_);
+      tearDownLocked();
+    });
+    err = setUpLocked(desired);
+    if (!err.empty()) {
+      tearDownLocked();
+    } else {
+      up_ = true;
+      timings_.setUpMs = msSince(t0);
+    }
+  }
+  if (!err.empty()) unregisterTeardown(run_);
+  return err;
+}
+
+std::string LocalBackend::setUpLocked(const Cluster& desired) {
+  desired_ = desired;
+  if (auto e = buildView(desired, view_); !e.empty()) return e;
+
+  // Nodes, external hosts and pods as records first.
+  for (size_t i = 0; i < view_.nodes.size(); ++i) {
+    const Node& n = view_.nodes[i];
+    nodes_.push_back(NodeState{n.meta.name, fmt::format("{}-n{}", run_, i), fmt::format("n{}", i),
+                               "", *firstIpv4(n.internalIPs)});
+  }
+  std::set<IpAddress> clusterIps;
+  for (const auto& n : nodes_) clusterIps.insert(n.ip);
+  for (const auto& p : view_.pods)
+    if (auto ip = firstIpv4(p)) clusterIps.insert(*ip);
+  for (size_t j = 0; j < view_.externalHosts.size(); ++j) {
+    const auto& e = view_.externalHosts[j];
+    auto ip = parseIp(e.ip);
+    if (!ip || ip->family != IpFamily::V4 || clusterIps.count(*ip)) continue;  // cells Skipped
+    bool dup = false;
+    for (const auto& x : exts_) dup = dup || x.ip == *ip;
+    if (dup) continue;
+    exts_.push_back(ExtState{e.name, fmt::format("{}-e{}", run_, exts_.size()),
+                             fmt::format("e{}", exts_.size()), *ip});
+  }
+  std::vector<PodState*> created;
+  for (const auto& p : view_.pods) {
+    std::string key = podKey(p);
+    if (pods_.count(key)) return "duplicate pod " + key;
+    pods_[key] = podStateFor(p);
+    podLabelsAtCreation_[key] = p.meta.labels;
+    created.push_back(&pods_[key]);
+  }
+  for (const auto& ns : view_.namespaces) nsLabelsFirstSeen_.emplace(ns.meta.name, ns.meta.labels);
+
+  // Namespaces for the fabric, nodes and external hosts (pods are created with theirs below).
+  {
+    NamespaceCreationLock lock(opt_.stateRoot);
+    std::string batch = "netns add " + fabric_ + "\n";
+    for (const auto& n : nodes_) batch += "netns add " + n.netns + "\n";
+    for (const auto& e : exts_) batch += "netns add " + e.netns + "\n";
+    if (auto e = runIp("", batch); !e.empty()) return e;
+  }
+  std::vector<std::pair<std::string, bool>> toConfigure{{fabric_, true}};
+  for (const auto& n : nodes_) toConfigure.push_back({n.netns, true});
+  for (const auto& e : exts_) toConfigure.push_back({e.netns, false});
+  if (auto e = parallel(
+          toConfigure.size(),
+          [&](size_t i) { return ops_->configure(toConfigure[i].first, toConfigure[i].second); });
+      !e.empty())
+    return e;
+
+  // Fabric: one veth per node and per external host, peer moved straight into its namespace.
+  std::string gw = toString(fabricGateway());
+  std::string fab;
+  auto link = [&](const std::string& ifname, const std::string& peerNetns, const IpAddress& ip) {
+    fab += fmt::format("link add {} type veth peer name eth0 netns {}\n", ifname, peerNetns);
+    fab += fmt::format("addr add {}/32 dev {}\nlink set {} up\nroute add {}/32 dev {}\n", gw,
+                       ifname, ifname, toString(ip), ifname);
+  };
+  for (const auto& n : nodes_) link(n.fabricIf, n.netns, n.ip);
+  for (const auto& e : exts_) link(e.fabricIf, e.netns, e.ip);
+  if (auto e = runIp(fabric_, fab); !e.empty()) return e;
+  auto hostSide = [&](const IpAddress& ip) {
+    return fmt::format(
+        "addr add {0}/32 dev eth0\nlink set eth0 up\nroute add {1}/32 dev eth0 scope link\n"
+        "route add default via {1} dev eth0 src {0}\n",
+        toString(ip), gw);
+  };
+  std::vector<std::pair<std::string, std::string>> ends;
+  for (const auto& n : nodes_) ends.push_back({n.netns, hostSide(n.ip)});
+  for (const auto& e : exts_) ends.push_back({e.netns, hostSide(e.ip)});
+  if (auto e =
+          parallel(ends.size(), [&](size_t i) { return runIp(ends[i].first, ends[i].second); });
+      !e.empty())
+    return e;
+
+  if (auto e = createPods(created); !e.empty()) return e;
+  if (auto e = applyRules(); !e.empty()) return e;
+  timings_.podsCreated = created.size();
+  timings_.podsDeleted = 0;
+
+  // Servers last: a pod serves only once the rules that isolate it are in place.
+  for (auto* p : created)
+    if (p->networked)
+      if (auto e = ops_->startServers(p->key, p->netns, {p->servers.begin(), p->servers.end()});
+          !e.empty())
+        return e;
+  return syncHostServers();
+}
+
+std::string LocalBackend::createPods(std::vector<PodState*>& all) {
+  std::vector<PodState*> pods;
+  for (auto* p : all)
+    if (p->networked) pods.push_back(p);
+  if (pods.empty()) return "";
+  // Gateways only need to differ from addresses pods talk to; pods may share one.
+  const std::set<IpAddress> avoid = knownAddresses(desired_, false);
+  for (auto* p : pods) {
+    if (gateways_.count(*p->ip))
+      return fmt::format("pod {} has address {}, which this run already uses as a ptp gateway",
+                         p->key, toString(*p->ip));
+    auto choice = chooseGateway(*p->ip, avoid);
+    if (!choice) return "no gateway address available around " + toString(*p->ip);
+    gateways_.insert(choice->gateway);
+    const NodeState* node = findNode(p->node);
+    size_t nodeIndex = size_t(node - nodes_.data());
+    p->cniConfig = ptpStaticConfig(fmt::format("{}-n{}", run_, nodeIndex), *p->ip,
+                                   choice->prefixLength, choice->gateway);
+  }
+  {
+    NamespaceCreationLock lock(opt_.stateRoot);
+    std::string batch;
+    for (auto* p : pods) batch += "netns add " + p->netns + "\n";
+    if (auto e = runIp("", batch); !e.empty()) return e;
+  }
+  auto err = parallel(pods.size(), [&](size_t i) -> std::string {
+    PodState& p = *pods[i];
+    if (auto e = ops_->configure(p.netns, false); !e.empty()) return e;
+    CniRequest req;
+    req.command = "ADD";
+    req.containerId = p.containerId;
+    req.podNetns = netnsPath(p.netns);
+    req.cniPath = opt_.cniPath;
+    req.config = p.cniConfig;
+    req.nodeNetns = findNode(p.node)->netns;
+    auto r = invokeCni(*proc_, req);
+    auto parsed = parseCniAddResult(r.out);
+    if (!r.ok() || !parsed.error.empty())
+      return fmt::format("CNI ADD for pod {} failed (exit {}): {} {}", p.key, r.exitCode,
+                         parsed.error.empty() ? "" : parsed.error, r.err);
+    bool got = false;
+    for (const auto& a : parsed.addresses)
+      if (auto c = parseCidr(a); c && a.substr(0, a.find('/')) == toString(*p.ip)) got = true;
+    if (!got) return fmt::format("CNI ADD for pod {} did not assign {}", p.key, toString(*p.ip));
+    return "";
+  });
+  if (!err.empty()) return err;
+  std::string fab;
+  for (auto* p : pods) {
+    const NodeState* node = findNode(p->node);
+    fab += fmt::format("route add {}/32 via {} dev {}\n", toString(*p->ip), toString(node->ip),
+                       node->fabricIf);
+  }
+  return runIp(fabric_, fab);
+}
+
+std::string LocalBackend::deletePod(PodState& p) {
+  ops_->stopServers(p.key);
+  if (!p.networked) return "";
+  CniRequest req;
+  req.command = "DEL";
+  req.containerId = p.containerId;
+  req.podNetns = netnsPath(p.netns);
+  req.cniPath = opt_.cniPath;
+  req.config = p.cniConfig;
+  const NodeState* node = findNode(p.node);
+  req.nodeNetns = node ? node->netns : "";
+  std::string err;
+  if (node && !p.cniConfig.empty()) {
+    auto r = invokeCni(*proc_, req);
+    if (!r.ok()) err = fmt::format("CNI DEL for pod {} failed: {}{}", p.key, r.out, r.err);
+  }
+  return err;
+}
+
+Cluster LocalBackend::rulesView() const {
+  Cluster c = view_;
+  if (opt_.faults.count("LABEL_UPDATE_STALE")) {
+    for (auto& p : c.pods)
+      if (auto it = podLabelsAtCreation_.find(podKey(p)); it != podLabelsAtCreation_.end())
+        p.meta.labels = it->second;
+    for (auto& ns : c.namespaces)
+      if (auto it = nsLabelsFirstSeen_.find(ns.meta.name); it != nsLabelsFirstSeen_.end())
+        ns.meta.labels = it->second;
+  }
+  if (opt_.faults.count("POD_IP_REUSE")) {
+    for (auto& p : c.pods) {
+      auto ip = firstIpv4(p);
+      if (!ip || p.hostNetwork) continue;
+      auto it = ghosts_.find(*ip);
+      if (it == ghosts_.end()) continue;
+      // The deleted pod's identity (namespace, labels, ports) stays attached to its address.
+      p.meta = it->second.meta;
+      p.containers = it->second.containers;
+    }
+  }
+  return c;
+}
+
+std::string LocalBackend::applyRules() {
+  auto t0 = Clock::now();
+  Cluster view = rulesView();
+  generation_ = generation_ % 0x7ffffffe + 1;
+  std::vector<std::string> texts(nodes_.size());
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    texts[i] =
+        compileNodeRuleset(view, nodes_[i].name, table_, opt_.profile, opt_.faults, generation_);
+  auto err = parallel(nodes_.size(), [&](size_t i) -> std::string {
+    if (texts[i] == nodes_[i].ruleset) return "";
+    auto r = proc_->run({"nft", "-f", "-"}, defaultToolEnv(), texts[i], nodes_[i].netns);
+    if (!r.ok())
+      return fmt::format("nft in {} (node {}): {}", nodes_[i].netns, nodes_[i].name, r.err);
+    nodes_[i].ruleset = texts[i];
+    return "";
+  });
+  timings_.rulesMs = msSince(t0);
+  return err;
+}
+
+std::string LocalBackend::syncHostServers() {
+  std::map<std::string, std::set<ServerSpec>> want;
+  for (const auto& [key, p] : pods_)
+    if (p.host) want[p.node].insert(p.servers.begin(), p.servers.end());
+  std::string err;
+  for (const auto& n : nodes_) {
+    auto& have = hostServers_[n.name];
+    const auto& w = want[n.name];
+    if (have == w) continue;
+    std::string owner = "node/" + n.name;
+    ops_->stopServers(owner);
+    have.clear();
+    if (w.empty()) continue;
+    if (auto e = ops_->startServers(owner, n.netns, {w.begin(), w.end()});
+        !e.empty() && err.empty())
+      err = e;
+    have = w;
+  }
+  return err;
+}
+
+std::string LocalBackend::reconcile(const Cluster& desired) {
+  std::lock_guard lock(mu_);
+  if (!up_) return "local backend is not set up";
+  auto t0 = Clock::now();
+  auto sameNodes = [](const Cluster& a, const Cluster& b) {
+    if (a.nodes.size() != b.nodes.size()) return false;
+    for (size_t i = 0; i < a.nodes.size(); ++i)
+      if (a.nodes[i].meta.name != b.nodes[i].meta.name ||
+          a.nodes[i].internalIPs != b.nodes[i].internalIPs)
+        return false;
+    return a.externalHosts == b.externalHosts;
+  };
+  if (!sameNodes(desired, desired_))
+    return "the local backend cannot change nodes or external hosts of a running cluster; set up a "
+           "new one";
+  Cluster view;
+  if (auto e = buildView(desired, view); !e.empty()) return e;
+
+  // Pods whose network identity changed are deleted and created again.
+  std::map<std::string, const Pod*> want;
+  for (const auto& p : view.pods) want[podKey(p)] = &p;
+  std::vector<std::string> gone;
+  for (auto& [key, st] : pods_) {
+    auto it = want.find(key);
+    bool keep = false;
+    if (it != want.end()) {
+      const Pod& p = *it->second;
+      if (p.hostNetwork != st.host || p.nodeName != st.node)
+        keep = false;
+      else if (st.host)
+        keep = serversOf(p, toString(findNode(p.nodeName)->ip)) == st.servers;
+      else
+        keep = firstIpv4(p) == st.ip && serversOf(p, "") == st.servers;
+    }
+    if (!keep) gone.push_back(key);
+  }
+  std::string err;
+  if (!gone.empty()) {
+    std::string nsBatch, fab;
+    for (const auto& key : gone) {
+      PodState& st = pods_[key];
+      if (st.ip && !st.host) ghosts_[*st.ip] = st.spec;
+    }
+    std::vector<PodState*> doomed;
+    for (const auto& key : gone) doomed.push_back(&pods_.at(key));
+    err = parallel(doomed.size(), [&](size_t i) { return deletePod(*doomed[i]); });
+    for (const auto& key : gone) {
+      PodState& st = pods_[key];
+      if (st.networked) {
+        nsBatch += "netns del " + st.netns + "\n";
+        fab += fmt::format("route del {}/32\n", toString(*st.ip));
+      }
+      podLabelsAtCreation_.erase(key);
+      pods_.erase(key);
+    }
+    if (auto e = runIp("", nsBatch, true); !e.empty() && err.empty()) err = e;
+    if (auto e = runIp(fabric_, fab, true); !e.empty() && err.empty()) err = e;
+  }
+  desired_ = desired;
+  view_ = view;
+  for (auto& p : view_.pods) {  // keep the spec (labels) current for pods that stay
+    auto it = pods_.find(podKey(p));
+    if (it != pods_.end()) it->second.spec = p;
+  }
+  std::vector<PodState*> created;
+  for (const auto& p : view_.pods) {
+    std::string key = podKey(p);
+    if (pods_.count(key)) continue;
+    pods_[key] = podStateFor(p);
+    podLabelsAtCreation_[key] = p.meta.labels;
+    created.push_back(&pods_[key]);
+  }
+  for (const auto& ns : view_.namespaces) nsLabelsFirstSeen_.emplace(ns.meta.name, ns.meta.labels);
+  if (err.empty()) err = createPods(created);
+  if (err.empty()) err = applyRules();
+  for (auto* p : created)
+    if (err.empty() && p->networked)
+      err = ops_->startServers(p->key, p->netns, {p->servers.begin(), p->servers.end()});
+  if (err.empty()) err = syncHostServers();
+  timings_.podsCreated = created.size();
+  timings_.podsDeleted = gone.size();
+  timings_.reconcileMs = msSince(t0);
+  return err;
+}
+
+Cluster LocalBackend::actual() const {
+  std::lock_guard lock(mu_);
+  return view_;
+}
+
+std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
+                                             const ProbeOptions& options) {
+  std::lock_guard lock(mu_);
+  auto t0 = Clock::now();
+  std::vector<ProbeResult> results(probes.size());
+  if (!up_) {
+    for (auto& r : results) r = {ProbeResult::Kind::Error, 0, "local backend is not set up"};
+    return results;
+  }
+  auto skipped = [](std::string why) {
+    return ProbeResult{ProbeResult::Kind::Skipped, 0, std::move(why)};
+  };
+  const std::string noV6 = "IPv6 is not supported by the local backend (IPv4 only)";
+  auto findExt = [&](const std::string& addr) -> const ExtState* {
+    auto ip = parseIp(addr);
+    if (!ip) return nullptr;
+    for (const auto& e : exts_)
+      if (e.ip == *ip) return &e;
+    return nullptr;
+  };
+
+  std::vector<SocketProbe> sockets;
+  std::vector<size_t> socketOf;  // index into probes
+  std::map<const ExtState*, std::set<ServerSpec>> extServers;
+  for (size_t i = 0; i < probes.size(); ++i) {
+    const Probe& pr = probes[i];
+    SocketProbe sp;
+    sp.port = pr.target.port;
+    sp.protocol = pr.target.protocol;
+    // Source.
+    const Endpoint& f = pr.from;
+    if (f.kind == Endpoint::Kind::Pod) {
+      auto it = pods_.find(f.namespace_ + "/" + f.name);
+      if (it == pods_.end()) {
+        results[i] = skipped("source " + toString(f) + " is not a pod of the cluster");
+        continue;
+      }
+      const PodState& p = it->second;
+      if (p.host) {
+        const NodeState* n = findNode(p.node);
+        sp.netns = n->netns;
+        sp.bindTo = n->ip;
+      } else if (!p.networked) {
+        results[i] = skipped("source " + toString(f) + ": " + noV6);
+        continue;
+      } else {
+        sp.netns = p.netns;
+      }
+    } else if (f.kind == Endpoint::Kind::Node) {
+      const NodeState* n = findNode(f.name);
+      if (!n) {
+        results[i] = skipped("source " + toString(f) + " is not a node of the cluster");
+        continue;
+      }
+      sp.netns = n->netns;
+      sp.bindTo = n->ip;  // node -> own pod would otherwise leave from the ptp gateway address
+    } else if (f.kind == Endpoint::Kind::External) {
+      const ExtState* e = findExt(f.name);
+      if (!e) {
+        auto ip = parseIp(f.name);
+        results[i] =
+            skipped(ip && ip->family == IpFamily::V6
+                        ? "source " + toString(f) + ": " + noV6
+                        : "source " + toString(f) + " is not an external host of the case");
+        continue;
+      }
+      sp.netns = e->netns;
+    } else {
+      results[i] = skipped("a Service cannot be a probe source");
+      continue;
+    }
+    // Destination.
+    const Endpoint& t = pr.target.to;
+    std::optional<IpAddress> dst;
+    std::string why;
+    switch (t.kind) {
+      case Endpoint::Kind::Pod: {
+        auto it = pods_.find(t.namespace_ + "/" + t.name);
+        if (it == pods_.end())
+          why = "destination " + toString(t) + " is not a pod of the cluster";
+        else if (!it->second.ip)
+          why = "destination " + toString(t) + ": " + noV6;
+        else
+          dst = it->second.ip;
+        break;
+      }
+      case Endpoint::Kind::Service: {
+        const Service* s = view_.findService(t.namespace_, t.name);
+        auto ip = s ? parseIp(s->clusterIP) : std::nullopt;
+        if (!s)
+          why = "destination " + toString(t) + " is not a Service of the cluster";
+        else if (!ip)
+          why = "Service " + toString(t) + " has no clusterIP";
+        else if (ip->family != IpFamily::V4)
+          why = "Service " + toString(t) + ": " + noV6;
+        else if (f.kind == Endpoint::Kind::External)
+          why = "a ClusterIP is not reachable from outside the cluster";
+        else
+          dst = ip;
+        break;
+      }
+      case Endpoint::Kind::Node: {
+        const NodeState* n = findNode(t.name);
+        if (!n)
+          why = "destination " + toString(t) + " is not a node of the cluster";
+        else
+          dst = n->ip;
+        break;
+      }
+      case Endpoint::Kind::External: {
+        const ExtState* e = findExt(t.name);
+        auto ip = parseIp(t.name);
+        if (!e)
+          why = ip && ip->family == IpFamily::V6
+                    ? "destination " + toString(t) + ": " + noV6
+                    : "destination " + toString(t) + " is not an external host of the case";
+        else {
+          dst = e->ip;
+          extServers[e].insert(ServerSpec{pr.target.protocol, pr.target.port, toString(e->ip)});
+        }
+        break;
+      }
+    }
+    if (!dst) {
+      results[i] = skipped(why);
+      continue;
+    }
+    sp.dst = *dst;
+    sockets.push_back(sp);
+    socketOf.push_back(i);
+  }
+  // External hosts serve whatever they are probed on.
+  for (const auto& [ext, specs] : extServers)
+    if (auto e = ops_->startServers("ext/" + ext->name, ext->netns, {specs.begin(), specs.end()});
+        !e.empty())
+      for (size_t k = 0; k < sockets.size(); ++k)
+        if (sockets[k].netns == ext->netns) results[socketOf[k]] = {ProbeResult::Kind::Error, 0, e};
+  auto got = runSocketProbes(sockets, options);
+  for (size_t k = 0; k < got.size(); ++k) results[socketOf[k]] = got[k];
+  timings_.probeMs = msSince(t0);
+  timings_.probes = probes.size();
+  return results;
+}
+
+void LocalBackend::tearDown() {
+  {
+    std::lock_guard lock(mu_);
+    tearDownLocked();
+  }
+  unregisterTeardown(run_);
+}
+
+void LocalBackend::tearDownLocked() {
+  if (!dirCreated_) return;
+  for (auto& [key, p] : pods_) ops_->stopServers(key);
+  for (const auto& n : nodes_) ops_->stopServers("node/" + n.name);
+  for (const auto& e : exts_) ops_->stopServers("ext/" + e.name);
+  // CNI DEL as a runtime would, then the namespaces (which takes every link, route and table).
+  std::vector<PodState*> pods;
+  for (auto& [key, p] : pods_)
+    if (p.networked) pods.push_back(&p);
+  parallel(pods.size(), [&](size_t i) { return deletePod(*pods[i]); });
+  std::vector<std::string> names;
+  for (auto* p : pods) names.push_back(p->netns);
+  for (const auto& e : exts_) names.push_back(e.netns);
+  for (const auto& n : nodes_) names.push_back(n.netns);
+  names.push_back(fabric_);
+  // Anything else of this run (e.g. created by an interrupted step) goes too.
+  bool real = opt_.processes == nullptr;
+  std::set<std::string> existing;
+  for (const auto& ns : listNamespaces(run_ + "-")) existing.insert(ns);
+  for (const auto& ns : existing)
+    if (std::find(names.begin(), names.end(), ns) == names.end()) names.push_back(ns);
+  std::string batch;
+  for (const auto& ns : names)
+    if (!real || existing.count(ns)) batch += "netns del " + ns + "\n";
+  runIp("", batch, true);
+  removeRunDir(opt_.stateRoot, run_);
+  removeRunNetnsIfOurs(opt_.stateRoot);
+  dirCreated_ = up_ = false;
+  nodes_.clear();
+  pods_.clear();
+  exts_.clear();
+  allocated_.clear();
+  gateways_.clear();
+  podLabelsAtCreation_.clear();
+  nsLabelsFirstSeen_.clear();
+  ghosts_.clear();
+  hostServers_.clear();
+  view_ = desired_ = Cluster{};
+}
+
+std::string LocalBackend::ruleset(const std::string& node) const {
+  std::lock_guard lock(mu_);
+  const NodeState* n = findNode(node);
+  return n ? n->ruleset : "";
+}
+
+std::string LocalBackend::namespaceOf(const Endpoint& e) const {
+  std::lock_guard lock(mu_);
+  switch (e.kind) {
+    case Endpoint::Kind::Pod: {
+      auto it = pods_.find(e.namespace_ + "/" + e.name);
+      if (it == pods_.end()) return "";
+      if (it->second.host) return findNode(it->second.node)->netns;
+      return it->second.netns;
+    }
+    case Endpoint::Kind::Node: {
+      const NodeState* n = findNode(e.name);
+      return n ? n->netns : "";
+    }
+    case Endpoint::Kind::External:
+      for (const auto& x : exts_)
+        if (parseIp(e.name) == std::optional<IpAddress>(x.ip)) return x.netns;
+      return "";
+    case Endpoint::Kind::Service:
+      return "";
+  }
+  return "";
+}
+
+std::vector<std::string> LocalBackend::namespaceNames() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  if (!dirCreated_) return out;
+  out.push_back(fabric_);
+  for (const auto& n : nodes_) out.push_back(n.netns);
+  for (const auto& e : exts_) out.push_back(e.netns);
+  for (const auto& [k, p] : pods_)
+    if (p.networked) out.push_back(p.netns);
+  return out;
+}
+
+LocalTimings LocalBackend::timings() const {
+  std::lock_guard lock(mu_);
+  return timings_;
+}
+
+}  // namespace npf::runner::local

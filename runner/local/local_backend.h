@@ -1,0 +1,142 @@
+// The "local" backend: a real Linux dataplane on this machine, no containers.
+//
+// Topology (every piece a network namespace named `<run>-...`, nothing in the root namespace):
+//  * a fabric namespace routing between nodes and external hosts (no default route: nothing
+//    leaves the simulated world), linked to each by a veth;
+//  * one namespace per node, addressed with the node's InternalIP, forwarding for its pods;
+//  * one namespace per pod, attached to its node by the standard `ptp` CNI plugin with
+//    `static` IPAM (exactly the case's pod IP), the plugin run in the node namespace as a
+//    container runtime runs it; servers on every declared container port (threads of this
+//    process); hostNetwork pods serve in their node's namespace on the node IP;
+//  * one namespace per external host (IPv4) hanging off the fabric.
+// Services and NetworkPolicies are compiled to one nftables table per node (nft_compiler.h),
+// replaced atomically on every change. IPv4 only: IPv6 cells are Skipped, as SCTP cells are
+// when the kernel has no SCTP.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/ip.h"
+#include "runner/backend.h"
+#include "runner/local/cni.h"
+#include "runner/local/netns_ops.h"
+#include "runner/local/nft_compiler.h"
+#include "runner/local/run_state.h"
+#include "runner/process.h"
+
+namespace npf::runner::local {
+
+struct LocalOptions {
+  LocalProfile profile;
+  std::set<std::string> faults;  // fault classes to inject (see LocalBackend::supportedFaults)
+  std::string stateRoot = kDefaultStateRoot;
+  std::string cniPath = "/usr/lib/cni";
+  std::string runId;                   // empty: a fresh random one
+  int parallelism = 4;                 // concurrent CNI/nft invocations
+  ProcessRunner* processes = nullptr;  // null: the real one
+  NetnsOps* netnsOps = nullptr;        // null: real threads and sockets (owned by the backend)
+  bool checkPrivileges = true;         // refuse to start without CAP_NET_ADMIN
+  bool cleanupLeftoversFirst = true;   // remove dead runs' namespaces at setUp
+};
+
+// Wall-clock milliseconds of the last operations, for reports and benchmarks.
+struct LocalTimings {
+  double setUpMs = 0;
+  double reconcileMs = 0;
+  double rulesMs = 0;  // compiling and loading every node's table (last setUp/reconcile)
+  double probeMs = 0;
+  size_t probes = 0;                        // cells in the last probe()
+  size_t podsCreated = 0, podsDeleted = 0;  // by the last setUp/reconcile
+};
+
+class LocalBackend : public Backend {
+ public:
+  explicit LocalBackend(LocalOptions options = {});
+  ~LocalBackend() override;  // tears down
+  LocalBackend(const LocalBackend&) = delete;
+  LocalBackend& operator=(const LocalBackend&) = delete;
+
+  std::string name() const override { return "local"; }
+  std::string setUp(const Cluster& desired) override;
+  std::string reconcile(const Cluster& desired) override;
+  Cluster actual() const override;
+  std::vector<ProbeResult> probe(const std::vector<Probe>& probes,
+                                 const ProbeOptions& options) override;
+  void tearDown() override;
+
+  // Fault classes (BUG-CLASSES.md names) this backend can inject.
+  static const std::vector<std::string>& supportedFaults();
+  // Replaces the injected faults; they take effect at the next reconcile(). Error or "".
+  std::string setFaults(const std::set<std::string>& faults);
+
+  const std::string& runId() const { return run_; }
+  // The nft ruleset last loaded into `node`'s namespace ("" if unknown node).
+  std::string ruleset(const std::string& node) const;
+  // The network namespace a probe from `source` starts in ("" if none).
+  std::string namespaceOf(const Endpoint& source) const;
+  // Every network namespace this run currently has.
+  std::vector<std::string> namespaceNames() const;
+  LocalTimings timings() const;
+
+ private:
+  struct NodeState {
+    std::string name, netns, fabricIf, ruleset;
+    IpAddress ip;
+  };
+  struct PodState {
+    std::string key, netns, node, containerId, cniConfig;
+    Pod spec;                     // as in the view
+    std::optional<IpAddress> ip;  // IPv4 as configured (a hostNetwork pod: its node's)
+    bool host = false;
+    bool networked = false;  // has its own namespace wired by CNI
+    std::set<ServerSpec> servers;
+  };
+  struct ExtState {
+    std::string name, netns, fabricIf;
+    IpAddress ip;
+  };
+
+  std::string setUpLocked(const Cluster& desired);
+  void tearDownLocked();
+  std::string buildView(const Cluster& desired, Cluster& view);
+  PodState podStateFor(const Pod& p);
+  std::set<IpAddress> knownAddresses(const Cluster& desired, bool withGateways) const;
+  std::string runIp(const std::string& netns, const std::string& batch, bool force = false);
+  std::string createPods(std::vector<PodState*>& pods);
+  std::string deletePod(PodState& p);
+  std::string applyRules();
+  std::string syncHostServers();
+  Cluster rulesView() const;
+  const NodeState* findNode(const std::string& name) const;
+  std::string parallel(size_t n, const std::function<std::string(size_t)>& fn);
+
+  LocalOptions opt_;
+  std::unique_ptr<NetnsOps> ownedOps_;
+  NetnsOps* ops_ = nullptr;
+  ProcessRunner* proc_ = nullptr;
+  std::string run_, table_;
+
+  mutable std::mutex mu_;
+  bool dirCreated_ = false, up_ = false;
+  Cluster desired_, view_;
+  std::vector<NodeState> nodes_;
+  std::map<std::string, PodState> pods_;  // "ns/name"
+  std::vector<ExtState> exts_;
+  std::string fabric_;
+  std::map<std::string, IpAddress> allocated_;  // pods declared without any address
+  std::set<IpAddress> gateways_;
+  std::map<std::string, Labels> podLabelsAtCreation_, nsLabelsFirstSeen_;
+  std::map<IpAddress, Pod> ghosts_;  // deleted pods by their IPv4 (POD_IP_REUSE)
+  std::map<std::string, std::set<ServerSpec>> hostServers_;  // node -> served on its IP
+  size_t podCounter_ = 0;
+  uint32_t generation_ = 0;  // of the loaded rulesets (conntrack mark of accepted flows)
+  LocalTimings timings_;
+};
+
+}  // namespace npf::runner::local

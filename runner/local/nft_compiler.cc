@@ -1,0 +1,581 @@
+#include "runner/local/nft_compiler.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <string_view>
+
+#include "model/service_backends.h"
+
+namespace npf::runner::local {
+
+const std::vector<std::string>& compilerFaults() {
+  static const std::vector<std::string> v{
+      "NAMED_PORT_RESOLUTION",  "ENDPORT_IGNORED",    "EMPTY_PORT",         "PROTOCOL_CONFUSION",
+      "IPBLOCK_EXCEPT_AS_DENY", "MULTI_PEER_DROPPED", "RULE_CROSS_PRODUCT", "POLICYTYPES",
+      "NS_AND_POD_SELECTOR",    "MATCHEXPRESSIONS",   "SERVICE_PRE_DNAT",   "NODE_TO_POD",
+  };
+  return v;
+}
+
+std::optional<IpAddress> firstIpv4(const std::vector<std::string>& addresses) {
+  for (const auto& a : addresses)
+    if (auto ip = parseIp(a); ip && ip->family == IpFamily::V4) return ip;
+  return std::nullopt;
+}
+
+std::optional<IpAddress> firstIpv4(const Pod& p) {
+  std::vector<std::string> all;
+  if (!p.podIP.empty()) all.push_back(p.podIP);
+  all.insert(all.end(), p.podIPs.begin(), p.podIPs.end());
+  return firstIpv4(all);
+}
+
+namespace {
+
+enum class Dir { Ingress, Egress };
+
+const char* protoName(Protocol p) {
+  switch (p) {
+    case Protocol::TCP:
+      return "tcp";
+    case Protocol::UDP:
+      return "udp";
+    case Protocol::SCTP:
+      return "sctp";
+  }
+  return "tcp";
+}
+
+// Comments carry object names; keep them to characters nft strings never choke on.
+std::string commentText(const std::string& s) {
+  std::string out;
+  for (char ch : s)
+    out += (std::isalnum(static_cast<unsigned char>(ch)) ||
+            std::string_view("/._-[]: ").find(ch) != std::string_view::npos)
+               ? ch
+               : '_';
+  if (out.size() > 120) out.resize(120);
+  return out;
+}
+
+std::string setOf(const std::vector<std::string>& items) {
+  if (items.size() == 1) return items.front();
+  std::string s = "{ ";
+  for (size_t i = 0; i < items.size(); ++i) s += (i ? ", " : "") + items[i];
+  return s + " }";
+}
+
+struct PodInfo {
+  const Pod* pod = nullptr;
+  std::optional<IpAddress> v4;
+  size_t index = 0;
+};
+
+// One alternative of a rule's `ports`: nullopt entry = every port and protocol.
+using PortAlt = std::optional<NetworkPolicyPort>;
+
+class Compiler {
+ public:
+  Compiler(const Cluster& c, std::string node, std::string table, const LocalProfile& profile,
+           const std::set<std::string>& faults, uint32_t generation)
+      : c_(c),
+        node_(std::move(node)),
+        table_(std::move(table)),
+        profile_(profile),
+        faults_(faults),
+        established_(fmt::format("ct state established,related ct mark {:#x} accept", generation)),
+        tag_(fmt::format("ct state new ct mark set {:#x}", generation)) {
+    for (const auto& ns : c_.namespaces) {
+      Labels l = ns.meta.labels;
+      l[kNamespaceNameLabel] = ns.meta.name;
+      nsLabels_[ns.meta.name] = l;
+    }
+    std::set<IpAddress> seen;
+    for (size_t i = 0; i < c_.pods.size(); ++i) {
+      PodInfo info{&c_.pods[i], firstIpv4(c_.pods[i]), i};
+      pods_.push_back(info);
+    }
+    for (const auto& p : pods_) {
+      if (!p.v4) continue;
+      if (!p.pod->hostNetwork) podIps_.insert(*p.v4);
+      if (selectable(p)) selectable_.push_back(&p);
+    }
+  }
+
+  std::string compile() {
+    std::string out;
+    out += fmt::format("table inet {0}\ndelete table inet {0}\ntable inet {0} {{\n", table_);
+    compileServices(out);
+    compilePolicy(out);
+    out += "}\n";
+    return out;
+  }
+
+ private:
+  bool fault(const char* name) const { return faults_.count(name) > 0; }
+
+  // Pods that namespace/pod selectors can match: with an IPv4 address, not hostNetwork (their
+  // traffic is their node's) unless the profile says otherwise.
+  bool selectable(const PodInfo& p) const {
+    return p.v4 && (!p.pod->hostNetwork || profile_.hostnetworkSelectable);
+  }
+
+  const Labels& namespaceLabels(const std::string& ns) {
+    auto it = nsLabels_.find(ns);
+    if (it != nsLabels_.end()) return it->second;
+    // A pod in an undeclared namespace: the namespace exists with only its implicit label.
+    Labels& l = nsLabels_[ns];
+    l[kNamespaceNameLabel] = ns;
+    return l;
+  }
+
+  bool selectorMatches(const LabelSelector& s, const Labels& labels) const {
+    for (const auto& [k, v] : s.matchLabels) {
+      auto it = labels.find(k);
+      if (it == labels.end() || it->second != v) return false;
+    }
+    if (fault("MATCHEXPRESSIONS")) return true;
+    for (const auto& r : s.matchExpressions) {
+      auto it = labels.find(r.key);
+      bool present = it != labels.end();
+      bool listed =
+          present && std::find(r.values.begin(), r.values.end(), it->second) != r.values.end();
+      bool ok = true;
+      switch (r.op) {
+        case SelectorOp::In:
+          ok = listed;
+          break;
+        case SelectorOp::NotIn:
+          ok = !listed;
+          break;
+        case SelectorOp::Exists:
+          ok = present;
+          break;
+        case SelectorOp::DoesNotExist:
+          ok = !present;
+          break;
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  // Which policy types a policy has (defaulting as the apiserver does).
+  std::pair<bool, bool> policyTypes(const NetworkPolicy& p) const {
+    bool hasEgressRules = p.egress && !p.egress->empty();
+    if (p.policyTypes && !p.policyTypes->empty() && !fault("POLICYTYPES")) {
+      bool in = false, eg = false;
+      for (PolicyType t : *p.policyTypes) (t == PolicyType::Ingress ? in : eg) = true;
+      return {in, eg};
+    }
+    return {true, hasEgressRules};
+  }
+
+  bool selectsPod(const NetworkPolicy& pol, const PodInfo& p) const {
+    if (p.pod->hostNetwork) return false;  // policies never isolate hostNetwork pods
+    if (pol.meta.namespace_ != p.pod->meta.namespace_) return false;
+    return !pol.podSelector || selectorMatches(*pol.podSelector, p.pod->meta.labels);
+  }
+
+  // Pods a selector peer matches (never nodes, external hosts or hostNetwork pods).
+  std::vector<const PodInfo*> peerPods(const NetworkPolicy& pol, const NetworkPolicyPeer& peer) {
+    std::vector<const PodInfo*> out;
+    for (const PodInfo* q : selectable_) {
+      const std::string& qns = q->pod->meta.namespace_;
+      bool ok;
+      if (peer.namespaceSelector && peer.podSelector && fault("NS_AND_POD_SELECTOR")) {
+        ok =
+            selectorMatches(*peer.namespaceSelector, namespaceLabels(qns)) ||
+            (qns == pol.meta.namespace_ && selectorMatches(*peer.podSelector, q->pod->meta.labels));
+      } else {
+        bool nsOk = peer.namespaceSelector
+                        ? selectorMatches(*peer.namespaceSelector, namespaceLabels(qns))
+                        : qns == pol.meta.namespace_;
+        bool podOk = !peer.podSelector || selectorMatches(*peer.podSelector, q->pod->meta.labels);
+        ok = nsOk && podOk;
+      }
+      if (ok) out.push_back(q);
+    }
+    return out;
+  }
+
+  struct Block {
+    Cidr cidr;
+    std::vector<Cidr> excepts;
+    bool contains(const IpAddress& ip) const {
+      if (!cidr.contains(ip)) return false;
+      for (const auto& e : excepts)
+        if (e.contains(ip)) return false;
+      return true;
+    }
+  };
+
+  // An IPv4 ipBlock; nullopt when its cidr is not IPv4 (it then matches no IPv4 traffic).
+  static std::optional<Block> ipv4Block(const IPBlock& b) {
+    auto cidr = parseCidr(b.cidr);
+    if (!cidr || cidr->base.family != IpFamily::V4) return std::nullopt;
+    Block out{*cidr, {}};
+    for (const auto& e : b.except)
+      if (auto ex = parseCidr(e); ex && ex->base.family == IpFamily::V4) out.excepts.push_back(*ex);
+    return out;
+  }
+
+  // Named port lookup on one pod.
+  static std::optional<int32_t> namedPort(const Pod& p, const std::string& name, Protocol proto,
+                                          bool ignoreProtocol) {
+    for (const auto& ctr : p.containers)
+      for (const auto& cp : ctr.ports)
+        if (cp.name == name && (ignoreProtocol || cp.effectiveProtocol() == proto))
+          return cp.containerPort;
+    return std::nullopt;
+  }
+
+  Protocol entryProtocol(const NetworkPolicyPort& e) const {
+    Protocol p = e.protocol.value_or(Protocol::TCP);
+    if (fault("PROTOCOL_CONFUSION") && p != Protocol::UDP) p = Protocol::TCP;
+    return p;
+  }
+
+  // The match for one port entry; `resolveOn` resolves a named port. nullopt: matches nothing.
+  std::optional<std::string> portMatch(const PortAlt& alt, const Pod* resolveOn,
+                                       bool ignoreProtocol) const {
+    if (!alt) return std::string();
+    const NetworkPolicyPort& e = *alt;
+    Protocol proto = entryProtocol(e);
+    const char* pn = protoName(proto);
+    if (!e.port) return fmt::format("meta l4proto {}", pn);
+    if (e.port->isNumber()) {
+      int32_t from = e.port->number();
+      if (e.endPort && *e.endPort > from && !fault("ENDPORT_IGNORED"))
+        return fmt::format("{} dport {}-{}", pn, from, *e.endPort);
+      return fmt::format("{} dport {}", pn, from);
+    }
+    if (!resolveOn) return std::nullopt;
+    auto n = namedPort(*resolveOn, e.port->name(), proto, ignoreProtocol);
+    if (!n) return std::nullopt;
+    return fmt::format("{} dport {}", pn, *n);
+  }
+
+  static bool isNamed(const PortAlt& alt) { return alt && alt->port && !alt->port->isNumber(); }
+
+  // The alternatives of a rule's ports: {nullopt} for "all ports", empty for "nothing".
+  std::vector<PortAlt> portAlts(const NetworkPolicyRule& r) const {
+    std::vector<PortAlt> out;
+    if (!r.ports || r.ports->empty()) {
+      out.push_back(std::nullopt);
+      return out;
+    }
+    for (const auto& e : *r.ports) {
+      if (fault("EMPTY_PORT") && !e.port) continue;  // `{}` and protocol-only entries dropped
+      out.push_back(e);
+    }
+    return out;
+  }
+
+  struct ChainText {
+    std::vector<std::string> denyFirst;
+    std::vector<std::string> allows;
+  };
+
+  void emit(ChainText& ch, const std::string& addr, const std::string& port,
+            const std::string& comment) {
+    std::string line;
+    if (!addr.empty()) line += addr + " ";
+    if (!port.empty()) line += port + " ";
+    line += "return comment \"" + commentText(comment) + "\"";
+    ch.allows.push_back(line);
+  }
+
+  // One rule of `pol` in direction `dir` for subject pod `s`, with peers `peers` (nullptr:
+  // every peer) and port alternatives `alts`.
+  void compileRule(const NetworkPolicy& pol, Dir dir, const PodInfo& s,
+                   const std::vector<NetworkPolicyPeer>* peers, const std::vector<PortAlt>& alts,
+                   const std::string& where, ChainText& ch) {
+    const char* field = dir == Dir::Ingress ? "ip saddr" : "ip daddr";
+    bool npFault = fault("NAMED_PORT_RESOLUTION");
+
+    // Where a named port resolves for a destination pod `d` (egress) or the subject (ingress).
+    auto resolvePod = [&](const PodInfo* d) -> const Pod* {
+      if (dir == Dir::Ingress || npFault) return s.pod;  // buggy egress: on the source pod
+      return d ? d->pod : nullptr;
+    };
+    bool ignoreProtocol = npFault && dir == Dir::Ingress;
+
+    struct Peer {
+      enum { Any, Pods, IpBlock } kind = Any;
+      std::vector<const PodInfo*> pods;
+      std::optional<Block> block;
+    };
+    std::vector<Peer> resolved;
+    if (!peers || peers->empty()) {
+      resolved.push_back(Peer{});
+    } else {
+      size_t n = fault("MULTI_PEER_DROPPED") ? 1 : peers->size();
+      for (size_t i = 0; i < n; ++i) {
+        const NetworkPolicyPeer& p = (*peers)[i];
+        Peer r;
+        if (p.ipBlock) {
+          r.kind = Peer::IpBlock;
+          r.block = ipv4Block(*p.ipBlock);
+          if (!r.block) continue;  // another family: matches no IPv4 traffic
+          if (fault("IPBLOCK_EXCEPT_AS_DENY"))
+            for (const auto& e : r.block->excepts)
+              ch.denyFirst.push_back(fmt::format("{} {} drop comment \"{}\"", field, toString(e),
+                                                 commentText(where + " except as deny")));
+        } else if (p.podSelector || p.namespaceSelector) {
+          r.kind = Peer::Pods;
+          r.pods = peerPods(pol, p);
+          if (r.pods.empty()) continue;
+        } else {
+          continue;  // an empty peer matches nothing
+        }
+        resolved.push_back(std::move(r));
+      }
+    }
+
+    for (size_t pi = 0; pi < resolved.size(); ++pi) {
+      const Peer& peer = resolved[pi];
+      // Destination pods a named port can resolve on for this peer (egress).
+      auto candidatePods = [&]() {
+        std::vector<const PodInfo*> out;
+        if (peer.kind == Peer::Pods) return peer.pods;
+        for (const PodInfo* q : selectable_) {
+          if (q->pod->hostNetwork) continue;  // named ports never resolve on a node's identity
+          if (peer.kind == Peer::IpBlock &&
+              !(profile_.ipblockMatchesPodIps && peer.block->contains(*q->v4)))
+            continue;
+          out.push_back(q);
+        }
+        return out;
+      };
+      std::string addr;
+      if (peer.kind == Peer::Pods) {
+        std::vector<std::string> ips;
+        for (const PodInfo* q : peer.pods) ips.push_back(toString(*q->v4));
+        addr = fmt::format("{} {}", field, setOf(ips));
+      } else if (peer.kind == Peer::IpBlock) {
+        addr = fmt::format("{} {}", field, toString(peer.block->cidr));
+        for (const auto& e : peer.block->excepts)
+          addr += fmt::format(" {} != {}", field, toString(e));
+        if (!profile_.ipblockMatchesPodIps && !podIps_.empty())
+          addr += fmt::format(" {} != @pod_ips", field);
+      }
+      for (size_t ai = 0; ai < alts.size(); ++ai) {
+        std::string comment = fmt::format("{} peer[{}] port[{}]", where, pi, ai);
+        if (dir == Dir::Egress && isNamed(alts[ai]) && !npFault) {
+          // Resolved on each destination pod: one rule per pod that has the name.
+          for (const PodInfo* d : candidatePods()) {
+            auto pm = portMatch(alts[ai], resolvePod(d), false);
+            if (!pm) continue;
+            emit(ch, fmt::format("{} {}", field, toString(*d->v4)), *pm, comment);
+          }
+          continue;
+        }
+        auto pm = portMatch(alts[ai], resolvePod(nullptr), ignoreProtocol);
+        if (!pm) continue;
+        emit(ch, addr, *pm, comment);
+      }
+    }
+  }
+
+  // The chain body for subject `s` in `dir`, or nullopt when no policy isolates it.
+  std::optional<ChainText> chainFor(const PodInfo& s, Dir dir) {
+    bool isolated = false;
+    ChainText ch;
+    for (const auto& pol : c_.policies) {
+      if (!selectsPod(pol, s)) continue;
+      auto [in, eg] = policyTypes(pol);
+      if (!(dir == Dir::Ingress ? in : eg)) continue;
+      isolated = true;
+      const auto& rules = dir == Dir::Ingress ? pol.ingress : pol.egress;
+      if (!rules) continue;
+      std::string polName = pol.meta.namespace_ + "/" + pol.meta.name;
+      const char* dn = dir == Dir::Ingress ? "ingress" : "egress";
+      std::vector<PortAlt> allAlts;  // RULE_CROSS_PRODUCT: every rule's ports for every peer
+      if (fault("RULE_CROSS_PRODUCT"))
+        for (const auto& r : *rules)
+          for (auto& a : portAlts(r)) allAlts.push_back(a);
+      for (size_t ri = 0; ri < rules->size(); ++ri) {
+        const NetworkPolicyRule& r = (*rules)[ri];
+        std::string where = fmt::format("{} {}[{}]", polName, dn, ri);
+        const auto* peers = r.peers ? &*r.peers : nullptr;
+        compileRule(pol, dir, s, peers, fault("RULE_CROSS_PRODUCT") ? allAlts : portAlts(r), where,
+                    ch);
+      }
+    }
+    if (!isolated) return std::nullopt;
+    return ch;
+  }
+
+  void compileServices(std::string& out) {
+    std::vector<std::string> clusterIps, keys, vmapElems;
+    std::string chains;
+    std::set<std::string> seenIps, seenKeys;
+    for (size_t si = 0; si < c_.services.size(); ++si) {
+      const Service& svc = c_.services[si];
+      auto ip = parseIp(svc.clusterIP);
+      if (!ip || ip->family != IpFamily::V4) continue;
+      std::string cip = toString(*ip);
+      if (seenIps.insert(cip).second) clusterIps.push_back(cip);
+      for (size_t pi = 0; pi < svc.ports.size(); ++pi) {
+        const ServicePort& sp = svc.ports[pi];
+        const char* pn = protoName(sp.effectiveProtocol());
+        std::string key = fmt::format("{} . {} . {}", cip, pn, sp.port);
+        if (!seenKeys.insert(key).second) continue;
+        // Endpoints: pods selected by the Service, each with its own resolved target port.
+        std::vector<std::pair<std::string, int32_t>> eps;
+        for (const auto& b : serviceBackends(c_, svc, sp))
+          if (auto v4 = firstIpv4(*b.pod)) eps.push_back({toString(*v4), b.port});
+        if (eps.empty()) continue;  // no endpoints: rejected like any unknown ClusterIP port
+        keys.push_back(key);
+        std::string svcChain = fmt::format("svc_{}_{}", si, pi);
+        vmapElems.push_back(fmt::format("{} : goto {}", key, svcChain));
+        std::vector<std::string> branches;
+        for (size_t ei = 0; ei < eps.size(); ++ei) {
+          std::string epChain = fmt::format("ep_{}_{}_{}", si, pi, ei);
+          branches.push_back(fmt::format("{} : goto {}", ei, epChain));
+          chains += fmt::format(
+              "  chain {} {{\n"
+              "    ip saddr {} meta mark set meta mark | 0x4000\n"
+              "    meta l4proto {} dnat ip to {}:{}\n"
+              "  }}\n",
+              epChain, eps[ei].first, pn, eps[ei].first, eps[ei].second);
+        }
+        chains += fmt::format("  chain {} {{\n    comment \"{}\"\n", svcChain,
+                              commentText(svc.meta.namespace_ + "/" + svc.meta.name + " " +
+                                          std::to_string(sp.port) + "/" + pn));
+        if (eps.size() == 1)
+          chains += fmt::format("    goto ep_{}_{}_0\n  }}\n", si, pi);
+        else
+          chains +=
+              fmt::format("    numgen random mod {} vmap {}\n  }}\n", eps.size(), setOf(branches));
+      }
+    }
+    out += "  set cluster_ips {\n    type ipv4_addr\n";
+    if (!clusterIps.empty()) out += "    elements = { " + join(clusterIps) + " }\n";
+    out += "  }\n";
+    out += "  set svc_keys {\n    type ipv4_addr . inet_proto . inet_service\n";
+    if (!keys.empty()) out += "    elements = { " + join(keys) + " }\n";
+    out += "  }\n";
+    out += "  map svc_vmap {\n    type ipv4_addr . inet_proto . inet_service : verdict\n";
+    if (!vmapElems.empty()) out += "    elements = { " + join(vmapElems) + " }\n";
+    out += "  }\n";
+    out += chains;
+    out +=
+        "  chain services {\n    ip daddr . meta l4proto . th dport vmap @svc_vmap\n  }\n"
+        "  chain nat_prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n  "
+        "  jump services\n  }\n"
+        "  chain nat_output {\n    type nat hook output priority -100; policy accept;\n    jump "
+        "services\n  }\n"
+        "  chain nat_postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n"
+        "    meta mark & 0x4000 == 0x4000 masquerade comment \"hairpin\"\n  }\n";
+  }
+
+  static std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+    return s;
+  }
+
+  void compilePolicy(std::string& out) {
+    std::vector<std::string> ingressElems, egressElems;
+    std::string chains;
+    std::set<IpAddress> seenLocal;
+    for (const auto& p : pods_) {
+      if (p.pod->nodeName != node_ || p.pod->hostNetwork || !p.v4) continue;
+      if (!seenLocal.insert(*p.v4).second) continue;  // duplicate address: first pod wins
+      std::string ip = toString(*p.v4);
+      std::string name = p.pod->meta.namespace_ + "/" + p.pod->meta.name;
+      for (Dir dir : {Dir::Ingress, Dir::Egress}) {
+        auto ch = chainFor(p, dir);
+        if (!ch) continue;
+        std::string chainName = fmt::format("{}_{}", dir == Dir::Ingress ? "in" : "eg", p.index);
+        (dir == Dir::Ingress ? ingressElems : egressElems)
+            .push_back(fmt::format("{} : jump {}", ip, chainName));
+        chains += fmt::format("  chain {} {{\n    comment \"{}\"\n", chainName,
+                              commentText(name + (dir == Dir::Ingress ? " ingress" : " egress")));
+        for (const auto& l : ch->denyFirst) chains += "    " + l + "\n";
+        for (const auto& l : ch->allows) chains += "    " + l + "\n";
+        chains += "    counter drop\n  }\n";
+      }
+    }
+    std::vector<std::string> podIps;
+    for (const auto& ip : podIps_) podIps.push_back(toString(ip));
+    out += "  set pod_ips {\n    type ipv4_addr\n";
+    if (!podIps.empty()) out += "    elements = { " + join(podIps) + " }\n";
+    out += "  }\n";
+    out += "  map ingress_local {\n    type ipv4_addr : verdict\n";
+    if (!ingressElems.empty()) out += "    elements = { " + join(ingressElems) + " }\n";
+    out += "  }\n";
+    out += "  map egress_local {\n    type ipv4_addr : verdict\n";
+    if (!egressElems.empty()) out += "    elements = { " + join(egressElems) + " }\n";
+    out += "  }\n";
+    out += chains;
+
+    bool preDnat = fault("SERVICE_PRE_DNAT");
+    // Egress judged on the ClusterIP and Service port (before DNAT) instead of the backend.
+    if (preDnat)
+      out +=
+          "  chain filter_prerouting {\n    type filter hook prerouting priority -150; policy "
+          "accept;\n"
+          "    " +
+          established_ +
+          "\n"
+          "    ip daddr . meta l4proto . th dport @svc_keys ip saddr vmap @egress_local\n  }\n";
+    std::string egressRule = preDnat ? "ct status & dnat == 0 ip saddr vmap @egress_local"
+                                     : "ip saddr vmap @egress_local";
+    out +=
+        "  chain filter_forward {\n    type filter hook forward priority filter; policy accept;\n"
+        "    " +
+        established_ +
+        "\n"
+        "    ct state invalid drop\n"
+        "    ip daddr @cluster_ips reject comment \"ClusterIP port without endpoints\"\n"
+        "    " +
+        egressRule +
+        "\n"
+        "    ip daddr vmap @ingress_local\n"
+        "    " +
+        tag_ + "\n  }\n";
+    // Pod -> its own node (and hostNetwork pods there): egress policy applies.
+    out +=
+        "  chain filter_input {\n    type filter hook input priority filter; policy accept;\n"
+        "    " +
+        established_ + "\n";
+    if (!profile_.egressToOwnNodeAllowed) out += "    " + egressRule + "\n";
+    out += "    " + tag_ + "\n  }\n";
+    // Node-originated traffic: exempt from its pods' ingress policy unless NODE_TO_POD.
+    out +=
+        "  chain filter_output {\n    type filter hook output priority filter; policy accept;\n"
+        "    " +
+        established_ +
+        "\n"
+        "    ip daddr @cluster_ips reject comment \"ClusterIP port without endpoints\"\n";
+    if (fault("NODE_TO_POD")) out += "    ip daddr vmap @ingress_local\n";
+    out += "    " + tag_ + "\n  }\n";
+  }
+
+  const Cluster& c_;
+  std::string node_, table_;
+  LocalProfile profile_;
+  const std::set<std::string>& faults_;
+  std::string established_, tag_;
+  std::map<std::string, Labels> nsLabels_;
+  std::vector<PodInfo> pods_;
+  std::vector<const PodInfo*> selectable_;
+  std::set<IpAddress> podIps_;
+};
+
+}  // namespace
+
+std::string compileNodeRuleset(const Cluster& view, const std::string& node,
+                               const std::string& table, const LocalProfile& profile,
+                               const std::set<std::string>& faults, uint32_t generation) {
+  return Compiler(view, node, table, profile, faults, generation).compile();
+}
+
+}  // namespace npf::runner::local

@@ -1,0 +1,53 @@
+// NetworkPolicy and Service translation to one nftables table per simulated node.
+//
+// This is the local dataplane's own, independent implementation of SEMANTICS.md: it must not
+// use anything from oracle/ (the two are compared against each other). Per node:
+//  * Services as kube-proxy's nftables mode does: ClusterIP . proto . port -> a random
+//    endpoint (numgen), DNAT to the backend pod and its (per-backend resolved) target port;
+//    hairpin traffic marked and masqueraded.
+//  * Policy in the filter hooks, after DNAT (so it sees backend pods and target ports):
+//    `ct state established,related accept`, then the egress chain of a local source pod, then
+//    the ingress chain of a local destination pod. Chains `return` what they allow and end in
+//    `drop`. Traffic a node originates (output hook) reaches its own pods unfiltered: the
+//    own-node ingress exemption. Pod -> own node goes through the input hook (egress policy).
+//  * Only IPv4 is compiled; IPv6 addresses are ignored.
+// Faults (class names of BUG-CLASSES.md) switch in known-buggy behaviour for self-tests.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/ip.h"
+#include "model/objects.h"
+
+namespace npf::runner::local {
+
+// The behaviours Kubernetes leaves to the implementation that this dataplane lets you choose
+// (SEMANTICS.md profile knobs; `loopback` is not one: the dataplane does what it does).
+struct LocalProfile {
+  bool ipblockMatchesPodIps = true;     // ipblock-matches-pod-ips
+  bool egressToOwnNodeAllowed = false;  // egress-to-own-node=allow (default: policy)
+  bool hostnetworkSelectable = false;   // hostnetwork-selectable
+  bool operator==(const LocalProfile&) const = default;
+};
+
+// Fault classes the compiler implements (LABEL_UPDATE_STALE and POD_IP_REUSE are history
+// faults implemented by the backend on the cluster it passes in).
+const std::vector<std::string>& compilerFaults();
+
+// The first IPv4 address among podIP and podIPs.
+std::optional<IpAddress> firstIpv4(const Pod& p);
+std::optional<IpAddress> firstIpv4(const std::vector<std::string>& addresses);
+
+// The complete ruleset file for `node`'s network namespace: replaces table `inet <table>`
+// atomically when loaded with `nft -f`. `view` holds the addresses as configured.
+// `generation` (1..2^31) tags the connections the ruleset accepts (`ct mark`): only those count
+// as established, so a flow accepted under earlier rules (e.g. a UDP probe whose source port a
+// later probe reuses within conntrack's timeout) is judged again by the current rules.
+std::string compileNodeRuleset(const Cluster& view, const std::string& node,
+                               const std::string& table, const LocalProfile& profile,
+                               const std::set<std::string>& faults, uint32_t generation = 1);
+
+}  // namespace npf::runner::local

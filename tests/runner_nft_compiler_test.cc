@@ -1,0 +1,273 @@
+// The local dataplane's NetworkPolicy/Service compiler: the nft text for small cases.
+#include <gtest/gtest.h>
+
+#include "runner/local/local_backend.h"
+#include "runner/local/nft_compiler.h"
+#include "tests/support/runner_cases.h"
+
+namespace npf::runner::local {
+namespace {
+
+using npf::testing::clusterFromYaml;
+using npf::testing::smallClusterYaml;
+
+std::string compile(const std::string& policies, const std::string& node = "node-1",
+                    const LocalProfile& profile = {}, const std::set<std::string>& faults = {}) {
+  Cluster c = clusterFromYaml(smallClusterYaml() + policies);
+  return compileNodeRuleset(c, node, "npf_test", profile, faults);
+}
+
+bool has(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+// The body of one chain of a ruleset.
+std::string chain(const std::string& text, const std::string& name) {
+  size_t at = text.find("  chain " + name + " {\n");
+  if (at == std::string::npos) return "";
+  return text.substr(at, text.find("\n  }\n", at) - at);
+}
+
+const std::string kDenyIngressX = R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: "x"}
+spec:
+  podSelector: {}
+)";
+
+TEST(RunnerNftCompiler, ReplacesTheWholeTableAtomically) {
+  std::string t = compile("");
+  EXPECT_EQ(t.rfind("table inet npf_test\ndelete table inet npf_test\ntable inet npf_test {\n", 0),
+            0u)
+      << t;
+  EXPECT_TRUE(has(t, "ct state established,related ct mark 0x1 accept"));
+  EXPECT_TRUE(has(chain(t, "filter_forward"), "ct state new ct mark set 0x1"));
+  EXPECT_TRUE(has(compileNodeRuleset(Cluster{}, "n", "t", {}, {}, 7), "ct mark 0x7 accept"));
+  EXPECT_TRUE(has(t, "type filter hook forward priority filter; policy accept;"));
+}
+
+TEST(RunnerNftCompiler, DefaultDenyIngressIsolatesOnlyLocalSelectedPods) {
+  std::string n1 = compile(kDenyIngressX, "node-1");
+  std::string n2 = compile(kDenyIngressX, "node-2");
+  // x/a (index 0) lives on node-1, x/b (index 1) on node-2; y/c is not selected.
+  EXPECT_TRUE(has(n1, "10.0.1.1 : jump in_0")) << n1;
+  EXPECT_FALSE(has(n1, "jump in_1"));
+  EXPECT_FALSE(has(n1, "jump in_2"));
+  EXPECT_TRUE(has(n2, "10.0.1.2 : jump in_1")) << n2;
+  EXPECT_TRUE(has(n1, "chain in_0 {\n    comment \"x/a ingress\"\n    counter drop\n  }")) << n1;
+  EXPECT_FALSE(has(n1, "jump eg_")) << "policyTypes default to Ingress only";
+  // The own-node exemption: node-originated traffic is not filtered by ingress chains.
+  EXPECT_TRUE(has(chain(n1, "filter_forward"), "ip daddr vmap @ingress_local"));
+  EXPECT_FALSE(has(chain(n1, "filter_output"), "@ingress_local")) << chain(n1, "filter_output");
+  EXPECT_TRUE(has(chain(compile(kDenyIngressX, "node-1", {}, {"NODE_TO_POD"}), "filter_output"),
+                  "ip daddr vmap @ingress_local"));
+}
+
+TEST(RunnerNftCompiler, EgressNamedPortResolvesOnEachDestinationPod) {
+  std::string t = compile(R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: to-http, namespace: "y"}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {matchLabels: {ns: x}}}]
+    ports: [{port: http}]
+)");
+  EXPECT_TRUE(has(t, "ip daddr 10.0.1.1 tcp dport 8080 return")) << t;
+  EXPECT_TRUE(has(t, "ip daddr 10.0.1.2 tcp dport 8081 return")) << t;
+  EXPECT_FALSE(has(t, "ip daddr 10.0.1.1 tcp dport 8081"));
+}
+
+TEST(RunnerNftCompiler, IngressNamedPortNeedsTheSameProtocol) {
+  std::string policy = R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: "x"}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress:
+  - ports: [{port: http, protocol: UDP}, {port: serve-80-udp, protocol: UDP}]
+)";
+  std::string t = compile(policy);
+  EXPECT_FALSE(has(t, "dport 8080")) << "http is a TCP port on x/a";
+  EXPECT_TRUE(has(t, "udp dport 80 return")) << t;
+  // The fault matches the name whatever its protocol.
+  EXPECT_TRUE(
+      has(compile(policy, "node-1", {}, {"NAMED_PORT_RESOLUTION"}), "udp dport 8080 return"));
+}
+
+TEST(RunnerNftCompiler, PortsProtocolsRangesAndEmptyEntries) {
+  std::string t = compile(R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: "x"}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress:
+  - ports: [{port: 80, endPort: 90}, {protocol: UDP}, {}, {protocol: SCTP, port: 81}]
+)");
+  EXPECT_TRUE(has(t, "tcp dport 80-90 return")) << t;
+  EXPECT_TRUE(has(t, "meta l4proto udp return")) << t;
+  EXPECT_TRUE(has(t, "meta l4proto tcp return")) << t;
+  EXPECT_TRUE(has(t, "sctp dport 81 return")) << t;
+}
+
+TEST(RunnerNftCompiler, IpBlockExceptNarrowsOnlyItsBlock) {
+  std::string policy = R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: "x"}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress:
+  - from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.0.2.0/24]}}, {ipBlock: {cidr: "fd00::/8"}}]
+)";
+  std::string t = compile(policy);
+  EXPECT_TRUE(has(t, "ip saddr 10.0.0.0/8 ip saddr != 10.0.2.0/24 return")) << t;
+  EXPECT_FALSE(has(t, "fd00")) << "IPv6 blocks match no IPv4 traffic";
+  EXPECT_FALSE(has(t, "drop comment"));
+  // Cilium-like profile: ipBlocks do not match pod IPs.
+  LocalProfile noPods;
+  noPods.ipblockMatchesPodIps = false;
+  EXPECT_TRUE(has(compile(policy, "node-1", noPods),
+                  "ip saddr != 10.0.2.0/24 ip saddr != @pod_ips return"));
+  EXPECT_TRUE(
+      has(compile(policy, "node-1", {}, {"IPBLOCK_EXCEPT_AS_DENY"}), "ip saddr 10.0.2.0/24 drop"));
+}
+
+TEST(RunnerNftCompiler, SelectorsUseTheImplicitNamespaceNameLabelAndAndBothSelectors) {
+  std::string t = compile(R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: "x"}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: "y"}}}]
+  - from: [{namespaceSelector: {matchLabels: {ns: x}}, podSelector: {matchLabels: {pod: b}}}]
+  - from: [{podSelector: {matchExpressions: [{key: pod, operator: NotIn, values: [a, b]}]}}]
+)");
+  EXPECT_TRUE(has(t, "ip saddr 10.0.2.1 return comment \"x/p ingress[0]")) << t;
+  EXPECT_TRUE(has(t, "ip saddr 10.0.1.2 return comment \"x/p ingress[1]")) << t;
+  EXPECT_FALSE(has(t, "ingress[2]")) << "no pod of x is outside {a, b}: the rule matches nothing";
+}
+
+TEST(RunnerNftCompiler, PolicyTypesDefaultingAndUnlistedTypesIgnored) {
+  std::string t = compile(R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: eg, namespace: "x"}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  egress: [{}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: only-egress, namespace: "y"}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  ingress: []
+)");
+  EXPECT_TRUE(has(t, "10.0.1.1 : jump in_0")) << "Ingress is always a default type";
+  EXPECT_TRUE(has(t, "10.0.1.1 : jump eg_0")) << "Egress because the egress list is non-empty";
+  EXPECT_TRUE(has(t, "10.0.2.1 : jump eg_2")) << t;
+  EXPECT_FALSE(has(t, "jump in_2")) << "ingress rules under policyTypes [Egress] have no effect";
+}
+
+TEST(RunnerNftCompiler, ServiceDnatToEveryBackendWithItsOwnNamedTargetPort) {
+  std::string t = compile("");
+  EXPECT_TRUE(has(t, "10.96.0.10 . tcp . 8000 : goto svc_0_0")) << t;
+  EXPECT_TRUE(has(t, "numgen random mod 2 vmap { 0 : goto ep_0_0_0, 1 : goto ep_0_0_1 }")) << t;
+  EXPECT_TRUE(has(t, "meta l4proto tcp dnat ip to 10.0.1.1:80")) << t;
+  EXPECT_TRUE(has(t, "meta l4proto tcp dnat ip to 10.0.1.1:8080")) << t;
+  EXPECT_TRUE(has(t, "meta l4proto tcp dnat ip to 10.0.1.2:8081")) << t;
+  EXPECT_TRUE(has(t, "ip saddr 10.0.1.2 meta mark set meta mark | 0x4000")) << "hairpin";
+  EXPECT_TRUE(has(t, "meta mark & 0x4000 == 0x4000 masquerade"));
+}
+
+TEST(RunnerNftCompiler, SelectorsNeverMatchHostNetworkPods) {
+  std::string hostPod = R"(---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: "x", labels: {pod: a}}
+spec:
+  nodeName: node-2
+  hostNetwork: true
+  containers: [{name: c, image: i, ports: [{containerPort: 9100}]}]
+status: {podIP: 172.18.0.3}
+)";
+  std::string t = compile(hostPod + R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: "x"}
+spec:
+  podSelector: {}
+  ingress: [{from: [{podSelector: {matchLabels: {pod: a}}}]}]
+)");
+  EXPECT_TRUE(has(t, "ip saddr 10.0.1.1 return")) << t;
+  EXPECT_FALSE(has(t, "172.18.0.3 return")) << t;
+  EXPECT_FALSE(has(t, "jump in_3")) << "hostNetwork pods are never isolated";
+}
+
+// Every compiler fault changes the ruleset of a case made for it.
+TEST(RunnerNftCompiler, EveryCompilerFaultChangesTheRuleset) {
+  std::string policies = R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: everything, namespace: "x"}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  policyTypes: [Ingress, Egress]
+  ingress:
+  - from: [{podSelector: {matchLabels: {pod: b}}}, {ipBlock: {cidr: 10.0.0.0/8, except: [10.0.2.0/24]}}]
+    ports: [{port: http}, {port: 80, endPort: 81}, {protocol: SCTP, port: 82}, {}]
+  - from: [{namespaceSelector: {matchLabels: {ns: "y"}}, podSelector: {matchLabels: {pod: b}}}]
+    ports: [{port: 83}]
+  - from: [{podSelector: {matchExpressions: [{key: pod, operator: In, values: [zzz]}]}}]
+  egress:
+  - to: [{podSelector: {}}]
+    ports: [{port: http}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: typed, namespace: "y"}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  ingress: []
+)";
+  std::string base = compile(policies);
+  for (const auto& f : compilerFaults()) EXPECT_NE(compile(policies, "node-1", {}, {f}), base) << f;
+  EXPECT_TRUE(
+      has(compile(policies, "node-1", {}, {"SERVICE_PRE_DNAT"}), "hook prerouting priority -150"));
+}
+
+TEST(RunnerNftCompiler, SupportedFaultsCoverTheRequiredClasses) {
+  const auto& all = LocalBackend::supportedFaults();
+  for (const char* f :
+       {"NAMED_PORT_RESOLUTION", "ENDPORT_IGNORED", "EMPTY_PORT", "PROTOCOL_CONFUSION",
+        "IPBLOCK_EXCEPT_AS_DENY", "MULTI_PEER_DROPPED", "RULE_CROSS_PRODUCT", "POLICYTYPES",
+        "NS_AND_POD_SELECTOR", "MATCHEXPRESSIONS", "SERVICE_PRE_DNAT", "NODE_TO_POD",
+        "LABEL_UPDATE_STALE", "POD_IP_REUSE"})
+    EXPECT_NE(std::find(all.begin(), all.end(), f), all.end()) << f;
+}
+
+TEST(RunnerNftCompiler, GatewayIsTheClosestFreeAddress) {
+  auto ip = [](const char* s) { return *parseIp(s); };
+  auto g = chooseGateway(ip("10.0.1.1"), {ip("10.0.1.1")});
+  ASSERT_TRUE(g);
+  EXPECT_EQ(toString(g->gateway), "10.0.1.0");
+  EXPECT_EQ(g->prefixLength, 31);
+  // 10.0.1.3 is taken, and is the broadcast address of the /30: a /29 it is.
+  g = chooseGateway(ip("10.0.1.2"), {ip("10.0.1.1"), ip("10.0.1.2"), ip("10.0.1.3")});
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->prefixLength, 29);
+  EXPECT_EQ(toString(g->gateway), "10.0.1.6");
+}
+
+}  // namespace
+}  // namespace npf::runner::local

@@ -1,0 +1,327 @@
+// The local backend's orchestration with fake processes and a fake namespace layer: which
+// commands run where, in which order, with which input. No root needed.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "model/case.h"
+#include "runner/local/local_backend.h"
+#include "tests/support/runner_cases.h"
+
+namespace npf::runner::local {
+namespace {
+
+using npf::testing::clusterFromYaml;
+using npf::testing::smallClusterYaml;
+
+struct Call {
+  std::vector<std::string> argv, env;
+  std::string stdinData, netns;
+  bool isCni(const std::string& cmd) const {
+    return !argv.empty() && argv[0].ends_with("/ptp") &&
+           std::find(env.begin(), env.end(), "CNI_COMMAND=" + cmd) != env.end();
+  }
+  bool isNft() const { return !argv.empty() && argv[0] == "nft"; }
+  bool isIp() const { return !argv.empty() && argv[0] == "ip"; }
+  std::string envValue(const std::string& key) const {
+    for (const auto& e : env)
+      if (e.rfind(key + "=", 0) == 0) return e.substr(key.size() + 1);
+    return "";
+  }
+};
+
+class FakeProcesses : public ProcessRunner {
+ public:
+  ProcessResult run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                    const std::string& stdinData, const std::string& netns) override {
+    std::lock_guard l(mu);
+    Call c{argv, env, stdinData, netns};
+    calls.push_back(c);
+    events.push_back("run " + argv[0]);
+    ProcessResult r;
+    r.exitCode = 0;
+    if (c.isCni("ADD")) {
+      if (failCni) {
+        r.exitCode = 1;
+        r.out = R"({"code": 999, "msg": "boom"})";
+        return r;
+      }
+      auto conf = nlohmann::json::parse(stdinData);
+      std::string addr = conf["ipam"]["addresses"][0]["address"];
+      r.out =
+          nlohmann::json{
+              {"cniVersion", "1.0.0"},
+              {"interfaces",
+               {{{"name", "veth1234"}}, {{"name", "eth0"}, {"sandbox", c.envValue("CNI_NETNS")}}}},
+              {"ips", {{{"interface", 1}, {"address", addr}}}}}
+              .dump();
+    }
+    return r;
+  }
+  std::vector<Call> matching(const std::function<bool(const Call&)>& f) {
+    std::lock_guard l(mu);
+    std::vector<Call> out;
+    for (const auto& c : calls)
+      if (f(c)) out.push_back(c);
+    return out;
+  }
+  std::mutex mu;
+  std::vector<Call> calls;
+  std::vector<std::string> events;
+  bool failCni = false;
+};
+
+class FakeNetns : public NetnsOps {
+ public:
+  explicit FakeNetns(FakeProcesses& p) : procs(p) {}
+  std::string configure(const std::string& netns, bool forwarding) override {
+    std::lock_guard l(procs.mu);
+    configured.push_back(netns);
+    return "";
+  }
+  std::string startServers(const std::string& owner, const std::string& netns,
+                           const std::vector<ServerSpec>& specs) override {
+    std::lock_guard l(procs.mu);
+    procs.events.push_back("serve " + owner);
+    servers[owner] = specs;
+    return "";
+  }
+  void stopServers(const std::string& owner) override {
+    std::lock_guard l(procs.mu);
+    servers.erase(owner);
+  }
+  bool sctpSupported() override { return false; }
+  FakeProcesses& procs;
+  std::vector<std::string> configured;
+  std::map<std::string, std::vector<ServerSpec>> servers;
+};
+
+class RunnerLocalOrchestration : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    stateRoot = ::testing::TempDir() + "npf-orch-" + std::to_string(getpid());
+    std::filesystem::remove_all(stateRoot);
+    opts.runId = "npf-abcdef";
+    opts.stateRoot = stateRoot;
+    opts.processes = &procs;
+    opts.netnsOps = &netns;
+    opts.checkPrivileges = false;
+    opts.cleanupLeftoversFirst = false;
+  }
+  void TearDown() override { std::filesystem::remove_all(stateRoot); }
+
+  FakeProcesses procs;
+  FakeNetns netns{procs};
+  LocalOptions opts;
+  std::string stateRoot;
+};
+
+TEST_F(RunnerLocalOrchestration, SetUpCreatesNamespacesWiresPodsWithCniAndLoadsRulesBeforeServing) {
+  LocalBackend b(opts);
+  Cluster c = clusterFromYaml(smallClusterYaml());
+  ASSERT_EQ(b.setUp(c), "");
+  EXPECT_TRUE(std::filesystem::exists(stateRoot + "/npf-abcdef/pid"));
+
+  // Namespaces are created from the root namespace, all with the run prefix.
+  auto adds = procs.matching([](const Call& c) {
+    return c.isIp() && c.netns.empty() && c.stdinData.find("netns add") != std::string::npos;
+  });
+  std::string all;
+  for (const auto& c : adds) all += c.stdinData;
+  for (const char* ns : {"npf-abcdef-fab", "npf-abcdef-n0", "npf-abcdef-n1", "npf-abcdef-p0",
+                         "npf-abcdef-p1", "npf-abcdef-p2"})
+    EXPECT_NE(all.find(std::string("netns add ") + ns + "\n"), std::string::npos) << ns << "\n"
+                                                                                  << all;
+
+  // The fabric links each node; veth peers go straight into the node namespace.
+  auto fab = procs.matching([](const Call& c) { return c.isIp() && c.netns == "npf-abcdef-fab"; });
+  ASSERT_FALSE(fab.empty());
+  EXPECT_NE(fab[0].stdinData.find("link add n0 type veth peer name eth0 netns npf-abcdef-n0"),
+            std::string::npos);
+  EXPECT_NE(fab[0].stdinData.find("route add 172.18.0.2/32 dev n0"), std::string::npos)
+      << fab[0].stdinData;
+
+  // CNI ADD as a runtime does it: plugin in the node's namespace, the spec's variables, config on
+  // stdin.
+  auto cni = procs.matching([](const Call& c) { return c.isCni("ADD"); });
+  ASSERT_EQ(cni.size(), 3u);
+  for (const auto& c : cni) {
+    EXPECT_EQ(c.argv, std::vector<std::string>{"/usr/lib/cni/ptp"});
+    EXPECT_EQ(c.envValue("CNI_IFNAME"), "eth0");
+    EXPECT_EQ(c.envValue("CNI_PATH"), "/usr/lib/cni");
+    EXPECT_EQ(c.envValue("CNI_NETNS"), "/run/netns/" + c.envValue("CNI_CONTAINERID"));
+    auto conf = nlohmann::json::parse(c.stdinData);
+    EXPECT_EQ(conf["type"], "ptp");
+    EXPECT_EQ(conf["ipam"]["type"], "static");
+    std::string addr = conf["ipam"]["addresses"][0]["address"];
+    if (addr.rfind("10.0.1.2/", 0) == 0) {
+      EXPECT_EQ(c.netns, "npf-abcdef-n1") << "x/b runs on node-2";
+    }
+    if (addr.rfind("10.0.1.1/", 0) == 0) {
+      EXPECT_EQ(c.netns, "npf-abcdef-n0");
+    }
+  }
+  // The fabric routes each pod address to its node.
+  auto routes = procs.matching([](const Call& c) {
+    return c.isIp() && c.netns == "npf-abcdef-fab" && c.stdinData.find("via") != std::string::npos;
+  });
+  ASSERT_EQ(routes.size(), 1u);
+  EXPECT_NE(routes[0].stdinData.find("route add 10.0.1.2/32 via 172.18.0.3 dev n1"),
+            std::string::npos);
+
+  // One nft load per node, in the node's namespace.
+  auto nft = procs.matching([](const Call& c) { return c.isNft(); });
+  ASSERT_EQ(nft.size(), 2u);
+  for (const auto& c : nft) {
+    EXPECT_EQ(c.argv, (std::vector<std::string>{"nft", "-f", "-"}));
+    EXPECT_TRUE(c.netns == "npf-abcdef-n0" || c.netns == "npf-abcdef-n1");
+    EXPECT_EQ(c.stdinData.rfind("table inet npf_abcdef\ndelete table inet npf_abcdef\n", 0), 0u);
+  }
+  EXPECT_EQ(b.ruleset("node-1"),
+            nft[0].netns == "npf-abcdef-n0" ? nft[0].stdinData : nft[1].stdinData);
+
+  // Servers start after the last rules load (a pod is isolated before it serves).
+  size_t lastNft = 0, firstServe = procs.events.size();
+  for (size_t i = 0; i < procs.events.size(); ++i) {
+    if (procs.events[i] == "run nft") lastNft = i;
+    if (procs.events[i].rfind("serve ", 0) == 0) firstServe = std::min(firstServe, i);
+  }
+  EXPECT_LT(lastNft, firstServe);
+  ASSERT_TRUE(netns.servers.count("x/a"));
+  EXPECT_EQ(netns.servers["x/a"].size(), 3u);  // 80/TCP, 80/UDP, 8080/TCP
+
+  b.tearDown();
+  auto dels = procs.matching([](const Call& c) {
+    return c.isIp() && c.stdinData.find("netns del npf-abcdef-fab") != std::string::npos;
+  });
+  EXPECT_EQ(dels.size(), 1u);
+  EXPECT_EQ(procs.matching([](const Call& c) { return c.isCni("DEL"); }).size(), 3u);
+  EXPECT_FALSE(std::filesystem::exists(stateRoot + "/npf-abcdef"));
+  EXPECT_TRUE(netns.servers.empty());
+}
+
+TEST_F(RunnerLocalOrchestration, ReconcileReloadsRulesForLabelsAndRecreatesOnlyChangedPods) {
+  LocalBackend b(opts);
+  Cluster c = clusterFromYaml(smallClusterYaml());
+  ASSERT_EQ(b.setUp(c), "");
+  size_t before = procs.calls.size();
+
+  // A label change: rules only.
+  Step relabel;
+  relabel.action = Step::Action::RelabelPod;
+  relabel.namespace_ = "y";
+  relabel.name = "c";
+  relabel.labels = {{"pod", "c"}, {"role", "client"}};
+  Step policy;
+  policy.action = Step::Action::CreatePolicy;
+  NetworkPolicy p;
+  p.meta.name = "allow-clients";
+  p.meta.namespace_ = "x";
+  p.podSelector = LabelSelector{};
+  NetworkPolicyPeer peer;
+  peer.namespaceSelector = LabelSelector{};
+  peer.podSelector = LabelSelector{{{"role", "client"}}, {}};
+  p.ingress = std::vector<NetworkPolicyRule>{
+      NetworkPolicyRule{std::nullopt, std::vector<NetworkPolicyPeer>{peer}}};
+  policy.policy = p;
+  ASSERT_EQ(applyStep(c, policy), "");
+  ASSERT_EQ(applyStep(c, relabel), "");
+  ASSERT_EQ(b.reconcile(c), "");
+  std::vector<Call> since(procs.calls.begin() + long(before), procs.calls.end());
+  for (const auto& call : since) EXPECT_TRUE(call.isNft()) << describeCommand(call.argv);
+  EXPECT_NE(b.ruleset("node-2").find("ip saddr 10.0.2.1 return"), std::string::npos)
+      << b.ruleset("node-2");
+
+  // Deleting a pod: servers stop, CNI DEL in its node, its namespace and fabric route go.
+  before = procs.calls.size();
+  Step del;
+  del.action = Step::Action::DeletePod;
+  del.namespace_ = "x";
+  del.name = "b";
+  ASSERT_EQ(applyStep(c, del), "");
+  ASSERT_EQ(b.reconcile(c), "");
+  std::vector<Call> after(procs.calls.begin() + long(before), procs.calls.end());
+  bool cniDel = false, nsDel = false, routeDel = false;
+  for (const auto& call : after) {
+    if (call.isCni("DEL")) {
+      cniDel = true;
+      EXPECT_EQ(call.netns, "npf-abcdef-n1");
+    }
+    if (call.isIp() && call.stdinData.find("netns del npf-abcdef-p1") != std::string::npos)
+      nsDel = true;
+    if (call.isIp() && call.stdinData.find("route del 10.0.1.2/32") != std::string::npos)
+      routeDel = true;
+  }
+  EXPECT_TRUE(cniDel && nsDel && routeDel);
+  EXPECT_FALSE(netns.servers.count("x/b"));
+
+  // Creating a pod with a fresh name gets a fresh namespace.
+  Pod d = *c.findPod("y", "c");
+  d.meta.name = "d";
+  d.podIP = "10.0.2.7";
+  d.podIPs = {"10.0.2.7"};
+  Step create;
+  create.action = Step::Action::CreatePod;
+  create.pod = d;
+  ASSERT_EQ(applyStep(c, create), "");
+  ASSERT_EQ(b.reconcile(c), "");
+  auto adds = procs.matching([](const Call& c) {
+    return c.isCni("ADD") && c.envValue("CNI_CONTAINERID") == "npf-abcdef-p3";
+  });
+  ASSERT_EQ(adds.size(), 1u);
+  EXPECT_NE(adds[0].stdinData.find("10.0.2.7/31"), std::string::npos) << adds[0].stdinData;
+  EXPECT_TRUE(netns.servers.count("y/d"));
+  // Nodes are fixed for the life of a run.
+  Cluster moreNodes = c;
+  moreNodes.nodes.push_back(Node{ObjectMeta{"node-3", "", {}, {}}, {"172.18.0.9"}, {}});
+  EXPECT_NE(b.reconcile(moreNodes), "");
+}
+
+TEST_F(RunnerLocalOrchestration, CniFailureFailsSetUpAndRemovesWhatWasCreated) {
+  procs.failCni = true;
+  LocalBackend b(opts);
+  std::string err = b.setUp(clusterFromYaml(smallClusterYaml()));
+  EXPECT_NE(err.find("CNI ADD"), std::string::npos) << err;
+  EXPECT_NE(err.find("boom"), std::string::npos) << err;
+  auto dels = procs.matching([](const Call& c) {
+    return c.isIp() && c.stdinData.find("netns del npf-abcdef-fab") != std::string::npos;
+  });
+  EXPECT_EQ(dels.size(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(stateRoot + "/npf-abcdef"));
+}
+
+TEST_F(RunnerLocalOrchestration, UnknownFaultIsRefused) {
+  opts.faults = {"NOT_A_FAULT"};
+  LocalBackend b(opts);
+  EXPECT_NE(b.setUp(clusterFromYaml(smallClusterYaml())).find("NOT_A_FAULT"), std::string::npos);
+  EXPECT_TRUE(procs.calls.empty());
+  EXPECT_NE(b.setFaults({"ALSO_NOT"}), "");
+  EXPECT_EQ(b.setFaults({"POD_IP_REUSE"}), "");
+}
+
+TEST_F(RunnerLocalOrchestration, ActualReportsIpv4FirstAndAllocatesMissingAddresses) {
+  Cluster c = clusterFromYaml(smallClusterYaml());
+  c.pods[0].podIPs = {"fd00::1", "10.0.1.1"};
+  c.pods[0].podIP = "fd00::1";
+  c.pods[2].podIP.clear();
+  c.pods[2].podIPs.clear();
+  LocalBackend b(opts);
+  ASSERT_EQ(b.setUp(c), "");
+  Cluster a = b.actual();
+  EXPECT_EQ(a.pods[0].podIP, "10.0.1.1");
+  EXPECT_EQ(a.pods[0].podIPs, (std::vector<std::string>{"10.0.1.1", "fd00::1"}));
+  EXPECT_EQ(a.pods[2].podIP.rfind("100.64.", 0), 0u) << a.pods[2].podIP;
+  // Probes that this backend cannot make are Skipped with a reason.
+  Cluster v6 = c;
+  auto res = b.probe({Probe{Endpoint::pod("x", "a"),
+                            Target{Endpoint::external("2001:db8::1"), 80, Protocol::TCP}}},
+                     {});
+  ASSERT_EQ(res.size(), 1u);
+  EXPECT_EQ(res[0].kind, ProbeResult::Kind::Skipped);
+  EXPECT_NE(res[0].detail.find("IPv6"), std::string::npos) << res[0].detail;
+}
+
+}  // namespace
+}  // namespace npf::runner::local
