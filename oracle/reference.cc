@@ -376,85 +376,73 @@ std::string loopbackName(Profile::Loopback l) {
   return "?";
 }
 
+// The pod, node or external host behind a non-Service endpoint, with all its addresses
+// (ip unset). nullopt + note when the cluster has no such object. `role`: "source" or
+// "destination", for the note.
+std::optional<Party> resolveParty(const Cluster& c, const Endpoint& e, const char* role,
+                                  std::vector<IpAddress>& ips, std::vector<std::string>& notes) {
+  Party p;
+  p.name = toString(e);
+  switch (e.kind) {
+    case Endpoint::Kind::Pod:
+      p.kind = Party::Kind::Pod;
+      p.pod = c.findPod(e.namespace_, e.name);
+      if (!p.pod) {
+        notes.push_back(std::string(role) + " " + p.name + " is not a pod of the cluster");
+        return std::nullopt;
+      }
+      ips = podAddresses(*p.pod);
+      return p;
+    case Endpoint::Kind::Node:
+      p.kind = Party::Kind::Node;
+      p.node = c.findNode(e.name);
+      if (!p.node) {
+        notes.push_back(std::string(role) + " " + p.name + " is not a node of the cluster");
+        return std::nullopt;
+      }
+      ips = parsedAddresses(p.node->internalIPs);
+      return p;
+    case Endpoint::Kind::External:
+      p.kind = Party::Kind::External;
+      ips = parsedAddresses({e.name});
+      return p;
+    case Endpoint::Kind::Service:
+      break;
+  }
+  return std::nullopt;
+}
+
 // Resolves the source endpoint to its address of `family`. nullopt + note when impossible.
 std::optional<Party> resolveSource(const Cluster& c, const Endpoint& e, IpFamily family,
                                    std::vector<std::string>& notes) {
-  Party p;
-  p.name = toString(e);
-  std::vector<IpAddress> ips;
-  switch (e.kind) {
-    case Endpoint::Kind::Pod:
-      p.kind = Party::Kind::Pod;
-      p.pod = c.findPod(e.namespace_, e.name);
-      if (!p.pod) {
-        notes.push_back("source " + p.name + " is not a pod of the cluster");
-        return std::nullopt;
-      }
-      ips = podAddresses(*p.pod);
-      break;
-    case Endpoint::Kind::Node:
-      p.kind = Party::Kind::Node;
-      p.node = c.findNode(e.name);
-      if (!p.node) {
-        notes.push_back("source " + p.name + " is not a node of the cluster");
-        return std::nullopt;
-      }
-      ips = parsedAddresses(p.node->internalIPs);
-      break;
-    case Endpoint::Kind::External:
-      p.kind = Party::Kind::External;
-      ips = parsedAddresses({e.name});
-      break;
-    case Endpoint::Kind::Service:
-      notes.push_back("a Service cannot be a probe source");
-      return std::nullopt;
-  }
-  auto ip = firstOfFamily(ips, family);
-  if (!ip) {
-    notes.push_back("source " + p.name + " has no " + familyName(family) + " address");
+  if (e.kind == Endpoint::Kind::Service) {
+    notes.push_back("a Service cannot be a probe source");
     return std::nullopt;
   }
-  p.ip = *ip;
+  std::vector<IpAddress> ips;
+  auto p = resolveParty(c, e, "source", ips, notes);
+  if (!p) return std::nullopt;
+  auto ip = firstOfFamily(ips, family);
+  if (!ip) {
+    notes.push_back("source " + p->name + " has no " + familyName(family) + " address");
+    return std::nullopt;
+  }
+  p->ip = *ip;
   return p;
 }
 
-// A destination that is not a Service; nullopt + note when it has no address.
+// A destination that is not a Service (the caller handles those); nullopt + note when it
+// has no address.
 std::optional<Party> resolveDestination(const Cluster& c, const Endpoint& e,
                                         std::vector<std::string>& notes) {
-  Party p;
-  p.name = toString(e);
   std::vector<IpAddress> ips;
-  switch (e.kind) {
-    case Endpoint::Kind::Pod:
-      p.kind = Party::Kind::Pod;
-      p.pod = c.findPod(e.namespace_, e.name);
-      if (!p.pod) {
-        notes.push_back("destination " + p.name + " is not a pod of the cluster");
-        return std::nullopt;
-      }
-      ips = podAddresses(*p.pod);
-      break;
-    case Endpoint::Kind::Node:
-      p.kind = Party::Kind::Node;
-      p.node = c.findNode(e.name);
-      if (!p.node) {
-        notes.push_back("destination " + p.name + " is not a node of the cluster");
-        return std::nullopt;
-      }
-      ips = parsedAddresses(p.node->internalIPs);
-      break;
-    case Endpoint::Kind::External:
-      p.kind = Party::Kind::External;
-      ips = parsedAddresses({e.name});
-      break;
-    case Endpoint::Kind::Service:
-      return std::nullopt;  // handled by the caller
-  }
+  auto p = resolveParty(c, e, "destination", ips, notes);
+  if (!p) return std::nullopt;
   if (ips.empty()) {
-    notes.push_back("destination " + p.name + " has no address");
+    notes.push_back("destination " + p->name + " has no address");
     return std::nullopt;
   }
-  p.ip = ips.front();
+  p->ip = ips.front();
   return p;
 }
 
