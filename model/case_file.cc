@@ -159,6 +159,7 @@ class CaseDocDecoder {
         else error(b["to"].Mark(), fmt::format("{}.to: '{}' is not a target (ENDPOINT:PORT/PROTOCOL)", p, s));
       }
       set.blocks.push_back(std::move(block));
+      probeMarks_.push_back(b.Mark());
     }
     out_.kase.meta.probes = std::move(set);
   }
@@ -316,13 +317,40 @@ class CaseDocDecoder {
   }
 
  public:
-  std::vector<YAML::Mark> stepMarks_;  // position of each decoded step, for state errors
+  std::vector<YAML::Mark> stepMarks_;   // position of each decoded step, for state errors
+  std::vector<YAML::Mark> probeMarks_;  // position of each probe block
 
  private:
   std::string file_;
   CaseLoad& out_;
   size_t embeddedBytes_ = 0;
 };
+
+// Every probe endpoint must name an object of the initial state or one a step creates.
+void validateProbeEndpoints(CaseLoad& out, const std::string& file, const std::vector<YAML::Mark>& marks) {
+  if (!out.kase.meta.probes) return;
+  Cluster all = out.kase.cluster;
+  for (const auto& s : out.kase.meta.steps) {
+    if (s.pod) all.pods.push_back(*s.pod);
+  }
+  auto known = [&](const Endpoint& e) {
+    switch (e.kind) {
+      case Endpoint::Kind::Pod: return all.findPod(e.namespace_, e.name) != nullptr;
+      case Endpoint::Kind::Service: return all.findService(e.namespace_, e.name) != nullptr;
+      case Endpoint::Kind::Node: return all.findNode(e.name) != nullptr;
+      case Endpoint::Kind::External: return parseIp(e.name).has_value();
+    }
+    return false;
+  };
+  const auto& blocks = out.kase.meta.probes->blocks;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    int line = i < marks.size() ? marks[i].line + 1 : 0, col = i < marks.size() ? marks[i].column + 1 : 0;
+    for (const auto& e : blocks[i].sources)
+      if (!known(e)) out.errors.push_back({file, line, col, fmt::format("Case: spec.probes[{}].from: no such endpoint {}", i, toString(e))});
+    for (const auto& t : blocks[i].targets)
+      if (!known(t.to)) out.errors.push_back({file, line, col, fmt::format("Case: spec.probes[{}].to: no such endpoint {}", i, toString(t.to))});
+  }
+}
 
 void validateStepStates(CaseLoad& out, const std::string& file, const std::vector<YAML::Mark>& marks) {
   Cluster state = out.kase.cluster;
@@ -347,7 +375,7 @@ void validateStepStates(CaseLoad& out, const std::string& file, const std::vecto
 CaseLoad loadCaseFiles(const std::vector<std::string>& paths) {
   CaseLoad out;
   std::string caseFile;
-  std::vector<YAML::Mark> stepMarks;
+  std::vector<YAML::Mark> stepMarks, probeMarks;
   for (const auto& path : paths) {
     DecodeResult r = decodeFile(path);
     out.kase.cluster.append(std::move(r.cluster));
@@ -362,11 +390,13 @@ CaseLoad loadCaseFiles(const std::vector<std::string>& paths) {
       CaseDocDecoder d(path, out);
       d.run(text);
       stepMarks = d.stepMarks_;
+      probeMarks = d.probeMarks_;
     }
   }
   if (!out.errors.empty()) return out;
   out.errors = validate(out.kase.cluster);
   if (out.errors.empty()) validateStepStates(out, caseFile, stepMarks);
+  if (out.errors.empty()) validateProbeEndpoints(out, caseFile, probeMarks);
   return out;
 }
 

@@ -231,6 +231,22 @@ spec:
   EXPECT_EQ(runProcess({kCli, "explain", path, "--from", "y/a", "--to", "x/a", "--port", "80", "--step", "9"}).exitCode, 2);
 }
 
+TEST(Cli, ProbesNamingUnknownEndpointsAreErrors) {
+  auto path = writeTemp("unknown-probe.yaml", npf::testing::readWhole(kQuickstart) + R"(---
+apiVersion: netpolfuzz.io/v1alpha1
+kind: Case
+metadata:
+  name: typo
+spec:
+  probes:
+  - from: [x/zz]
+    to: [x/a:80/TCP]
+)");
+  auto r = runProcess({kCli, "expect", path});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("no such endpoint x/zz"), std::string::npos) << r.err;
+}
+
 TEST(Cli, BadCaseDocumentIsLocated) {
   auto path = writeTemp("bad-case.yaml", R"(apiVersion: v1
 kind: Namespace
