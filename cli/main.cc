@@ -9,8 +9,9 @@ int main(int argc, char** argv) {
   using namespace npf::cli;
   CLI::App app{
       "netpolfuzz: a Kubernetes NetworkPolicy fuzzer and conformance suite.\n"
-      "Computes expected reachability of case files (plain Kubernetes manifests) with an exact\n"
-      "reference oracle, explains verdicts, and validates manifests like the apiserver.\n"
+      "Generates seeded random cases and the conformance suite as plain Kubernetes manifests,\n"
+      "computes their expected reachability with an exact reference oracle, explains verdicts,\n"
+      "and validates manifests like the apiserver.\n"
       "Exit codes: 0 ok, 1 discrepancies, 2 bad input or usage, 3 infrastructure failure."};
   app.set_version_flag("--version", "netpolfuzz 0.1.0");
   app.require_subcommand(1);
