@@ -19,21 +19,6 @@ namespace npf::cli {
 
 namespace fs = std::filesystem;
 
-// Writes `text` to `path` atomically (temporary file, then rename), so an interrupted run
-// never leaves a truncated case behind.
-static bool writeFileAtomic(const fs::path& path, const std::string& text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  return !ec;
-}
-
 // The coverage table of --stats: every bug class (with a mark when under 5%), then features.
 static void printStats(const std::vector<std::set<std::string>>& tagsPerCase) {
   std::map<std::string, int> counts;
@@ -85,24 +70,7 @@ Command addGenerateCommand(CLI::App& app) {
 
   return {sub, [o]() {
             GeneratorWeights weights;
-            if (!o->weights.empty()) {
-              std::ifstream in(o->weights);
-              if (!in) {
-                std::cerr << o->weights << ":0:0: cannot read weights file\n";
-                return kExitBadInput;
-              }
-              std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-              std::string err = parseWeights(text, weights);
-              if (!err.empty()) {
-                // parseWeights says "line N: ..."; turn it into file:line:col.
-                int line = 0;
-                std::sscanf(err.c_str(), "line %d", &line);
-                auto colon = err.find(": ");
-                std::cerr << fmt::format("{}:{}:1: {}\n", o->weights, line,
-                                         line && colon != std::string::npos ? err.substr(colon + 2) : err);
-                return kExitBadInput;
-              }
-            }
+            if (!o->weights.empty() && !loadWeightsFile(o->weights, weights)) return kExitBadInput;
             if (o->out.empty() && !o->stats) {
               std::cerr << "netpolfuzz generate: give --out DIR, --stats, or both\n";
               return kExitBadInput;

@@ -20,6 +20,7 @@ Command addExpectCommand(CLI::App& app);
 Command addExplainCommand(CLI::App& app);
 Command addValidateCommand(CLI::App& app);
 Command addGenerateCommand(CLI::App& app);
+Command addFuzzCommand(CLI::App& app);
 
 // Adds `--profile KEY=VALUE` (repeatable) to a subcommand.
 void addProfileOption(CLI::App& sub, std::vector<std::string>& settings);

@@ -1,5 +1,9 @@
 #include "cli/load.h"
 
+#include <filesystem>
+#include <cstdio>
+#include <fstream>
+
 #include <iostream>
 
 #include "cli/stopwatch.h"
@@ -28,6 +32,40 @@ std::vector<Cluster> caseStates(const Case& c) {
     states.push_back(std::move(next));
   }
   return states;
+}
+
+}  // namespace npf::cli
+
+namespace npf::cli {
+
+bool loadWeightsFile(const std::string& path, GeneratorWeights& w) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << path << ":0:0: cannot read weights file\n";
+    return false;
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string err = parseWeights(text, w);
+  if (err.empty()) return true;
+  // parseWeights says "line N: ..."; turn it into file:line:col.
+  int line = 0;
+  std::sscanf(err.c_str(), "line %d", &line);
+  auto colon = err.find(": ");
+  std::cerr << path << ":" << line << ":1: "
+            << (line && colon != std::string::npos ? err.substr(colon + 2) : err) << "\n";
+  return false;
+}
+
+bool writeFileAtomic(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
 }
 
 }  // namespace npf::cli

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "generator/weights.h"
 #include "model/case_file.h"
 #include "model/diagnostic.h"
 
@@ -26,6 +27,14 @@ Loaded loadCase(const std::vector<std::string>& files);
 
 // Prints warnings and errors to stderr, one `file:line:col: ...` line each.
 void printDiagnostics(const Loaded& l);
+
+// Writes `text` to `path` atomically (temporary file, then rename), so an interrupted run
+// never leaves a truncated file behind.
+bool writeFileAtomic(const std::string& path, const std::string& text);
+
+// Reads a `--weights` file over the defaults in `w`; prints `file:line:col: ...` and returns
+// false when it cannot be read or parsed.
+bool loadWeightsFile(const std::string& path, GeneratorWeights& w);
 
 // The states of a case: the initial cluster, then the cluster after each step.
 std::vector<Cluster> caseStates(const Case& c);

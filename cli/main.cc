@@ -11,14 +11,16 @@ int main(int argc, char** argv) {
       "netpolfuzz: a Kubernetes NetworkPolicy fuzzer and conformance suite.\n"
       "Generates seeded random cases and the conformance suite as plain Kubernetes manifests,\n"
       "computes their expected reachability with an exact reference oracle, explains verdicts,\n"
-      "and validates manifests like the apiserver.\n"
+      "validates manifests like the apiserver, and runs differential fuzz campaigns against a\n"
+      "real dataplane (fuzz).\n"
       "Exit codes: 0 ok, 1 discrepancies, 2 bad input or usage, 3 infrastructure failure."};
   app.set_version_flag("--version", "netpolfuzz 0.1.0");
   app.require_subcommand(1);
   app.fallthrough(false);
 
   const Command commands[] = {addExpectCommand(app), addExplainCommand(app),
-                             addValidateCommand(app), addGenerateCommand(app)};
+                             addValidateCommand(app), addGenerateCommand(app),
+                             addFuzzCommand(app)};
 
   try {
     app.parse(argc, argv);

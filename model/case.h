@@ -35,6 +35,24 @@ struct Step {
 const char* toString(Step::Action a);  // "create-policy", ...
 std::optional<Step::Action> parseStepAction(const std::string& s);
 
+// Where a run saw the backend disagree with the oracle. `fuzz` writes it into a saved failing
+// case (`spec.observed`); running the case again recomputes everything and ignores it.
+struct ObservedCell {
+  size_t step = 0;
+  std::string from;                   // endpoint, e.g. "x/a"
+  std::string to;                     // target, e.g. "x/b:80/TCP"
+  std::string expected;               // allow | deny | undefined
+  std::vector<std::string> observed;  // every attempt: connected | timeout | refused | error
+  bool operator==(const ObservedCell&) const = default;
+};
+
+struct Observation {
+  std::string backend;              // "local", "kind"
+  std::vector<std::string> faults;  // injected fault classes
+  std::vector<ObservedCell> cells;
+  bool operator==(const Observation&) const = default;
+};
+
 struct CaseMeta {
   std::string name;
   std::optional<uint64_t> seed;
@@ -44,6 +62,7 @@ struct CaseMeta {
   std::vector<std::string> tags;
   std::optional<ProbeSet> probes;    // absent: the default probe set
   std::vector<Step> steps;
+  std::optional<Observation> observed;
   bool present = false;  // the file had a Case document
 };
 

@@ -102,11 +102,50 @@ class CaseDocDecoder {
         probes(v, path);
       } else if (key == "steps") {
         steps(v, path);
+      } else if (key == "observed") {
+        observed(v, path);
       } else {
         // Reports and runners add their own fields (expected/observed cells, backend, ...).
         // Unknown fields are kept out of the model but are not errors.
       }
     }
+  }
+
+  void observed(const YAML::Node& v, const std::string& path) {
+    if (v.IsNull()) return;
+    if (!v.IsMap()) return error(v.Mark(), path + ": expected a mapping with backend, faults and cells");
+    Observation o;
+    if (v["backend"])
+      if (auto s = str(v["backend"], path + ".backend")) o.backend = *s;
+    if (v["faults"]) o.faults = strList(v["faults"], path + ".faults");
+    const YAML::Node cells = v["cells"];
+    if (cells && !cells.IsNull()) {
+      if (!cells.IsSequence() || cells.size() > kMaxListEntries)
+        return error(cells.Mark(), path + ".cells: expected a list");
+      for (size_t i = 0; i < cells.size(); ++i) {
+        std::string p = fmt::format("{}.cells[{}]", path, i);
+        const YAML::Node& c = cells[i];
+        if (!c.IsMap()) {
+          error(c.Mark(), p + ": expected a mapping");
+          continue;
+        }
+        ObservedCell cell;
+        if (c["step"]) {
+          const YAML::Node& s = c["step"];
+          if (!s.IsScalar() || !ys::isStrictDecimal(s.Scalar()) || s.Scalar()[0] == '-' ||
+              !YAML::convert<size_t>::decode(s, cell.step)) {
+            error(s.Mark(), p + ".step: expected a non-negative integer");
+            continue;
+          }
+        }
+        for (auto [field, dst] : {std::pair{"from", &cell.from}, {"to", &cell.to}, {"expected", &cell.expected}})
+          if (c[field])
+            if (auto s = str(c[field], p + "." + field)) *dst = *s;
+        if (c["observed"]) cell.observed = strList(c["observed"], p + ".observed");
+        o.cells.push_back(std::move(cell));
+      }
+    }
+    out_.kase.meta.observed = std::move(o);
   }
 
   void externalHosts(const YAML::Node& v, const std::string& path) {
@@ -467,6 +506,18 @@ std::string encodeCase(const Case& c) {
         for (const auto& [k, v] : s.labels) out += "      " + ys::encode(k) + ": " + ys::encode(v) + "\n";
       }
     }
+  }
+  if (m.observed) {
+    const Observation& o = *m.observed;
+    out += "  observed:  # what a run saw where the backend disagreed with the oracle\n";
+    if (!o.backend.empty()) out += "    backend: " + ys::encode(o.backend) + "\n";
+    if (!o.faults.empty()) out += "    faults: " + yamlList(o.faults) + "\n";
+    out += "    cells:";
+    if (o.cells.empty()) out += " []";
+    out += "\n";
+    for (const auto& c : o.cells)
+      out += fmt::format("    - {{step: {}, from: {}, to: {}, expected: {}, observed: {}}}\n", c.step,
+                         ys::quoted(c.from), ys::quoted(c.to), ys::quoted(c.expected), yamlList(c.observed));
   }
   return out;
 }

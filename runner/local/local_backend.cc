@@ -1,5 +1,7 @@
 #include "runner/local/local_backend.h"
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -59,6 +61,27 @@ const std::vector<std::string>& LocalBackend::supportedFaults() {
     return all;
   }();
   return v;
+}
+
+std::string LocalBackend::describeFault(const std::string& fault) {
+  static const std::map<std::string, std::string> d{
+      {"NAMED_PORT_RESOLUTION", "egress named ports resolved on the source pod; ingress ones without protocol"},
+      {"ENDPORT_IGNORED", "port..endPort enforced as the single port"},
+      {"EMPTY_PORT", "port entries without a port ({} or protocol only) dropped"},
+      {"PROTOCOL_CONFUSION", "every non-UDP protocol enforced as TCP"},
+      {"IPBLOCK_EXCEPT_AS_DENY", "ipBlock except applied as a deny over every other allow"},
+      {"MULTI_PEER_DROPPED", "only the first peer of each rule kept"},
+      {"RULE_CROSS_PRODUCT", "every rule's peers get the ports of all rules of the policy"},
+      {"POLICYTYPES", "policyTypes ignored: both sections enforced as written"},
+      {"NS_AND_POD_SELECTOR", "a peer with namespace and pod selectors matched as OR"},
+      {"MATCHEXPRESSIONS", "selectors' matchExpressions ignored (matchLabels only)"},
+      {"SERVICE_PRE_DNAT", "egress judged on the ClusterIP and Service port, before DNAT"},
+      {"NODE_TO_POD", "traffic from the own node judged by ingress policy (no exemption)"},
+      {"LABEL_UPDATE_STALE", "pod and namespace label changes never reach the rules"},
+      {"POD_IP_REUSE", "a new pod with a deleted pod's IP is judged as the deleted pod (its namespace, labels, ports)"},
+  };
+  auto it = d.find(fault);
+  return it == d.end() ? "" : it->second;
 }
 
 LocalBackend::LocalBackend(LocalOptions options) : opt_(std::move(options)) {
@@ -369,6 +392,7 @@ std::string LocalBackend::createPods(std::vector<PodState*>& all) {
     auto choice = chooseGateway(*p->ip, avoid);
     if (!choice) return "no gateway address available around " + toString(*p->ip);
     gateways_.insert(choice->gateway);
+    p->gateway = choice->gateway;
     const NodeState* node = findNode(p->node);
     size_t nodeIndex = size_t(node - nodes_.data());
     p->cniConfig = ptpStaticConfig(fmt::format("{}-n{}", run_, nodeIndex), *p->ip,
@@ -517,6 +541,9 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
   std::map<std::string, const Pod*> want;
   for (const auto& p : view.pods) want[podKey(p)] = &p;
   std::vector<std::string> gone;
+  // A pod whose gateway is now someone's address (a pod of the next case, a new ClusterIP) is
+  // wired again with another gateway.
+  const std::set<IpAddress> wanted = knownAddresses(view, false);
   for (auto& [key, st] : pods_) {
     auto it = want.find(key);
     bool keep = false;
@@ -529,6 +556,7 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
       else
         keep = firstIpv4(p) == st.ip && serversOf(p, "") == st.servers;
     }
+    if (keep && st.gateway && wanted.count(*st.gateway)) keep = false;
     if (!keep) gone.push_back(key);
   }
   std::string err;
@@ -552,6 +580,9 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
     }
     if (auto e = runIp("", nsBatch, true); !e.empty() && err.empty()) err = e;
     if (auto e = runIp(fabric_, fab, true); !e.empty() && err.empty()) err = e;
+    gateways_.clear();
+    for (const auto& [key, st] : pods_)
+      if (st.gateway) gateways_.insert(*st.gateway);
   }
   desired_ = desired;
   view_ = view;

@@ -72,6 +72,8 @@ class LocalBackend : public Backend {
 
   // Fault classes (BUG-CLASSES.md names) this backend can inject.
   static const std::vector<std::string>& supportedFaults();
+  // One line: the buggy behaviour the fault switches in ("" for an unknown class).
+  static std::string describeFault(const std::string& fault);
   // Replaces the injected faults; they take effect at the next reconcile(). Error or "".
   std::string setFaults(const std::set<std::string>& faults);
 
@@ -93,6 +95,7 @@ class LocalBackend : public Backend {
     std::string key, netns, node, containerId, cniConfig;
     Pod spec;                     // as in the view
     std::optional<IpAddress> ip;  // IPv4 as configured (a hostNetwork pod: its node's)
+    std::optional<IpAddress> gateway;  // node side of its ptp link
     bool host = false;
     bool networked = false;  // has its own namespace wired by CNI
     std::set<ServerSpec> servers;

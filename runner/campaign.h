@@ -1,0 +1,145 @@
+// The differential loop shared by every backend: bring a case's cluster up (or reuse the one
+// already up), apply each state of the case, probe every cell, compare with the oracle, re-probe
+// what disagrees, and classify each cell. A campaign does that for many generated cases.
+//
+// Cell classification (SEMANTICS.md "Verdicts"):
+//  * expected allow: `connected` matches; `refused` matches only when nothing serves the
+//    destination port (the packet got through policy to a closed port), else it is a
+//    discrepancy (a dataplane that rejects allowed traffic); `timeout` is a discrepancy.
+//  * expected deny: `timeout` matches; `refused` also counts as denied but is reported in the
+//    `refusedDenied` count (the dataplane rejects instead of dropping); `connected` is a
+//    discrepancy.
+//  * expected undefined: any answer; oracle or backend skip: skipped; `error` after retries:
+//    infrastructure trouble, never a discrepancy.
+// A disagreeing cell is re-probed (with a longer timeout) in rounds until the convergence
+// deadline. It is a discrepancy when it disagreed in every attempt (at least two); a cell that
+// disagreed and then agreed twice in a row converged late (a pass, with its convergence time);
+// a cell that agreed and disagreed in alternation is `flaky`, reported but not a discrepancy.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "generator/weights.h"
+#include "model/case.h"
+#include "oracle/profile.h"
+#include "oracle/verdict.h"
+#include "runner/backend.h"
+
+namespace npf::runner {
+
+enum class CellStatus { Pass, Fail, Flaky, Undefined, Skipped, Error };
+const char* toString(CellStatus s);  // "pass", "fail", "flaky", "undefined", "skipped", "error"
+
+// One cell that did not simply pass: a discrepancy, a flaky or an erroring cell.
+struct CellOutcome {
+  Probe probe;
+  std::optional<Verdict> expected;   // nullopt: the oracle skips the cell
+  std::vector<ProbeResult> attempts;  // every observation, in order
+  CellStatus status = CellStatus::Pass;
+  std::string explanation;  // the oracle's, for discrepancies (rendered)
+};
+
+// One state of a case (step 0 = the initial objects, step i = after the i-th change).
+struct StateResult {
+  size_t step = 0;
+  size_t cells = 0, passed = 0, failed = 0, flaky = 0, undefined = 0, skipped = 0, errors = 0;
+  size_t refusedDenied = 0;  // expected deny, answered by a reset/ICMP instead of a drop
+  size_t lateConverged = 0;  // disagreed at first, then agreed
+  size_t probes = 0;         // probe attempts, re-probes included
+  int rounds = 0;
+  double applyMs = 0;     // setUp or reconcile
+  double probeMs = 0;     // every round
+  double convergeMs = 0;  // from the end of apply to the round where every cell that can agree did
+  std::vector<CellOutcome> notable;  // Fail, Flaky and Error cells
+};
+
+struct CaseResult {
+  std::string name;
+  std::optional<uint64_t> seed;
+  uint64_t index = 0;
+  std::vector<std::string> tags;
+  bool clusterReused = false;  // the previous case's cluster was reconciled instead of set up
+  std::vector<StateResult> states;
+  double totalMs = 0;
+  std::string backendError;  // non-empty: the backend failed (setUp, reconcile or every probe)
+
+  size_t cells() const;
+  size_t discrepancies() const;
+  size_t flaky() const;
+  size_t errors() const;
+  size_t probes() const;
+};
+
+struct CheckOptions {
+  ProbeOptions firstRound;         // every cell
+  int retryTimeoutMs = 1000;       // per probe in later rounds (slow is not denied)
+  double convergeDeadlineMs = 300;  // stop re-probing disagreeing cells after this
+  double roundGapMs = 20;          // pause between rounds
+  size_t maxNotablePerState = 200;  // cells kept with attempts and explanation
+};
+
+// Runs cases on one backend, keeping its cluster between cases when nodes and external hosts
+// are the same (only the differences are applied then).
+class CaseRunner {
+ public:
+  CaseRunner(Backend& backend, Profile profile, CheckOptions options);
+  ~CaseRunner();  // tears the cluster down
+  CaseResult run(const Case& c);
+  // Applies one state and checks it; `fresh` forces setUp. Public for tests and `replay`.
+  StateResult checkState(const Case& c, const Cluster& desired, size_t step, bool fresh,
+                         std::string& backendError);
+  void tearDown();
+
+ private:
+  Backend& backend_;
+  Profile profile_;
+  CheckOptions options_;
+  std::optional<Cluster> up_;  // the state the backend has, if up
+};
+
+// Whether something serves `p`'s destination port in `c` (a declared container port, every
+// backend of a Service port, a hostNetwork pod's port on a node, any port of an external host).
+bool destinationServed(const Cluster& c, const Probe& p);
+
+struct CampaignOptions {
+  uint64_t seed = 1;
+  uint64_t firstIndex = 0;
+  size_t cases = 50;                  // 0: until the duration runs out
+  double durationSeconds = 0;         // 0: no limit
+  ClusterSize size = ClusterSize::Small;
+  GeneratorWeights weights;
+  Profile profile;
+  CheckOptions check;
+  size_t maxFailingCases = 0;         // stop after this many cases with discrepancies (0: never)
+  const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to end after the current case
+};
+
+struct CampaignResult {
+  std::vector<CaseResult> cases;
+  double seconds = 0;
+  bool interrupted = false;
+  std::string backendError;  // the first backend failure; the campaign stops there
+
+  size_t discrepancies() const;
+  size_t failingCases() const;
+  size_t cells() const;
+  size_t probes() const;
+  size_t flaky() const;
+  size_t errors() const;
+};
+
+// Called after every case, with the case and the results so far (for progress, saving).
+using CaseObserver = std::function<void(const Case&, const CaseResult&, const CampaignResult&)>;
+
+// Generates cases (seed, firstIndex + i) and runs them until `cases` are done, the duration
+// is over, `stop` is set or the backend fails.
+CampaignResult runCampaign(Backend& backend, const CampaignOptions& options,
+                           const CaseObserver& observer = {});
+
+}  // namespace npf::runner

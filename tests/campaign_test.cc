@@ -1,0 +1,353 @@
+// The campaign loop's judgement of cells, on a scripted fake backend: what is a discrepancy,
+// what converged late, what is flaky, what is infrastructure trouble; cluster reuse.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <map>
+
+#include "model/case.h"
+#include "model/codec.h"
+#include "oracle/matrix.h"
+#include "reports/campaign_report.h"
+#include "model/case_file.h"
+#include "runner/campaign.h"
+
+namespace npf::runner {
+namespace {
+
+using K = ProbeResult::Kind;
+
+// x/a and x/b on two nodes; b serves 80/TCP only; a policy in x lets only pod=a reach b on 80.
+// Service x/svc 10.96.0.1: port 8080 -> 80 (served), port 9090 -> 9999 (not served).
+const char* kYaml = R"(
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+status: {addresses: [{type: InternalIP, address: 172.18.0.2}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n2}
+status: {addresses: [{type: InternalIP, address: 172.18.0.3}]}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: x}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x, labels: {pod: a}}
+spec: {nodeName: n1, containers: [{name: c, image: i, ports: [{containerPort: 80}]}]}
+status: {podIP: 10.0.0.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: x, labels: {pod: b}}
+spec: {nodeName: n2, containers: [{name: c, image: i, ports: [{containerPort: 80}]}]}
+status: {podIP: 10.0.0.2}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc, namespace: x}
+spec:
+  clusterIP: 10.96.0.1
+  selector: {pod: b}
+  ports: [{name: ok, port: 8080, targetPort: 80}, {name: closed, port: 9090, targetPort: 9999}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: only-a, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: b}}
+  ingress: [{from: [{podSelector: {matchLabels: {pod: a}}}], ports: [{port: 80}, {port: 9999}]}]
+)";
+
+Case smallCase() {
+  auto r = decodeManifests(kYaml, "t.yaml");
+  EXPECT_TRUE(r.errors.empty()) << (r.errors.empty() ? "" : r.errors[0].message);
+  Case c;
+  c.cluster = r.cluster;
+  c.meta.name = "t";
+  return c;
+}
+
+Probe probe(const std::string& from, const std::string& to) {
+  return Probe{*parseEndpoint(from), *parseTarget(to)};
+}
+
+// A backend that answers from the oracle's verdict (allow -> connected, deny -> timeout)
+// unless a script overrides a cell: the script gives the answers of successive attempts.
+class FakeBackend : public Backend {
+ public:
+  std::string name() const override { return "fake"; }
+  std::string setUp(const Cluster& c) override {
+    ++setUps;
+    state = c;
+    return setUpError;
+  }
+  std::string reconcile(const Cluster& c) override {
+    ++reconciles;
+    state = c;
+    return "";
+  }
+  Cluster actual() const override { return state; }
+  std::vector<ProbeResult> probe(const std::vector<Probe>& probes, const ProbeOptions&) override {
+    std::vector<ProbeResult> out;
+    ProbeSet one;
+    for (const auto& p : probes) {
+      ++probed;
+      auto it = script.find(p);
+      if (it != script.end() && !it->second.empty()) {
+        out.push_back({it->second.front(), 1, ""});
+        if (it->second.size() > 1) it->second.pop_front();  // the last answer sticks
+        continue;
+      }
+      ProbeSet s;
+      s.blocks.push_back({{p.from}, {p.target}});
+      auto v = computeMatrix(state, s, Profile{}).verdict(0);
+      out.push_back({!v ? K::Skipped : *v == Verdict::Deny ? K::Timeout : K::Connected, 1, ""});
+    }
+    return out;
+  }
+  void tearDown() override { ++tearDowns; }
+
+  Cluster state;
+  std::map<Probe, std::deque<K>> script;
+  std::string setUpError;
+  int setUps = 0, reconciles = 0, tearDowns = 0;
+  size_t probed = 0;
+};
+
+CheckOptions fastChecks() {
+  CheckOptions o;
+  o.convergeDeadlineMs = 30;
+  o.roundGapMs = 1;
+  return o;
+}
+
+const CellOutcome* find(const StateResult& s, const Probe& p) {
+  for (const auto& o : s.notable)
+    if (o.probe == p) return &o;
+  return nullptr;
+}
+
+TEST(Campaign, AnswersThatMatchTheOracleAreNoDiscrepancy) {
+  FakeBackend b;
+  CaseRunner r(b, Profile{}, fastChecks());
+  CaseResult res = r.run(smallCase());
+  ASSERT_EQ(res.states.size(), 1u);
+  EXPECT_EQ(res.backendError, "");
+  EXPECT_GT(res.cells(), 0u);
+  EXPECT_EQ(res.discrepancies(), 0u);
+  EXPECT_EQ(res.states[0].rounds, 1);
+  EXPECT_EQ(res.probes(), res.cells());  // nothing re-probed
+}
+
+TEST(Campaign, ConsistentDisagreementIsADiscrepancyWithExplanation) {
+  FakeBackend b;
+  Probe cb = probe("x/a", "x/b:80/TCP");  // allowed by only-a
+  b.script[cb] = {K::Timeout};
+  CaseRunner r(b, Profile{}, fastChecks());
+  CaseResult res = r.run(smallCase());
+  ASSERT_EQ(res.discrepancies(), 1u);
+  const CellOutcome* o = find(res.states[0], cb);
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->status, CellStatus::Fail);
+  EXPECT_EQ(o->expected, Verdict::Allow);
+  EXPECT_GE(o->attempts.size(), 2u);  // re-probed before being called a discrepancy
+  EXPECT_NE(o->explanation.find("only-a"), std::string::npos) << o->explanation;
+}
+
+TEST(Campaign, CellThatAgreesAfterAChangeConvergedLate) {
+  FakeBackend b;
+  Probe cb = probe("x/a", "x/b:80/TCP");
+  b.script[cb] = {K::Timeout, K::Connected};
+  CaseRunner r(b, Profile{}, fastChecks());
+  CaseResult res = r.run(smallCase());
+  EXPECT_EQ(res.discrepancies(), 0u);
+  EXPECT_EQ(res.flaky(), 0u);
+  EXPECT_EQ(res.states[0].lateConverged, 1u);
+  EXPECT_GE(res.states[0].rounds, 3);  // disagreed, agreed, confirmed
+}
+
+TEST(Campaign, CellThatFlipsIsFlakyNotADiscrepancy) {
+  FakeBackend b;
+  Probe denied = probe("node/n1", "x/b:80/TCP");  // not pod=a, not b's own node: denied
+  b.script[denied] = {K::Connected, K::Timeout, K::Connected};
+  CaseRunner r(b, Profile{}, fastChecks());
+  CaseResult res = r.run(smallCase());
+  EXPECT_EQ(res.discrepancies(), 0u);
+  EXPECT_EQ(res.flaky(), 1u);
+  const CellOutcome* o = find(res.states[0], denied);
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->status, CellStatus::Flaky);
+  EXPECT_EQ(o->attempts.size(), 3u);
+}
+
+TEST(Campaign, RefusedIsAllowedOnlyWhereNothingServes) {
+  FakeBackend b;
+  Probe closed = probe("x/a", "svc/x/svc:9090/TCP");  // allowed, backend port 9999 not served
+  Probe served = probe("x/a", "svc/x/svc:8080/TCP");  // allowed, served: a reset is wrong
+  Probe denied = probe("node/n1", "x/b:80/TCP");      // denied: a reset still denies
+  b.script[closed] = {K::Refused};
+  b.script[served] = {K::Refused};
+  b.script[denied] = {K::Refused};
+  CaseRunner r(b, Profile{}, fastChecks());
+  CaseResult res = r.run(smallCase());
+  EXPECT_EQ(res.discrepancies(), 1u);
+  ASSERT_NE(find(res.states[0], served), nullptr);
+  EXPECT_EQ(find(res.states[0], served)->status, CellStatus::Fail);
+  EXPECT_EQ(find(res.states[0], closed), nullptr);
+  EXPECT_EQ(res.states[0].refusedDenied, 1u);
+  Cluster c = smallCase().cluster;
+  EXPECT_FALSE(destinationServed(c, closed));
+  EXPECT_TRUE(destinationServed(c, served));
+  EXPECT_TRUE(destinationServed(c, probe("x/a", "ip/192.0.2.1:80/TCP")));
+  EXPECT_FALSE(destinationServed(c, probe("x/a", "x/b:81/TCP")));
+  EXPECT_FALSE(destinationServed(c, probe("x/a", "x/b:80/UDP")));
+}
+
+TEST(Campaign, ErrorsAreRetriedAndNeverDiscrepancies) {
+  FakeBackend b;
+  Probe cb = probe("x/a", "x/b:80/TCP");
+  b.script[cb] = {K::Error, K::Connected};
+  Probe stuck = probe("node/n2", "x/a:80/TCP");
+  b.script[stuck] = {K::Error};
+  CaseRunner r(b, Profile{}, fastChecks());
+  CaseResult res = r.run(smallCase());
+  EXPECT_EQ(res.discrepancies(), 0u);
+  EXPECT_EQ(res.errors(), 1u);
+  EXPECT_EQ(res.backendError, "");  // one cell erroring is not a broken backend
+}
+
+TEST(Campaign, EveryProbeFailingIsABackendFailure) {
+  FakeBackend b;
+  Case c = smallCase();
+  for (const auto& p : expandProbes(probeSetFor(c, c.cluster))) b.script[p] = {K::Error};
+  CaseRunner r(b, Profile{}, fastChecks());
+  CaseResult res = r.run(c);
+  EXPECT_NE(res.backendError.find("every probe"), std::string::npos) << res.backendError;
+}
+
+TEST(Campaign, StepsAreAppliedByReconcileAndTheClusterIsReusedAcrossCases) {
+  FakeBackend b;
+  Case c = smallCase();
+  Step del;
+  del.action = Step::Action::DeletePolicy;
+  del.namespace_ = "x";
+  del.name = "only-a";
+  c.meta.steps.push_back(del);
+  Probe bb = probe("node/n1", "x/b:80/TCP");  // denied, then allowed once only-a is gone
+  CaseRunner r(b, Profile{}, fastChecks());
+  CaseResult first = r.run(c);
+  ASSERT_EQ(first.states.size(), 2u);
+  EXPECT_EQ(first.discrepancies(), 0u);
+  EXPECT_FALSE(first.clusterReused);
+  EXPECT_EQ(b.setUps, 1);
+  EXPECT_EQ(b.reconciles, 1);
+  EXPECT_TRUE(b.state.policies.empty());
+  // A backend that keeps denying n1 -> b after the deletion: a discrepancy in step 1 only.
+  b.script[bb] = {K::Timeout};
+  CaseResult second = r.run(c);
+  EXPECT_TRUE(second.clusterReused);
+  EXPECT_EQ(b.setUps, 1);
+  EXPECT_EQ(b.reconciles, 3);
+  EXPECT_EQ(second.states[0].failed, 0u);
+  EXPECT_EQ(second.states[1].failed, 1u);
+  // Other nodes: a fresh cluster.
+  Case other = smallCase();
+  other.cluster.nodes[1].internalIPs = {"172.18.0.9"};
+  b.script.clear();
+  CaseResult third = r.run(other);
+  EXPECT_FALSE(third.clusterReused);
+  EXPECT_EQ(b.setUps, 2);
+  EXPECT_EQ(b.tearDowns, 1);
+}
+
+TEST(Campaign, SetUpFailureStopsTheCampaignAsABackendFailure) {
+  FakeBackend b;
+  b.setUpError = "no CNI plugin";
+  CampaignOptions o;
+  o.cases = 5;
+  o.check = fastChecks();
+  CampaignResult res = runCampaign(b, o);
+  EXPECT_EQ(res.cases.size(), 1u);
+  EXPECT_NE(res.backendError.find("no CNI plugin"), std::string::npos);
+}
+
+TEST(Campaign, CampaignRunsGeneratedCasesAndStopsOnRequest) {
+  FakeBackend b;
+  CampaignOptions o;
+  o.seed = 3;
+  o.cases = 6;
+  o.check = fastChecks();
+  std::vector<std::string> names;
+  CampaignResult res = runCampaign(b, o, [&](const Case& c, const CaseResult& r, const CampaignResult&) {
+    names.push_back(c.meta.name);
+    EXPECT_EQ(r.discrepancies(), 0u);
+  });
+  ASSERT_EQ(res.cases.size(), 6u);
+  EXPECT_EQ(names.front(), "small-s3-0000");
+  EXPECT_EQ(names.back(), "small-s3-0005");
+  EXPECT_EQ(res.discrepancies(), 0u);
+
+  std::atomic<bool> stop{true};
+  o.stop = &stop;
+  EXPECT_TRUE(runCampaign(b, o).interrupted);
+}
+
+TEST(Campaign, FailingCaseIsSavedWithItsObservedCellsAndLoadsBack) {
+  FakeBackend b;
+  Probe cb = probe("x/a", "x/b:80/TCP");
+  b.script[cb] = {K::Timeout};
+  CaseRunner r(b, Profile{}, fastChecks());
+  Case c = smallCase();
+  CaseResult res = r.run(c);
+  RunInfo info;
+  info.faults = {"MULTI_PEER_DROPPED"};
+  Case saved = caseWithObservation(c, res, info);
+  std::string path = ::testing::TempDir() + "/saved-case.yaml";
+  {
+    std::ofstream f(path);
+    f << encodeCase(saved);
+  }
+  CaseLoad back = loadCaseFiles({path});
+  ASSERT_TRUE(back.errors.empty()) << back.errors[0].message;
+  ASSERT_TRUE(back.kase.meta.observed);
+  EXPECT_EQ(back.kase.meta.observed->backend, "local");
+  EXPECT_EQ(back.kase.meta.observed->faults, std::vector<std::string>{"MULTI_PEER_DROPPED"});
+  ASSERT_EQ(back.kase.meta.observed->cells.size(), 1u);
+  const ObservedCell& cell = back.kase.meta.observed->cells[0];
+  EXPECT_EQ(cell.from, "x/a");
+  EXPECT_EQ(cell.to, "x/b:80/TCP");
+  EXPECT_EQ(cell.expected, "allow");
+  EXPECT_EQ(cell.observed[0], "timeout");
+  EXPECT_EQ(back.kase.meta.observed, saved.meta.observed);
+  EXPECT_EQ(back.kase.cluster, c.cluster);
+}
+
+TEST(Campaign, ResultsJsonHasTheDocumentedShape) {
+  FakeBackend b;
+  Probe cb = probe("x/a", "x/b:80/TCP");
+  b.script[cb] = {K::Timeout};
+  CampaignResult res;
+  CaseRunner r(b, Profile{}, fastChecks());
+  res.cases.push_back(r.run(smallCase()));
+  res.seconds = 1;
+  RunInfo info;
+  info.seed = 9;
+  std::string json = renderResultsJson(res, info, {"failures/t.yaml"});
+  for (const char* key : {"\"schema\": \"netpolfuzz.results/v1\"", "\"discrepancies\": 1", "\"seed\": 9",
+                          "\"file\": \"failures/t.yaml\"", "\"status\": \"fail\"", "\"expected\": \"allow\"",
+                          "\"result\": \"timeout\"", "\"probesPerSecond\""})
+    EXPECT_NE(json.find(key), std::string::npos) << key << "\n" << json;
+  std::string summary = renderCampaignSummary(res, info, "out");
+  EXPECT_NE(summary.find("FAIL t (1 discrepancies)"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("x/a -> x/b:80/TCP  expected allow, observed timeout"), std::string::npos) << summary;
+}
+
+}  // namespace
+}  // namespace npf::runner
