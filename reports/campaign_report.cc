@@ -198,7 +198,7 @@ std::string renderCampaignSummary(const CampaignResult& result, const RunInfo& i
   if (!outDir.empty()) {
     out += fmt::format("results: {}/results.json\n", outDir);
     if (result.failingCases() > 0)
-      out += fmt::format("failing cases: {}/failures/ (explain a cell: netpolfuzz explain FILE --from A --to B:PORT/PROTO)\n", outDir);
+      out += fmt::format("failing cases: {}/failures/ (explain a cell: netpolfuzz explain FILE --from SRC --to DST --port N/PROTO --step S)\n", outDir);
   }
   return out;
 }

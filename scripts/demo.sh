@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
-# The main job, set up from scratch: installs dependencies, builds, and runs netpolfuzz on the
-# example case, then generates 50 seeded random cases with their coverage table and
-# evaluates one (the fuzz campaign on the local backend replaces this when it lands).
+# The main job, set up from scratch: installs dependencies, builds, and runs a differential
+# fuzz campaign on the local backend: 100 seeded random cases, each set up as real network
+# namespaces (CNI ptp plugin, nftables), probed with real packets and compared cell by cell
+# with the oracle. Ends with a summary; results in out/fuzz-demo/. Needs root (or sudo).
+# Extra arguments go to `netpolfuzz fuzz` (e.g. --cases 500, --inject-fault ENDPORT_IGNORED).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh netpolfuzz
-case=corpus/examples/quickstart.yaml
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
 set -x
-build/netpolfuzz validate "$case"
-build/netpolfuzz expect "$case"
-build/netpolfuzz explain "$case" --from y/a --to x/a --port 80
-build/netpolfuzz expect "$case" --output summary
-build/netpolfuzz generate --seed 1 --count 50 --out out/demo-cases --stats
-build/netpolfuzz expect out/demo-cases/small-s1-0000.yaml --output summary
+"${sudo[@]}" build/netpolfuzz fuzz --seed 1 --cases 100 --out out/fuzz-demo "$@"

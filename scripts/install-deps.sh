@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   clang libclang-rt-14-dev          # libFuzzer and sanitizers
   iproute2 nftables libnftables-dev containernetworking-plugins  # the local backend
+  python3                           # bench/*.sh read results.json
 )
 
 missing=()
