@@ -42,6 +42,18 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+// The probe set as in a Case document: [{"from": [...], "to": ["EP:PORT/PROTO", ...]}].
+json blocksJson(const ProbeSet& set) {
+  json out = json::array();
+  for (const auto& b : set.blocks) {
+    json from = json::array(), to = json::array();
+    for (const auto& e : b.sources) from.push_back(toString(e));
+    for (const auto& t : b.targets) to.push_back(toString(t));
+    out.push_back({{"from", from}, {"to", to}});
+  }
+  return out;
+}
+
 std::string cellLine(size_t step, const CellOutcome& o) {
   std::string obs;
   for (const auto& w : observedWords(o)) obs += (obs.empty() ? "" : ",") + w;
@@ -112,7 +124,10 @@ std::string renderResultsJson(const CampaignResult& result, const RunInfo& info,
                         {"probes", s.probes},
                         {"applyMs", s.applyMs},
                         {"probeMs", s.probeMs},
-                        {"convergeMs", s.convergeMs}});
+                        {"convergeMs", s.convergeMs},
+                        {"blocks", blocksJson(s.probeSet)},
+                        {"expectedCells", s.expectedCells},
+                        {"observedCells", s.observedCells}});
       for (const CellOutcome& o : s.notable) {
         json attempts = json::array();
         for (const auto& a : o.attempts) {

@@ -295,6 +295,15 @@ StateResult CaseRunner::checkState(const Case& c, const Cluster& desired, size_t
         last[i].kind == ProbeResult::Kind::Refused)
       ++r.refusedDenied;
   }
+  r.probeSet = set;
+  r.expectedCells.resize(probes.size());
+  r.observedCells.resize(probes.size());
+  for (size_t i = 0; i < probes.size(); ++i) {
+    static const char kExpected[] = {'X', '.', '?', '-'};  // Matrix::Cell order
+    static const char kObserved[] = {'c', 't', 'r', 'e', '-'};  // ProbeResult::Kind order
+    r.expectedCells[i] = kExpected[int(expected.get(i))];
+    r.observedCells[i] = kObserved[int(last[i].kind)];
+  }
   // Every cell that could be probed failed: the backend, not the policy, is broken.
   if (r.errors > 0 && r.errors + r.skipped == r.cells) {
     std::string detail;

@@ -57,6 +57,11 @@ struct StateResult {
   double probeMs = 0;     // every round
   double convergeMs = 0;  // from the end of apply to the round where every cell that can agree did
   std::vector<CellOutcome> notable;  // Fail, Flaky and Error cells
+  // Every cell, in ProbeSet::forEach order of `probes`: expected as . allow, X deny,
+  // ? undefined, - skip; observed (last attempt) as c connected, t timeout, r refused,
+  // e error, - skipped.
+  ProbeSet probeSet;
+  std::string expectedCells, observedCells;
 };
 
 struct CaseResult {

@@ -178,6 +178,19 @@ TEST_F(RunnerFuzzCli, BadUsageExitsTwo) {
   for (const auto& f : LocalBackend::supportedFaults()) EXPECT_NE(list.out.find(f), std::string::npos) << f;
 }
 
+TEST_F(RunnerFuzzCli, TwoConcurrentCampaignsDoNotDisturbEachOther) {
+  fs::create_directories(dir);
+  pid_t a = start({"fuzz", "--seed", "11", "--cases", "8", "--out", dir + "/a", "-q"}, dir + "/a.log");
+  pid_t b = start({"fuzz", "--seed", "12", "--cases", "8", "--out", dir + "/b", "-q"}, dir + "/b.log");
+  for (auto [pid, log] : {std::pair{a, dir + "/a.log"}, std::pair{b, dir + "/b.log"}}) {
+    int st = 0;
+    waitpid(pid, &st, 0);
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << npf::testing::readWhole(log);
+  }
+  EXPECT_NE(npf::testing::readWhole(dir + "/a/results.json").find("\"failingCases\": 0"), std::string::npos);
+  EXPECT_NE(npf::testing::readWhole(dir + "/b/results.json").find("\"failingCases\": 0"), std::string::npos);
+}
+
 TEST_F(RunnerFuzzCli, SigintEndsTheCaseInProgressWritesResultsAndTearsDown) {
   fs::create_directories(dir);
   std::string log = dir + "/log";
