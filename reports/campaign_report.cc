@@ -143,6 +143,7 @@ std::string renderResultsJson(const CampaignResult& result, const RunInfo& info,
                       {"protocol", toString(o.probe.target.protocol)},
                       {"expected", expectedWord(o)},
                       {"observed", attempts}};
+        if (!o.signature.empty()) jcell["signature"] = o.signature;
         if (!o.explanation.empty()) jcell["explanation"] = o.explanation;
         cells.push_back(jcell);
       }

@@ -11,6 +11,7 @@
 #include "model/service_backends.h"
 #include "oracle/matrix.h"
 #include "oracle/reference.h"
+#include "runner/signature.h"
 
 namespace npf::runner {
 namespace {
@@ -279,6 +280,8 @@ StateResult CaseRunner::checkState(const Case& c, const Cluster& desired, size_t
       Explanation why;
       auto v = evaluateProbe(actual, o.probe, profile_, &why);
       o.explanation = renderExplanation(o.probe, v, why);
+      const Step* lastStep = step > 0 && step <= c.meta.steps.size() ? &c.meta.steps[step - 1] : nullptr;
+      o.signature = discrepancySignature(actual, o.probe, o.expected, o.attempts.back().kind, profile_, lastStep);
     }
     r.notable.push_back(std::move(o));
   }

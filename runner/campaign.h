@@ -43,6 +43,7 @@ struct CellOutcome {
   std::vector<ProbeResult> attempts;  // every observation, in order
   CellStatus status = CellStatus::Pass;
   std::string explanation;  // the oracle's, for discrepancies (rendered)
+  std::string signature;    // for discrepancies: runner/signature.h
 };
 
 // One state of a case (step 0 = the initial objects, step i = after the i-th change).

@@ -14,6 +14,7 @@
 #include "reports/campaign_report.h"
 #include "model/case_file.h"
 #include "runner/campaign.h"
+#include "runner/signature.h"
 
 namespace npf::runner {
 namespace {
@@ -347,6 +348,45 @@ TEST(Campaign, ResultsJsonHasTheDocumentedShape) {
   std::string summary = renderCampaignSummary(res, info, "out");
   EXPECT_NE(summary.find("FAIL t (1 discrepancies)"), std::string::npos) << summary;
   EXPECT_NE(summary.find("x/a -> x/b:80/TCP  expected allow, observed timeout"), std::string::npos) << summary;
+}
+
+}  // namespace
+}  // namespace npf::runner
+
+namespace npf::runner {
+namespace {
+
+TEST(Signature, NamesTheKindOfDisagreementNotTheObjects) {
+  Case c = smallCase();
+  Probe cb = probe("x/a", "x/b:80/TCP");
+  std::string sig = discrepancySignature(c.cluster, cb, Verdict::Allow, K::Timeout, Profile{});
+  EXPECT_EQ(sig.rfind("expected allow, observed timeout · ingress", 0), 0u) << sig;
+  EXPECT_NE(sig.find("peer:pod-selector"), std::string::npos) << sig;
+  EXPECT_NE(sig.find("port:number"), std::string::npos) << sig;
+  EXPECT_EQ(sig.find("x/"), std::string::npos) << sig;
+  EXPECT_EQ(sig.find("80"), std::string::npos) << sig;
+
+  // The same bug with other names, labels and ports has the same signature.
+  std::string yaml = kYaml;
+  for (auto [from, to] : {std::pair<std::string, std::string>{"pod: a", "role: client"}, {"pod: b", "role: server"},
+                          {"containerPort: 80", "containerPort: 8443"}, {"port: 80", "port: 8443"}}) {
+    for (size_t at; (at = yaml.find(from)) != std::string::npos;) yaml.replace(at, from.size(), to);
+  }
+  auto other = decodeManifests(yaml, "o.yaml");
+  ASSERT_TRUE(other.errors.empty()) << other.errors[0].message;
+  EXPECT_EQ(discrepancySignature(other.cluster, probe("x/a", "x/b:8443/TCP"), Verdict::Allow, K::Timeout, Profile{}), sig);
+
+  // Another direction, observation or step is another signature.
+  std::string fromNode = discrepancySignature(c.cluster, probe("node/n1", "x/b:80/TCP"), Verdict::Deny, K::Connected, Profile{});
+  EXPECT_EQ(fromNode.rfind("expected deny, observed connected · ingress", 0), 0u) << fromNode;
+  EXPECT_NE(fromNode.find("from node"), std::string::npos) << fromNode;
+  Step relabel;
+  relabel.action = Step::Action::RelabelPod;
+  EXPECT_NE(discrepancySignature(c.cluster, cb, Verdict::Allow, K::Timeout, Profile{}, &relabel).find("after relabel-pod"),
+            std::string::npos);
+  EXPECT_EQ(discrepancySignature(c.cluster, probe("x/b", "x/a:80/TCP"), Verdict::Allow, K::Timeout, Profile{})
+                .rfind("expected allow, observed timeout · no isolation", 0),
+            0u);
 }
 
 }  // namespace

@@ -1,0 +1,137 @@
+#include "runner/signature.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <regex>
+#include <set>
+#include <tuple>
+#include <sstream>
+
+#include "generator/features.h"
+#include "oracle/reference.h"
+
+namespace npf::runner {
+namespace {
+
+// The policies the oracle names in "... is isolated for DIR by ns/a, ns/b".
+std::vector<std::string> isolatingPolicies(const std::vector<std::string>& lines, const std::string& dir) {
+  const std::string marker = "is isolated for " + dir + " by ";
+  std::vector<std::string> out;
+  for (const auto& l : lines) {
+    auto at = l.find(marker);
+    if (at == std::string::npos) continue;
+    std::stringstream names(l.substr(at + marker.size()));
+    std::string n;
+    while (std::getline(names, n, ',')) {
+      while (!n.empty() && n.front() == ' ') n.erase(n.begin());
+      if (!n.empty()) out.push_back(n);
+    }
+  }
+  return out;
+}
+
+// "allowed by NS/NAME DIR rule R, peer P (...), port Q (...)" of the oracle's explanation.
+struct AllowingRule {
+  std::string policy;
+  size_t rule = 0;
+  std::optional<size_t> peer, port;  // nullopt: every peer / every port
+};
+
+std::optional<AllowingRule> allowingRule(const std::vector<std::string>& lines) {
+  static const std::regex head(R"(allowed by (\S+) (?:ingress|egress) rule (\d+), )");
+  static const std::regex peer(R"(^peer (\d+) )");
+  static const std::regex port(R"(, port (\d+) \([^()]*\)$)");
+  for (const auto& l : lines) {
+    std::smatch m;
+    if (!std::regex_search(l, m, head)) continue;
+    AllowingRule a;
+    a.policy = m[1];
+    a.rule = std::stoul(m[2]);
+    std::string rest = m.suffix();
+    if (std::regex_search(rest, m, peer)) a.peer = std::stoul(m[1]);
+    if (std::regex_search(rest, m, port)) a.port = std::stoul(m[1]);
+    return a;
+  }
+  return std::nullopt;
+}
+
+// Feature tags that describe how a policy is written (not which objects it names).
+bool policyFeature(const std::string& tag) {
+  for (const char* prefix : {"peer:", "peers:", "port:", "operator:", "ingress:", "egress:", "label:"})
+    if (tag.rfind(prefix, 0) == 0) return true;
+  // Bug classes the involved rules are exposed to; IPV6 and LOOPBACK describe the cluster.
+  return !tag.empty() && std::isupper(static_cast<unsigned char>(tag[0])) && tag != "IPV6" && tag != "LOOPBACK";
+}
+
+}  // namespace
+
+std::string discrepancySignature(const Cluster& state, const Probe& probe, std::optional<Verdict> expected,
+                                 ProbeResult::Kind observed, const Profile& profile, const Step* lastStep) {
+  Explanation why;
+  evaluateProbe(state, probe, profile, &why);
+  std::vector<std::string> parts;
+  parts.push_back(fmt::format("expected {}, observed {}", expected ? toString(*expected) : "skip", toString(observed)));
+
+  auto egress = isolatingPolicies(why.egress, "egress");
+  auto ingress = isolatingPolicies(why.ingress, "ingress");
+  parts.push_back(!egress.empty() && !ingress.empty() ? "egress+ingress"
+                  : !egress.empty()                   ? "egress"
+                  : !ingress.empty()                  ? "ingress"
+                                                      : "no isolation");
+  if (lastStep) parts.push_back(std::string("after ") + toString(lastStep->action));
+
+  const Endpoint& from = probe.from;
+  const Endpoint& to = probe.target.to;
+  if (from.kind == Endpoint::Kind::Node) parts.push_back("from node");
+  if (from.kind == Endpoint::Kind::External) parts.push_back("from external");
+  if (to.kind == Endpoint::Kind::Service) parts.push_back("to service");
+  if (to.kind == Endpoint::Kind::External) parts.push_back("to external");
+  if (to.kind == Endpoint::Kind::Node) parts.push_back("to node");
+  if (from.kind == Endpoint::Kind::Pod && (to.kind == Endpoint::Kind::Pod || to.kind == Endpoint::Kind::Service)) {
+    if (from.namespace_ != to.namespace_) parts.push_back("cross-namespace");
+    else if (from.name == to.name && to.kind == Endpoint::Kind::Pod) parts.push_back("loopback");
+  }
+  if (const Pod* p = from.kind == Endpoint::Kind::Pod ? state.findPod(from.namespace_, from.name) : nullptr;
+      p && p->hostNetwork)
+    parts.push_back("from host-network pod");
+  if (probe.target.protocol != Protocol::TCP) parts.push_back(fmt::format("{}", toString(probe.target.protocol)));
+
+  // Features of the involved policies, computed from a case holding only what is involved:
+  // the rule, peer and port that allow the cell when one does, else the isolating policies'
+  // rules of the isolated direction.
+  Case involved;
+  involved.cluster = state;
+  involved.cluster.policies.clear();
+  for (const auto& [lines, dir, names] : {std::tuple{&why.egress, PolicyType::Egress, &egress},
+                                          std::tuple{&why.ingress, PolicyType::Ingress, &ingress}}) {
+    std::set<std::string> isolating(names->begin(), names->end());
+    std::optional<AllowingRule> allowing = allowingRule(*lines);
+    for (const auto& pol : state.policies) {
+      std::string name = pol.meta.namespace_ + "/" + pol.meta.name;
+      if (!isolating.count(name) || (allowing && allowing->policy != name)) continue;
+      NetworkPolicy narrowed = pol;
+      auto& keep = dir == PolicyType::Egress ? narrowed.egress : narrowed.ingress;
+      (dir == PolicyType::Egress ? narrowed.ingress : narrowed.egress).reset();
+      narrowed.policyTypes = std::vector<PolicyType>{dir};
+      if (allowing && keep && allowing->rule < keep->size()) {
+        NetworkPolicyRule r = (*keep)[allowing->rule];
+        if (allowing->peer && r.peers && *allowing->peer < r.peers->size())
+          r.peers = std::vector<NetworkPolicyPeer>{(*r.peers)[*allowing->peer]};
+        if (allowing->port && r.ports && *allowing->port < r.ports->size())
+          r.ports = std::vector<NetworkPolicyPort>{(*r.ports)[*allowing->port]};
+        keep = std::vector<NetworkPolicyRule>{r};
+      }
+      involved.cluster.policies.push_back(narrowed);
+    }
+  }
+  if (!involved.cluster.policies.empty())
+    for (const auto& tag : computeTags(involved))
+      if (policyFeature(tag)) parts.push_back(tag);
+
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : " · ") + p;
+  return out;
+}
+
+}  // namespace npf::runner
