@@ -1,7 +1,6 @@
 // `netpolfuzz fuzz`: a differential campaign. Generates seeded cases, runs each on a real
 // dataplane, compares every probed cell with the oracle, saves failing cases and results.
 #include <fmt/format.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,6 +12,7 @@
 #include <random>
 #include <regex>
 
+#include "cli/backend_options.h"
 #include "cli/commands.h"
 #include "cli/load.h"
 #include "reports/campaign_report.h"
@@ -25,22 +25,6 @@ namespace npf::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::atomic<bool> gStop{false};
-std::atomic<int> gSignals{0};
-
-// First SIGINT/SIGTERM: finish the case in progress, write results, tear down. Second: tear
-// every local run down now and die of the signal.
-void onSignal(int sig) {
-  if (gSignals.fetch_add(1) == 0) {
-    gStop.store(true);
-    const char msg[] = "\nnetpolfuzz: interrupted; finishing the current case (again to stop now)\n";
-    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
-    (void)ignored;
-    return;
-  }
-  runner::local::notifyTeardownSignal(sig);
-}
 
 // "90s", "10m", "1h30m", "2h", or plain seconds; nullopt when malformed or zero.
 std::optional<double> parseDuration(const std::string& s) {
@@ -64,21 +48,6 @@ std::string utcNow() {
   return buf;
 }
 
-// What the local backend needs on this machine; "" when all is there.
-std::string localPrerequisites(const std::string& cniPath) {
-  if (auto e = runner::local::checkPrivileges(); !e.empty()) return e;
-  for (const char* plugin : {"ptp", "static"})
-    if (access((cniPath + "/" + plugin).c_str(), X_OK) != 0)
-      return fmt::format(
-          "the CNI plugin {}/{} is missing; install Debian's containernetworking-plugins "
-          "(apt-get install containernetworking-plugins) or pass --cni-path",
-          cniPath, plugin);
-  for (const char* tool : {"/usr/sbin/nft", "/usr/sbin/ip"})
-    if (access(tool, X_OK) != 0 && access((std::string("/sbin/") + fs::path(tool).filename().string()).c_str(), X_OK) != 0)
-      return fmt::format("{} is missing; install nftables and iproute2", tool);
-  return "";
-}
-
 std::string shellWord(const std::string& s) {
   bool plain = !s.empty() && s.find_first_not_of(
                                  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,") ==
@@ -93,7 +62,7 @@ std::string shellWord(const std::string& s) {
 
 Command addFuzzCommand(CLI::App& app) {
   struct Options {
-    std::string backend = "local";
+    BackendOptions backend;
     std::optional<uint64_t> seed;
     size_t cases = 100;
     bool casesGiven = false;
@@ -101,14 +70,8 @@ Command addFuzzCommand(CLI::App& app) {
     uint64_t firstIndex = 0;
     std::string size = "small";
     std::string weights;
-    std::vector<std::string> profile;
     std::string out;
-    std::vector<std::string> faults;
     bool listFaults = false;
-    int timeoutMs = 200;
-    int retryTimeoutMs = 500;
-    double convergeMs = 300;
-    std::string cniPath = "/usr/lib/cni";
     bool quiet = false;
     size_t maxFailures = 0;
   };
@@ -124,9 +87,6 @@ Command addFuzzCommand(CLI::App& app) {
       "them at the end, on SIGINT/SIGTERM, or at the next run after a crash.\n"
       "Exit: 0 no discrepancies, 1 discrepancies, 2 bad usage, 3 backend failure, 130 "
       "interrupted.\nExample: netpolfuzz fuzz --seed 42 --cases 200 --out out/fuzz");
-  sub->add_option("--backend", o->backend, "Dataplane: local (network namespaces, CNI ptp, nftables)")
-      ->check(CLI::IsMember({"local"}))
-      ->capture_default_str();
   sub->add_option("--seed", o->seed, "Campaign seed (default: random; always printed). Case i of a seed is "
                                      "always the same case");
   sub->add_option("--cases,-n", o->cases, "Number of cases (default 100; with --duration, a limit too)")
@@ -139,27 +99,11 @@ Command addFuzzCommand(CLI::App& app) {
       ->check(CLI::IsMember({"small", "medium", "large"}))
       ->capture_default_str();
   sub->add_option("--weights", o->weights, "File of `name: value` lines overriding generator weights (docs/generator.md)");
-  addProfileOption(*sub, o->profile);
   sub->add_option("--out,-o", o->out, "Output directory (default out/fuzz-s<SEED>)");
-  sub->add_option("--inject-fault", o->faults,
-                  "Make the local dataplane reproduce a known CNI bug class (repeatable; see "
-                  "--list-faults): a self-test of how fast the fuzzer finds it")
-      ->type_name("CLASS");
   sub->add_flag("--list-faults", o->listFaults, "List the fault classes --inject-fault accepts, and exit");
-  sub->add_option("--timeout-ms", o->timeoutMs, "Probe timeout of the first round (a drop shows as a timeout)")
-      ->check(CLI::Range(20, 60000))
-      ->capture_default_str();
-  sub->add_option("--retry-timeout-ms", o->retryTimeoutMs, "Probe timeout when re-probing a disagreeing cell")
-      ->check(CLI::Range(20, 60000))
-      ->capture_default_str();
-  sub->add_option("--converge-ms", o->convergeMs,
-                  "Keep re-probing disagreeing cells this long after each change before calling "
-                  "them discrepancies")
-      ->check(CLI::Range(0.0, 600000.0))
-      ->capture_default_str();
   sub->add_option("--max-failures", o->maxFailures, "Stop after this many failing cases (0: never)")
       ->capture_default_str();
-  sub->add_option("--cni-path", o->cniPath, "Directory of the CNI plugin binaries")->capture_default_str();
+  addBackendOptions(*sub, o->backend);
   sub->add_flag("--quiet,-q", o->quiet, "No progress line");
 
   return {sub, [o]() {
@@ -168,13 +112,9 @@ Command addFuzzCommand(CLI::App& app) {
                 std::cout << fmt::format("{:<24} {}\n", f, runner::local::LocalBackend::describeFault(f));
               return kExitOk;
             }
-            for (const auto& f : o->faults)
-              if (runner::local::LocalBackend::describeFault(f).empty()) {
-                std::cerr << fmt::format("netpolfuzz fuzz: --inject-fault: unknown fault class '{}' (see --list-faults)\n", f);
-                return kExitBadInput;
-              }
-            Profile profile;
-            if (!parseProfile(o->profile, profile)) return kExitBadInput;
+            BackendOptions& bo = o->backend;
+            if (!parseBackendOptions(bo, "fuzz")) return kExitBadInput;
+            const Profile& profile = bo.profile;
             runner::CampaignOptions co;
             co.profile = profile;
             if (!o->weights.empty() && !loadWeightsFile(o->weights, co.weights)) return kExitBadInput;
@@ -192,17 +132,11 @@ Command addFuzzCommand(CLI::App& app) {
             co.seed = o->seed ? *o->seed : std::random_device{}();
             co.firstIndex = o->firstIndex;
             co.size = o->size == "large" ? ClusterSize::Large : o->size == "medium" ? ClusterSize::Medium : ClusterSize::Small;
-            co.check.firstRound.timeoutMs = o->timeoutMs;
-            co.check.retryTimeoutMs = o->retryTimeoutMs;
-            co.check.convergeDeadlineMs = o->convergeMs;
-            co.stop = &gStop;
+            co.check = checkOptions(bo);
             co.maxFailingCases = o->maxFailures;
             std::string out = o->out.empty() ? fmt::format("out/fuzz-s{}", co.seed) : o->out;
+            if (!checkBackendMachine(bo, "fuzz")) return kExitInfrastructure;
 
-            if (auto e = localPrerequisites(o->cniPath); !e.empty()) {
-              std::cerr << "netpolfuzz fuzz: the local backend cannot run here: " << e << '\n';
-              return kExitInfrastructure;
-            }
             std::error_code ec;
             fs::create_directories(fs::path(out) / "failures", ec);
             if (ec) {
@@ -211,40 +145,29 @@ Command addFuzzCommand(CLI::App& app) {
             }
 
             RunInfo info;
-            info.backend = o->backend;
+            info.backend = bo.backend;
             info.seed = co.seed;
             info.size = o->size;
             info.profile = profile;
-            info.faults = o->faults;
+            info.faults = bo.faults;
             info.started = utcNow();
-            info.command = fmt::format("netpolfuzz fuzz --backend {} --seed {} --size {}", o->backend, co.seed, o->size);
+            info.command = fmt::format("netpolfuzz fuzz --backend {} --seed {} --size {}", bo.backend, co.seed, o->size);
             if (co.cases) info.command += fmt::format(" --cases {}", co.cases);
             if (co.durationSeconds > 0) info.command += " --duration " + shellWord(o->duration);
             if (o->maxFailures) info.command += fmt::format(" --max-failures {}", o->maxFailures);
             if (co.firstIndex) info.command += fmt::format(" --first-index {}", co.firstIndex);
             if (!o->weights.empty()) info.command += " --weights " + shellWord(o->weights);
-            for (const auto& p : o->profile) info.command += " --profile " + shellWord(p);
-            for (const auto& f : o->faults) info.command += " --inject-fault " + shellWord(f);
+            for (const auto& p : bo.profileSettings) info.command += " --profile " + shellWord(p);
+            for (const auto& f : bo.faults) info.command += " --inject-fault " + shellWord(f);
 
-            runner::local::LocalOptions lo;
-            lo.profile.ipblockMatchesPodIps = profile.ipblockMatchesPodIps;
-            lo.profile.egressToOwnNodeAllowed = profile.egressToOwnNode == Profile::EgressToOwnNode::Allow;
-            lo.profile.hostnetworkSelectable = profile.hostnetworkSelectable;
-            lo.faults = {o->faults.begin(), o->faults.end()};
-            lo.cniPath = o->cniPath;
-            runner::local::LocalBackend backend(lo);
-
-            runner::local::installSignalTeardown(/*installHandlers=*/false);
-            struct sigaction sa {};
-            sa.sa_handler = onSignal;
-            sigemptyset(&sa.sa_mask);
-            sigaction(SIGINT, &sa, nullptr);
-            sigaction(SIGTERM, &sa, nullptr);
+            auto backendPtr = makeLocalBackend(bo);
+            runner::local::LocalBackend& backend = *backendPtr;
+            co.stop = &installInterruptHandling();
 
             std::cout << fmt::format("netpolfuzz fuzz: seed {}, {} {} cases{}, backend {} (run {}){}\n", co.seed,
                                      co.cases ? fmt::format("{}", co.cases) : std::string("unlimited"), o->size,
-                                     co.durationSeconds > 0 ? ", for " + o->duration : "", o->backend, backend.runId(),
-                                     o->faults.empty() ? "" : fmt::format(", injected fault {}", fmt::join(o->faults, ",")));
+                                     co.durationSeconds > 0 ? ", for " + o->duration : "", bo.backend, backend.runId(),
+                                     bo.faults.empty() ? "" : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")));
             std::cout << "reproduce: " << info.command << "\n" << std::flush;
 
             const bool tty = isatty(STDERR_FILENO) && !o->quiet;

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace npf {
@@ -69,6 +71,7 @@ std::string renderResultsJson(const CampaignResult& result, const RunInfo& info,
   doc["schema"] = "netpolfuzz.results/v1";
   doc["tool"] = info.tool;
   doc["command"] = info.command;
+  doc["kind"] = info.kind;
   doc["backend"] = info.backend;
   doc["seed"] = info.seed;
   doc["size"] = info.size;
@@ -103,6 +106,7 @@ std::string renderResultsJson(const CampaignResult& result, const RunInfo& info,
     jc["errors"] = c.errors();
     jc["clusterReused"] = c.clusterReused;
     jc["file"] = i < failureFiles.size() ? failureFiles[i] : "";
+    if (!c.source.empty()) jc["source"] = c.source;
     if (!c.backendError.empty()) jc["backendError"] = c.backendError;
     double apply = 0, probe = 0;
     json states = json::array();
@@ -181,10 +185,11 @@ std::string renderCampaignSummary(const CampaignResult& result, const RunInfo& i
   std::string out;
   std::vector<double> perCase;
   for (const auto& c : result.cases) perCase.push_back(c.totalMs);
+  std::string what = info.kind == "fuzz" ? fmt::format("seed {}, size {}", info.seed, info.size) : info.kind;
   out += fmt::format(
-      "\n{} cases in {:.1f} s on the {} backend (seed {}, size {}{}): {} cells, {} probes "
+      "\n{} cases in {:.1f} s on the {} backend ({}{}): {} cells, {} probes "
       "({:.0f} probes/s), median {:.0f} ms per case\n",
-      result.cases.size(), result.seconds, info.backend, info.seed, info.size,
+      result.cases.size(), result.seconds, info.backend, what,
       info.faults.empty() ? "" : ", injected fault " + fmt::format("{}", fmt::join(info.faults, ",")),
       result.cells(), result.probes(), result.seconds > 0 ? double(result.probes()) / result.seconds : 0.0,
       median(perCase));
@@ -216,6 +221,41 @@ std::string renderCampaignSummary(const CampaignResult& result, const RunInfo& i
     if (result.failingCases() > 0)
       out += fmt::format("failing cases: {}/failures/ (explain a cell: netpolfuzz explain FILE --from SRC --to DST --port N/PROTO --step S)\n", outDir);
   }
+  return out;
+}
+
+std::string renderTagTables(const CampaignResult& result) {
+  struct Count {
+    size_t cases = 0, failed = 0;
+  };
+  std::map<std::string, Count> tags;
+  for (const auto& c : result.cases)
+    for (const auto& t : c.tags) {
+      Count& k = tags[t];
+      ++k.cases;
+      k.failed += c.discrepancies() > 0 || !c.backendError.empty();
+    }
+  auto group = [](const std::string& t) {
+    if (!t.empty() && std::isupper(static_cast<unsigned char>(t[0]))) return 0;
+    if (t.rfind("family:", 0) == 0 || t.rfind("source:", 0) == 0) return 1;
+    return 2;
+  };
+  std::string out;
+  const char* titles[] = {"bug class", "family / source", "feature"};
+  for (int g = 0; g < 3; ++g) {
+    std::string rows;
+    for (const auto& [t, k] : tags)
+      if (group(t) == g)
+        rows += fmt::format("{:<32} {:>6} {:>6} {:>6}  {}\n", t, k.cases, k.cases - k.failed, k.failed,
+                            k.failed ? "FAIL" : "pass");
+    if (rows.empty()) continue;
+    out += fmt::format("\n{:<32} {:>6} {:>6} {:>6}\n", titles[g], "cases", "pass", "fail") + rows;
+  }
+  size_t failed = 0;
+  for (const auto& c : result.cases) failed += c.discrepancies() > 0 || !c.backendError.empty();
+  out += fmt::format("\ntotal: {} cases, {} passed, {} failed; {} cells, {} discrepancies, {} flaky\n",
+                     result.cases.size(), result.cases.size() - failed, failed, result.cells(),
+                     result.discrepancies(), result.flaky());
   return out;
 }
 

@@ -14,6 +14,7 @@ namespace npf {
 // Facts about a run that are not in the results themselves.
 struct RunInfo {
   std::string tool = "netpolfuzz 0.1.0";
+  std::string kind = "fuzz";  // fuzz | conformance | replay
   std::string backend = "local";
   uint64_t seed = 0;
   std::string size = "small";
@@ -35,6 +36,10 @@ Case caseWithObservation(const Case& c, const runner::CaseResult& r, const RunIn
 // how to reproduce, where results went.
 std::string renderCampaignSummary(const runner::CampaignResult& result, const RunInfo& info,
                                   const std::string& outDir);
+
+// Per-tag pass/fail tables (bug classes, then families and sources, then API features): a tag
+// passes when every case carrying it passed. Then the totals.
+std::string renderTagTables(const runner::CampaignResult& result);
 
 // One progress line (no newline): cases done/total, rate, probes/s, discrepancies, ETA.
 // `totalCases` 0 with `durationSeconds` > 0: ETA from the duration.

@@ -67,6 +67,7 @@ struct StateResult {
 
 struct CaseResult {
   std::string name;
+  std::string source;  // the case file it came from, if any (conformance, replay)
   std::optional<uint64_t> seed;
   uint64_t index = 0;
   std::vector<std::string> tags;

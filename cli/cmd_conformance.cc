@@ -1,0 +1,254 @@
+// `netpolfuzz conformance`: runs the enumerated conformance suite (corpus/conformance/) on a
+// dataplane and prints per-tag and per-feature pass/fail tables.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "cli/backend_options.h"
+#include "cli/commands.h"
+#include "cli/load.h"
+#include "generator/conformance.h"
+#include "reports/campaign_report.h"
+#include "runner/campaign.h"
+
+namespace npf::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// "a,b" "c" -> {a, b, c}
+std::set<std::string> splitTags(const std::vector<std::string>& lists) {
+  std::set<std::string> out;
+  for (const auto& l : lists) {
+    std::stringstream ss(l);
+    std::string t;
+    while (std::getline(ss, t, ','))
+      if (!t.empty()) out.insert(t);
+  }
+  return out;
+}
+
+// Every *.yaml / *.yml / *.json file under `p` (or `p` itself), sorted.
+std::vector<std::string> caseFiles(const std::string& p, std::string& error) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      auto ext = it->path().extension().string();
+      if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json"))
+        out.push_back(it->path().string());
+    }
+    if (ec) error = fmt::format("{}:0:0: cannot read directory: {}", p, ec.message());
+  } else if (fs::exists(p, ec)) {
+    out.push_back(p);
+  } else {
+    error = fmt::format("{}:0:0: no such file or directory", p);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string utcNow() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// The suite's files: ./corpus/conformance, else the source tree's.
+std::string defaultSuiteDir() {
+  if (fs::is_directory("corpus/conformance")) return "corpus/conformance";
+#ifdef NPF_SOURCE_DIR
+  if (fs::is_directory(std::string(NPF_SOURCE_DIR) + "/corpus/conformance"))
+    return std::string(NPF_SOURCE_DIR) + "/corpus/conformance";
+#endif
+  return "";
+}
+
+}  // namespace
+
+Command addConformanceCommand(CLI::App& app) {
+  struct Options {
+    BackendOptions backend;
+    std::vector<std::string> paths;
+    std::vector<std::string> include, exclude;
+    std::string out = "out/conformance";
+    bool quiet = false;
+    bool list = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand(
+      "conformance",
+      "Run the conformance suite: every enumerated case (corpus/conformance/: upstream e2e "
+      "scenarios, Cyclonus's peer/port/action families, Services, named ports, ipBlocks, nodes, "
+      "external hosts, step sequences) on a real dataplane, each cell compared with the oracle. "
+      "Prints per-tag (bug class, family) and per-feature pass/fail tables and totals; writes "
+      "OUT/results.json and failing cases to OUT/failures/.\n"
+      "Exit: 0 all passed, 1 a case failed, 2 bad input or usage, 3 backend failure, 130 "
+      "interrupted.\nExamples:\n  netpolfuzz conformance\n  netpolfuzz conformance --include "
+      "family:ports,port:named --exclude protocol:sctp\n  netpolfuzz conformance --list --include "
+      "NAMED_PORT_RESOLUTION");
+  sub->add_option("paths", o->paths,
+                  "Case files or directories (default: corpus/conformance, from the current "
+                  "directory or the source tree)");
+  sub->add_option("--include", o->include,
+                  "Run only cases carrying one of these tags (comma-separated, repeatable; e.g. "
+                  "family:ports, port:named, ENDPORT_IGNORED, source:upstream-e2e)")
+      ->type_name("TAGS");
+  sub->add_option("--exclude", o->exclude, "Skip cases carrying one of these tags (comma-separated, repeatable)")
+      ->type_name("TAGS");
+  sub->add_option("--out,-o", o->out, "Output directory")->capture_default_str();
+  sub->add_flag("--list", o->list, "List the selected cases and their tags, and exit (no dataplane needed)");
+  sub->add_flag("--quiet,-q", o->quiet, "No progress line");
+  addBackendOptions(*sub, o->backend);
+
+  return {sub, [o]() {
+            BackendOptions& bo = o->backend;
+            if (!parseBackendOptions(bo, "conformance")) return kExitBadInput;
+            std::vector<std::string> paths = o->paths;
+            if (paths.empty()) {
+              std::string dir = defaultSuiteDir();
+              if (dir.empty()) {
+                std::cerr << "netpolfuzz conformance: corpus/conformance not found; give the suite's directory\n";
+                return kExitBadInput;
+              }
+              paths.push_back(dir);
+            }
+            std::vector<std::string> files;
+            for (const auto& p : paths) {
+              std::string err;
+              auto found = caseFiles(p, err);
+              if (!err.empty()) {
+                std::cerr << err << '\n';
+                return kExitBadInput;
+              }
+              files.insert(files.end(), found.begin(), found.end());
+            }
+            auto include = splitTags(o->include), exclude = splitTags(o->exclude);
+            std::vector<std::pair<std::string, Case>> selected;
+            bool bad = false;
+            for (const auto& f : files) {
+              Loaded l = loadCase({f});
+              if (!l.errors.empty()) {
+                printDiagnostics(l);
+                bad = true;
+                continue;
+              }
+              const auto& tags = l.kase.meta.tags;
+              auto has = [&](const std::set<std::string>& set) {
+                return std::any_of(tags.begin(), tags.end(), [&](const std::string& t) { return set.count(t) > 0; });
+              };
+              if (!include.empty() && !has(include)) continue;
+              if (has(exclude)) continue;
+              if (l.kase.meta.name.empty()) l.kase.meta.name = fs::path(f).stem().string();
+              selected.push_back({f, std::move(l.kase)});
+            }
+            if (bad) return kExitBadInput;
+            if (selected.empty()) {
+              std::cerr << "netpolfuzz conformance: no case selected (check --include/--exclude)\n";
+              return kExitBadInput;
+            }
+            if (o->list) {
+              for (const auto& [f, c] : selected)
+                std::cout << fmt::format("{}  [{}]\n", f, fmt::join(c.meta.tags, ", "));
+              std::cout << fmt::format("{} cases\n", selected.size());
+              return kExitOk;
+            }
+            if (!checkBackendMachine(bo, "conformance")) return kExitInfrastructure;
+            std::error_code ec;
+            fs::create_directories(fs::path(o->out) / "failures", ec);
+            if (ec) {
+              std::cerr << fmt::format("{}:0:0: cannot create directory: {}\n", o->out, ec.message());
+              return kExitInfrastructure;
+            }
+
+            RunInfo info;
+            info.kind = "conformance";
+            info.backend = bo.backend;
+            info.size = "conformance";
+            info.profile = bo.profile;
+            info.faults = bo.faults;
+            info.started = utcNow();
+            info.command = "netpolfuzz conformance";
+            for (const auto& p : o->paths) info.command += " " + p;
+            for (const auto& t : o->include) info.command += " --include " + t;
+            for (const auto& t : o->exclude) info.command += " --exclude " + t;
+            for (const auto& p : bo.profileSettings) info.command += " --profile " + p;
+            for (const auto& f : bo.faults) info.command += " --inject-fault " + f;
+
+            auto backend = makeLocalBackend(bo);
+            const std::atomic<bool>& stop = installInterruptHandling();
+            std::cout << fmt::format("netpolfuzz conformance: {} cases on the {} backend (run {}){}\n", selected.size(),
+                                     bo.backend, backend->runId(),
+                                     bo.faults.empty() ? "" : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")))
+                      << std::flush;
+
+            const bool tty = isatty(STDERR_FILENO) && !o->quiet;
+            runner::CampaignResult result;
+            std::vector<std::string> failureFiles;
+            auto t0 = std::chrono::steady_clock::now();
+            auto lastLine = t0;
+            {
+              runner::CaseRunner runner(*backend, bo.profile, checkOptions(bo));
+              for (const auto& [file, kase] : selected) {
+                if (stop.load()) {
+                  result.interrupted = true;
+                  break;
+                }
+                runner::CaseResult r = runner.run(kase);
+                r.source = file;
+                r.index = result.cases.size();
+                std::string saved;
+                if (r.discrepancies() > 0) {
+                  std::string rel = fs::relative(file, paths.size() == 1 && fs::is_directory(paths[0]) ? paths[0] : ".").string();
+                  std::replace(rel.begin(), rel.end(), '/', '-');
+                  saved = "failures/" + rel;
+                  if (!writeFileAtomic((fs::path(o->out) / saved).string(), encodeCase(caseWithObservation(kase, r, info))))
+                    std::cerr << fmt::format("{}/{}:0:0: cannot write failing case\n", o->out, saved);
+                }
+                failureFiles.push_back(saved);
+                result.cases.push_back(std::move(r));
+                auto now = std::chrono::steady_clock::now();
+                result.seconds = std::chrono::duration<double>(now - t0).count();
+                const runner::CaseResult& last = result.cases.back();
+                if (last.discrepancies() > 0 && !o->quiet)
+                  std::cerr << fmt::format("{}FAIL {}: {} discrepancies\n", tty ? "\r\033[K" : "", file, last.discrepancies());
+                if (tty) {
+                  std::cerr << "\r\033[K" << renderProgressLine(result, selected.size(), 0) << std::flush;
+                } else if (!o->quiet && now - lastLine > std::chrono::seconds(10)) {
+                  std::cerr << renderProgressLine(result, selected.size(), 0) << '\n';
+                  lastLine = now;
+                }
+                if (!last.backendError.empty()) {
+                  result.backendError = last.name + ": " + last.backendError;
+                  break;
+                }
+              }
+            }
+            backend->tearDown();
+            result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            if (tty) std::cerr << "\r\033[K" << std::flush;
+            if (!writeFileAtomic((fs::path(o->out) / "results.json").string(), renderResultsJson(result, info, failureFiles)))
+              std::cerr << fmt::format("{}/results.json:0:0: cannot write results\n", o->out);
+            std::cout << renderTagTables(result);
+            std::cout << renderCampaignSummary(result, info, o->out);
+            if (!result.backendError.empty()) return kExitInfrastructure;
+            if (result.discrepancies() > 0) return kExitDiscrepancies;
+            if (result.interrupted) return 130;
+            return kExitOk;
+          }};
+}
+
+}  // namespace npf::cli
