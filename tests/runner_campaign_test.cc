@@ -169,6 +169,18 @@ TEST_F(RunnerFuzzCli, InjectedFaultExitsOneAndSavesALoadableFailingCase) {
   EXPECT_NE(e.out.find(line), std::string::npos) << line << "\n" << e.out.substr(0, 400);
 }
 
+TEST_F(RunnerFuzzCli, DurationBoundsTheCampaign) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = npf::testing::runProcess({kCli, "fuzz", "--seed", "4", "--duration", "3s", "--out", dir, "-q"});
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+  EXPECT_LT(seconds, 20.0);  // 3 s plus the case in progress and teardown
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("\n([0-9]+) cases in ([0-9.]+) s"))) << r.out;
+  EXPECT_GT(std::stoi(m[1]), 0);
+  EXPECT_GE(std::stod(m[2]), 3.0);
+}
+
 TEST_F(RunnerFuzzCli, BadUsageExitsTwo) {
   EXPECT_EQ(npf::testing::runProcess({kCli, "fuzz", "--inject-fault", "NOT_A_CLASS", "--out", dir}).exitCode, 2);
   EXPECT_EQ(npf::testing::runProcess({kCli, "fuzz", "--duration", "5x", "--out", dir}).exitCode, 2);
