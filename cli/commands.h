@@ -21,6 +21,8 @@ Command addExplainCommand(CLI::App& app);
 Command addValidateCommand(CLI::App& app);
 Command addGenerateCommand(CLI::App& app);
 Command addFuzzCommand(CLI::App& app);
+Command addConformanceCommand(CLI::App& app);
+Command addLocalCommand(CLI::App& app);
 
 // Adds `--profile KEY=VALUE` (repeatable) to a subcommand.
 void addProfileOption(CLI::App& sub, std::vector<std::string>& settings);

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
 
   const Command commands[] = {addExpectCommand(app), addExplainCommand(app),
                              addValidateCommand(app), addGenerateCommand(app),
-                             addFuzzCommand(app)};
+                             addFuzzCommand(app), addConformanceCommand(app), addLocalCommand(app)};
 
   try {
     app.parse(argc, argv);
