@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/load.h"
+#include "cli/report_files.h"
 #include "runner/local/run_state.h"
 
 namespace npf::cli {
@@ -104,6 +105,27 @@ std::unique_ptr<runner::local::LocalBackend> makeLocalBackend(const BackendOptio
   lo.faults = {o.faults.begin(), o.faults.end()};
   lo.cniPath = o.cniPath;
   return std::make_unique<runner::local::LocalBackend>(lo);
+}
+
+void addReportOption(CLI::App& sub, std::vector<std::string>& formats) {
+  sub.add_option("--report", formats,
+                 "Also write these reports next to results.json (comma-separated: html, junit, "
+                 "markdown, text); `netpolfuzz report` makes them later too")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"html", "junit", "markdown", "text"}))
+      ->type_name("FORMATS");
+}
+
+bool writeRequestedReports(const std::string& outDir, const std::vector<std::string>& formats) {
+  if (formats.empty()) return true;
+  std::string results = (std::filesystem::path(outDir) / "results.json").string();
+  if (auto e = writeReports(results, formats, outDir); !e.empty()) {
+    std::cerr << "netpolfuzz: " << e << '\n';
+    return false;
+  }
+  for (const auto& f : formats)
+    std::cout << fmt::format("{}: {}\n", f, (std::filesystem::path(outDir) / reportFileName(f)).string());
+  return true;
 }
 
 const std::atomic<bool>& installInterruptHandling() {

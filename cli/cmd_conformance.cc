@@ -87,6 +87,7 @@ Command addConformanceCommand(CLI::App& app) {
     std::string out = "out/conformance";
     bool quiet = false;
     bool list = false;
+    std::vector<std::string> reports;
   };
   auto o = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand(
@@ -112,6 +113,7 @@ Command addConformanceCommand(CLI::App& app) {
   sub->add_option("--out,-o", o->out, "Output directory")->capture_default_str();
   sub->add_flag("--list", o->list, "List the selected cases and their tags, and exit (no dataplane needed)");
   sub->add_flag("--quiet,-q", o->quiet, "No progress line");
+  addReportOption(*sub, o->reports);
   addBackendOptions(*sub, o->backend);
 
   return {sub, [o]() {
@@ -244,6 +246,7 @@ Command addConformanceCommand(CLI::App& app) {
               std::cerr << fmt::format("{}/results.json:0:0: cannot write results\n", o->out);
             std::cout << renderTagTables(result);
             std::cout << renderCampaignSummary(result, info, o->out);
+            if (!writeRequestedReports(o->out, o->reports)) return kExitInfrastructure;
             if (!result.backendError.empty()) return kExitInfrastructure;
             if (result.discrepancies() > 0) return kExitDiscrepancies;
             if (result.interrupted) return 130;

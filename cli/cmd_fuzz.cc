@@ -11,9 +11,14 @@
 #include <memory>
 #include <random>
 #include <regex>
+#include <set>
 
 #include "cli/backend_options.h"
 #include "cli/commands.h"
+#include "cli/report_files.h"
+#include "generator/case_gen.h"
+#include "runner/minimize.h"
+#include "runner/replay.h"
 #include "cli/load.h"
 #include "reports/campaign_report.h"
 #include "runner/campaign.h"
@@ -58,6 +63,56 @@ std::string shellWord(const std::string& s) {
   return out + "'";
 }
 
+// `fuzz --minimize`: the first failing case of each distinct signature, minimized on the
+// same backend, written to OUT/minimized/HASH.yaml.
+void minimizeFindings(runner::Backend& backend, const runner::CampaignOptions& co, const RunInfo& info,
+                      const runner::CampaignResult& result, const std::string& out, double seconds, bool quiet) {
+  std::set<std::string> seen;
+  runner::CaseRunner caseRunner(backend, co.profile, co.check);
+  std::error_code ec;
+  fs::create_directories(fs::path(out) / "minimized", ec);
+  for (const auto& cr : result.cases) {
+    std::string signature;
+    for (const auto& st : cr.states)
+      for (const auto& cell : st.notable)
+        if (signature.empty() && cell.status == runner::CellStatus::Fail) signature = cell.signature;
+    if (signature.empty() || !seen.insert(signature).second) continue;
+    if (co.stop && co.stop->load()) break;
+    std::cout << fmt::format("minimizing {} ({})\n", cr.name, signature) << std::flush;
+    Case c = generateCase(co.seed, cr.index, co.size, co.weights);
+    runner::MinimizeOptions mo;
+    mo.signature = signature;
+    mo.maxSeconds = seconds;
+    mo.stop = co.stop;
+    if (!quiet && isatty(STDERR_FILENO))
+      mo.progress = [](const runner::MinimizeProgress& p) {
+        std::cerr << fmt::format("\r\033[K  {} trials, {:.0f} s, {}: {}", p.trials, p.seconds, p.phase,
+                                 runner::toString(p.size))
+                  << std::flush;
+      };
+    runner::MinimizeResult m = runner::minimizeCase(caseRunner, co.profile, c, mo);
+    if (mo.progress) std::cerr << "\r\033[K" << std::flush;
+    if (!m.backendError.empty()) {
+      std::cout << fmt::format("  backend failure while minimizing: {}\n", m.backendError);
+      break;
+    }
+    if (!m.verified) {
+      std::cout << fmt::format("  did not reproduce on a fresh cluster; not minimized\n");
+      continue;
+    }
+    Case saved = caseWithObservation(m.minimized, m.finalRun, info);
+    std::string path = (fs::path(out) / "minimized" / (runner::caseContentHash(saved) + ".yaml")).string();
+    if (!writeFileAtomic(path, encodeCase(saved))) {
+      std::cerr << fmt::format("{}:0:0: cannot write minimized case\n", path);
+      continue;
+    }
+    std::cout << fmt::format("  {} -> {} in {:.1f} s ({} trials){}: {}\n", runner::toString(m.before),
+                             runner::toString(m.after), m.seconds, m.trials, m.capped ? ", time limit reached" : "",
+                             path);
+  }
+  caseRunner.tearDown();
+}
+
 }  // namespace
 
 Command addFuzzCommand(CLI::App& app) {
@@ -74,6 +129,9 @@ Command addFuzzCommand(CLI::App& app) {
     bool listFaults = false;
     bool quiet = false;
     size_t maxFailures = 0;
+    bool minimize = false;
+    double minimizeSeconds = 120;
+    std::vector<std::string> reports;
   };
   auto o = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand(
@@ -103,6 +161,13 @@ Command addFuzzCommand(CLI::App& app) {
   sub->add_flag("--list-faults", o->listFaults, "List the fault classes --inject-fault accepts, and exit");
   sub->add_option("--max-failures", o->maxFailures, "Stop after this many failing cases (0: never)")
       ->capture_default_str();
+  sub->add_flag("--minimize", o->minimize,
+                "At the end, minimize the first failing case of each new discrepancy signature "
+                "(delta debugging on the backend) into OUT/minimized/");
+  sub->add_option("--minimize-seconds", o->minimizeSeconds, "Time limit per minimization")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
+  addReportOption(*sub, o->reports);
   addBackendOptions(*sub, o->backend);
   sub->add_flag("--quiet,-q", o->quiet, "No progress line");
 
@@ -215,6 +280,9 @@ Command addFuzzCommand(CLI::App& app) {
             if (tty) std::cerr << "\r\033[K" << std::flush;
             writeResults(result);
             std::cout << renderCampaignSummary(result, info, out);
+            if (o->minimize && result.discrepancies() > 0 && result.backendError.empty() && !co.stop->load())
+              minimizeFindings(backend, co, info, result, out, o->minimizeSeconds, o->quiet);
+            if (!writeRequestedReports(out, o->reports)) return kExitInfrastructure;
             if (!result.backendError.empty()) return kExitInfrastructure;
             if (result.discrepancies() > 0) return kExitDiscrepancies;
             if (result.interrupted) return 130;

@@ -23,6 +23,9 @@ Command addGenerateCommand(CLI::App& app);
 Command addFuzzCommand(CLI::App& app);
 Command addConformanceCommand(CLI::App& app);
 Command addLocalCommand(CLI::App& app);
+Command addReportCommand(CLI::App& app);
+Command addMinimizeCommand(CLI::App& app);
+Command addReplayCommand(CLI::App& app);
 
 // Adds `--profile KEY=VALUE` (repeatable) to a subcommand.
 void addProfileOption(CLI::App& sub, std::vector<std::string>& settings);

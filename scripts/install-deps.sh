@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+  libvalijson-dev                   # validates results.json against docs/results.schema.json
   clang libclang-rt-14-dev          # libFuzzer and sanitizers
   iproute2 nftables libnftables-dev containernetworking-plugins  # the local backend
   python3                           # bench/*.sh read results.json

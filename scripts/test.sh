@@ -22,6 +22,7 @@ for fuzzer in build-fuzz/*_fuzzer; do
   # generated cases with both engines under ASan, about a hundred times slower.
   case $name in
     oracle) runs=${FUZZ_RUNS:-2000} ;;
+    results) runs=${FUZZ_RUNS:-20000} ;;  # parses, then renders every format
     *) runs=${FUZZ_RUNS:-100000} ;;
   esac
   seeds=corpus/fuzz/$name

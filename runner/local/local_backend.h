@@ -43,6 +43,13 @@ struct LocalOptions {
   NetnsOps* netnsOps = nullptr;        // null: real threads and sockets (owned by the backend)
   bool checkPrivileges = true;         // refuse to start without CAP_NET_ADMIN
   bool cleanupLeftoversFirst = true;   // remove dead runs' namespaces at setUp
+  // An IPv4 prefix such as "10.123.0.0/16" (empty: off). When set, the backend assigns pod
+  // addresses itself, as a real cluster's IPAM does: every non-hostNetwork pod's IPv4 address
+  // becomes the address with the same host bits inside this prefix (10.244.1.5 -> 10.123.1.5;
+  // the next free one on a clash), the same for every pod declared with the same address, for
+  // the life of the cluster. actual() reports the assigned addresses; policies are applied as
+  // given (re-deriving ipBlocks is the caller's job: runner/replay.h). For testing replay.
+  std::string reassignPodIpv4;
 };
 
 // Wall-clock milliseconds of the last operations, for reports and benchmarks.
@@ -133,6 +140,7 @@ class LocalBackend : public Backend {
   std::vector<ExtState> exts_;
   std::string fabric_;
   std::map<std::string, IpAddress> allocated_;  // pods declared without any address
+  std::map<IpAddress, IpAddress> reassigned_;   // case IPv4 -> assigned (reassignPodIpv4)
   std::set<IpAddress> gateways_;
   std::map<std::string, Labels> podLabelsAtCreation_, nsLabelsFirstSeen_;
   std::map<IpAddress, Pod> ghosts_;  // deleted pods by their IPv4 (POD_IP_REUSE)

@@ -1,0 +1,241 @@
+// `netpolfuzz replay`: runs saved cases again and says, per recorded discrepancy, whether it
+// still reproduces, plus any new discrepancies (runner/replay.h).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "cli/backend_options.h"
+#include "cli/commands.h"
+#include "cli/load.h"
+#include "model/ip.h"
+#include "runner/local/local_backend.h"
+#include "runner/replay.h"
+
+namespace npf::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Every *.yaml / *.yml / *.json file under `p` (or `p` itself), sorted.
+std::vector<std::string> caseFiles(const std::string& p, std::string& error) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    for (auto it = fs::recursive_directory_iterator(p, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      auto ext = it->path().extension().string();
+      if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json"))
+        out.push_back(it->path().string());
+    }
+    if (ec) error = fmt::format("{}:0:0: cannot read directory: {}", p, ec.message());
+  } else if (fs::exists(p, ec)) {
+    out.push_back(p);
+  } else {
+    error = fmt::format("{}:0:0: no such file or directory", p);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string observedText(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ",") + w;
+  return out;
+}
+
+}  // namespace
+
+Command addReplayCommand(CLI::App& app) {
+  struct Options {
+    BackendOptions backend;
+    std::vector<std::string> paths;
+    std::string podIpRange;
+    bool quiet = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand(
+      "replay",
+      "Run saved cases again (failing cases written by fuzz, conformance or minimize; "
+      "corpus/regressions/) and report, per discrepancy recorded in the case's spec.observed, "
+      "whether it still reproduces: same cell, same step, the oracle still expects the same "
+      "verdict and the backend still disagrees. Discrepancies not recorded are reported as new. "
+      "ipBlocks derived from pod addresses (annotation netpolfuzz.io/ipblock-sources) are "
+      "re-derived when the cluster gives pods other addresses.\n"
+      "Pass the options the case was recorded with (--inject-fault, --profile).\n"
+      "The local backend needs root (CAP_NET_ADMIN); it creates only network namespaces named "
+      "npf-* and removes them at the end.\n"
+      "Exit: 0 nothing reproduced and no new discrepancy, 1 a discrepancy reproduced (or a new "
+      "one appeared), 2 bad input or usage, 3 backend failure.\n"
+      "Examples:\n"
+      "  netpolfuzz replay corpus/regressions/33a474b3ec24.yaml --inject-fault ENDPORT_IGNORED\n"
+      "  netpolfuzz replay out/fuzz-s1/failures/ --inject-fault ENDPORT_IGNORED\n"
+      "  netpolfuzz replay case.min.yaml --pod-ip-range 10.123.0.0/16   # other pod addresses");
+  sub->add_option("paths", o->paths,
+                  "Case files or directories (searched recursively for .yaml/.yml/.json)")
+      ->required();
+  sub->add_option("--pod-ip-range", o->podIpRange,
+                  "Local backend: give pods addresses of their own in this IPv4 prefix (same host "
+                  "bits) instead of the case's, as a real cluster's IPAM would; derived ipBlocks "
+                  "are re-derived")
+      ->type_name("CIDR");
+  sub->add_flag("--quiet,-q", o->quiet, "Only the per-case verdict lines and the totals");
+  addBackendOptions(*sub, o->backend);
+
+  return {
+      sub, [o]() {
+        BackendOptions& bo = o->backend;
+        if (!parseBackendOptions(bo, "replay")) return kExitBadInput;
+        if (!o->podIpRange.empty()) {
+          auto c = parseCidr(o->podIpRange);
+          if (!c || c->base.family != IpFamily::V4 || c->prefixLength > 30) {
+            std::cerr << fmt::format(
+                "netpolfuzz replay: --pod-ip-range: '{}' is not an IPv4 prefix of at most /30\n",
+                o->podIpRange);
+            return kExitBadInput;
+          }
+        }
+        std::vector<std::string> files;
+        for (const auto& p : o->paths) {
+          std::string err;
+          auto found = caseFiles(p, err);
+          if (!err.empty()) {
+            std::cerr << err << '\n';
+            return kExitBadInput;
+          }
+          files.insert(files.end(), found.begin(), found.end());
+        }
+        std::vector<std::pair<std::string, Case>> cases;
+        bool bad = false;
+        for (const auto& f : files) {
+          Loaded l = loadCase({f});
+          if (!l.errors.empty()) {
+            printDiagnostics(l);
+            bad = true;
+            continue;
+          }
+          if (l.kase.meta.name.empty()) l.kase.meta.name = fs::path(f).stem().string();
+          cases.push_back({f, std::move(l.kase)});
+        }
+        if (bad) return kExitBadInput;
+        if (cases.empty()) {
+          std::cerr << "netpolfuzz replay: no case files found\n";
+          return kExitBadInput;
+        }
+        if (!checkBackendMachine(bo, "replay")) return kExitInfrastructure;
+        if (bo.faults.empty())
+          for (const auto& [file, kase] : cases)
+            if (kase.meta.observed && !kase.meta.observed->faults.empty())
+              std::cerr << fmt::format(
+                  "note: {} was recorded with injected fault {}; without --inject-fault "
+                  "it replays against the correct dataplane\n",
+                  file, fmt::join(kase.meta.observed->faults, ","));
+
+        // makeLocalBackend's options, plus the replay-only address range.
+        runner::local::LocalOptions lo;
+        lo.profile.ipblockMatchesPodIps = bo.profile.ipblockMatchesPodIps;
+        lo.profile.egressToOwnNodeAllowed =
+            bo.profile.egressToOwnNode == Profile::EgressToOwnNode::Allow;
+        lo.profile.hostnetworkSelectable = bo.profile.hostnetworkSelectable;
+        lo.faults = {bo.faults.begin(), bo.faults.end()};
+        lo.cniPath = bo.cniPath;
+        lo.reassignPodIpv4 = o->podIpRange;
+        runner::local::LocalBackend backend(lo);
+        const std::atomic<bool>& stop = installInterruptHandling();
+        std::cout << fmt::format(
+                         "netpolfuzz replay: {} case{} on the {} backend (run {}){}{}\n",
+                         cases.size(), cases.size() == 1 ? "" : "s", bo.backend, backend.runId(),
+                         bo.faults.empty()
+                             ? ""
+                             : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")),
+                         o->podIpRange.empty() ? "" : ", pod addresses in " + o->podIpRange)
+                  << std::flush;
+
+        size_t reproducingCases = 0, casesWithNew = 0, recordedTotal = 0, reproducedTotal = 0;
+        std::string backendError;
+        bool interrupted = false;
+        {
+          runner::Replayer replayer(backend, bo.profile, checkOptions(bo));
+          for (const auto& [file, kase] : cases) {
+            if (stop.load()) {
+              interrupted = true;
+              break;
+            }
+            runner::ReplayResult r = replayer.replay(kase);
+            std::string recordedWith;
+            if (kase.meta.observed) {
+              recordedWith = " (recorded on " + (kase.meta.observed->backend.empty()
+                                                     ? std::string("?")
+                                                     : kase.meta.observed->backend);
+              if (!kase.meta.observed->faults.empty())
+                recordedWith += fmt::format(" with --inject-fault {}",
+                                            fmt::join(kase.meta.observed->faults, ","));
+              recordedWith += ")";
+            }
+            if (!r.run.backendError.empty()) {
+              std::cout << fmt::format("{}{}: BACKEND FAILURE: {}\n", file, recordedWith,
+                                       r.run.backendError);
+              backendError = file + ": " + r.run.backendError;
+              break;
+            }
+            size_t recordedDiscrepancies = 0;
+            for (const auto& c : r.recorded) recordedDiscrepancies += c.wasDiscrepancy;
+            recordedTotal += recordedDiscrepancies;
+            reproducedTotal += r.reproduced();
+            if (r.reproduced() > 0) ++reproducingCases;
+            if (!r.fresh.empty()) ++casesWithNew;
+            std::string verdict =
+                r.reproduced() > 0 ? fmt::format("REPRODUCED ({} of {} recorded cells)",
+                                                 r.reproduced(), r.recorded.size())
+                : r.recorded.empty()
+                    ? std::string("no recorded discrepancy")
+                    : fmt::format("NOT REPRODUCED (0 of {} recorded cells)", r.recorded.size());
+            if (!r.fresh.empty())
+              verdict += fmt::format(", {} NEW discrepanc{}", r.fresh.size(),
+                                     r.fresh.size() == 1 ? "y" : "ies");
+            std::cout << fmt::format("{}{}: {}\n", file, recordedWith, verdict);
+            if (r.reassignedPods > 0)
+              std::cout << fmt::format(
+                  "  {} pods got other addresses than the case's; {} ipBlock entries re-derived\n",
+                  r.reassignedPods, r.rederivedIpBlocks);
+            if (o->quiet) continue;
+            for (const auto& c : r.recorded)
+              std::cout << fmt::format(
+                  "  {:<19} step {}: {} -> {}  recorded: expected {}, observed {}{}; now: {}\n",
+                  toString(c.outcome), c.recorded.step, c.recorded.from, c.recorded.to,
+                  c.recorded.expected, observedText(c.recorded.observed),
+                  c.wasDiscrepancy ? "" : " (flaky)", c.now);
+            size_t shown = 0;
+            for (const auto& n : r.fresh) {
+              if (shown++ == 10) {
+                std::cout << fmt::format("  ... and {} more new discrepancies\n",
+                                         r.fresh.size() - 10);
+                break;
+              }
+              std::string obs;
+              for (const auto& a : n.cell.attempts)
+                obs += (obs.empty() ? "" : ",") + std::string(runner::toString(a.kind));
+              std::cout << fmt::format(
+                  "  {:<19} step {}: {} -> {}  expected {}, observed {}\n    signature: {}\n",
+                  "new", n.step, toString(n.cell.probe.from), toString(n.cell.probe.target),
+                  n.cell.expected ? toString(*n.cell.expected) : "skip", obs, n.cell.signature);
+            }
+          }
+        }
+        backend.tearDown();
+        std::cout << fmt::format(
+            "\n{} case{}: {} reproduce ({} of {} recorded discrepancies), {} with new "
+            "discrepancies\n",
+            cases.size(), cases.size() == 1 ? "" : "s", reproducingCases, reproducedTotal,
+            recordedTotal, casesWithNew);
+        if (!backendError.empty()) return kExitInfrastructure;
+        if (reproducingCases > 0 || casesWithNew > 0) return kExitDiscrepancies;
+        if (interrupted) return 130;
+        return kExitOk;
+      }};
+}
+
+}  // namespace npf::cli
