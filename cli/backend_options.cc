@@ -110,13 +110,17 @@ std::unique_ptr<runner::local::LocalBackend> makeLocalBackend(const BackendOptio
 void addReportOption(CLI::App& sub, std::vector<std::string>& formats) {
   sub.add_option("--report", formats,
                  "Also write these reports next to results.json (comma-separated: html, junit, "
-                 "markdown, text); `netpolfuzz report` makes them later too")
+                 "markdown, text, or none); `netpolfuzz report` makes them later too")
       ->delimiter(',')
-      ->check(CLI::IsMember({"html", "junit", "markdown", "text"}))
-      ->type_name("FORMATS");
+      ->check(CLI::IsMember({"html", "junit", "markdown", "text", "none"}))
+      ->type_name("FORMATS")
+      ->capture_default_str();
 }
 
-bool writeRequestedReports(const std::string& outDir, const std::vector<std::string>& formats) {
+bool writeRequestedReports(const std::string& outDir, const std::vector<std::string>& requested) {
+  std::vector<std::string> formats;
+  for (const auto& f : requested)
+    if (f != "none") formats.push_back(f);
   if (formats.empty()) return true;
   std::string results = (std::filesystem::path(outDir) / "results.json").string();
   if (auto e = writeReports(results, formats, outDir); !e.empty()) {

@@ -42,11 +42,12 @@ runner::CheckOptions checkOptions(const BackendOptions& o);
 // The backend the options ask for (after parseBackendOptions).
 std::unique_ptr<runner::local::LocalBackend> makeLocalBackend(const BackendOptions& o);
 
-// Adds `--report FORMATS` (html, junit, markdown, text; comma-separated, repeatable).
+// Adds `--report FORMATS` (html, junit, markdown, text, none; comma-separated, repeatable);
+// `formats` holds the command's default on entry.
 void addReportOption(CLI::App& sub, std::vector<std::string>& formats);
 // Writes the requested reports next to OUT/results.json and prints their paths; false (after
 // printing the problem) when one cannot be written.
-bool writeRequestedReports(const std::string& outDir, const std::vector<std::string>& formats);
+bool writeRequestedReports(const std::string& outDir, const std::vector<std::string>& requested);
 
 // First SIGINT/SIGTERM sets the returned flag (finish the case in progress, write results);
 // a second one tears every local run down at once and dies of the signal.

@@ -87,7 +87,7 @@ Command addConformanceCommand(CLI::App& app) {
     std::string out = "out/conformance";
     bool quiet = false;
     bool list = false;
-    std::vector<std::string> reports;
+    std::vector<std::string> reports = {"html", "junit"};  // CI systems pick up JUnit
   };
   auto o = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand(

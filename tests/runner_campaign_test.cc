@@ -169,6 +169,36 @@ TEST_F(RunnerFuzzCli, InjectedFaultExitsOneAndSavesALoadableFailingCase) {
   EXPECT_NE(e.out.find(line), std::string::npos) << line << "\n" << e.out.substr(0, 400);
 }
 
+// `--minimize` shrinks the finding with the backend in the loop and saves it under a content
+// hash; `--report` writes the other formats from the same results.json.
+TEST_F(RunnerFuzzCli, MinimizeAndReportsAfterAFailingCampaign) {
+  auto r = npf::testing::runProcess({kCli, "fuzz", "--seed", "1", "--cases", "20", "--max-failures", "1",
+                                     "--inject-fault", "ENDPORT_IGNORED", "--minimize", "--report",
+                                     "junit,html,markdown,text", "--out", dir, "-q"});
+  EXPECT_EQ(r.exitCode, 1) << r.out << r.err;
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(dir + "/minimized")) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u) << r.out;
+  EXPECT_TRUE(std::regex_match(fs::path(files[0]).filename().string(), std::regex("[0-9a-f]{12}\\.yaml")))
+      << files[0];
+  CaseLoad saved = loadCaseFiles({files[0]});
+  ASSERT_TRUE(saved.errors.empty()) << saved.errors[0].message;
+  EXPECT_LE(saved.kase.cluster.policies.size(), 2u);
+  EXPECT_LE(saved.kase.cluster.pods.size(), 4u);
+  ASSERT_TRUE(saved.kase.meta.observed);
+  EXPECT_FALSE(saved.kase.meta.observed->cells.empty());
+
+  std::string junit = npf::testing::readWhole(dir + "/junit.xml");
+  EXPECT_NE(junit.find("<testsuites"), std::string::npos);
+  EXPECT_NE(junit.find("<failure"), std::string::npos) << junit.substr(0, 2000);
+  std::string html = npf::testing::readWhole(dir + "/report.html");
+  EXPECT_NE(html.find("</html>"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
+  EXPECT_NE(npf::testing::readWhole(dir + "/report.md").find("small-s1-0002"), std::string::npos);
+  EXPECT_NE(npf::testing::readWhole(dir + "/report.txt").find("small-s1-0002"), std::string::npos);
+}
+
 TEST_F(RunnerFuzzCli, DurationBoundsTheCampaign) {
   auto t0 = std::chrono::steady_clock::now();
   auto r = npf::testing::runProcess({kCli, "fuzz", "--seed", "4", "--duration", "3s", "--out", dir, "-q"});

@@ -47,6 +47,11 @@ TEST_F(RunnerConformance, WholeSuitePassesOnTheLocalDataplane) {
   std::string results = testing::readWhole(out + "/results.json");
   EXPECT_NE(results.find("\"kind\": \"conformance\""), std::string::npos);
   EXPECT_NE(results.find("\"source\": \"" + kSuite + "/upstream-e2e/"), std::string::npos);
+  // JUnit and HTML by default, for CI systems and people.
+  std::string junit = testing::readWhole(out + "/junit.xml");
+  EXPECT_NE(junit.find("<testsuites"), std::string::npos);
+  EXPECT_EQ(junit.find("<failure"), std::string::npos);
+  EXPECT_NE(testing::readWhole(out + "/report.html").find("</html>"), std::string::npos);
   // The time it took, for the record.
   std::smatch m;
   if (std::regex_search(r.out, m, std::regex("391 cases in ([0-9.]+) s"))) std::printf("suite: %s s\n", m[1].str().c_str());
@@ -72,6 +77,7 @@ TEST_F(RunnerConformance, InjectedFaultsFailTheirTags) {
     EXPECT_GT(good.cases, 0) << r.out;
     EXPECT_LT(good.failed, good.cases) << r.out;
     EXPECT_FALSE(fs::is_empty(out + "/failures"));
+    EXPECT_NE(testing::readWhole(out + "/junit.xml").find("<failure"), std::string::npos);
     fs::remove_all(out);
   }
 }
