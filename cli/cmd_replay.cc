@@ -20,26 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Every *.yaml / *.yml / *.json file under `p` (or `p` itself), sorted.
-std::vector<std::string> caseFiles(const std::string& p, std::string& error) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  if (fs::is_directory(p, ec)) {
-    for (auto it = fs::recursive_directory_iterator(p, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      auto ext = it->path().extension().string();
-      if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json"))
-        out.push_back(it->path().string());
-    }
-    if (ec) error = fmt::format("{}:0:0: cannot read directory: {}", p, ec.message());
-  } else if (fs::exists(p, ec)) {
-    out.push_back(p);
-  } else {
-    error = fmt::format("{}:0:0: no such file or directory", p);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 std::string observedText(const std::vector<std::string>& words) {
   std::string out;
@@ -101,7 +81,7 @@ Command addReplayCommand(CLI::App& app) {
         std::vector<std::string> files;
         for (const auto& p : o->paths) {
           std::string err;
-          auto found = caseFiles(p, err);
+          auto found = listCaseFiles(p, err);
           if (!err.empty()) {
             std::cerr << err << '\n';
             return kExitBadInput;

@@ -1,5 +1,8 @@
 #include "cli/load.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <cstdio>
 #include <fstream>
@@ -66,6 +69,28 @@ bool writeFileAtomic(const std::string& path, const std::string& text) {
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   return !ec;
+}
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> listCaseFiles(const std::string& p, std::string& error) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      auto ext = it->path().extension().string();
+      if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json"))
+        out.push_back(it->path().string());
+    }
+    if (ec) error = fmt::format("{}:0:0: cannot read directory: {}", p, ec.message());
+  } else if (fs::exists(p, ec)) {
+    out.push_back(p);
+  } else {
+    error = fmt::format("{}:0:0: no such file or directory", p);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace npf::cli

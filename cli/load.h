@@ -36,6 +36,10 @@ bool writeFileAtomic(const std::string& path, const std::string& text);
 // false when it cannot be read or parsed.
 bool loadWeightsFile(const std::string& path, GeneratorWeights& w);
 
+// Every *.yaml / *.yml / *.json file under directory `p` (recursively), or `p` itself, sorted;
+// sets `error` (`file:0:0: ...`) when `p` does not exist or cannot be read.
+std::vector<std::string> listCaseFiles(const std::string& p, std::string& error);
+
 // The states of a case: the initial cluster, then the cluster after each step.
 std::vector<Cluster> caseStates(const Case& c);
 
