@@ -50,6 +50,8 @@ struct Observation {
   std::string backend;              // "local", "kind"
   std::vector<std::string> faults;  // injected fault classes
   std::vector<ObservedCell> cells;
+  // Where and how it was seen (tool version, kernel, time, command), KEY -> value, in order.
+  std::vector<std::pair<std::string, std::string>> environment;
   bool operator==(const Observation&) const = default;
 };
 

@@ -118,6 +118,18 @@ class CaseDocDecoder {
     if (v["backend"])
       if (auto s = str(v["backend"], path + ".backend")) o.backend = *s;
     if (v["faults"]) o.faults = strList(v["faults"], path + ".faults");
+    if (const YAML::Node env = v["environment"]; env && !env.IsNull()) {
+      if (!env.IsMap() || env.size() > kMaxListEntries)
+        return error(env.Mark(), path + ".environment: expected a mapping of names to strings");
+      // Informational only: any scalar is taken as written.
+      for (const auto& kv : env) {
+        if (!kv.first.IsScalar() || !kv.second.IsScalar()) {
+          error(kv.first.Mark(), path + ".environment: expected NAME: VALUE scalars");
+          continue;
+        }
+        o.environment.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+      }
+    }
     const YAML::Node cells = v["cells"];
     if (cells && !cells.IsNull()) {
       if (!cells.IsSequence() || cells.size() > kMaxListEntries)
@@ -512,6 +524,10 @@ std::string encodeCase(const Case& c) {
     out += "  observed:  # what a run saw where the backend disagreed with the oracle\n";
     if (!o.backend.empty()) out += "    backend: " + ys::encode(o.backend) + "\n";
     if (!o.faults.empty()) out += "    faults: " + yamlList(o.faults) + "\n";
+    if (!o.environment.empty()) {
+      out += "    environment:\n";
+      for (const auto& [k, v] : o.environment) out += "      " + ys::encode(k) + ": " + ys::quoted(v) + "\n";
+    }
     out += "    cells:";
     if (o.cells.empty()) out += " []";
     out += "\n";

@@ -1,5 +1,7 @@
 #include "reports/campaign_report.h"
 
+#include <sys/utsname.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -161,12 +163,22 @@ std::string renderResultsJson(const CampaignResult& result, const RunInfo& info,
   return doc.dump(2) + "\n";
 }
 
+std::vector<std::pair<std::string, std::string>> runEnvironment(const RunInfo& info) {
+  std::vector<std::pair<std::string, std::string>> env{{"tool", info.tool}};
+  if (struct utsname u {}; uname(&u) == 0)
+    env.emplace_back("kernel", fmt::format("{} {} {}", u.sysname, u.release, u.machine));
+  if (!info.started.empty()) env.emplace_back("recorded", info.started);
+  if (!info.command.empty()) env.emplace_back("command", info.command);
+  return env;
+}
+
 Case caseWithObservation(const Case& c, const CaseResult& r, const RunInfo& info) {
   Case out = c;
   out.meta.present = true;
   Observation o;
   o.backend = info.backend;
   o.faults = info.faults;
+  o.environment = runEnvironment(info);
   for (const StateResult& s : r.states)
     for (const CellOutcome& cell : s.notable) {
       if (cell.status != CellStatus::Fail && cell.status != CellStatus::Flaky) continue;

@@ -29,6 +29,9 @@ struct RunInfo {
 std::string renderResultsJson(const runner::CampaignResult& result, const RunInfo& info,
                               const std::vector<std::string>& failureFiles);
 
+// What a saved case records about where it was seen: tool, kernel, time, command.
+std::vector<std::pair<std::string, std::string>> runEnvironment(const RunInfo& info);
+
 // `c` with `spec.observed` holding the discrepant and flaky cells of `r`.
 Case caseWithObservation(const Case& c, const runner::CaseResult& r, const RunInfo& info);
 

@@ -309,6 +309,8 @@ TEST(Campaign, FailingCaseIsSavedWithItsObservedCellsAndLoadsBack) {
   CaseResult res = r.run(c);
   RunInfo info;
   info.faults = {"MULTI_PEER_DROPPED"};
+  info.started = "2026-11-28T10:00:00Z";
+  info.command = "netpolfuzz fuzz --seed 1 --inject-fault 'MULTI_PEER_DROPPED'";
   Case saved = caseWithObservation(c, res, info);
   std::string path = ::testing::TempDir() + "/saved-case.yaml";
   {
@@ -326,6 +328,13 @@ TEST(Campaign, FailingCaseIsSavedWithItsObservedCellsAndLoadsBack) {
   EXPECT_EQ(cell.to, "x/b:80/TCP");
   EXPECT_EQ(cell.expected, "allow");
   EXPECT_EQ(cell.observed[0], "timeout");
+  // Where it was seen travels with it, quoting and all.
+  const auto& env = back.kase.meta.observed->environment;
+  ASSERT_GE(env.size(), 4u);
+  EXPECT_EQ(env[0], (std::pair<std::string, std::string>{"tool", info.tool}));
+  EXPECT_EQ(env[1].first, "kernel");
+  EXPECT_EQ(env[2], (std::pair<std::string, std::string>{"recorded", info.started}));
+  EXPECT_EQ(env[3], (std::pair<std::string, std::string>{"command", info.command}));
   EXPECT_EQ(back.kase.meta.observed, saved.meta.observed);
   EXPECT_EQ(back.kase.cluster, c.cluster);
 }
