@@ -61,6 +61,19 @@ long ownerPid(const std::string& run) {
   return pid > 0 ? pid : 0;
 }
 
+// The start time (clock ticks after boot) of process `pid`, or "" when it is gone or a zombie:
+// with the pid it names one process, even if the pid is reused later.
+std::string liveStartTime(long pid) {
+  std::string stat = readText("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return "";
+  std::istringstream in(stat.substr(close + 1));
+  std::vector<std::string> fields;  // from field 3 (state) on
+  for (std::string f; in >> f;) fields.push_back(f);
+  if (fields.size() < 20 || fields[0] == "Z" || fields[0] == "X") return "";
+  return fields[19];  // field 22, starttime
+}
+
 std::optional<json> readUpInfo(const std::string& run) {
   std::string text = readText(runDir(run) + "/" + kUpInfoFile);
   if (text.empty()) return std::nullopt;
@@ -564,10 +577,13 @@ int runDown(const std::vector<std::string>& given, int waitSeconds) {
       rc = kExitBadInput;
       continue;
     }
+    std::string started = liveStartTime(pid);
     kill(pid_t(pid), SIGTERM);
+    // The daemon removes its run directory just before it exits: wait for the exit too, so
+    // that nothing of the run is left when `down` returns.
     auto gone = [&] {
       return !rl::runIsAlive(rl::kDefaultStateRoot, run) && rl::listNamespaces(run + "-").empty() &&
-             !fs::exists(runDir(run));
+             !fs::exists(runDir(run)) && (started.empty() || liveStartTime(pid) != started);
     };
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(waitSeconds);
     while (!gone() && std::chrono::steady_clock::now() < deadline) sleepMs(50);

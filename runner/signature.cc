@@ -60,8 +60,12 @@ std::optional<AllowingRule> allowingRule(const std::vector<std::string>& lines) 
 bool policyFeature(const std::string& tag) {
   for (const char* prefix : {"peer:", "peers:", "port:", "operator:", "ingress:", "egress:", "label:"})
     if (tag.rfind(prefix, 0) == 0) return true;
-  // Bug classes the involved rules are exposed to; IPV6 and LOOPBACK describe the cluster.
-  return !tag.empty() && std::isupper(static_cast<unsigned char>(tag[0])) && tag != "IPV6" && tag != "LOOPBACK";
+  // Bug classes the involved rules are exposed to. IPV6 and LOOPBACK describe the cluster;
+  // EGRESS_DIRECTION and REPLY_TRAFFIC only restate the direction (the involved policies are
+  // narrowed to one direction, so REPLY_TRAFFIC would always be there).
+  for (const char* noise : {"IPV6", "LOOPBACK", "EGRESS_DIRECTION", "REPLY_TRAFFIC"})
+    if (tag == noise) return false;
+  return !tag.empty() && std::isupper(static_cast<unsigned char>(tag[0]));
 }
 
 }  // namespace
