@@ -35,6 +35,7 @@ Pod pod(const char* ns, const char* name, const char* ip, const char* container 
 Cluster smallCluster() {
   Cluster c;
   c.pods = {pod("x", "a", "10.244.1.2"), pod("x", "b", "10.244.2.3"), pod("y", "c", "")};
+  c.pods[1].containers[0].ports = {ContainerPort{"http", 80, std::nullopt}};
   Node n;
   n.meta.name = "worker";
   n.internalIPs = {"172.18.0.3"};
@@ -69,8 +70,8 @@ TEST(KindProbePlan, OneBatchPerSourceWithDestinationsResolvedOnTheActualCluster)
   ProbePlan plan = planProbes(smallCluster(), probes, clients());
   ASSERT_EQ(plan.batches.size(), 3u);  // npf-run/client-worker, x/a, x/b
   EXPECT_EQ(plan.batches[0].source, (ExecSource{"npf-run", "client-worker", ""}));
-  EXPECT_EQ(plan.batches[1].source, (ExecSource{"x", "a", "c80"}));
-  EXPECT_EQ(plan.batches[2].source, (ExecSource{"x", "b", "c80"}));
+  EXPECT_EQ(plan.batches[1].source, (ExecSource{"x", "a", "idle"}));  // no ports: the idle container
+  EXPECT_EQ(plan.batches[2].source, (ExecSource{"x", "b", "cont-80-tcp"}));
   const auto& fromA = plan.batches[1].probes;
   ASSERT_EQ(fromA.size(), 3u);
   EXPECT_EQ(fromA[0].index, 0u);

@@ -1,5 +1,7 @@
 #include "runner/kind/probe_batch.h"
 
+#include "runner/kind/manifests.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,18 +20,6 @@ constexpr std::string_view kEnd = "NPF-END";
 
 ProbeResult skipped(std::string why) { return {ProbeResult::Kind::Skipped, 0, std::move(why)}; }
 ProbeResult error(std::string why) { return {ProbeResult::Kind::Error, 0, std::move(why)}; }
-
-const char* protocolWord(Protocol p) {
-  switch (p) {
-    case Protocol::UDP:
-      return "udp";
-    case Protocol::SCTP:
-      return "sctp";
-    case Protocol::TCP:
-      break;
-  }
-  return "tcp";
-}
 
 std::string hostPort(const IpAddress& ip, int port) {
   return ip.family == IpFamily::V6 ? fmt::format("[{}]:{}", toString(ip), port)
@@ -80,7 +70,7 @@ ProbePlan planProbes(const Cluster& actual, const std::vector<Probe>& probes, co
         plan.immediate.emplace_back(i, skipped("source " + toString(f) + " is not a pod of the cluster"));
         continue;
       }
-      src = {f.namespace_, f.name, p->containers.empty() ? "" : p->containers.front().name};
+      src = {f.namespace_, f.name, execContainerOf(*p)};
     } else if (f.kind == Endpoint::Kind::Node) {
       if (!actual.findNode(f.name)) {
         plan.immediate.emplace_back(i, skipped("source " + toString(f) + " is not a node of the cluster"));
@@ -150,7 +140,7 @@ std::string probeScript(const std::vector<PlannedProbe>& probes, int timeoutMs, 
       agnhost, kResult, kBegin, probes.size());
   for (size_t k = 0; k < probes.size(); ++k)
     s += fmt::format("p {} {} {}ms {} &\n", k, hostPort(probes[k].destination, probes[k].port), timeoutMs,
-                     protocolWord(probes[k].protocol));
+                     agnhostProtocol(probes[k].protocol));
   s += fmt::format("wait\necho {}\n", kEnd);
   return s;
 }
