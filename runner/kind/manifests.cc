@@ -137,6 +137,15 @@ std::string renderPolicy(const NetworkPolicy& p) {
   return dump(encoded(c).front());
 }
 
+std::string renderService(const Service& s) {
+  Cluster c;
+  c.services = {s};
+  c.services[0].clusterIP.clear();
+  Json j = encoded(c).front();
+  if (j["spec"].contains("clusterIP")) j["spec"].erase("clusterIP");
+  return dump(j);
+}
+
 std::string renderPod(const Pod& p, const std::string& kindNode, const KindLayout& layout) {
   return dump(podJson(p, kindNode, layout));
 }

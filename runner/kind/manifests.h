@@ -46,5 +46,6 @@ std::string renderManifests(const Cluster& c, const KindLayout& layout);
 std::string renderPolicy(const NetworkPolicy& p);
 std::string renderPod(const Pod& p, const std::string& kindNode, const KindLayout& layout);
 std::string renderNamespace(const Namespace& ns, const KindLayout& layout);
+std::string renderService(const Service& s);  // without clusterIP
 
 }  // namespace npf::runner::kind
