@@ -4,12 +4,15 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/load.h"
 #include "cli/report_files.h"
+#include "runner/kind/kind_backend.h"
 #include "runner/local/run_state.h"
+#include "runner/replay.h"
 
 namespace npf::cli {
 namespace {
@@ -46,11 +49,57 @@ std::string localPrerequisites(const std::string& cniPath) {
   return "";
 }
 
+// Whether `program` can be run: a path, or a name found in $PATH.
+bool findProgram(const std::string& program) {
+  if (program.find('/') != std::string::npos) return access(program.c_str(), X_OK) == 0;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!dir.empty() && access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return false;
+}
+
+runner::ProcessRunner& kubectlRunner() {
+  // Long enough for `kubectl delete namespace --timeout=180s`; exec batches end much sooner.
+  static runner::RealProcessRunner r(240000);
+  return r;
+}
+
 }  // namespace
 
+const std::vector<std::string>& knownCnis() {
+  static const std::vector<std::string> cnis = {"kindnet", "calico", "cilium", "antrea", "kube-router"};
+  return cnis;
+}
+
+std::vector<std::string> cniProfileSettings(const std::string& cni) {
+  // Cilium matches ipBlocks only against addresses outside the cluster (pod traffic is judged
+  // by identity), a documented deviation from the upstream e2e expectation.
+  if (cni == "cilium") return {"ipblock-matches-pod-ips=false"};
+  return {};
+}
+
 void addBackendOptions(CLI::App& sub, BackendOptions& o) {
-  sub.add_option("--backend", o.backend, "Dataplane: local (network namespaces, CNI ptp, nftables)")
-      ->check(CLI::IsMember({"local"}))
+  sub.add_option("--backend", o.backend,
+                 "Dataplane: local (network namespaces, CNI ptp, nftables, on this machine) or kind (a "
+                 "Kubernetes cluster with a real CNI, through kubectl; see docs/kind-backend.md)")
+      ->check(CLI::IsMember({"local", "kind"}))
+      ->capture_default_str();
+  sub.add_option("--context", o.context, "kind backend: the kubectl context (default: the current one)");
+  sub.add_option("--kubectl", o.kubectl, "kind backend: the kubectl executable")->capture_default_str();
+  sub.add_option("--cni", o.cni,
+                 "kind backend: the CNI under test; picks its profile (docs/cni-profiles.md), which "
+                 "--profile overrides")
+      ->check(CLI::IsMember(knownCnis()));
+  sub.add_flag("--keep", o.keep, "kind backend: leave the run's namespaces in the cluster (for debugging)");
+  sub.add_option("--max-execs", o.maxExecs, "kind backend: source pods probed at once (one kubectl exec each)")
+      ->check(CLI::Range(1, 256))
       ->capture_default_str();
   addProfileOption(sub, o.profileSettings);
   sub.add_option("--inject-fault", o.faults,
@@ -72,6 +121,16 @@ void addBackendOptions(CLI::App& sub, BackendOptions& o) {
 }
 
 bool parseBackendOptions(BackendOptions& o, const std::string& command) {
+  if (o.backend == "kind" && !o.faults.empty()) {
+    std::cerr << fmt::format("netpolfuzz {}: --inject-fault works only with the local backend\n", command);
+    return false;
+  }
+  if (!o.cni.empty()) {
+    // The CNI's profile first, so that --profile settings given by the user win.
+    std::vector<std::string> settings = cniProfileSettings(o.cni);
+    settings.insert(settings.end(), o.profileSettings.begin(), o.profileSettings.end());
+    o.profileSettings = settings;
+  }
   for (const auto& f : o.faults)
     if (runner::local::LocalBackend::describeFault(f).empty()) {
       std::cerr << fmt::format("netpolfuzz {}: --inject-fault: unknown fault class '{}' (see netpolfuzz fuzz --list-faults)\n",
@@ -82,6 +141,29 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
 }
 
 bool checkBackendMachine(const BackendOptions& o, const std::string& command) {
+  if (o.backend == "kind") {
+    if (!findProgram(o.kubectl)) {
+      std::cerr << fmt::format(
+          "netpolfuzz {}: the kind backend needs kubectl: `{}` is not an executable in PATH (install kubectl, or "
+          "pass --kubectl PATH)\n",
+          command, o.kubectl);
+      return false;
+    }
+    std::vector<std::string> argv{o.kubectl};
+    if (!o.context.empty()) argv.insert(argv.end(), {"--context", o.context});
+    argv.insert(argv.end(), {"get", "nodes", "--output", "name", "--request-timeout=15s"});
+    std::vector<std::string> env;
+    for (const char* v : {"PATH", "HOME", "KUBECONFIG", "USER"})
+      if (const char* x = std::getenv(v)) env.push_back(std::string(v) + "=" + x);
+    runner::ProcessResult r = kubectlRunner().run(argv, env, "", "");
+    if (!r.ok()) {
+      auto nl = r.err.find('\n');
+      std::cerr << fmt::format("netpolfuzz {}: the cluster is not reachable: `{}` failed: {}\n", command,
+                               runner::describeCommand(argv), r.err.substr(0, nl));
+      return false;
+    }
+    return true;
+  }
   if (auto e = localPrerequisites(o.cniPath); !e.empty()) {
     std::cerr << fmt::format("netpolfuzz {}: the local backend cannot run here: {}\n", command, e);
     return false;
@@ -97,14 +179,37 @@ runner::CheckOptions checkOptions(const BackendOptions& o) {
   return c;
 }
 
-std::unique_ptr<runner::local::LocalBackend> makeLocalBackend(const BackendOptions& o) {
+std::unique_ptr<runner::local::LocalBackend> makeLocalBackend(const BackendOptions& o,
+                                                              const std::string& reassignPodIpv4) {
   runner::local::LocalOptions lo;
   lo.profile.ipblockMatchesPodIps = o.profile.ipblockMatchesPodIps;
   lo.profile.egressToOwnNodeAllowed = o.profile.egressToOwnNode == Profile::EgressToOwnNode::Allow;
   lo.profile.hostnetworkSelectable = o.profile.hostnetworkSelectable;
   lo.faults = {o.faults.begin(), o.faults.end()};
   lo.cniPath = o.cniPath;
+  lo.reassignPodIpv4 = reassignPodIpv4;
   return std::make_unique<runner::local::LocalBackend>(lo);
+}
+
+MadeBackend makeBackend(const BackendOptions& o, bool rederive, const std::string& reassignPodIpv4) {
+  MadeBackend m;
+  if (o.backend == "kind") {
+    runner::kind::KindOptions ko;
+    ko.kubectl = o.kubectl;
+    ko.context = o.context;
+    ko.runId = runner::local::newRunId();
+    ko.keep = o.keep;
+    ko.maxParallelExecs = o.maxExecs;
+    m.runId = ko.runId;
+    m.dataplane = std::make_unique<runner::kind::KindBackend>(ko, kubectlRunner());
+    if (rederive) m.wrapper = std::make_unique<runner::RederivingBackend>(*m.dataplane);
+  } else {
+    auto local = makeLocalBackend(o, reassignPodIpv4);
+    m.runId = local->runId();
+    m.dataplane = std::move(local);
+  }
+  m.backend = m.wrapper ? m.wrapper.get() : m.dataplane.get();
+  return m;
 }
 
 void addReportOption(CLI::App& sub, std::vector<std::string>& formats) {

@@ -22,6 +22,12 @@ struct BackendOptions {
   int retryTimeoutMs = 500;
   double convergeMs = 300;
   std::string cniPath = "/usr/lib/cni";
+  // kind backend
+  std::string context;          // kubectl context ("" = current)
+  std::string kubectl = "kubectl";
+  std::string cni;              // the CNI under test: picks its profile (docs/cni-profiles.md)
+  bool keep = false;            // leave the run's namespaces for debugging
+  size_t maxExecs = 8;          // source pods probed at once
 
   Profile profile;  // set by parseBackendOptions()
 };
@@ -39,8 +45,24 @@ bool checkBackendMachine(const BackendOptions& o, const std::string& command);
 // The probe discipline the options ask for.
 runner::CheckOptions checkOptions(const BackendOptions& o);
 
-// The backend the options ask for (after parseBackendOptions).
-std::unique_ptr<runner::local::LocalBackend> makeLocalBackend(const BackendOptions& o);
+// The local backend the options ask for (after parseBackendOptions).
+// `reassignPodIpv4`: give pods addresses of their own in this prefix (replay --pod-ip-range).
+std::unique_ptr<runner::local::LocalBackend> makeLocalBackend(const BackendOptions& o,
+                                                              const std::string& reassignPodIpv4 = "");
+
+// The backend a command runs on. For kind, `backend` re-derives ipBlocks from the addresses the
+// cluster assigns (runner/replay.h) unless `rederive` is false (the Replayer does it itself).
+struct MadeBackend {
+  std::unique_ptr<runner::Backend> dataplane;
+  std::unique_ptr<runner::Backend> wrapper;
+  runner::Backend* backend = nullptr;
+  std::string runId;
+};
+MadeBackend makeBackend(const BackendOptions& o, bool rederive = true, const std::string& reassignPodIpv4 = "");
+
+// The profile settings the CNI NAME needs (docs/cni-profiles.md); none for most.
+std::vector<std::string> cniProfileSettings(const std::string& cni);
+const std::vector<std::string>& knownCnis();
 
 // Adds `--report FORMATS` (html, junit, markdown, text, none; comma-separated, repeatable);
 // `formats` holds the command's default on entry.

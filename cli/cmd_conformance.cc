@@ -170,10 +170,11 @@ Command addConformanceCommand(CLI::App& app) {
             for (const auto& p : bo.profileSettings) info.command += " --profile " + p;
             for (const auto& f : bo.faults) info.command += " --inject-fault " + f;
 
-            auto backend = makeLocalBackend(bo);
+            MadeBackend made = makeBackend(bo);
+            runner::Backend* backend = made.backend;
             const std::atomic<bool>& stop = installInterruptHandling();
             std::cout << fmt::format("netpolfuzz conformance: {} cases on the {} backend (run {}){}\n", selected.size(),
-                                     bo.backend, backend->runId(),
+                                     bo.backend, made.runId,
                                      bo.faults.empty() ? "" : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")))
                       << std::flush;
 

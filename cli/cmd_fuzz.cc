@@ -222,16 +222,18 @@ Command addFuzzCommand(CLI::App& app) {
             if (o->maxFailures) info.command += fmt::format(" --max-failures {}", o->maxFailures);
             if (co.firstIndex) info.command += fmt::format(" --first-index {}", co.firstIndex);
             if (!o->weights.empty()) info.command += " --weights " + shellWord(o->weights);
+            if (bo.backend == "kind" && !bo.context.empty()) info.command += " --context " + shellWord(bo.context);
+            if (!bo.cni.empty()) info.command += " --cni " + bo.cni;
             for (const auto& p : bo.profileSettings) info.command += " --profile " + shellWord(p);
             for (const auto& f : bo.faults) info.command += " --inject-fault " + shellWord(f);
 
-            auto backendPtr = makeLocalBackend(bo);
-            runner::local::LocalBackend& backend = *backendPtr;
+            MadeBackend made = makeBackend(bo);
+            runner::Backend& backend = *made.backend;
             co.stop = &installInterruptHandling();
 
             std::cout << fmt::format("netpolfuzz fuzz: seed {}, {} {} cases{}, backend {} (run {}){}\n", co.seed,
                                      co.cases ? fmt::format("{}", co.cases) : std::string("unlimited"), o->size,
-                                     co.durationSeconds > 0 ? ", for " + o->duration : "", bo.backend, backend.runId(),
+                                     co.durationSeconds > 0 ? ", for " + o->duration : "", bo.backend, made.runId,
                                      bo.faults.empty() ? "" : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")));
             std::cout << "reproduce: " << info.command << "\n" << std::flush;
 

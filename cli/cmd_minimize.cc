@@ -110,11 +110,12 @@ Command addMinimizeCommand(CLI::App& app) {
               "it\n",
               o->file, fmt::join(input.meta.observed->faults, ","));
 
-        auto backend = makeLocalBackend(bo);
+        MadeBackend made = makeBackend(bo);
+        runner::Backend* backend = made.backend;
         const std::atomic<bool>& stop = installInterruptHandling();
         std::cout << fmt::format(
                          "netpolfuzz minimize: {} ({}) on the {} backend (run {}){}\n", o->file,
-                         toString(runner::caseSize(input)), bo.backend, backend->runId(),
+                         toString(runner::caseSize(input)), bo.backend, made.runId,
                          bo.faults.empty()
                              ? ""
                              : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")))

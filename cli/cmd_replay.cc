@@ -114,20 +114,13 @@ Command addReplayCommand(CLI::App& app) {
                   "it replays against the correct dataplane\n",
                   file, fmt::join(kase.meta.observed->faults, ","));
 
-        // makeLocalBackend's options, plus the replay-only address range.
-        runner::local::LocalOptions lo;
-        lo.profile.ipblockMatchesPodIps = bo.profile.ipblockMatchesPodIps;
-        lo.profile.egressToOwnNodeAllowed =
-            bo.profile.egressToOwnNode == Profile::EgressToOwnNode::Allow;
-        lo.profile.hostnetworkSelectable = bo.profile.hostnetworkSelectable;
-        lo.faults = {bo.faults.begin(), bo.faults.end()};
-        lo.cniPath = bo.cniPath;
-        lo.reassignPodIpv4 = o->podIpRange;
-        runner::local::LocalBackend backend(lo);
+        // The Replayer re-derives ipBlocks itself.
+        MadeBackend made = makeBackend(bo, /*rederive=*/false, o->podIpRange);
+        runner::Backend& backend = *made.backend;
         const std::atomic<bool>& stop = installInterruptHandling();
         std::cout << fmt::format(
                          "netpolfuzz replay: {} case{} on the {} backend (run {}){}{}\n",
-                         cases.size(), cases.size() == 1 ? "" : "s", bo.backend, backend.runId(),
+                         cases.size(), cases.size() == 1 ? "" : "s", bo.backend, made.runId,
                          bo.faults.empty()
                              ? ""
                              : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")),

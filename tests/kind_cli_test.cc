@@ -1,0 +1,112 @@
+// `--backend kind` end to end through the real netpolfuzz binary, against a fake kubectl
+// executable (tests/support/fake_kubectl.py: a tiny cluster in a state file, every argv logged).
+// This checks the orchestration a user gets (set-up order, batched execs, results, teardown,
+// clear exits on a missing or unreachable cluster); nothing here talks to a real cluster.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/run_process.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using npf::testing::readWhole;
+using npf::testing::runProcess;
+
+const std::string kCli = NPF_CLI;
+const std::string kFake = std::string(NPF_SOURCE_DIR) + "/tests/support/fake_kubectl.py";
+
+class KindCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = fs::path(::testing::TempDir()) / ("npf-kind-cli-" + std::to_string(getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    kubeconfig = (dir / "kubeconfig").string();
+    setenv("KUBECONFIG", kubeconfig.c_str(), 1);
+  }
+  void TearDown() override {
+    unsetenv("KUBECONFIG");
+    fs::remove_all(dir);
+  }
+  std::vector<nlohmann::json> calls() {
+    std::vector<nlohmann::json> out;
+    std::ifstream f(kubeconfig + ".log");
+    for (std::string line; std::getline(f, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+  }
+  fs::path dir;
+  std::string kubeconfig;
+};
+
+TEST_F(KindCli, FuzzCampaignOnTheFakeClusterBatchesProbesAndCleansUp) {
+  std::string out = (dir / "out").string();
+  auto r = runProcess({kCli, "fuzz", "--backend", "kind", "--kubectl", kFake, "--context", "kind-npf", "--cni",
+                       "cilium", "--seed", "4", "--cases", "2", "--out", out, "-q"});
+  // The fake connects every probe, so cells the oracle denies are discrepancies.
+  EXPECT_EQ(r.exitCode, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("backend kind (run npf-"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--cni cilium"), std::string::npos) << r.out;
+  std::string results = readWhole(out + "/results.json");
+  EXPECT_NE(results.find("\"backend\": \"kind\""), std::string::npos);
+  EXPECT_NE(results.find("ipblock-matches-pod-ips=false"), std::string::npos);  // cilium's profile
+
+  auto log = calls();
+  ASSERT_FALSE(log.empty());
+  size_t execs = 0, applies = 0;
+  for (const auto& argv : log) {
+    ASSERT_GE(argv.size(), 3u);
+    EXPECT_EQ(argv[0], "--context");
+    EXPECT_EQ(argv[1], "kind-npf");
+    execs += argv[2] == "exec";
+    applies += argv[2] == "apply";
+  }
+  EXPECT_GT(execs, 0u);
+  EXPECT_GE(applies, 2u);  // workloads, then policies
+  // Never one exec per probe: each exec runs a whole batch (all of a source's cells in a round;
+  // re-probe rounds are smaller), and the batches add up to the probes the results count.
+  auto doc = nlohmann::json::parse(results);
+  size_t probes = doc["totals"].value("probes", size_t(0)), inScripts = 0, largest = 0;
+  for (const auto& argv : log)
+    if (argv[2] == "exec") {
+      std::string script = argv.back();
+      size_t n = 0;
+      for (size_t at = script.find("\np "); at != std::string::npos; at = script.find("\np ", at + 1)) ++n;
+      inScripts += n;
+      largest = std::max(largest, n);
+    }
+  EXPECT_GE(largest, 20u);
+  EXPECT_GT(inScripts, 4 * execs) << inScripts << " probes in " << execs << " execs";
+  EXPECT_LE(inScripts, probes);
+  // Torn down: the run's namespaces deleted by label, nothing left in the fake cluster.
+  EXPECT_EQ(log.back()[2], "delete");
+  EXPECT_EQ(log.back()[3], "namespace");
+  auto state = nlohmann::json::parse(readWhole(kubeconfig + ".state.json"));
+  EXPECT_TRUE(state["objects"].empty()) << state["objects"].dump().substr(0, 500);
+}
+
+TEST_F(KindCli, MissingKubectlUnreachableClusterAndFaultsAreClearErrors) {
+  auto missing = runProcess({kCli, "conformance", "--backend", "kind", "--kubectl", "/nonexistent/kubectl"});
+  EXPECT_EQ(missing.exitCode, 3);
+  EXPECT_NE(missing.err.find("needs kubectl"), std::string::npos) << missing.err;
+
+  std::string broken = (dir / "kubectl").string();
+  std::ofstream(broken) << "#!/bin/sh\necho 'The connection to the server 127.0.0.1:6443 was refused' >&2\nexit 1\n";
+  fs::permissions(broken, fs::perms::owner_all);
+  auto unreachable = runProcess({kCli, "fuzz", "--backend", "kind", "--kubectl", broken, "--cases", "1",
+                                 "--out", (dir / "o").string()});
+  EXPECT_EQ(unreachable.exitCode, 3);
+  EXPECT_NE(unreachable.err.find("the cluster is not reachable"), std::string::npos) << unreachable.err;
+  EXPECT_NE(unreachable.err.find("was refused"), std::string::npos) << unreachable.err;
+
+  auto fault = runProcess({kCli, "fuzz", "--backend", "kind", "--inject-fault", "POLICYTYPES"});
+  EXPECT_EQ(fault.exitCode, 2);
+  EXPECT_NE(fault.err.find("only with the local backend"), std::string::npos) << fault.err;
+}
+
+}  // namespace
