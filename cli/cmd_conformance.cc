@@ -66,6 +66,7 @@ Command addConformanceCommand(CLI::App& app) {
     std::vector<std::string> include, exclude;
     std::string out = "out/conformance";
     bool quiet = false;
+    bool timings = false;
     bool list = false;
     std::vector<std::string> reports = {"html", "junit"};  // CI systems pick up JUnit
   };
@@ -94,6 +95,9 @@ Command addConformanceCommand(CLI::App& app) {
   sub->add_flag("--list", o->list, "List the selected cases and their tags, and exit (no dataplane needed)");
   sub->add_flag("--quiet,-q", o->quiet, "No progress line");
   addReportOption(*sub, o->reports);
+  sub->add_flag("--timings", o->timings,
+                "Print where the time went, by phase (apply incl. waiting for pods, probe, oracle and diff), "
+                "and the convergence time per state");
   addBackendOptions(*sub, o->backend);
 
   return {sub, [o]() {
@@ -227,6 +231,7 @@ Command addConformanceCommand(CLI::App& app) {
               std::cerr << fmt::format("{}/results.json:0:0: cannot write results\n", o->out);
             std::cout << renderTagTables(result);
             std::cout << renderCampaignSummary(result, info, o->out);
+            if (o->timings) std::cout << renderTimings(result);
             if (!writeRequestedReports(o->out, o->reports)) return kExitInfrastructure;
             if (!result.backendError.empty()) return kExitInfrastructure;
             if (result.discrepancies() > 0) return kExitDiscrepancies;

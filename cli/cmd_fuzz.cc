@@ -128,6 +128,7 @@ Command addFuzzCommand(CLI::App& app) {
     std::string out;
     bool listFaults = false;
     bool quiet = false;
+    bool timings = false;
     size_t maxFailures = 0;
     bool minimize = false;
     double minimizeSeconds = 120;
@@ -168,6 +169,9 @@ Command addFuzzCommand(CLI::App& app) {
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
   addReportOption(*sub, o->reports);
+  sub->add_flag("--timings", o->timings,
+                "Print where the time went, by phase (apply incl. waiting for pods, probe, oracle and diff), "
+                "and the convergence time per state");
   addBackendOptions(*sub, o->backend);
   sub->add_flag("--quiet,-q", o->quiet, "No progress line");
 
@@ -282,6 +286,7 @@ Command addFuzzCommand(CLI::App& app) {
             if (tty) std::cerr << "\r\033[K" << std::flush;
             writeResults(result);
             std::cout << renderCampaignSummary(result, info, out);
+            if (o->timings) std::cout << renderTimings(result);
             if (o->minimize && result.discrepancies() > 0 && result.backendError.empty() && !co.stop->load())
               minimizeFindings(backend, co, info, result, out, o->minimizeSeconds, o->quiet);
             if (!writeRequestedReports(out, o->reports)) return kExitInfrastructure;

@@ -285,4 +285,45 @@ std::string renderProgressLine(const CampaignResult& sofar, size_t totalCases, d
                      sofar.discrepancies(), sofar.failingCases(), eta);
 }
 
+std::string renderTimings(const runner::CampaignResult& result) {
+  std::vector<double> apply, probe, converge, rest;
+  double applySum = 0, probeSum = 0, restSum = 0;
+  for (const auto& c : result.cases) {
+    double inStates = 0;
+    for (const auto& st : c.states) {
+      apply.push_back(st.applyMs);
+      probe.push_back(st.probeMs);
+      converge.push_back(st.convergeMs);
+      applySum += st.applyMs;
+      probeSum += st.probeMs;
+      inStates += st.applyMs + st.probeMs;
+    }
+    double other = std::max(0.0, c.totalMs - inStates);
+    rest.push_back(other);
+    restSum += other;
+  }
+  auto median = [](std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  };
+  double wall = result.seconds * 1000;
+  double outside = std::max(0.0, wall - applySum - probeSum - restSum);
+  auto share = [&](double ms) { return wall > 0 ? 100.0 * ms / wall : 0.0; };
+  std::string out = fmt::format("timings ({} cases, {} states, {:.1f} s):\n", result.cases.size(), apply.size(),
+                                result.seconds);
+  out += fmt::format("  {:<34} {:>10} {:>7} {:>16}\n", "phase", "total", "share", "median");
+  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}% {:>10.0f} ms/state\n", "apply (set-up/reconcile, wait)",
+                     applySum / 1000, share(applySum), median(apply));
+  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}% {:>10.0f} ms/state\n", "probe (all rounds)", probeSum / 1000,
+                     share(probeSum), median(probe));
+  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}% {:>10.0f} ms/case\n", "oracle, diff, generation", restSum / 1000,
+                     share(restSum), median(rest));
+  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}%\n", "other (writing results, teardown)", outside / 1000,
+                     share(outside));
+  out += fmt::format("  convergence after a change: median {:.0f} ms, max {:.0f} ms per state\n", median(converge),
+                     converge.empty() ? 0.0 : *std::max_element(converge.begin(), converge.end()));
+  return out;
+}
+
 }  // namespace npf

@@ -44,6 +44,11 @@ std::string renderCampaignSummary(const runner::CampaignResult& result, const Ru
 // passes when every case carrying it passed. Then the totals.
 std::string renderTagTables(const runner::CampaignResult& result);
 
+// `--timings`: where a run's time went, by phase (apply = set-up or reconcile including the wait
+// for pods; probe = every probing round; oracle and diff = the rest of each case), with totals,
+// shares and per-state medians, plus the convergence time per state.
+std::string renderTimings(const runner::CampaignResult& result);
+
 // One progress line (no newline): cases done/total, rate, probes/s, discrepancies, ETA.
 // `totalCases` 0 with `durationSeconds` > 0: ETA from the duration.
 std::string renderProgressLine(const runner::CampaignResult& sofar, size_t totalCases,

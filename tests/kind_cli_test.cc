@@ -47,11 +47,13 @@ class KindCli : public ::testing::Test {
 TEST_F(KindCli, FuzzCampaignOnTheFakeClusterBatchesProbesAndCleansUp) {
   std::string out = (dir / "out").string();
   auto r = runProcess({kCli, "fuzz", "--backend", "kind", "--kubectl", kFake, "--context", "kind-npf", "--cni",
-                       "cilium", "--seed", "4", "--cases", "2", "--out", out, "-q"});
+                       "cilium", "--seed", "4", "--cases", "2", "--timings", "--out", out, "-q"});
   // The fake connects every probe, so cells the oracle denies are discrepancies.
   EXPECT_EQ(r.exitCode, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("backend kind (run npf-"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("--cni cilium"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("timings (2 cases,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("probe (all rounds)"), std::string::npos) << r.out;
   std::string results = readWhole(out + "/results.json");
   EXPECT_NE(results.find("\"backend\": \"kind\""), std::string::npos);
   EXPECT_NE(results.find("ipblock-matches-pod-ips=false"), std::string::npos);  // cilium's profile
