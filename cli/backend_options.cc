@@ -10,6 +10,7 @@
 
 #include "cli/load.h"
 #include "cli/report_files.h"
+#include "runner/kind/dry_run.h"
 #include "runner/kind/kind_backend.h"
 #include "runner/local/run_state.h"
 #include "runner/replay.h"
@@ -98,6 +99,9 @@ void addBackendOptions(CLI::App& sub, BackendOptions& o) {
                  "--profile overrides")
       ->check(CLI::IsMember(knownCnis()));
   sub.add_flag("--keep", o.keep, "kind backend: leave the run's namespaces in the cluster (for debugging)");
+  sub.add_flag("--dry-run", o.dryRun,
+               "kind backend: print the manifests and kubectl commands the run would send, answered by a "
+               "simulated cluster (placeholder addresses); needs no cluster and runs nothing");
   sub.add_option("--max-execs", o.maxExecs, "kind backend: source pods probed at once (one kubectl exec each)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
@@ -121,6 +125,10 @@ void addBackendOptions(CLI::App& sub, BackendOptions& o) {
 }
 
 bool parseBackendOptions(BackendOptions& o, const std::string& command) {
+  if (o.dryRun && o.backend != "kind") {
+    std::cerr << fmt::format("netpolfuzz {}: --dry-run needs --backend kind\n", command);
+    return false;
+  }
   if (o.backend == "kind" && !o.faults.empty()) {
     std::cerr << fmt::format("netpolfuzz {}: --inject-fault works only with the local backend\n", command);
     return false;
@@ -141,6 +149,7 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
 }
 
 bool checkBackendMachine(const BackendOptions& o, const std::string& command) {
+  if (o.dryRun) return true;
   if (o.backend == "kind") {
     if (!findProgram(o.kubectl)) {
       std::cerr << fmt::format(
@@ -210,6 +219,45 @@ MadeBackend makeBackend(const BackendOptions& o, bool rederive, const std::strin
   }
   m.backend = m.wrapper ? m.wrapper.get() : m.dataplane.get();
   return m;
+}
+
+int dryRunCases(const BackendOptions& o, const std::vector<std::pair<std::string, Case>>& cases) {
+  runner::kind::SimulatedCluster simulated(&std::cout);
+  runner::kind::KindOptions ko;
+  ko.kubectl = o.kubectl;
+  ko.context = o.context;
+  ko.runId = "npf-dryrun";
+  ko.maxParallelExecs = 1;  // one exec after the other, so the output reads in order
+  ko.sleep = [](int) {};
+  ko.env = {"PATH=/usr/bin:/bin"};
+  runner::kind::KindBackend kind(ko, simulated);
+  runner::RederivingBackend backend(kind);
+  std::cout << "# --dry-run: the commands and manifests a kind run would send. A simulated cluster with\n"
+               "# workers worker-1 and worker-2 answers; pod IPs and ClusterIPs are placeholders that the real\n"
+               "# cluster assigns, and ipBlocks derived from pod IPs follow them.\n";
+  bool up = false;
+  Cluster previous;
+  for (const auto& [source, c] : cases) {
+    std::vector<Cluster> states = caseStates(c);
+    std::cout << fmt::format("\n# ==== case {} ({}): {} state(s)\n", c.meta.name, source, states.size());
+    for (size_t i = 0; i < states.size(); ++i) {
+      bool fresh = !up || states[i].nodes != previous.nodes;
+      std::cout << fmt::format("# ---- {}{}\n", i == 0 ? "initial objects" : fmt::format("after step {}", i),
+                               i == 0 ? (fresh ? ": set up" : ": reconcile the previous case's cluster") : ": reconcile");
+      std::string e = fresh ? backend.setUp(states[i]) : backend.reconcile(states[i]);
+      if (!e.empty()) {
+        std::cerr << fmt::format("netpolfuzz: --dry-run: {}: {}\n", c.meta.name, e);
+        return kExitBadInput;
+      }
+      up = true;
+      previous = states[i];
+      std::cout << "# ---- probe round: one exec per source pod\n";
+      backend.probe(runner::expandProbes(probeSetFor(c, backend.actual())), runner::ProbeOptions{});
+    }
+  }
+  std::cout << "\n# ---- teardown\n";
+  backend.tearDown();
+  return kExitOk;
 }
 
 void addReportOption(CLI::App& sub, std::vector<std::string>& formats) {

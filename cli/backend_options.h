@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "oracle/profile.h"
+#include "model/case.h"
 #include "runner/campaign.h"
 #include "runner/local/local_backend.h"
 
@@ -28,6 +29,7 @@ struct BackendOptions {
   std::string cni;              // the CNI under test: picks its profile (docs/cni-profiles.md)
   bool keep = false;            // leave the run's namespaces for debugging
   size_t maxExecs = 8;          // source pods probed at once
+  bool dryRun = false;          // print manifests and kubectl commands; no cluster needed
 
   Profile profile;  // set by parseBackendOptions()
 };
@@ -59,6 +61,11 @@ struct MadeBackend {
   std::string runId;
 };
 MadeBackend makeBackend(const BackendOptions& o, bool rederive = true, const std::string& reassignPodIpv4 = "");
+
+// `--dry-run` (kind backend): prints, per case, the manifests and kubectl commands a run would
+// send (set-up, each step, one probe round, teardown), answered by a simulated cluster whose
+// addresses are placeholders. Returns the exit code.
+int dryRunCases(const BackendOptions& o, const std::vector<std::pair<std::string, Case>>& cases);
 
 // The profile settings the CNI NAME needs (docs/cni-profiles.md); none for most.
 std::vector<std::string> cniProfileSettings(const std::string& cni);

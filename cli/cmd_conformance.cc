@@ -152,6 +152,7 @@ Command addConformanceCommand(CLI::App& app) {
               std::cout << fmt::format("{} cases\n", selected.size());
               return kExitOk;
             }
+            if (bo.dryRun) return dryRunCases(bo, selected);
             if (!checkBackendMachine(bo, "conformance")) return kExitInfrastructure;
             std::error_code ec;
             fs::create_directories(fs::path(o->out) / "failures", ec);

@@ -204,6 +204,17 @@ Command addFuzzCommand(CLI::App& app) {
             co.check = checkOptions(bo);
             co.maxFailingCases = o->maxFailures;
             std::string out = o->out.empty() ? fmt::format("out/fuzz-s{}", co.seed) : o->out;
+            if (bo.dryRun) {
+              if (co.cases == 0) {
+                std::cerr << "netpolfuzz fuzz: --dry-run needs --cases N\n";
+                return kExitBadInput;
+              }
+              std::vector<std::pair<std::string, Case>> cases;
+              for (uint64_t i = 0; i < co.cases; ++i)
+                cases.push_back({fmt::format("seed {} index {}", co.seed, co.firstIndex + i),
+                                 generateCase(co.seed, co.firstIndex + i, co.size, co.weights)});
+              return dryRunCases(bo, cases);
+            }
             if (!checkBackendMachine(bo, "fuzz")) return kExitInfrastructure;
 
             std::error_code ec;

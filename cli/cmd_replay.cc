@@ -105,6 +105,7 @@ Command addReplayCommand(CLI::App& app) {
           std::cerr << "netpolfuzz replay: no case files found\n";
           return kExitBadInput;
         }
+        if (bo.dryRun) return dryRunCases(bo, cases);
         if (!checkBackendMachine(bo, "replay")) return kExitInfrastructure;
         if (bo.faults.empty())
           for (const auto& [file, kase] : cases)

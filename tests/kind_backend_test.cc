@@ -1,7 +1,10 @@
-// KindBackend's orchestration against a fake kubectl (a ProcessRunner that records every argv
-// and answers like a small cluster would: nodes, applied objects, pod status, Services, exec of
-// the probe script). No cluster here: this checks what is sent and how answers are used.
+// KindBackend's orchestration against a simulated cluster (runner/kind/dry_run.h: a ProcessRunner
+// that records every argv and answers like a small cluster would: nodes, applied objects, pod
+// status, Services, exec of the probe script). No cluster here: this checks what is sent and
+// how the answers are used.
 #include "runner/kind/kind_backend.h"
+
+#include "runner/kind/dry_run.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -21,114 +24,7 @@ namespace {
 using Json = nlohmann::json;
 using K = ProbeResult::Kind;
 
-class FakeCluster : public ProcessRunner {
- public:
-  std::vector<std::vector<std::string>> calls;
-  std::vector<std::string> applied;  // stdin of every apply
-  std::map<std::string, Json> objects;  // "Kind ns/name" -> object
-  std::set<std::string> neverReady;     // ns/name of pods that stay Pending
-  std::set<std::string> blocked;        // "HOST:PORT" that time out
-  bool kubectlMissing = false;
-  int nextPod = 10, nextService = 10;
-  std::map<std::string, std::string> podIp, serviceIp;
-
-  ProcessResult run(const std::vector<std::string>& argv, const std::vector<std::string>&, const std::string& in,
-                    const std::string&) override {
-    std::lock_guard lock(mu_);
-    calls.push_back(argv);
-    if (kubectlMissing) return {-1, "", "cannot execute kubectl: No such file or directory"};
-    std::vector<std::string> a(argv.begin() + 3, argv.end());  // after kubectl --context NAME
-    if (a[0] == "get" && a[1] == "nodes") return {0, nodes(), ""};
-    if (a[0] == "apply") return apply(in);
-    if (a[0] == "get" && a[1] == "pods") return {0, listOf("Pod"), ""};
-    if (a[0] == "get" && a[1] == "services") return {0, listOf("Service"), ""};
-    if (a[0] == "delete") return remove(a);
-    if (a[0] == "exec") return exec(a);
-    return {1, "", "fake kubectl: unexpected command"};
-  }
-
- private:
-  static std::string nodes() {
-    Json items = Json::array();
-    int i = 2;
-    for (const char* n : {"kind-control-plane", "kind-worker", "kind-worker2"}) {
-      Json node = {{"metadata", {{"name", n}, {"labels", Json::object()}}},
-                   {"status", {{"addresses", {{{"type", "InternalIP"}, {"address", fmt::format("172.18.0.{}", i++)}}}}}}};
-      if (std::string(n) == "kind-control-plane") node["metadata"]["labels"]["node-role.kubernetes.io/control-plane"] = "";
-      items.push_back(node);
-    }
-    return Json{{"items", items}}.dump();
-  }
-
-  ProcessResult apply(const std::string& in) {
-    applied.push_back(in);
-    Json list = Json::parse(in, nullptr, false);
-    if (!list.is_object()) return {1, "", "error: invalid JSON"};
-    for (auto& o : list["items"]) {
-      std::string kind = o["kind"], ns = o["metadata"].value("namespace", ""), name = o["metadata"]["name"];
-      std::string k = ns + "/" + name;
-      if (kind == "Pod") {
-        if (!podIp.count(k)) podIp[k] = fmt::format("10.244.{}.{}", nextPod / 250, nextPod % 250), ++nextPod;
-        bool ready = !neverReady.count(k);
-        o["status"] = {{"phase", ready ? "Running" : "Pending"},
-                       {"podIP", ready ? podIp[k] : ""},
-                       {"containerStatuses",
-                        {{{"ready", ready}, {"state", ready ? Json{{"running", Json::object()}}
-                                                            : Json{{"waiting", {{"reason", "ImagePullBackOff"}}}}}}}}};
-        if (ready) o["status"]["podIPs"] = {{{"ip", podIp[k]}}};
-      }
-      if (kind == "Service") {
-        if (!serviceIp.count(k)) serviceIp[k] = fmt::format("10.96.0.{}", nextService++);
-        o["spec"]["clusterIP"] = serviceIp[k];
-      }
-      objects[kind + " " + k] = o;
-    }
-    return {0, "configured", ""};
-  }
-
-  std::string listOf(const std::string& kind) {
-    Json items = Json::array();
-    for (const auto& [k, o] : objects)
-      if (k.rfind(kind + " ", 0) == 0) items.push_back(o);
-    return Json{{"items", items}}.dump();
-  }
-
-  ProcessResult remove(const std::vector<std::string>& a) {
-    static const std::map<std::string, std::string> kinds = {
-        {"pod", "Pod"}, {"service", "Service"}, {"networkpolicy", "NetworkPolicy"}, {"namespace", "Namespace"}};
-    if (a[1] == "namespace" && a[2] == "--selector") {
-      std::string run = a[3].substr(a[3].find('=') + 1);
-      std::set<std::string> gone;
-      for (const auto& [k, o] : objects)
-        if (o["kind"] == "Namespace" && o["metadata"]["labels"].value("netpolfuzz.io/run", "") == run)
-          gone.insert(o["metadata"]["name"]);
-      std::erase_if(objects, [&](const auto& kv) {
-        const Json& m = kv.second["metadata"];
-        return gone.count(m.value("namespace", "")) || (kv.second["kind"] == "Namespace" && gone.count(m["name"]));
-      });
-      return {0, "", ""};
-    }
-    bool namespaced = a[2] == "--namespace";
-    std::string k = kinds.at(a[1]) + " " + (namespaced ? a[3] + "/" + a[4] : "/" + a[2]);
-    objects.erase(k);
-    return {0, "deleted", ""};
-  }
-
-  ProcessResult exec(const std::vector<std::string>& a) {
-    std::string pod = a[2] + "/" + a[3];
-    if (!objects.count("Pod " + pod)) return {1, "", "Error from server (NotFound): pods \"" + a[3] + "\" not found"};
-    const std::string& script = a.back();
-    std::string out = "NPF-BEGIN\n";
-    static const std::regex probeLine(R"(p (\d+) (\S+) \d+ms (tcp|udp|sctp) &)");
-    for (std::sregex_iterator it(script.begin(), script.end(), probeLine), end; it != end; ++it) {
-      bool drop = blocked.count((*it)[2].str());
-      out += fmt::format("NPF-R {} {}   {}\n", (*it)[1].str(), drop ? 1 : 0, drop ? "TIMEOUT" : "");
-    }
-    return {0, out + "NPF-END\n", ""};
-  }
-
-  std::mutex mu_;
-};
+using FakeCluster = SimulatedCluster;
 
 KindOptions options() {
   KindOptions o;
@@ -164,15 +60,15 @@ TEST(KindBackend, SetUpAppliesWorkloadsWaitsThenPoliciesAndReadsAddressesBack) {
   EXPECT_TRUE(hasKind(fake.applied[0], "Pod"));
   EXPECT_FALSE(hasKind(fake.applied[0], "NetworkPolicy"));  // policies wait for the addresses
   EXPECT_TRUE(hasKind(fake.applied[1], "NetworkPolicy"));
-  EXPECT_TRUE(fake.objects.count("Pod npf-0a1b2c/client-kind-worker"));
-  EXPECT_TRUE(fake.objects.count("Pod npf-0a1b2c/client-kind-worker2"));
-  EXPECT_FALSE(fake.objects.count("Pod npf-0a1b2c/client-kind-control-plane"));
+  EXPECT_TRUE(fake.objects.count("Pod npf-0a1b2c/client-worker-1"));
+  EXPECT_TRUE(fake.objects.count("Pod npf-0a1b2c/client-worker-2"));
+  EXPECT_FALSE(fake.objects.count("Pod npf-0a1b2c/client-control-plane"));
 
   Cluster a = b.actual();
   for (const auto& p : a.pods) EXPECT_EQ(p.podIP, fake.podIp.at(p.meta.namespace_ + "/" + p.meta.name));
   for (const auto& s : a.services) EXPECT_EQ(s.clusterIP, fake.serviceIp.at(s.meta.namespace_ + "/" + s.meta.name));
   ASSERT_FALSE(a.nodes.empty());
-  EXPECT_EQ(a.nodes[0].internalIPs, std::vector<std::string>{"172.18.0.3"});  // kind-worker
+  EXPECT_EQ(a.nodes[0].internalIPs, std::vector<std::string>{"172.18.0.3"});  // worker-1
   b.tearDown();
   EXPECT_TRUE(fake.objects.empty());
   EXPECT_EQ(fake.calls.back(), (std::vector<std::string>{"kubectl", "--context", "kind-npf", "delete", "namespace",

@@ -111,4 +111,32 @@ TEST_F(KindCli, MissingKubectlUnreachableClusterAndFaultsAreClearErrors) {
   EXPECT_NE(fault.err.find("only with the local backend"), std::string::npos) << fault.err;
 }
 
+// --dry-run shows what a run would send, for every command, without a cluster or even kubectl.
+TEST_F(KindCli, DryRunPrintsManifestsAndCommandsWithoutACluster) {
+  auto fuzz = runProcess({kCli, "fuzz", "--backend", "kind", "--dry-run", "--kubectl", "/nonexistent/kubectl",
+                          "--context", "kind-npf", "--seed", "3", "--cases", "2"});
+  EXPECT_EQ(fuzz.exitCode, 0) << fuzz.err;
+  for (const char* want : {"# ==== case small-s3-0000", "# ==== case small-s3-0001",
+                           "$ /nonexistent/kubectl --context kind-npf get nodes --output json",
+                           "$ /nonexistent/kubectl --context kind-npf apply --filename - <<'EOF'",
+                           "\"kind\": \"NetworkPolicy\"", "registry.k8s.io/e2e-test-images/agnhost:",
+                           "exec --namespace", "-- /bin/sh -c ", "delete namespace --selector netpolfuzz.io/run="})
+    EXPECT_NE(fuzz.out.find(want), std::string::npos) << want << "\n" << fuzz.out.substr(0, 3000);
+  EXPECT_FALSE(fs::exists(kubeconfig + ".log"));  // nothing was run
+
+  auto conformance = runProcess({kCli, "conformance", "--backend", "kind", "--dry-run", "--include",
+                                 "port:end-port", "--cni", "calico"});
+  EXPECT_EQ(conformance.exitCode, 0) << conformance.err;
+  EXPECT_NE(conformance.out.find("endPort"), std::string::npos);
+
+  auto replay = runProcess({kCli, "replay", std::string(NPF_SOURCE_DIR) + "/corpus/regressions/363d8de756e1.yaml",
+                            "--backend", "kind", "--dry-run"});
+  EXPECT_EQ(replay.exitCode, 0) << replay.err;
+  EXPECT_NE(replay.out.find("# ---- after step 1: reconcile"), std::string::npos) << replay.out;
+
+  auto local = runProcess({kCli, "fuzz", "--dry-run", "--cases", "1"});
+  EXPECT_EQ(local.exitCode, 2);
+  EXPECT_NE(local.err.find("--dry-run needs --backend kind"), std::string::npos) << local.err;
+}
+
 }  // namespace
