@@ -26,6 +26,7 @@ Command addLocalCommand(CLI::App& app);
 Command addReportCommand(CLI::App& app);
 Command addMinimizeCommand(CLI::App& app);
 Command addReplayCommand(CLI::App& app);
+Command addKindCommand(CLI::App& app);
 
 // Adds `--profile KEY=VALUE` (repeatable) to a subcommand.
 void addProfileOption(CLI::App& sub, std::vector<std::string>& settings);

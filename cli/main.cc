@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   const Command commands[] = {addExpectCommand(app), addExplainCommand(app),
                              addValidateCommand(app), addGenerateCommand(app),
                              addFuzzCommand(app), addConformanceCommand(app), addLocalCommand(app),
-                             addReportCommand(app), addMinimizeCommand(app), addReplayCommand(app)};
+                             addReportCommand(app), addMinimizeCommand(app), addReplayCommand(app),
+                             addKindCommand(app)};
 
   try {
     app.parse(argc, argv);

@@ -223,7 +223,10 @@ std::string renderCampaignSummary(const CampaignResult& result, const RunInfo& i
   }
   if (result.flaky() > 0) out += fmt::format("{} flaky cells (answered both ways; not counted)\n", result.flaky());
   if (result.errors() > 0) out += fmt::format("{} cells could not be probed (errors; not counted)\n", result.errors());
-  if (result.discrepancies() == 0)
+  if (result.discrepancies() == 0 && !result.backendError.empty())
+    out += fmt::format("INCOMPLETE: no discrepancies in the {} case(s) that ran before the {} backend failed\n",
+                       result.cases.size(), info.backend);
+  else if (result.discrepancies() == 0)
     out += fmt::format("PASS: no discrepancies between the {} dataplane and the oracle\n", info.backend);
   else
     out += fmt::format("FAIL: {} discrepancies in {} of {} cases\n", result.discrepancies(),

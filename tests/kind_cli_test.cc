@@ -139,4 +139,39 @@ TEST_F(KindCli, DryRunPrintsManifestsAndCommandsWithoutACluster) {
   EXPECT_NE(local.err.find("--dry-run needs --backend kind"), std::string::npos) << local.err;
 }
 
+// `kind up|down`: the steps (argv, pinned versions) are printed before they run; --dry-run only
+// prints them. A missing `kind` is exit 3 with a hint.
+TEST_F(KindCli, KindUpAndDownPrintTheirPinnedSteps) {
+  struct Want {
+    const char* cni;
+    const char* install;
+  };
+  for (Want w : {Want{"kindnet", "rollout status daemonset/kindnet"},
+                 Want{"calico", "projectcalico/calico/v3.28.2/manifests/calico.yaml"},
+                 Want{"cilium", "cilium install --context kind-t --version 1.16.3"},
+                 Want{"antrea", "antrea/releases/download/v2.2.0/antrea.yml"},
+                 Want{"kube-router", "kube-router/v2.2.1/daemonset/kubeadm-kuberouter.yaml"}}) {
+    auto r = runProcess({kCli, "kind", "up", "--cni", w.cni, "--name", "t", "--dry-run"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("$ kind create cluster --name t --image kindest/node:"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(std::string("kind-ipv4") + (std::string(w.cni) == "kindnet" ? ".yaml" : "-nocni.yaml")),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find(w.install), std::string::npos) << w.cni << "\n" << r.out;
+    EXPECT_NE(r.out.find("wait --for=condition=Ready nodes --all"), std::string::npos) << r.out;
+  }
+  auto dual = runProcess({kCli, "kind", "up", "--cni", "calico", "--dual-stack", "--dry-run"});
+  EXPECT_NE(dual.out.find("kind-dual-nocni.yaml"), std::string::npos) << dual.out;
+  auto down = runProcess({kCli, "kind", "down", "--name", "t", "--dry-run"});
+  EXPECT_EQ(down.out, "$ kind delete cluster --name t\n");
+
+  const char* path = std::getenv("PATH");
+  std::string saved = path ? path : "";
+  setenv("PATH", dir.c_str(), 1);  // no kind here
+  auto missing = runProcess({kCli, "kind", "up", "--cni", "kindnet"});
+  setenv("PATH", saved.c_str(), 1);
+  EXPECT_EQ(missing.exitCode, 3);
+  EXPECT_NE(missing.err.find("is kind installed and in PATH?"), std::string::npos) << missing.err;
+}
+
 }  // namespace
