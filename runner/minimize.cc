@@ -59,6 +59,16 @@ Cluster everything(const Case& c) {
   return all;
 }
 
+// Calls fn(path {policy, direction, rule}, rule) for every rule of every policy of `c`.
+template <typename Fn>
+void forEachRule(Case& c, Fn fn) {
+  auto pols = policiesOf(c);
+  for (size_t loc = 0; loc < pols.size(); ++loc)
+    for (size_t d = 0; d < 2; ++d)
+      if (auto& rules = section(*pols[loc], d))
+        for (size_t r = 0; r < rules->size(); ++r) fn(Path{loc, d, r}, (*rules)[r]);
+}
+
 // Renumbers the ipBlock source lines of `p` after an element was removed. `match` says whether
 // a line is inside the removed element, `shift` renumbers a later sibling (true: keep).
 template <typename Match, typename Shift>
@@ -233,26 +243,19 @@ std::vector<Pass> passes() {
       {"peers", false,
        [](Case& c) {
          std::vector<Path> u;
-         auto pols = policiesOf(c);
-         for (size_t loc = 0; loc < pols.size(); ++loc)
-           for (size_t d = 0; d < 2; ++d)
-             if (auto& rules = section(*pols[loc], d))
-               for (size_t r = 0; r < rules->size(); ++r)
-                 if (auto& peers = (*rules)[r].peers)
-                   for (size_t i = 0; i < peers->size(); ++i) u.push_back({loc, d, r, i});
+         forEachRule(c, [&](const Path& at, NetworkPolicyRule& rule) {
+           for (size_t i = 0; rule.peers && i < rule.peers->size(); ++i) u.push_back({at[0], at[1], at[2], i});
+         });
          return u;
        },
        [](Case& c, const Path& u) { erasePeer(*policiesOf(c)[u[0]], u[1], u[2], u[3]); }});
   out.push_back({"ports", false,
                  [](Case& c) {
                    std::vector<Path> u;
-                   auto pols = policiesOf(c);
-                   for (size_t loc = 0; loc < pols.size(); ++loc)
-                     for (size_t d = 0; d < 2; ++d)
-                       if (auto& rules = section(*pols[loc], d))
-                         for (size_t r = 0; r < rules->size(); ++r)
-                           if (auto& ports = (*rules)[r].ports)
-                             for (size_t i = 0; i < ports->size(); ++i) u.push_back({loc, d, r, i});
+                   forEachRule(c, [&](const Path& at, NetworkPolicyRule& rule) {
+                     for (size_t i = 0; rule.ports && i < rule.ports->size(); ++i)
+                       u.push_back({at[0], at[1], at[2], i});
+                   });
                    return u;
                  },
                  [](Case& c, const Path& u) {
@@ -263,15 +266,11 @@ std::vector<Pass> passes() {
       {"except entries", true,
        [](Case& c) {
          std::vector<Path> u;
-         auto pols = policiesOf(c);
-         for (size_t loc = 0; loc < pols.size(); ++loc)
-           for (size_t d = 0; d < 2; ++d)
-             if (auto& rules = section(*pols[loc], d))
-               for (size_t r = 0; r < rules->size(); ++r)
-                 if (auto& peers = (*rules)[r].peers)
-                   for (size_t i = 0; i < peers->size(); ++i)
-                     if (auto& b = (*peers)[i].ipBlock)
-                       for (size_t e = 0; e < b->except.size(); ++e) u.push_back({loc, d, r, i, e});
+         forEachRule(c, [&](const Path& at, NetworkPolicyRule& rule) {
+           for (size_t i = 0; rule.peers && i < rule.peers->size(); ++i)
+             if (auto& b = (*rule.peers)[i].ipBlock)
+               for (size_t e = 0; e < b->except.size(); ++e) u.push_back({at[0], at[1], at[2], i, e});
+         });
          return u;
        },
        [](Case& c, const Path& u) { eraseExcept(*policiesOf(c)[u[0]], u[1], u[2], u[3], u[4]); }});
