@@ -139,6 +139,7 @@ std::string renderResultsJson(const CampaignResult& result, const RunInfo& info,
         for (const auto& a : o.attempts) {
           json ja = {{"result", runner::toString(a.kind)}, {"latencyMs", a.latencyMs}};
           if (!a.detail.empty()) ja["detail"] = a.detail;
+          if (a.sourcePort) ja["sourcePort"] = a.sourcePort;
           attempts.push_back(ja);
         }
         json jcell = {{"step", s.step},

@@ -234,7 +234,8 @@ bool validTarget(std::string_view t) {
 
 bool readAttempt(Reader& r, const json& v, Attempt& a) {
   return r.object(v) && r.field(v, "result", a.result, true) &&
-         r.field(v, "latencyMs", a.latencyMs) && r.field(v, "detail", a.detail);
+         r.field(v, "latencyMs", a.latencyMs) && r.field(v, "detail", a.detail) &&
+         r.field(v, "sourcePort", a.sourcePort);
 }
 
 bool readCell(Reader& r, const json& v, CellRecord& c) {
@@ -559,6 +560,7 @@ std::string renderJson(const Results& r) {
       for (const Attempt& a : cell.observed) {
         ojson ja = {{"result", a.result}, {"latencyMs", a.latencyMs}};
         if (!a.detail.empty()) ja["detail"] = a.detail;
+        if (a.sourcePort) ja["sourcePort"] = a.sourcePort;
         attempts.push_back(ja);
       }
       ojson jcell = {{"step", cell.step},         {"status", cell.status},

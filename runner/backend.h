@@ -20,8 +20,9 @@ struct ProbeResult {
     Skipped,    // the backend cannot make this probe (e.g. SCTP without kernel support)
   };
   Kind kind = Kind::Error;
-  double latencyMs = 0;  // from connect() to the outcome
-  std::string detail;    // errno text, why skipped, ...
+  double latencyMs = 0;     // from connect() to the outcome
+  std::string detail;       // errno text, why skipped, ...
+  uint16_t sourcePort = 0;  // the probe's source port, when the backend knows it (0: unknown)
   bool operator==(const ProbeResult&) const = default;
 };
 

@@ -208,7 +208,7 @@ runner::CampaignResult handMadeCampaign() {
   s.applyMs = 100.25, s.probeMs = 700.5, s.convergeMs = 150.0;
   CellOutcome fail{{Endpoint::pod("x", "a"), b.targets[0]},
                    Verdict::Allow,
-                   {{K::Timeout, 200.5, ""}, {K::Timeout, 1000.0, ""}},
+                   {{K::Timeout, 200.5, "", 33012}, {K::Timeout, 1000.0, "", 33013}},
                    CellStatus::Fail,
                    "x/a -> y/b: allow",
                    "expected allow, observed timeout · ingress"};
@@ -317,6 +317,7 @@ TEST(ReportsResultsModel, CampaignWriterOutputReadsBackWithTheSameTotals) {
   EXPECT_EQ(m.cases[1].source, "corpus/conformance/actions/two-states.yaml");
   EXPECT_EQ(m.cases[0].cellsNotPassing.size(), 4u);
   EXPECT_EQ(m.cases[0].cellsNotPassing[3].expected, "skip");
+  EXPECT_EQ(m.cases[0].cellsNotPassing[0].observed[1].sourcePort, 33013u);
   // The reader and the writer agree byte for byte, and the writer's output fits the schema.
   EXPECT_EQ(renderJson(m), written);
   auto problems = schemaProblems(written);

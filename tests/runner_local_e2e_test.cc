@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <set>
 
 #include "model/case.h"
 #include "runner/local/local_backend.h"
@@ -309,6 +311,111 @@ spec:
   ASSERT_EQ(b.reconcile(deny), "");
   EXPECT_EQ(runSocketProbes({p}, o)[0].kind, K::Timeout)
       << "conntrack kept the old flow established";
+}
+
+// The false discrepancy of issue 18: a new probe that reuses the 5-tuple of a flow from an
+// earlier state must be judged as a new connection, replies included. Before the fix the
+// destination's reply was judged as a new egress connection of the destination (an old
+// conntrack entry whose mark no longer matched), so a destination whose egress policy allows
+// no UDP dropped the echo: node-2 -> x/a:80/UDP timed out although x/a allows all ingress.
+TEST_F(RunnerLocalE2E, ReusedSourcePortsReplyIsNotJudgedAsTheDestinationsEgress) {
+  auto& b = up("");
+  struct Source {
+    Endpoint from;
+    std::optional<IpAddress> bindTo;
+  };
+  for (const Source& s : {Source{Endpoint::node("node-2"), parseIp("172.18.0.3")},
+                          Source{Endpoint::pod("y", "c"), std::nullopt}}) {
+    SCOPED_TRACE(toString(s.from));
+    SocketProbe p;
+    p.netns = b.namespaceOf(s.from);
+    p.bindTo = s.bindTo;
+    p.dst = *parseIp("10.0.1.1");  // x/a on node-1
+    p.port = 80;
+    p.protocol = UDP;
+    p.sourcePort = 40124;
+    ProbeOptions o = npf::testing::testProbeOptions();
+    ASSERT_EQ(b.reconcile(cluster), "");
+    ASSERT_EQ(runSocketProbes({p}, o)[0].kind, K::Connected);
+    // x/a may send TCP only; nothing restricts its ingress.
+    Cluster egressTcpOnly = clusterFromYaml(smallClusterYaml() + R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress-tcp-only, namespace: "x"}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  policyTypes: [Egress]
+  egress:
+  - ports: [{}]
+)");
+    egressTcpOnly.externalHosts = cluster.externalHosts;
+    ASSERT_EQ(b.reconcile(egressTcpOnly), "");
+    EXPECT_EQ(runSocketProbes({p}, o)[0].kind, K::Connected)
+        << "the reply of an allowed connection was dropped (judged by the destination's egress)";
+  }
+}
+
+TEST(RunnerSourcePorts, RotatePerNamespaceOverTheEphemeralRangeAndWrapAround) {
+  SourcePorts ports;
+  EXPECT_EQ(ports.next("a"), SourcePorts::kFirst);
+  EXPECT_EQ(ports.next("a"), SourcePorts::kFirst + 1);
+  EXPECT_EQ(ports.next("b"), SourcePorts::kFirst) << "each namespace has its own rotation";
+  for (int i = SourcePorts::kFirst + 2; i < SourcePorts::kLast; ++i) ports.next("a");
+  EXPECT_EQ(ports.next("a"), SourcePorts::kLast);
+  EXPECT_EQ(ports.next("a"), SourcePorts::kFirst);
+}
+
+// A re-probe never repeats the 5-tuple of the attempt before it: source ports rotate per source
+// namespace instead of being left to the kernel's random choice.
+TEST_F(RunnerLocalE2E, ConsecutiveAttemptsOfACellUseFreshSourcePorts) {
+  auto& b = up("");
+  std::vector<Probe> cells = {npf::testing::toProbe({"x/b", "x/a", 80, UDP, K::Connected}),
+                              npf::testing::toProbe({"node/node-2", "x/a", 80, TCP, K::Connected})};
+  // Left to the kernel, every probe from these namespaces would now get port 50000.
+  for (const auto& c : cells)
+    ASSERT_EQ(runInNetns(b.namespaceOf(c.from), [] {
+                FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "w");
+                ASSERT_NE(f, nullptr);
+                std::fputs("50000 50000", f);
+                std::fclose(f);
+              }),
+              "");
+  std::vector<std::set<uint16_t>> seen(cells.size());
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto results = b.probe(cells, npf::testing::testProbeOptions());
+    for (size_t i = 0; i < cells.size(); ++i) {
+      const ProbeResult& r = results[i];
+      EXPECT_EQ(r.kind, K::Connected) << r.detail;
+      EXPECT_GE(r.sourcePort, SourcePorts::kFirst);
+      EXPECT_LE(r.sourcePort, SourcePorts::kLast);
+      EXPECT_TRUE(seen[i].insert(r.sourcePort).second)
+          << toString(cells[i].from) << ": source port " << r.sourcePort << " used again";
+    }
+  }
+}
+
+// A timeout counts as a drop only when the destination answers from inside its own namespace;
+// a destination that answers nobody (here: its own firewall drops UDP 80, as a stalled server
+// would) gives an error, never a discrepancy. Timeouts of a policy that drops stay timeouts.
+TEST_F(RunnerLocalE2E, TimeoutOfADestinationThatAnswersNobodyIsAnError) {
+  auto& b = up(R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-ingress, namespace: "y"}
+spec:
+  podSelector: {}
+)");
+  auto r = RealProcessRunner().run({"nft", "-f", "-"}, {},
+                                   "table inet mute {\n chain in {\n  type filter hook input priority 0; policy accept;\n"
+                                   "  udp dport 80 drop\n }\n}\n",
+                                   b.namespaceOf(Endpoint::pod("x", "a")));
+  ASSERT_TRUE(r.ok()) << r.err;
+  auto results = expectCells(b, {{"x/b", "x/a", 80, UDP, K::Error},
+                                 {"node/node-2", "svc/x/web", 8000, TCP, K::Connected},
+                                 {"x/b", "x/a", 80, TCP, K::Connected},
+                                 {"x/a", "y/c", 80, UDP, K::Timeout}});
+  EXPECT_NE(results[0].detail.find("did not answer from inside its own network namespace"), std::string::npos)
+      << results[0].detail;
 }
 
 // Throughput with denied cells counted: the 3x3-like cluster's full matrix, several times.

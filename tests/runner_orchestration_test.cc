@@ -92,6 +92,11 @@ class FakeNetns : public NetnsOps {
     std::lock_guard l(procs.mu);
     servers.erase(owner);
   }
+  std::string flushConntrack(const std::string& netns) override {
+    std::lock_guard l(procs.mu);
+    procs.events.push_back("flush conntrack " + netns);
+    return "";
+  }
   bool sctpSupported() override { return false; }
   FakeProcesses& procs;
   std::vector<std::string> configured;
@@ -277,6 +282,34 @@ TEST_F(RunnerLocalOrchestration, ReconcileReloadsRulesForLabelsAndRecreatesOnlyC
   Cluster moreNodes = c;
   moreNodes.nodes.push_back(Node{ObjectMeta{"node-3", "", {}, {}}, {"172.18.0.9"}, {}});
   EXPECT_NE(b.reconcile(moreNodes), "");
+}
+
+// Every state starts from an empty conntrack table in every node (issue 18): after the rules
+// are loaded, and also when a reconcile leaves the rules as they were.
+TEST_F(RunnerLocalOrchestration, EveryApplyFlushesConntrackInEveryNodeAfterLoadingRules) {
+  LocalBackend b(opts);
+  Cluster c = clusterFromYaml(smallClusterYaml());
+  auto flushes = [&](size_t from) {
+    std::lock_guard l(procs.mu);
+    std::multiset<std::string> out;
+    for (size_t i = from; i < procs.events.size(); ++i)
+      if (procs.events[i].rfind("flush conntrack ", 0) == 0) out.insert(procs.events[i].substr(16));
+    return out;
+  };
+  const std::multiset<std::string> bothNodes = {"npf-abcdef-n0", "npf-abcdef-n1"};
+  ASSERT_EQ(b.setUp(c), "");
+  EXPECT_EQ(flushes(0), bothNodes);
+  size_t firstNft = 0, firstFlush = 0;
+  for (size_t i = procs.events.size(); i-- > 0;) {
+    if (procs.events[i] == "run nft") firstNft = i;
+    if (procs.events[i].rfind("flush conntrack ", 0) == 0) firstFlush = i;
+  }
+  EXPECT_LT(firstNft, firstFlush);
+
+  size_t callsBefore = procs.calls.size(), eventsBefore = procs.events.size();
+  ASSERT_EQ(b.reconcile(c), "");
+  EXPECT_EQ(procs.calls.size(), callsBefore) << "the same rules are not loaded again";
+  EXPECT_EQ(flushes(eventsBefore), bothNodes);
 }
 
 TEST_F(RunnerLocalOrchestration, CniFailureFailsSetUpAndRemovesWhatWasCreated) {

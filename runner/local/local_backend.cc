@@ -9,6 +9,7 @@
 #include <chrono>
 #include <thread>
 
+#include "model/service_backends.h"
 #include "runner/local/prober.h"
 
 namespace npf::runner::local {
@@ -514,18 +515,21 @@ Cluster LocalBackend::rulesView() const {
 std::string LocalBackend::applyRules() {
   auto t0 = Clock::now();
   Cluster view = rulesView();
-  generation_ = generation_ % 0x7ffffffe + 1;
   std::vector<std::string> texts(nodes_.size());
   for (size_t i = 0; i < nodes_.size(); ++i)
-    texts[i] =
-        compileNodeRuleset(view, nodes_[i].name, table_, opt_.profile, opt_.faults, generation_);
+    texts[i] = compileNodeRuleset(view, nodes_[i].name, table_, opt_.profile, opt_.faults);
   auto err = parallel(nodes_.size(), [&](size_t i) -> std::string {
-    if (texts[i] == nodes_[i].ruleset) return "";
-    auto r = proc_->run({"nft", "-f", "-"}, defaultToolEnv(), texts[i], nodes_[i].netns);
-    if (!r.ok())
-      return fmt::format("nft in {} (node {}): {}", nodes_[i].netns, nodes_[i].name, r.err);
-    nodes_[i].ruleset = texts[i];
-    return "";
+    if (texts[i] != nodes_[i].ruleset) {
+      auto r = proc_->run({"nft", "-f", "-"}, defaultToolEnv(), texts[i], nodes_[i].netns);
+      if (!r.ok())
+        return fmt::format("nft in {} (node {}): {}", nodes_[i].netns, nodes_[i].name, r.err);
+      nodes_[i].ruleset = texts[i];
+    }
+    // Every state is probed from an empty conntrack table, even when the rules did not change
+    // (pods may have come and gone): a probe is a new connection, and an entry left by an
+    // earlier state with the same 5-tuple (a reused ephemeral source port) would otherwise
+    // decide it, replies included.
+    return ops_->flushConntrack(nodes_[i].netns);
   });
   timings_.rulesMs = msSince(t0);
   return err;
@@ -672,6 +676,26 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
 
   std::vector<SocketProbe> sockets;
   std::vector<size_t> socketOf;  // index into probes
+  // Per socket: where the destination answers from inside its own network namespace, which no
+  // policy filters (every backend of a Service).
+  std::vector<std::vector<SocketProbe>> selfChecks;
+  auto selfCheck = [](const std::string& netns, const IpAddress& ip, int32_t port, Protocol protocol) {
+    SocketProbe c;
+    c.netns = netns;
+    c.dst = ip;
+    c.port = port;
+    c.protocol = protocol;
+    return c;
+  };
+  auto podSelfCheck = [&](const PodState& p, int32_t port, Protocol protocol) -> std::optional<SocketProbe> {
+    if (p.host) {
+      const NodeState* n = findNode(p.node);
+      if (n) return selfCheck(n->netns, n->ip, port, protocol);
+    } else if (p.networked && p.ip) {
+      return selfCheck(p.netns, *p.ip, port, protocol);
+    }
+    return std::nullopt;
+  };
   std::map<const ExtState*, std::set<ServerSpec>> extServers;
   for (size_t i = 0; i < probes.size(); ++i) {
     const Probe& pr = probes[i];
@@ -724,6 +748,7 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
     const Endpoint& t = pr.target.to;
     std::optional<IpAddress> dst;
     std::string why;
+    std::vector<SocketProbe> checks;
     switch (t.kind) {
       case Endpoint::Kind::Pod: {
         auto it = pods_.find(t.namespace_ + "/" + t.name);
@@ -733,6 +758,8 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
           why = "destination " + toString(t) + ": " + noV6;
         else
           dst = it->second.ip;
+        if (dst)
+          if (auto c = podSelfCheck(it->second, pr.target.port, pr.target.protocol)) checks.push_back(*c);
         break;
       }
       case Endpoint::Kind::Service: {
@@ -748,14 +775,22 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
           why = "a ClusterIP is not reachable from outside the cluster";
         else
           dst = ip;
+        if (dst)
+          for (const auto& sp : s->ports)
+            if (sp.port == pr.target.port && sp.effectiveProtocol() == pr.target.protocol)
+              for (const auto& backend : serviceBackends(view_, *s, sp))
+                if (auto it = pods_.find(backend.pod->meta.namespace_ + "/" + backend.pod->meta.name); it != pods_.end())
+                  if (auto c = podSelfCheck(it->second, backend.port, pr.target.protocol)) checks.push_back(*c);
         break;
       }
       case Endpoint::Kind::Node: {
         const NodeState* n = findNode(t.name);
-        if (!n)
+        if (!n) {
           why = "destination " + toString(t) + " is not a node of the cluster";
-        else
+        } else {
           dst = n->ip;
+          checks.push_back(selfCheck(n->netns, n->ip, pr.target.port, pr.target.protocol));
+        }
         break;
       }
       case Endpoint::Kind::External: {
@@ -768,6 +803,7 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
         else {
           dst = e->ip;
           extServers[e].insert(ServerSpec{pr.target.protocol, pr.target.port, toString(e->ip)});
+          checks.push_back(selfCheck(e->netns, e->ip, pr.target.port, pr.target.protocol));
         }
         break;
       }
@@ -779,6 +815,7 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
     sp.dst = *dst;
     sockets.push_back(sp);
     socketOf.push_back(i);
+    selfChecks.push_back(std::move(checks));
   }
   // External hosts serve whatever they are probed on.
   for (const auto& [ext, specs] : extServers)
@@ -786,11 +823,45 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
         !e.empty())
       for (size_t k = 0; k < sockets.size(); ++k)
         if (sockets[k].netns == ext->netns) results[socketOf[k]] = {ProbeResult::Kind::Error, 0, e};
-  auto got = runSocketProbes(sockets, options);
+  auto got = runSocketProbes(sockets, options, &sourcePorts_);
+  confirmTimeouts(sockets, selfChecks, options, got);
   for (size_t k = 0; k < got.size(); ++k) results[socketOf[k]] = got[k];
   timings_.probeMs = msSince(t0);
   timings_.probes = probes.size();
   return results;
+}
+
+void LocalBackend::confirmTimeouts(const std::vector<SocketProbe>& sockets,
+                                   const std::vector<std::vector<SocketProbe>>& selfChecks,
+                                   const ProbeOptions& options, std::vector<ProbeResult>& got) {
+  // One self-check per distinct destination, all at once.
+  std::vector<SocketProbe> checks;
+  std::map<std::tuple<std::string, IpAddress, int32_t, Protocol>, size_t> index;
+  std::vector<std::vector<size_t>> checksOf(sockets.size());
+  for (size_t k = 0; k < sockets.size(); ++k) {
+    if (got[k].kind != ProbeResult::Kind::Timeout) continue;
+    for (const auto& c : selfChecks[k]) {
+      auto [it, fresh] = index.try_emplace({c.netns, c.dst, c.port, c.protocol}, checks.size());
+      if (fresh) checks.push_back(c);
+      checksOf[k].push_back(it->second);
+    }
+  }
+  if (checks.empty()) return;
+  ProbeOptions once = options;
+  once.timeoutRetries = 0;
+  auto answers = runSocketProbes(checks, once, &sourcePorts_);
+  for (size_t k = 0; k < sockets.size(); ++k)
+    for (size_t c : checksOf[k]) {
+      const ProbeResult& a = answers[c];
+      if (a.kind != ProbeResult::Kind::Timeout && a.kind != ProbeResult::Kind::Error) continue;
+      got[k].kind = ProbeResult::Kind::Error;
+      got[k].detail = fmt::format(
+          "timed out, but {}:{}/{} did not answer from inside its own network namespace either "
+          "({}{}{}): not serving, so the timeout says nothing about policy",
+          toString(checks[c].dst), checks[c].port, toString(checks[c].protocol), toString(a.kind),
+          a.detail.empty() ? "" : ": ", a.detail);
+      break;
+    }
 }
 
 void LocalBackend::tearDown() {

@@ -27,6 +27,7 @@
 #include "runner/local/cni.h"
 #include "runner/local/netns_ops.h"
 #include "runner/local/nft_compiler.h"
+#include "runner/local/prober.h"
 #include "runner/local/run_state.h"
 #include "runner/process.h"
 
@@ -122,6 +123,13 @@ class LocalBackend : public Backend {
   std::string deletePod(PodState& p);
   std::string applyRules();
   std::string syncHostServers();
+  // A timeout is evidence of a drop only when the destination answers: every socket probe in
+  // `got` that timed out is checked against its destination from inside the destination's own
+  // namespace (`selfChecks`, which no policy filters) and becomes an Error when that gets no
+  // answer either (a server stalled by load, a namespace not serving).
+  void confirmTimeouts(const std::vector<SocketProbe>& sockets,
+                       const std::vector<std::vector<SocketProbe>>& selfChecks,
+                       const ProbeOptions& options, std::vector<ProbeResult>& got);
   Cluster rulesView() const;
   const NodeState* findNode(const std::string& name) const;
   std::string parallel(size_t n, const std::function<std::string(size_t)>& fn);
@@ -146,7 +154,7 @@ class LocalBackend : public Backend {
   std::map<IpAddress, Pod> ghosts_;  // deleted pods by their IPv4 (POD_IP_REUSE)
   std::map<std::string, std::set<ServerSpec>> hostServers_;  // node -> served on its IP
   size_t podCounter_ = 0;
-  uint32_t generation_ = 0;  // of the loaded rulesets (conntrack mark of accepted flows)
+  SourcePorts sourcePorts_;
   LocalTimings timings_;
 };
 

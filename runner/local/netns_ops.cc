@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -54,6 +57,44 @@ bool kernelHasSctp() {
     return errno != EPROTONOSUPPORT && errno != ESOCKTNOSUPPORT;
   }();
   return has;
+}
+
+std::string flushConntrackHere() {
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+  if (fd < 0) return std::string("netlink socket: ") + strerror(errno);
+  // IPCTNL_MSG_CT_DELETE without a tuple flushes the table; version 0 means every family.
+  struct {
+    nlmsghdr header;
+    nfgenmsg body;
+  } request{};
+  request.header.nlmsg_len = sizeof request;
+  request.header.nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
+  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  request.header.nlmsg_seq = 1;
+  request.body.nfgen_family = AF_INET;
+  request.body.version = NFNETLINK_V0;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  std::string error;
+  if (sendto(fd, &request, sizeof request, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
+    error = std::string("conntrack flush: send: ") + strerror(errno);
+  } else {
+    alignas(nlmsghdr) char answer[512];
+    ssize_t got = recv(fd, answer, sizeof answer, 0);
+    const auto* reply = reinterpret_cast<const nlmsghdr*>(answer);
+    if (got < 0) {
+      error = std::string("conntrack flush: receive: ") + strerror(errno);
+    } else if (!NLMSG_OK(reply, size_t(got)) || reply->nlmsg_type != NLMSG_ERROR) {
+      error = "conntrack flush: unexpected answer from the kernel";
+    } else if (int code = -static_cast<const nlmsgerr*>(NLMSG_DATA(reply))->error; code != 0) {
+      error = std::string("conntrack flush: ") + strerror(code) +
+              (code == EOPNOTSUPP || code == EPROTONOSUPPORT
+                   ? " (the kernel lacks ctnetlink: load nf_conntrack_netlink)"
+                   : "");
+    }
+  }
+  close(fd);
+  return error;
 }
 
 namespace {
@@ -266,6 +307,13 @@ class RealNetnsOps : public NetnsOps {
   }
 
   void stopServers(const std::string& owner) override { pool_.stop(owner); }
+
+  std::string flushConntrack(const std::string& netns) override {
+    std::string error;
+    std::string nsError = runInNetns(netns, [&] { error = flushConntrackHere(); });
+    if (!nsError.empty()) return nsError;
+    return error.empty() ? "" : netns + ": " + error;
+  }
 
   bool sctpSupported() override { return kernelHasSctp(); }
 

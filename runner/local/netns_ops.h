@@ -31,6 +31,9 @@ class NetnsOps {
                                    const std::vector<ServerSpec>& specs) = 0;
   // Closes every server of `owner`.
   virtual void stopServers(const std::string& owner) = 0;
+  // Deletes every connection-tracking entry of `netns` (ctnetlink), so that no connection the
+  // namespace accepted under an earlier ruleset answers for the current one. Error or "".
+  virtual std::string flushConntrack(const std::string& netns) = 0;
   // Whether the kernel has SCTP sockets (socket() fails with EPROTONOSUPPORT otherwise).
   virtual bool sctpSupported() = 0;
 };
@@ -43,6 +46,9 @@ std::unique_ptr<NetnsOps> makeRealNetnsOps();
 // Runs `fn` on a new thread that has entered the network namespace `netns` (a name under
 // /run/netns or a path), and waits for it. Returns "" or why the namespace could not be entered.
 std::string runInNetns(const std::string& netns, const std::function<void()>& fn);
+
+// Deletes every conntrack entry of the calling thread's network namespace. Error or "".
+std::string flushConntrackHere();
 
 // Probes the kernel for SCTP socket support once (in the caller's namespace).
 bool kernelHasSctp();

@@ -81,14 +81,12 @@ using PortAlt = std::optional<NetworkPolicyPort>;
 class Compiler {
  public:
   Compiler(const Cluster& c, std::string node, std::string table, const LocalProfile& profile,
-           const std::set<std::string>& faults, uint32_t generation)
+           const std::set<std::string>& faults)
       : c_(c),
         node_(std::move(node)),
         table_(std::move(table)),
         profile_(profile),
-        faults_(faults),
-        established_(fmt::format("ct state established,related ct mark {:#x} accept", generation)),
-        tag_(fmt::format("ct state new ct mark set {:#x}", generation)) {
+        faults_(faults) {
     for (const auto& ns : c_.namespaces) {
       Labels l = ns.meta.labels;
       l[kNamespaceNameLabel] = ns.meta.name;
@@ -517,53 +515,42 @@ class Compiler {
     out += chains;
 
     bool preDnat = fault("SERVICE_PRE_DNAT");
+    // Replies and related packets of accepted connections pass. The backend flushes conntrack
+    // whenever it loads a ruleset, so every entry was accepted by the rules in force.
+    const std::string established = "    ct state established,related accept\n";
     // Egress judged on the ClusterIP and Service port (before DNAT) instead of the backend.
     if (preDnat)
-      out +=
-          "  chain filter_prerouting {\n    type filter hook prerouting priority -150; policy "
-          "accept;\n"
-          "    " +
-          established_ +
-          "\n"
-          "    ip daddr . meta l4proto . th dport @svc_keys ip saddr vmap @egress_local\n  }\n";
-    std::string egressRule = preDnat ? "ct status & dnat == 0 ip saddr vmap @egress_local"
-                                     : "ip saddr vmap @egress_local";
-    out +=
-        "  chain filter_forward {\n    type filter hook forward priority filter; policy accept;\n"
-        "    " +
-        established_ +
-        "\n"
-        "    ct state invalid drop\n"
-        "    ip daddr @cluster_ips reject comment \"ClusterIP port without endpoints\"\n"
-        "    " +
-        egressRule +
-        "\n"
-        "    ip daddr vmap @ingress_local\n"
-        "    " +
-        tag_ + "\n  }\n";
-    // Pod -> its own node (and hostNetwork pods there): egress policy applies.
-    out +=
-        "  chain filter_input {\n    type filter hook input priority filter; policy accept;\n"
-        "    " +
-        established_ + "\n";
-    if (!profile_.egressToOwnNodeAllowed) out += "    " + egressRule + "\n";
-    out += "    " + tag_ + "\n  }\n";
-    // Node-originated traffic: exempt from its pods' ingress policy unless NODE_TO_POD.
-    out +=
-        "  chain filter_output {\n    type filter hook output priority filter; policy accept;\n"
-        "    " +
-        established_ +
-        "\n"
+      out += "  chain filter_prerouting {\n"
+             "    type filter hook prerouting priority -150; policy accept;\n" +
+             established +
+             "    ip daddr . meta l4proto . th dport @svc_keys ip saddr vmap @egress_local\n"
+             "  }\n";
+    std::string egressRule = preDnat ? "    ct status & dnat == 0 ip saddr vmap @egress_local\n"
+                                     : "    ip saddr vmap @egress_local\n";
+    const std::string noEndpoints =
         "    ip daddr @cluster_ips reject comment \"ClusterIP port without endpoints\"\n";
+    out += "  chain filter_forward {\n"
+           "    type filter hook forward priority filter; policy accept;\n" +
+           established + "    ct state invalid drop\n" + noEndpoints + egressRule +
+           "    ip daddr vmap @ingress_local\n  }\n";
+    // Pod -> its own node (and hostNetwork pods there): egress policy applies.
+    out += "  chain filter_input {\n"
+           "    type filter hook input priority filter; policy accept;\n" +
+           established;
+    if (!profile_.egressToOwnNodeAllowed) out += egressRule;
+    out += "  }\n";
+    // Node-originated traffic: exempt from its pods' ingress policy unless NODE_TO_POD.
+    out += "  chain filter_output {\n"
+           "    type filter hook output priority filter; policy accept;\n" +
+           established + noEndpoints;
     if (fault("NODE_TO_POD")) out += "    ip daddr vmap @ingress_local\n";
-    out += "    " + tag_ + "\n  }\n";
+    out += "  }\n";
   }
 
   const Cluster& c_;
   std::string node_, table_;
   LocalProfile profile_;
   const std::set<std::string>& faults_;
-  std::string established_, tag_;
   std::map<std::string, Labels> nsLabels_;
   std::vector<PodInfo> pods_;
   std::vector<const PodInfo*> selectable_;
@@ -574,8 +561,8 @@ class Compiler {
 
 std::string compileNodeRuleset(const Cluster& view, const std::string& node,
                                const std::string& table, const LocalProfile& profile,
-                               const std::set<std::string>& faults, uint32_t generation) {
-  return Compiler(view, node, table, profile, faults, generation).compile();
+                               const std::set<std::string>& faults) {
+  return Compiler(view, node, table, profile, faults).compile();
 }
 
 }  // namespace npf::runner::local

@@ -43,11 +43,11 @@ std::optional<IpAddress> firstIpv4(const std::vector<std::string>& addresses);
 
 // The complete ruleset file for `node`'s network namespace: replaces table `inet <table>`
 // atomically when loaded with `nft -f`. `view` holds the addresses as configured.
-// `generation` (1..2^31) tags the connections the ruleset accepts (`ct mark`): only those count
-// as established, so a flow accepted under earlier rules (e.g. a UDP probe whose source port a
-// later probe reuses within conntrack's timeout) is judged again by the current rules.
+// Established and related packets are accepted first: the caller must flush the namespace's
+// conntrack table after loading a new ruleset, so that no connection accepted by earlier rules
+// (e.g. a UDP probe whose 5-tuple a later probe reuses) answers for the current ones.
 std::string compileNodeRuleset(const Cluster& view, const std::string& node,
                                const std::string& table, const LocalProfile& profile,
-                               const std::set<std::string>& faults, uint32_t generation = 1);
+                               const std::set<std::string>& faults);
 
 }  // namespace npf::runner::local

@@ -63,9 +63,41 @@ ProbeResult fromErrno(int err, double ms) {
   return r;
 }
 
+int bindTo(int fd, const std::optional<IpAddress>& ip, uint16_t port) {
+  sockaddr_in b = toSockaddr(ip.value_or(IpAddress{}), port);
+  return bind(fd, reinterpret_cast<sockaddr*>(&b), sizeof b) == 0 ? 0 : errno;
+}
+
+// Binds `fd` as `p` asks: its own sourcePort, else the next free port of `ports`, else (no
+// allocator) an ephemeral port the kernel picks. Returns 0 or an errno.
+int bindSource(int fd, const SocketProbe& p, SourcePorts* ports) {
+  int one = 1;
+  if (p.sourcePort) {
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    return bindTo(fd, p.bindTo, p.sourcePort);
+  }
+  if (ports) {
+    // A port may be taken by a server of the namespace (hostNetwork pods serve on the node).
+    int err = EADDRINUSE;
+    for (int tries = 0; tries < 64 && err == EADDRINUSE; ++tries)
+      err = bindTo(fd, p.bindTo, ports->next(p.netns));
+    return err;
+  }
+  if (!p.bindTo) return 0;
+  if (p.protocol != Protocol::UDP) setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+  return bindTo(fd, p.bindTo, 0);
+}
+
+uint16_t boundPort(int fd) {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return 0;
+  return ntohs(a.sin_port);
+}
+
 // Probes of one source namespace, on the calling thread (already inside that namespace).
 void probeGroup(const std::vector<SocketProbe>& probes, const std::vector<size_t>& items,
-                std::vector<ProbeResult>& results, const ProbeOptions& o) {
+                std::vector<ProbeResult>& results, const ProbeOptions& o, SourcePorts* ports) {
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) {
     for (size_t i : items)
@@ -78,6 +110,7 @@ void probeGroup(const std::vector<SocketProbe>& probes, const std::vector<size_t
     Clock::time_point start;
     uint32_t gen = 0;
     bool udp = false;
+    uint16_t sourcePort = 0;
   };
   const size_t cap = size_t(std::max(1, o.maxInFlightPerSource));
   std::vector<Slot> slots(cap);
@@ -92,6 +125,7 @@ void probeGroup(const std::vector<SocketProbe>& probes, const std::vector<size_t
   };
   auto finish = [&](size_t slot, ProbeResult r) {
     Slot& s = slots[slot];
+    r.sourcePort = s.sourcePort;
     results[s.item] = std::move(r);
     epoll_ctl(ep, EPOLL_CTL_DEL, s.fd, nullptr);
     if (!s.udp) {
@@ -118,30 +152,26 @@ void probeGroup(const std::vector<SocketProbe>& probes, const std::vector<size_t
         results[item] = {ProbeResult::Kind::Error, 0, std::string("socket: ") + strerror(errno)};
         continue;
       }
-      if (p.bindTo || p.sourcePort) {
-        int one = 1;
-        if (!udp && !p.sourcePort)
-          setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-        if (p.sourcePort) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in b = toSockaddr(p.bindTo.value_or(IpAddress{}), p.sourcePort);
-        if (bind(fd, reinterpret_cast<sockaddr*>(&b), sizeof b) != 0) {
-          results[item] = {ProbeResult::Kind::Error, 0, std::string("bind: ") + strerror(errno)};
-          close(fd);
-          continue;
-        }
+      if (int err = bindSource(fd, p, ports); err != 0) {
+        results[item] = {ProbeResult::Kind::Error, 0, std::string("bind: ") + strerror(err)};
+        close(fd);
+        continue;
       }
       sockaddr_in a = toSockaddr(p.dst, p.port);
       auto start = Clock::now();
       int rc = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
       int err = rc == 0 ? 0 : errno;
+      uint16_t sourcePort = boundPort(fd);
       if (udp && err == 0 && send(fd, kPayload, sizeof kPayload, 0) < 0) err = errno;
       if (err != 0 && err != EINPROGRESS) {
         results[item] = fromErrno(err, elapsedMs(start));
+        results[item].sourcePort = sourcePort;
         close(fd);
         continue;
       }
       if (!udp && err == 0) {  // connected at once (same namespace)
         results[item] = fromErrno(0, elapsedMs(start));
+        results[item].sourcePort = sourcePort;
         linger lg{1, 0};
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
         close(fd);
@@ -154,6 +184,7 @@ void probeGroup(const std::vector<SocketProbe>& probes, const std::vector<size_t
       s.item = item;
       s.start = start;
       s.udp = udp;
+      s.sourcePort = sourcePort;
       epoll_event ev{};
       ev.events = udp ? EPOLLIN : EPOLLOUT;
       ev.data.u64 = (uint64_t(s.gen) << 32) | slot;
@@ -223,7 +254,7 @@ void probeGroup(const std::vector<SocketProbe>& probes, const std::vector<size_t
 }
 
 void runRound(const std::vector<SocketProbe>& probes, const std::vector<size_t>& which,
-              std::vector<ProbeResult>& results, const ProbeOptions& o) {
+              std::vector<ProbeResult>& results, const ProbeOptions& o, SourcePorts* ports) {
   std::map<std::string, std::vector<size_t>> groups;
   for (size_t i : which) groups[probes[i].netns].push_back(i);
   std::vector<std::pair<const std::string*, const std::vector<size_t>*>> work;
@@ -235,7 +266,7 @@ void runRound(const std::vector<SocketProbe>& probes, const std::vector<size_t>&
       if (g >= work.size()) return;
       const std::string* ns = work[g].first;
       const std::vector<size_t>* items = work[g].second;
-      std::string err = runInNetns(*ns, [&] { probeGroup(probes, *items, results, o); });
+      std::string err = runInNetns(*ns, [&] { probeGroup(probes, *items, results, o, ports); });
       if (!err.empty())
         for (size_t i : *items) results[i] = {ProbeResult::Kind::Error, 0, err};
     }
@@ -248,8 +279,16 @@ void runRound(const std::vector<SocketProbe>& probes, const std::vector<size_t>&
 
 }  // namespace
 
+uint16_t SourcePorts::next(const std::string& netns) {
+  std::lock_guard lock(mu_);
+  auto [it, fresh] = next_.try_emplace(netns, kFirst);
+  uint16_t port = it->second;
+  it->second = port == kLast ? kFirst : uint16_t(port + 1);
+  return port;
+}
+
 std::vector<ProbeResult> runSocketProbes(const std::vector<SocketProbe>& probes,
-                                         const ProbeOptions& options) {
+                                         const ProbeOptions& options, SourcePorts* ports) {
   std::vector<ProbeResult> results(probes.size());
   std::vector<size_t> todo;
   for (size_t i = 0; i < probes.size(); ++i) {
@@ -260,7 +299,7 @@ std::vector<ProbeResult> runSocketProbes(const std::vector<SocketProbe>& probes,
     }
     todo.push_back(i);
   }
-  runRound(probes, todo, results, options);
+  runRound(probes, todo, results, options, ports);
   for (int attempt = 0; attempt < std::max(options.timeoutRetries, options.errorRetries);
        ++attempt) {
     std::vector<size_t> again;
@@ -271,7 +310,7 @@ std::vector<ProbeResult> runSocketProbes(const std::vector<SocketProbe>& probes,
         again.push_back(i);
     }
     if (again.empty()) break;
-    runRound(probes, again, results, options);
+    runRound(probes, again, results, options, ports);
   }
   return results;
 }
