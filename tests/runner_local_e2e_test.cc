@@ -418,7 +418,8 @@ spec:
       << results[0].detail;
 }
 
-// Throughput with denied cells counted: the 3x3-like cluster's full matrix, several times.
+// Many cells at once, denied ones included: every probe answers (no error), and the rate is
+// printed for the record.
 TEST_F(RunnerLocalE2E, ProbeThroughput) {
   auto& b = up(R"(---
 apiVersion: networking.k8s.io/v1
@@ -445,8 +446,8 @@ spec:
   RecordProperty("probes_per_second", std::to_string(int(rate)));
   EXPECT_EQ(counts[int(K::Error)], 0u);
   EXPECT_GT(counts[int(K::Timeout)], 0u);
-  EXPECT_GT(rate, 1000.0)
-      << "target is >= 2,000/s (measured ~4,800/s when the machine is otherwise idle)";
+  // No threshold on `rate`: a figure measured in a unit test next to other work says nothing
+  // about the dataplane, and a busy CI machine must not fail here (bench/ measures speed).
 }
 
 }  // namespace
