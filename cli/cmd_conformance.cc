@@ -16,7 +16,8 @@
 #include "cli/commands.h"
 #include "cli/load.h"
 #include "generator/conformance.h"
-#include "reports/campaign_report.h"
+#include "reports/campaign_summary.h"
+#include "runner/campaign_results.h"
 #include "runner/campaign.h"
 
 namespace npf::cli {
@@ -203,7 +204,7 @@ Command addConformanceCommand(CLI::App& app) {
                   std::string rel = fs::relative(file, paths.size() == 1 && fs::is_directory(paths[0]) ? paths[0] : ".").string();
                   std::replace(rel.begin(), rel.end(), '/', '-');
                   saved = "failures/" + rel;
-                  if (!writeFileAtomic((fs::path(o->out) / saved).string(), encodeCase(caseWithObservation(kase, r, info))))
+                  if (!writeFileAtomic((fs::path(o->out) / saved).string(), encodeCase(runner::caseWithObservation(kase, r, info))))
                     std::cerr << fmt::format("{}/{}:0:0: cannot write failing case\n", o->out, saved);
                 }
                 failureFiles.push_back(saved);
@@ -214,9 +215,10 @@ Command addConformanceCommand(CLI::App& app) {
                 if (last.discrepancies() > 0 && !o->quiet)
                   std::cerr << fmt::format("{}FAIL {}: {} discrepancies\n", tty ? "\r\033[K" : "", file, last.discrepancies());
                 if (tty) {
-                  std::cerr << "\r\033[K" << renderProgressLine(result, selected.size(), 0) << std::flush;
+                  std::cerr << "\r\033[K" << renderProgressLine(runner::toTotals(result), result.seconds, selected.size(), 0)
+                            << std::flush;
                 } else if (!o->quiet && now - lastLine > std::chrono::seconds(10)) {
-                  std::cerr << renderProgressLine(result, selected.size(), 0) << '\n';
+                  std::cerr << renderProgressLine(runner::toTotals(result), result.seconds, selected.size(), 0) << '\n';
                   lastLine = now;
                 }
                 if (!last.backendError.empty()) {
@@ -228,11 +230,12 @@ Command addConformanceCommand(CLI::App& app) {
             backend->tearDown();
             result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             if (tty) std::cerr << "\r\033[K" << std::flush;
-            if (!writeFileAtomic((fs::path(o->out) / "results.json").string(), renderResultsJson(result, info, failureFiles)))
+            const results::Results doc = runner::toResults(result, info, failureFiles);
+            if (!writeFileAtomic((fs::path(o->out) / "results.json").string(), results::renderJson(doc)))
               std::cerr << fmt::format("{}/results.json:0:0: cannot write results\n", o->out);
-            std::cout << renderTagTables(result);
-            std::cout << renderCampaignSummary(result, info, o->out);
-            if (o->timings) std::cout << renderTimings(result);
+            std::cout << renderTagTables(doc);
+            std::cout << renderCampaignSummary(doc, o->out);
+            if (o->timings) std::cout << renderTimings(doc);
             if (!writeRequestedReports(o->out, o->reports)) return kExitInfrastructure;
             if (!result.backendError.empty()) return kExitInfrastructure;
             if (result.discrepancies() > 0) return kExitDiscrepancies;

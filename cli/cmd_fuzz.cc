@@ -20,7 +20,8 @@
 #include "runner/minimize.h"
 #include "runner/replay.h"
 #include "cli/load.h"
-#include "reports/campaign_report.h"
+#include "reports/campaign_summary.h"
+#include "runner/campaign_results.h"
 #include "runner/campaign.h"
 #include "runner/local/local_backend.h"
 #include "runner/local/run_state.h"
@@ -100,7 +101,7 @@ void minimizeFindings(runner::Backend& backend, const runner::CampaignOptions& c
       std::cout << fmt::format("  did not reproduce on a fresh cluster; not minimized\n");
       continue;
     }
-    Case saved = caseWithObservation(m.minimized, m.finalRun, info);
+    Case saved = runner::caseWithObservation(m.minimized, m.finalRun, info);
     std::string path = (fs::path(out) / "minimized" / (runner::caseContentHash(saved) + ".yaml")).string();
     if (!writeFileAtomic(path, encodeCase(saved))) {
       std::cerr << fmt::format("{}:0:0: cannot write minimized case\n", path);
@@ -257,8 +258,8 @@ Command addFuzzCommand(CLI::App& app) {
             auto lastWrite = std::chrono::steady_clock::now();
             auto lastLine = lastWrite;
             bool writeFailed = false;
-            auto writeResults = [&](const runner::CampaignResult& r) {
-              if (!writeFileAtomic((fs::path(out) / "results.json").string(), renderResultsJson(r, info, files)) &&
+            auto writeResults = [&](const results::Results& doc) {
+              if (!writeFileAtomic((fs::path(out) / "results.json").string(), results::renderJson(doc)) &&
                   !writeFailed) {
                 writeFailed = true;
                 std::cerr << fmt::format("{}/results.json:0:0: cannot write results\n", out);
@@ -268,26 +269,28 @@ Command addFuzzCommand(CLI::App& app) {
               std::string file;
               if (r.discrepancies() > 0) {
                 file = "failures/" + c.meta.name + ".yaml";
-                if (!writeFileAtomic((fs::path(out) / file).string(), encodeCase(caseWithObservation(c, r, info))))
+                if (!writeFileAtomic((fs::path(out) / file).string(), encodeCase(runner::caseWithObservation(c, r, info))))
                   std::cerr << fmt::format("{}/{}:0:0: cannot write failing case\n", out, file);
               }
               files.push_back(file);
               auto now = std::chrono::steady_clock::now();
               if (now - lastWrite > std::chrono::seconds(10)) {
-                writeResults(sofar);
+                writeResults(runner::toResults(sofar, info, files));
                 lastWrite = now;
               }
               if (tty) {
                 if (r.discrepancies() > 0)
                   std::cerr << fmt::format("\r\033[KFAIL {}: {} discrepancies -> {}/{}\n", c.meta.name,
                                            r.discrepancies(), out, file);
-                std::cerr << "\r\033[K" << renderProgressLine(sofar, co.cases, co.durationSeconds) << std::flush;
+                std::cerr << "\r\033[K" << renderProgressLine(runner::toTotals(sofar), sofar.seconds, co.cases, co.durationSeconds)
+                          << std::flush;
               } else if (!o->quiet) {
                 if (r.discrepancies() > 0)
                   std::cerr << fmt::format("FAIL {}: {} discrepancies -> {}/{}\n", c.meta.name, r.discrepancies(),
                                            out, file);
                 if (now - lastLine > std::chrono::seconds(10)) {
-                  std::cerr << renderProgressLine(sofar, co.cases, co.durationSeconds) << '\n';
+                  std::cerr << renderProgressLine(runner::toTotals(sofar), sofar.seconds, co.cases, co.durationSeconds)
+                            << '\n';
                   lastLine = now;
                 }
               }
@@ -295,9 +298,10 @@ Command addFuzzCommand(CLI::App& app) {
             runner::CampaignResult result = runner::runCampaign(backend, co, observer);
             backend.tearDown();
             if (tty) std::cerr << "\r\033[K" << std::flush;
-            writeResults(result);
-            std::cout << renderCampaignSummary(result, info, out);
-            if (o->timings) std::cout << renderTimings(result);
+            const results::Results doc = runner::toResults(result, info, files);
+            writeResults(doc);
+            std::cout << renderCampaignSummary(doc, out);
+            if (o->timings) std::cout << renderTimings(doc);
             if (o->minimize && result.discrepancies() > 0 && result.backendError.empty() && !co.stop->load())
               minimizeFindings(backend, co, info, result, out, o->minimizeSeconds, o->quiet);
             if (!writeRequestedReports(out, o->reports)) return kExitInfrastructure;

@@ -11,7 +11,7 @@
 #include "cli/backend_options.h"
 #include "cli/commands.h"
 #include "cli/load.h"
-#include "reports/campaign_report.h"
+#include "runner/campaign_results.h"
 #include "runner/minimize.h"
 #include "runner/replay.h"
 
@@ -33,7 +33,7 @@ std::string defaultOut(const std::string& file) {
 std::string cellLine(const runner::CellOutcome& o, size_t step) {
   std::string obs;
   for (const auto& a : o.attempts)
-    obs += (obs.empty() ? "" : ",") + std::string(runner::toString(a.kind));
+    obs += (obs.empty() ? "" : ",") + std::string(toString(a.kind));
   return fmt::format("step {}: {} -> {}  expected {}, observed {}", step, toString(o.probe.from),
                      toString(o.probe.target), o.expected ? toString(*o.expected) : "skip", obs);
 }
@@ -168,7 +168,7 @@ Command addMinimizeCommand(CLI::App& app) {
         info.profile = bo.profile;
         info.faults = bo.faults;
         Case out =
-            res.verified ? caseWithObservation(res.minimized, res.finalRun, info) : res.minimized;
+            res.verified ? runner::caseWithObservation(res.minimized, res.finalRun, info) : res.minimized;
         std::string hash = runner::caseContentHash(out);
         out.meta.name = hash;
         out.meta.present = true;

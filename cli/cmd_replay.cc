@@ -191,7 +191,7 @@ Command addReplayCommand(CLI::App& app) {
               }
               std::string obs;
               for (const auto& a : n.cell.attempts)
-                obs += (obs.empty() ? "" : ",") + std::string(runner::toString(a.kind));
+                obs += (obs.empty() ? "" : ",") + std::string(toString(a.kind));
               std::cout << fmt::format(
                   "  {:<19} step {}: {} -> {}  expected {}, observed {}\n    signature: {}\n",
                   "new", n.step, toString(n.cell.probe.from), toString(n.cell.probe.target),

@@ -4,14 +4,17 @@
 
 namespace npf {
 
-const char* toString(Verdict v) {
-  switch (v) {
-    case Verdict::Allow: return "allow";
-    case Verdict::Deny: return "deny";
-    case Verdict::Undefined: return "undefined";
+Expected expectedOf(std::optional<Verdict> v) {
+  if (!v) return Expected::Skip;
+  switch (*v) {
+    case Verdict::Allow: return Expected::Allow;
+    case Verdict::Deny: return Expected::Deny;
+    case Verdict::Undefined: return Expected::Undefined;
   }
-  return "?";
+  return Expected::Skip;
 }
+
+const char* toString(Verdict v) { return toString(expectedOf(v)); }
 
 static std::optional<bool> parseBool(const std::string& v) {
   if (v == "true") return true;

@@ -23,34 +23,20 @@ std::tuple<long, int, std::string> portKey(const std::string& pp) {
   return {port, rank, pp};
 }
 
-Status inferred(char expected, char observed) {
-  if (expected == '?') return Status::Undefined;
-  if (expected == '-' || observed == '-') return Status::Skipped;
-  if (observed == 'e') return Status::Error;
-  if (expected == '.' && observed == 't') return Status::Fail;
-  if (expected == 'X' && observed == 'c') return Status::Fail;
+// The status of a cell without a record, from its last attempt: the parser guarantees the
+// characters are the vocabulary's.
+Status inferred(char expectedCell, char observedCell) {
+  auto expected = expectedFromSymbol(expectedCell);
+  auto observed = observedFromSymbol(observedCell);
+  if (expected == Expected::Undefined) return Status::Undefined;
+  if (expected == Expected::Skip || observed == Observed::Skipped) return Status::Skipped;
+  if (observed == Observed::Error) return Status::Error;
+  if (expected == Expected::Allow && observed == Observed::Timeout) return Status::Fail;
+  if (expected == Expected::Deny && observed == Observed::Connected) return Status::Fail;
   return Status::Pass;
 }
 
 }  // namespace
-
-const char* toString(Status s) {
-  switch (s) {
-    case Status::Pass:
-      return "pass";
-    case Status::Fail:
-      return "fail";
-    case Status::Flaky:
-      return "flaky";
-    case Status::Error:
-      return "error";
-    case Status::Undefined:
-      return "undefined";
-    case Status::Skipped:
-      return "skipped";
-  }
-  return "pass";
-}
 
 StateGrid buildGrid(const CaseRecord& c, const State& s) {
   StateGrid g;
@@ -131,29 +117,27 @@ StateGrid buildGrid(const CaseRecord& c, const State& s) {
     auto it = cellOf.find(rec.from + ' ' + rec.target());
     if (it == cellOf.end()) continue;
     g.record[it->second] = int64_t(k);
-    if (rec.status == "fail")
-      g.status[it->second] = Status::Fail;
-    else if (rec.status == "flaky")
-      g.status[it->second] = Status::Flaky;
-    else if (rec.status == "error")
-      g.status[it->second] = Status::Error;
+    if (auto st = cellStatusFromWord(rec.status);
+        st == Status::Fail || st == Status::Flaky || st == Status::Error)
+      g.status[it->second] = *st;
   }
   return g;
 }
 
 char observedSymbol(char o) {
-  switch (o) {
-    case 'c':
+  switch (observedFromSymbol(o).value_or(Observed::Skipped)) {
+    case Observed::Connected:
       return '.';
-    case 't':
+    case Observed::Timeout:
       return 'X';
-    case 'r':
+    case Observed::Refused:
       return 'r';
-    case 'e':
+    case Observed::Error:
       return 'e';
-    default:
+    case Observed::Skipped:
       return '-';
   }
+  return '-';
 }
 
 char diffSymbol(Status s) {
@@ -185,7 +169,7 @@ std::vector<SignatureGroup> groupSignatures(const Results& r) {
   std::map<std::string, SignatureGroup> groups;
   for (size_t i = 0; i < r.cases.size(); ++i)
     for (const CellRecord& cell : r.cases[i].cellsNotPassing) {
-      if (cell.status != "fail") continue;
+      if (!cell.is(CellStatus::Fail)) continue;
       SignatureGroup& g = groups[cell.signature];
       g.signature = cell.signature;
       ++g.cells;

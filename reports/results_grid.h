@@ -8,20 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "model/cell_vocabulary.h"
 #include "reports/results_model.h"
 
 namespace npf::results {
 
 // How a cell was judged (docs/results-format.md "How a cell is judged").
-enum class Status : char {
-  Pass = 'p',       // observed agrees with expected (late convergence included)
-  Fail = 'f',       // a discrepancy
-  Flaky = 'k',      // answered both ways
-  Error = 'e',      // could not be probed
-  Undefined = 'u',  // the oracle does not judge it
-  Skipped = 's',    // oracle or backend skip
-};
-const char* toString(Status s);  // "pass", "fail", "flaky", "error", "undefined", "skipped"
+using Status = CellStatus;
 
 // One port/protocol of a state: rows are sources and columns destination endpoints, in order
 // of first appearance; `cells[r * columns.size() + c]` is the cell's index in the state's cell

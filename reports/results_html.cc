@@ -233,13 +233,24 @@ body.panel-open aside#panel { display:block; }
 footer { color:var(--muted); font-size:12px; padding:0 28px 30px; }
 )CSS";
 
+// The page's labels of the cell characters (model/cell_vocabulary.h), for its script.
+json cellWords() {
+  json expected = json::object(), observed = json::object(), status = json::object();
+  for (Expected e : {Expected::Allow, Expected::Deny, Expected::Undefined, Expected::Skip})
+    expected[std::string(1, toSymbol(e))] = e == Expected::Skip ? "not probed" : toString(e);
+  for (Observed o : {Observed::Connected, Observed::Timeout, Observed::Refused, Observed::Error, Observed::Skipped})
+    observed[std::string(1, toSymbol(o))] = toString(o);
+  for (CellStatus c : {CellStatus::Pass, CellStatus::Fail, CellStatus::Flaky, CellStatus::Error, CellStatus::Undefined,
+                       CellStatus::Skipped})
+    status[std::string(1, toSymbol(c))] = c == CellStatus::Pass ? "agree" : c == CellStatus::Fail ? "discrepancy" : toString(c);
+  return {{"expected", expected}, {"observed", observed}, {"status", status}};
+}
+
 const char* kScript = R"JS(
 (function () {
   'use strict';
   var D = JSON.parse(document.getElementById('npf-data').textContent);
-  var EXP = {'.': 'allow', 'X': 'deny', '?': 'undefined', '-': 'not probed'};
-  var OBS = {'c': 'connected', 't': 'timeout', 'r': 'refused', 'e': 'error', '-': 'skipped'};
-  var STATUS = {'p': 'agree', 'f': 'discrepancy', 'k': 'flaky', 'e': 'error', 'u': 'undefined', 's': 'skipped'};
+  var EXP = D.words.expected, OBS = D.words.observed, STATUS = D.words.status;
   var PROTO = {'TCP': 0, 'UDP': 1, 'SCTP': 2};
 
   function el(tag, cls, text) {
@@ -605,7 +616,7 @@ std::string renderHtml(const Results& r, const std::vector<CaseFile>& files) {
       status.reserve(g.status.size());
       json recs = json::array();
       for (size_t i = 0; i < g.status.size(); ++i) {
-        status += static_cast<char>(g.status[i]);
+        status += toSymbol(g.status[i]);
         if (g.record[i] >= 0) recs.push_back({i, g.record[i]});
       }
       states.push_back({{"step", s.step},
@@ -632,6 +643,7 @@ std::string renderHtml(const Results& r, const std::vector<CaseFile>& files) {
     jc["recs"] = std::move(recs);
     cases.push_back(std::move(jc));
   }
+  data["words"] = cellWords();
   data["blocks"] = std::move(blockSets);
   data["cases"] = std::move(cases);
 
@@ -814,10 +826,10 @@ std::string renderHtml(const Results& r, const std::vector<CaseFile>& files) {
       for (size_t k = 0; k < c.cellsNotPassing.size(); ++k) {
         const CellRecord& cell = c.cellsNotPassing[k];
         std::string obs = h(attemptsText(cell, false));
-        const char* pill = cell.status == "fail"    ? "f"
-                           : cell.status == "flaky" ? "k"
-                           : cell.status == "error" ? "e"
-                                                    : "u";
+        auto status = cellStatusFromWord(cell.status);
+        std::string pill(1, toSymbol(status == CellStatus::Fail || status == CellStatus::Flaky || status == CellStatus::Error
+                                         ? *status
+                                         : CellStatus::Undefined));
         out += fmt::format(
             "<tr class=\"rec\" data-case=\"{}\" data-rec=\"{}\"><td><span class=\"pill "
             "{}\">{}</span></td>"

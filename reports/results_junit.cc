@@ -56,10 +56,10 @@ std::string classname(const CaseRecord& c) {
 
 std::string cellLine(const CellRecord& c) {
   std::string obs = attemptsText(c, true);
-  std::string status = c.status == "fail"    ? "FAIL"
-                       : c.status == "flaky" ? "FLAKY"
-                       : c.status == "error" ? "ERROR"
-                                             : c.status;
+  std::string status = c.is(CellStatus::Fail)    ? "FAIL"
+                       : c.is(CellStatus::Flaky) ? "FLAKY"
+                       : c.is(CellStatus::Error) ? "ERROR"
+                                                 : c.status;
   std::string out = fmt::format("{} {} -> {}  expected {}, observed {}\n", status, c.from,
                                 c.target(), c.expected, obs);
   if (!c.signature.empty()) out += "  signature: " + c.signature + "\n";
@@ -67,11 +67,11 @@ std::string cellLine(const CellRecord& c) {
 }
 
 // Cells of `c` at `s.step` with status `status`, one line each (a bounded number).
-std::string cellLines(const CaseRecord& c, const State& s, const std::string& status) {
+std::string cellLines(const CaseRecord& c, const State& s, CellStatus status) {
   std::string out;
   size_t n = 0;
   for (const CellRecord& cell : c.cellsNotPassing) {
-    if (cell.step != s.step || cell.status != status) continue;
+    if (cell.step != s.step || !cell.is(status)) continue;
     if (n++ < kCellsListed) out += cellLine(cell);
   }
   if (n > kCellsListed) out += fmt::format("... {} more\n", n - kCellsListed);
@@ -82,7 +82,7 @@ std::string failureText(const CaseRecord& c, const State& s) {
   std::string out = fmt::format("{} step {}: {} in {}\n\n", c.name, s.step,
                                 count(s.discrepancies, "discrepancy", "discrepancies"),
                                 count(s.cells, "cell", "cells"));
-  out += cellLines(c, s, "fail");
+  out += cellLines(c, s, CellStatus::Fail);
   if (s.hasMatrix()) {
     StateGrid g = buildGrid(c, s);
     bool any = false;
@@ -151,10 +151,10 @@ std::string renderJunit(const Results& r) {
       std::string out;
       if (s.flaky > 0)
         out += count(s.flaky, "flaky cell", "flaky cells") +
-               " (answered both ways; not a failure)\n" + cellLines(c, s, "flaky");
+               " (answered both ways; not a failure)\n" + cellLines(c, s, CellStatus::Flaky);
       if (s.errors > 0)
         out += count(s.errors, "cell", "cells") + " could not be probed (errors; not a failure)\n" +
-               cellLines(c, s, "error");
+               cellLines(c, s, CellStatus::Error);
       if (!out.empty()) body += "      <system-out>" + text(out) + "</system-out>\n";
       cases += open(fmt::format("{} step {}", c.name, s.step), s.applyMs + s.probeMs);
       cases += body.empty() ? "/>\n" : ">\n" + body + "    </testcase>\n";

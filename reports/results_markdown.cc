@@ -176,7 +176,7 @@ std::string renderMarkdown(const Results& r, bool all) {
     std::string table;
     size_t shown = 0, total = 0;
     for (const CellRecord& cell : c.cellsNotPassing) {
-      if (cell.status != "fail" && cell.status != "flaky") continue;
+      if (!cell.is(CellStatus::Fail) && !cell.is(CellStatus::Flaky)) continue;
       if (total++ >= kCellsPerCase) continue;
       ++shown;
       table += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", cell.step, md(cell.status),

@@ -1,5 +1,7 @@
 #include "reports/results_model.h"
 
+#include "model/cell_vocabulary.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -304,13 +306,13 @@ bool readState(Reader& r, const json& v, State& s) {
       return r.at("blocks", [&] { return r.fail("too many cells"); });
     n += k;
   }
-  auto check = [&](const char* key, const std::string& cells, std::string_view alphabet) {
+  auto check = [&](const char* key, const std::string& cells, auto symbolIsKnown) {
     if (cells.size() != n)
       return r.at(key, [&] {
         return r.fail(fmt::format("{} cells, but the blocks have {}", cells.size(), n));
       });
     for (size_t i = 0; i < cells.size(); ++i)
-      if (alphabet.find(cells[i]) == std::string_view::npos)
+      if (!symbolIsKnown(cells[i]))
         return r.at(key, [&] {
           unsigned char c = static_cast<unsigned char>(cells[i]);
           return r.fail(c >= 0x20 && c < 0x7f
@@ -319,8 +321,8 @@ bool readState(Reader& r, const json& v, State& s) {
         });
     return true;
   };
-  return check("expectedCells", s.expectedCells, ".X?-") &&
-         check("observedCells", s.observedCells, "ctre-");
+  return check("expectedCells", s.expectedCells, [](char c) { return expectedFromSymbol(c).has_value(); }) &&
+         check("observedCells", s.observedCells, [](char c) { return observedFromSymbol(c).has_value(); });
 }
 
 bool readCase(Reader& r, const json& v, CaseRecord& c) {

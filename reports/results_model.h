@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/cell_vocabulary.h"
 #include "model/diagnostic.h"
 
 namespace npf::results {
@@ -28,7 +29,7 @@ struct Attempt {
 // An entry of a case's `cellsNotPassing`: a discrepancy, a flaky or an erroring cell.
 struct CellRecord {
   uint64_t step = 0;
-  std::string status;  // fail | flaky | error (other words are kept as written)
+  std::string status;  // fail | flaky | error (CellStatus words; others are kept as written)
   std::string from;    // endpoint: NS/POD, svc/NS/NAME, node/NAME, ip/ADDR
   std::string to;      // endpoint, without port
   int64_t port = 0;
@@ -39,6 +40,8 @@ struct CellRecord {
   std::string explanation;  // discrepancies only: the oracle's reasoning
   // "TO:PORT/PROTOCOL", the spelling of a block's target.
   std::string target() const;
+  // Whether `status` is the word of `s` (model/cell_vocabulary.h).
+  bool is(CellStatus s) const { return status == toString(s); }
   bool operator==(const CellRecord&) const = default;
 };
 

@@ -51,10 +51,10 @@ std::string header(const Results& r) {
 std::string observedList(const CellRecord& c) { return safe(attemptsText(c, true)); }
 
 std::string cellLines(const CellRecord& c, bool color) {
-  std::string status = c.status == "fail"    ? "FAIL"
-                       : c.status == "flaky" ? "FLAKY"
-                       : c.status == "error" ? "ERROR"
-                                             : safe(c.status);
+  std::string status = c.is(CellStatus::Fail)    ? "FAIL"
+                       : c.is(CellStatus::Flaky) ? "FLAKY"
+                       : c.is(CellStatus::Error) ? "ERROR"
+                                                 : safe(c.status);
   const char* code = status == "FAIL"    ? "\x1b[1;31m"
                      : status == "FLAKY" ? "\x1b[1;33m"
                                          : "\x1b[1;35m";

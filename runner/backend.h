@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "model/cell_vocabulary.h"
 #include "model/objects.h"
 #include "model/probe.h"
 
@@ -12,21 +13,13 @@ namespace npf::runner {
 
 // The observed outcome of one probe cell (SEMANTICS.md "Verdicts").
 struct ProbeResult {
-  enum class Kind {
-    Connected,  // TCP handshake completed / UDP echo received
-    Timeout,    // no answer within the deadline (what a dropping policy gives)
-    Refused,    // RST or ICMP unreachable: the packet reached something that said no
-    Error,      // the probe machinery failed (retried; never a discrepancy by itself)
-    Skipped,    // the backend cannot make this probe (e.g. SCTP without kernel support)
-  };
+  using Kind = Observed;  // its words: model/cell_vocabulary.h
   Kind kind = Kind::Error;
   double latencyMs = 0;     // from connect() to the outcome
   std::string detail;       // errno text, why skipped, ...
   uint16_t sourcePort = 0;  // the probe's source port, when the backend knows it (0: unknown)
   bool operator==(const ProbeResult&) const = default;
 };
-
-const char* toString(ProbeResult::Kind k);  // "connected", "timeout", "refused", "error", "skipped"
 
 struct ProbeOptions {
   int timeoutMs = 250;             // per probe, from its own connect()

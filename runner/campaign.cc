@@ -95,18 +95,6 @@ void resolve(Tracked& t, bool pastDeadline, bool final) {
 
 }  // namespace
 
-const char* toString(CellStatus s) {
-  switch (s) {
-    case CellStatus::Pass: return "pass";
-    case CellStatus::Fail: return "fail";
-    case CellStatus::Flaky: return "flaky";
-    case CellStatus::Undefined: return "undefined";
-    case CellStatus::Skipped: return "skipped";
-    case CellStatus::Error: return "error";
-  }
-  return "?";
-}
-
 bool destinationServed(const Cluster& c, const Probe& p) {
   const Endpoint& to = p.target.to;
   switch (to.kind) {
@@ -302,10 +290,8 @@ StateResult CaseRunner::checkState(const Case& c, const Cluster& desired, size_t
   r.expectedCells.resize(probes.size());
   r.observedCells.resize(probes.size());
   for (size_t i = 0; i < probes.size(); ++i) {
-    static const char kExpected[] = {'X', '.', '?', '-'};  // Matrix::Cell order
-    static const char kObserved[] = {'c', 't', 'r', 'e', '-'};  // ProbeResult::Kind order
-    r.expectedCells[i] = kExpected[int(expected.get(i))];
-    r.observedCells[i] = kObserved[int(last[i].kind)];
+    r.expectedCells[i] = toSymbol(expectedOf(expected.verdict(i)));
+    r.observedCells[i] = toSymbol(last[i].kind);
   }
   // Every cell that could be probed failed: the backend, not the policy, is broken.
   if (r.errors > 0 && r.errors + r.skipped == r.cells) {

@@ -33,8 +33,7 @@
 
 namespace npf::runner {
 
-enum class CellStatus { Pass, Fail, Flaky, Undefined, Skipped, Error };
-const char* toString(CellStatus s);  // "pass", "fail", "flaky", "undefined", "skipped", "error"
+using npf::CellStatus;  // model/cell_vocabulary.h
 
 // One cell that did not simply pass: a discrepancy, a flaky or an erroring cell.
 struct CellOutcome {
@@ -58,9 +57,8 @@ struct StateResult {
   double probeMs = 0;     // every round
   double convergeMs = 0;  // from the end of apply to the round where every cell that can agree did
   std::vector<CellOutcome> notable;  // Fail, Flaky and Error cells
-  // Every cell, in ProbeSet::forEach order of `probes`: expected as . allow, X deny,
-  // ? undefined, - skip; observed (last attempt) as c connected, t timeout, r refused,
-  // e error, - skipped.
+  // Every cell, in ProbeSet::forEach order of `probes`: the symbols (model/cell_vocabulary.h)
+  // of its expected verdict and of its last attempt's observation.
   ProbeSet probeSet;
   std::string expectedCells, observedCells;
 };

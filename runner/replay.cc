@@ -271,15 +271,17 @@ Replayer::Replayer(Backend& backend, Profile profile, CheckOptions options)
 
 namespace {
 
-const char* expectedWord(std::optional<Verdict> v) { return v ? toString(*v) : "skip"; }
+const char* expectedWord(std::optional<Verdict> v) { return toString(expectedOf(v)); }
 
 // Every recorded attempt disagreed with the recorded expectation.
 bool recordedAsDiscrepancy(const ObservedCell& c) {
   if (c.observed.empty()) return false;
   for (const auto& o : c.observed) {
-    if (c.expected == "deny" && o != "connected") return false;
-    if (c.expected == "allow" && (o == "connected" || o == "error")) return false;
-    if (c.expected != "deny" && c.expected != "allow") return false;
+    auto expected = expectedFromWord(c.expected);
+    auto seen = observedFromWord(o);
+    if (expected == Expected::Deny && seen != Observed::Connected) return false;
+    if (expected == Expected::Allow && (seen == Observed::Connected || seen == Observed::Error)) return false;
+    if (expected != Expected::Deny && expected != Expected::Allow) return false;
   }
   return true;
 }
@@ -335,17 +337,9 @@ ReplayResult Replayer::replay(const Case& c) {
           state->probeSet.forEach([&](const Probe& p) {
             if (toString(p.from) == cell.from && toString(p.target) == cell.to &&
                 i < state->expectedCells.size()) {
-              static const std::map<char, const char*> words{
-                  {'.', "allow"}, {'X', "deny"}, {'?', "undefined"}, {'-', "skip"}};
-              static const std::map<char, const char*> seen{{'c', "connected"},
-                                                            {'t', "timeout"},
-                                                            {'r', "refused"},
-                                                            {'e', "error"},
-                                                            {'-', "skipped"}};
-              std::string want = words.at(state->expectedCells[i]);
-              r.now = fmt::format(
-                  "expected {}, observed {}", want,
-                  i < state->observedCells.size() ? seen.at(state->observedCells[i]) : "?");
+              std::string want = toString(expectedFromSymbol(state->expectedCells[i]).value_or(Expected::Skip));
+              auto seen = i < state->observedCells.size() ? observedFromSymbol(state->observedCells[i]) : std::nullopt;
+              r.now = fmt::format("expected {}, observed {}", want, seen ? toString(*seen) : "?");
               r.outcome = want != cell.expected ? O::ExpectationChanged : O::Agrees;
             }
             ++i;

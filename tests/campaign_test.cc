@@ -11,7 +11,8 @@
 #include "model/case.h"
 #include "model/codec.h"
 #include "oracle/matrix.h"
-#include "reports/campaign_report.h"
+#include "reports/campaign_summary.h"
+#include "runner/campaign_results.h"
 #include "model/case_file.h"
 #include "runner/campaign.h"
 #include "runner/signature.h"
@@ -349,12 +350,13 @@ TEST(Campaign, ResultsJsonHasTheDocumentedShape) {
   res.seconds = 1;
   RunInfo info;
   info.seed = 9;
-  std::string json = renderResultsJson(res, info, {"failures/t.yaml"});
+  results::Results doc = toResults(res, info, {"failures/t.yaml"});
+  std::string json = results::renderJson(doc);
   for (const char* key : {"\"schema\": \"netpolfuzz.results/v1\"", "\"discrepancies\": 1", "\"seed\": 9",
                           "\"file\": \"failures/t.yaml\"", "\"status\": \"fail\"", "\"expected\": \"allow\"",
                           "\"result\": \"timeout\"", "\"probesPerSecond\""})
     EXPECT_NE(json.find(key), std::string::npos) << key << "\n" << json;
-  std::string summary = renderCampaignSummary(res, info, "out");
+  std::string summary = renderCampaignSummary(doc, "out");
   EXPECT_NE(summary.find("FAIL t (1 discrepancies)"), std::string::npos) << summary;
   EXPECT_NE(summary.find("x/a -> x/b:80/TCP  expected allow, observed timeout"), std::string::npos) << summary;
 }

@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "reports/campaign_report.h"
+#include "runner/campaign_results.h"
 #include "reports/results_grid.h"
 #include "reports/results_model.h"
 
@@ -296,7 +296,7 @@ TEST(ReportsResultsModel, CampaignWriterOutputReadsBackWithTheSameTotals) {
   info.faults = {"ENDPORT_IGNORED"};
   info.started = "2026-11-28T10:00:00Z";
   info.command = "netpolfuzz fuzz --seed 7";
-  std::string written = renderResultsJson(res, info, {"failures/hand-0001.yaml", ""});
+  std::string written = renderJson(runner::toResults(res, info, {"failures/hand-0001.yaml", ""}));
   ResultsLoad r = parseResults(written, "results.json");
   ASSERT_TRUE(r.results) << toString(r.error) << "\n" << written;
   const Results& m = *r.results;

@@ -13,7 +13,7 @@
 
 #include "model/case_file.h"
 #include "model/ip.h"
-#include "reports/campaign_report.h"
+#include "runner/campaign_results.h"
 #include "runner/campaign.h"
 #include "runner/local/local_backend.h"
 #include "runner/replay.h"
@@ -102,7 +102,7 @@ class RunnerReplay : public ::testing::Test {
     runCampaign(backend, o, [&](const Case& c, const CaseResult& r, const CampaignResult&) {
       if (r.discrepancies() == 0) return;
       saved = dir + "/" + c.meta.name + ".yaml";
-      std::ofstream(saved) << encodeCase(caseWithObservation(c, r, info));
+      std::ofstream(saved) << encodeCase(runner::caseWithObservation(c, r, info));
     });
   }
   static void TearDownTestSuite() {

@@ -1,0 +1,178 @@
+#include "reports/campaign_summary.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+
+#include "model/cell_vocabulary.h"
+
+namespace npf {
+namespace {
+
+using results::CaseRecord;
+using results::CellRecord;
+using results::Results;
+
+std::string duration(double seconds) {
+  long s = std::lround(std::max(0.0, seconds));
+  if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+  return fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+std::string cellLine(const CellRecord& c) {
+  std::string obs;
+  for (const auto& a : c.observed) obs += (obs.empty() ? "" : ",") + a.result;
+  return fmt::format("step {}: {} -> {}  expected {}, observed {}", c.step, c.from, c.target(),
+                     c.expected, obs);
+}
+
+}  // namespace
+
+std::string renderCampaignSummary(const Results& r, const std::string& outDir) {
+  const results::Totals& t = r.totals;
+  std::string out;
+  std::vector<double> perCase;
+  for (const auto& c : r.cases) perCase.push_back(c.timings.totalMs);
+  std::string what = r.kind == "fuzz" ? fmt::format("seed {}, size {}", r.seed, r.size) : r.kind;
+  out += fmt::format(
+      "\n{} cases in {:.1f} s on the {} backend ({}{}): {} cells, {} probes "
+      "({:.0f} probes/s), median {:.0f} ms per case\n",
+      r.cases.size(), r.seconds, r.backend, what,
+      r.faults.empty() ? "" : ", injected fault " + fmt::format("{}", fmt::join(r.faults, ",")),
+      t.cells, t.probes, r.seconds > 0 ? double(t.probes) / r.seconds : 0.0, median(perCase));
+  if (r.interrupted) out += "interrupted: stopped after the case in progress\n";
+  if (!r.backendError.empty()) out += "backend failure: " + r.backendError + "\n";
+  size_t shown = 0;
+  for (const CaseRecord& c : r.cases) {
+    if (c.discrepancies == 0) continue;
+    if (shown++ == 10) {
+      out += fmt::format("... and {} more failing cases\n", t.failingCases - 10);
+      break;
+    }
+    out += fmt::format("FAIL {} ({} discrepancies)\n", c.name, c.discrepancies);
+    size_t lines = 0;
+    for (const CellRecord& cell : c.cellsNotPassing)
+      if (cellStatusFromWord(cell.status) == CellStatus::Fail && lines++ < 3)
+        out += "  " + cellLine(cell) + "\n";
+    if (c.discrepancies > 3) out += fmt::format("  ... {} more\n", c.discrepancies - 3);
+  }
+  if (t.flaky > 0) out += fmt::format("{} flaky cells (answered both ways; not counted)\n", t.flaky);
+  if (t.errors > 0) out += fmt::format("{} cells could not be probed (errors; not counted)\n", t.errors);
+  if (t.discrepancies == 0 && !r.backendError.empty())
+    out += fmt::format("INCOMPLETE: no discrepancies in the {} case(s) that ran before the {} backend failed\n",
+                       r.cases.size(), r.backend);
+  else if (t.discrepancies == 0)
+    out += fmt::format("PASS: no discrepancies between the {} dataplane and the oracle\n", r.backend);
+  else
+    out += fmt::format("FAIL: {} discrepancies in {} of {} cases\n", t.discrepancies, t.failingCases,
+                       r.cases.size());
+  if (!outDir.empty()) {
+    out += fmt::format("results: {}/results.json\n", outDir);
+    if (t.failingCases > 0)
+      out += fmt::format("failing cases: {}/failures/ (explain a cell: netpolfuzz explain FILE --from SRC --to DST --port N/PROTO --step S)\n", outDir);
+  }
+  return out;
+}
+
+std::string renderTagTables(const Results& r) {
+  struct Count {
+    size_t cases = 0, failed = 0;
+  };
+  std::map<std::string, Count> tags;
+  for (const auto& c : r.cases)
+    for (const auto& t : c.tags) {
+      Count& k = tags[t];
+      ++k.cases;
+      k.failed += c.failed();
+    }
+  auto group = [](const std::string& t) {
+    if (!t.empty() && std::isupper(static_cast<unsigned char>(t[0]))) return 0;
+    if (t.rfind("family:", 0) == 0 || t.rfind("source:", 0) == 0) return 1;
+    return 2;
+  };
+  std::string out;
+  const char* titles[] = {"bug class", "family / source", "feature"};
+  for (int g = 0; g < 3; ++g) {
+    std::string rows;
+    for (const auto& [t, k] : tags)
+      if (group(t) == g)
+        rows += fmt::format("{:<32} {:>6} {:>6} {:>6}  {}\n", t, k.cases, k.cases - k.failed, k.failed,
+                            k.failed ? "FAIL" : "pass");
+    if (rows.empty()) continue;
+    out += fmt::format("\n{:<32} {:>6} {:>6} {:>6}\n", titles[g], "cases", "pass", "fail") + rows;
+  }
+  size_t failed = 0;
+  for (const auto& c : r.cases) failed += c.failed();
+  out += fmt::format("\ntotal: {} cases, {} passed, {} failed; {} cells, {} discrepancies, {} flaky\n",
+                     r.cases.size(), r.cases.size() - failed, failed, r.totals.cells,
+                     r.totals.discrepancies, r.totals.flaky);
+  return out;
+}
+
+std::string renderProgressLine(const results::Totals& sofar, double seconds, size_t totalCases,
+                               double durationSeconds) {
+  size_t done = sofar.cases;
+  double rate = seconds > 0 ? done / seconds : 0;
+  std::string eta = "?";
+  if (totalCases > 0 && rate > 0)
+    eta = duration(double(totalCases - std::min(done, totalCases)) / rate);
+  else if (durationSeconds > 0)
+    eta = duration(durationSeconds - seconds);
+  std::string total = totalCases > 0 ? fmt::format("{}", totalCases) : "-";
+  return fmt::format("[{}/{}] {:.1f} cases/s, {:.0f} probes/s, {} discrepancies in {} cases, ETA {}",
+                     done, total, rate, seconds > 0 ? sofar.probes / seconds : 0.0, sofar.discrepancies,
+                     sofar.failingCases, eta);
+}
+
+std::string renderTimings(const Results& r) {
+  std::vector<double> apply, probe, converge, rest;
+  double applySum = 0, probeSum = 0, restSum = 0;
+  for (const auto& c : r.cases) {
+    double inStates = 0;
+    for (const auto& st : c.states) {
+      apply.push_back(st.applyMs);
+      probe.push_back(st.probeMs);
+      converge.push_back(st.convergeMs);
+      applySum += st.applyMs;
+      probeSum += st.probeMs;
+      inStates += st.applyMs + st.probeMs;
+    }
+    double other = std::max(0.0, c.timings.totalMs - inStates);
+    rest.push_back(other);
+    restSum += other;
+  }
+  auto median = [](std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  };
+  double wall = r.seconds * 1000;
+  double outside = std::max(0.0, wall - applySum - probeSum - restSum);
+  auto share = [&](double ms) { return wall > 0 ? 100.0 * ms / wall : 0.0; };
+  std::string out = fmt::format("timings ({} cases, {} states, {:.1f} s):\n", r.cases.size(), apply.size(),
+                                r.seconds);
+  out += fmt::format("  {:<34} {:>10} {:>7} {:>16}\n", "phase", "total", "share", "median");
+  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}% {:>10.0f} ms/state\n", "apply (set-up/reconcile, wait)",
+                     applySum / 1000, share(applySum), median(apply));
+  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}% {:>10.0f} ms/state\n", "probe (all rounds)", probeSum / 1000,
+                     share(probeSum), median(probe));
+  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}% {:>10.0f} ms/case\n", "oracle, diff, generation", restSum / 1000,
+                     share(restSum), median(rest));
+  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}%\n", "other (writing results, teardown)", outside / 1000,
+                     share(outside));
+  out += fmt::format("  convergence after a change: median {:.0f} ms, max {:.0f} ms per state\n", median(converge),
+                     converge.empty() ? 0.0 : *std::max_element(converge.begin(), converge.end()));
+  return out;
+}
+
+}  // namespace npf

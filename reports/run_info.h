@@ -1,0 +1,25 @@
+// Facts about a run that its results do not hold by themselves: what ran, where, how to run it
+// again. The runner's adapter (runner/campaign_results.h) copies them into results.json.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "oracle/profile.h"
+
+namespace npf {
+
+struct RunInfo {
+  std::string tool = "netpolfuzz 0.1.0";
+  std::string kind = "fuzz";  // fuzz | conformance | replay
+  std::string backend = "local";
+  uint64_t seed = 0;
+  std::string size = "small";
+  Profile profile;
+  std::vector<std::string> faults;
+  std::string started;  // ISO 8601 UTC
+  std::string command;  // to reproduce the run
+};
+
+}  // namespace npf
