@@ -21,6 +21,8 @@ namespace npf::scenario {
 struct ThreeByThreeOptions {
   // Extra labels per namespace, e.g. {{"y", {{"env", "prod"}}}}.
   std::map<std::string, std::map<std::string, std::string>> namespaceLabels;
+  // Extra labels per pod, keyed "<ns>/<pod>", e.g. {{"x/a", {{"target", "isolated"}}}}.
+  std::map<std::string, std::map<std::string, std::string>> podLabels;
 };
 
 inline const std::vector<std::string>& threeByThreeNamespaces() {
@@ -64,8 +66,11 @@ inline std::string threeByThreeYaml(const ThreeByThreeOptions& opt = {}) {
   for (const auto& ns : threeByThreeNamespaces()) {
     for (const auto& pod : threeByThreePodNames()) {
       y += "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: " + pod + "\n  namespace: \"" + ns +
-           "\"\n  labels:\n    pod: " + pod + "\nspec:\n  nodeName: " + threeByThreeNodeOf(pod) +
-           "\n  containers:\n";
+           "\"\n  labels:\n    pod: " + pod + "\n";
+      auto extra = opt.podLabels.find(ns + "/" + pod);
+      if (extra != opt.podLabels.end())
+        for (const auto& [k, v] : extra->second) y += "    " + k + ": " + v + "\n";
+      y += "spec:\n  nodeName: " + threeByThreeNodeOf(pod) + "\n  containers:\n";
       for (const char* port : {"80", "81"}) {
         for (const char* proto : {"tcp", "udp"}) {
           std::string suffix = std::string(port) + "-" + proto;
