@@ -79,12 +79,6 @@ const std::vector<std::string>& knownCnis() {
   return cnis;
 }
 
-std::vector<std::string> cniProfileSettings(const std::string& cni) {
-  // Cilium matches ipBlocks only against addresses outside the cluster (pod traffic is judged
-  // by identity), a documented deviation from the upstream e2e expectation.
-  if (cni == "cilium") return {"ipblock-matches-pod-ips=false"};
-  return {};
-}
 
 void addBackendOptions(CLI::App& sub, BackendOptions& o) {
   sub.add_option("--backend", o.backend,
@@ -191,9 +185,7 @@ runner::CheckOptions checkOptions(const BackendOptions& o) {
 std::unique_ptr<runner::local::LocalBackend> makeLocalBackend(const BackendOptions& o,
                                                               const std::string& reassignPodIpv4) {
   runner::local::LocalOptions lo;
-  lo.profile.ipblockMatchesPodIps = o.profile.ipblockMatchesPodIps;
-  lo.profile.egressToOwnNodeAllowed = o.profile.egressToOwnNode == Profile::EgressToOwnNode::Allow;
-  lo.profile.hostnetworkSelectable = o.profile.hostnetworkSelectable;
+  lo.profile = o.profile;
   lo.faults = {o.faults.begin(), o.faults.end()};
   lo.cniPath = o.cniPath;
   lo.reassignPodIpv4 = reassignPodIpv4;

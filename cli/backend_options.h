@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "oracle/profile.h"
+#include "model/profile.h"
 #include "model/case.h"
 #include "runner/campaign.h"
 #include "runner/local/local_backend.h"
@@ -67,8 +67,6 @@ MadeBackend makeBackend(const BackendOptions& o, bool rederive = true, const std
 // addresses are placeholders. Returns the exit code.
 int dryRunCases(const BackendOptions& o, const std::vector<std::pair<std::string, Case>>& cases);
 
-// The profile settings the CNI NAME needs (docs/cni-profiles.md); none for most.
-std::vector<std::string> cniProfileSettings(const std::string& cni);
 const std::vector<std::string>& knownCnis();
 
 // Adds `--report FORMATS` (html, junit, markdown, text, none; comma-separated, repeatable);

@@ -27,7 +27,7 @@
 #include "cli/commands.h"
 #include "cli/load.h"
 #include "model/ip.h"
-#include "oracle/profile.h"
+#include "model/profile.h"
 #include "runner/local/local_backend.h"
 #include "runner/local/run_state.h"
 
@@ -395,9 +395,7 @@ int runUp(const UpOptions& o) {
   }
 
   rl::LocalOptions lo;
-  lo.profile.ipblockMatchesPodIps = profile.ipblockMatchesPodIps;
-  lo.profile.egressToOwnNodeAllowed = profile.egressToOwnNode == Profile::EgressToOwnNode::Allow;
-  lo.profile.hostnetworkSelectable = profile.hostnetworkSelectable;
+  lo.profile = profile;
   lo.faults = {o.faults.begin(), o.faults.end()};
   lo.cniPath = o.cniPath;
   do lo.runId = rl::newRunId();

@@ -8,7 +8,7 @@
 
 #include "model/objects.h"
 #include "model/probe.h"
-#include "oracle/profile.h"
+#include "model/profile.h"
 #include "oracle/verdict.h"
 
 namespace npf {

@@ -9,7 +9,7 @@
 
 #include "model/probe.h"
 #include "oracle/matrix.h"
-#include "oracle/profile.h"
+#include "model/profile.h"
 
 namespace npf {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "oracle/profile.h"
+#include "model/profile.h"
 
 namespace npf {
 

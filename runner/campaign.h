@@ -27,7 +27,7 @@
 
 #include "generator/weights.h"
 #include "model/case.h"
-#include "oracle/profile.h"
+#include "model/profile.h"
 #include "oracle/verdict.h"
 #include "runner/backend.h"
 

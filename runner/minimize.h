@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "model/case.h"
-#include "oracle/profile.h"
+#include "model/profile.h"
 #include "runner/campaign.h"
 
 namespace npf::runner {

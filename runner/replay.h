@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "model/case.h"
-#include "oracle/profile.h"
+#include "model/profile.h"
 #include "runner/backend.h"
 #include "runner/campaign.h"
 

@@ -22,7 +22,7 @@
 #include "model/probe.h"
 #include "model/validate.h"
 #include "oracle/matrix.h"
-#include "oracle/profile.h"
+#include "model/profile.h"
 #include "oracle/reference.h"
 
 namespace npf {

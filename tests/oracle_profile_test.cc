@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "oracle/profile.h"
+#include "model/profile.h"
 
 namespace npf {
 namespace {

@@ -12,7 +12,7 @@ using npf::testing::clusterFromYaml;
 using npf::testing::smallClusterYaml;
 
 std::string compile(const std::string& policies, const std::string& node = "node-1",
-                    const LocalProfile& profile = {}, const std::set<std::string>& faults = {}) {
+                    const Profile& profile = {}, const std::set<std::string>& faults = {}) {
   Cluster c = clusterFromYaml(smallClusterYaml() + policies);
   return compileNodeRuleset(c, node, "npf_test", profile, faults);
 }
@@ -128,7 +128,7 @@ spec:
   EXPECT_FALSE(has(t, "fd00")) << "IPv6 blocks match no IPv4 traffic";
   EXPECT_FALSE(has(t, "drop comment"));
   // Cilium-like profile: ipBlocks do not match pod IPs.
-  LocalProfile noPods;
+  Profile noPods;
   noPods.ipblockMatchesPodIps = false;
   EXPECT_TRUE(has(compile(policy, "node-1", noPods),
                   "ip saddr != 10.0.2.0/24 ip saddr != @pod_ips return"));

@@ -30,7 +30,7 @@
 #include "model/objects.h"
 #include "model/probe.h"
 #include "oracle/matrix.h"
-#include "oracle/profile.h"
+#include "model/profile.h"
 #include "oracle/reference.h"
 #include "oracle/verdict.h"
 #include "tests/support/three_by_three.h"

@@ -34,7 +34,7 @@
 namespace npf::runner::local {
 
 struct LocalOptions {
-  LocalProfile profile;
+  Profile profile;  // the knobs the compiler implements: ipBlocks and pod IPs, egress to the own node, hostNetwork selection
   std::set<std::string> faults;  // fault classes to inject (see LocalBackend::supportedFaults)
   std::string stateRoot = kDefaultStateRoot;
   std::string cniPath = "/usr/lib/cni";

@@ -80,7 +80,7 @@ using PortAlt = std::optional<NetworkPolicyPort>;
 
 class Compiler {
  public:
-  Compiler(const Cluster& c, std::string node, std::string table, const LocalProfile& profile,
+  Compiler(const Cluster& c, std::string node, std::string table, const Profile& profile,
            const std::set<std::string>& faults)
       : c_(c),
         node_(std::move(node)),
@@ -537,7 +537,7 @@ class Compiler {
     out += "  chain filter_input {\n"
            "    type filter hook input priority filter; policy accept;\n" +
            established;
-    if (!profile_.egressToOwnNodeAllowed) out += egressRule;
+    if (profile_.egressToOwnNode == Profile::EgressToOwnNode::Policy) out += egressRule;
     out += "  }\n";
     // Node-originated traffic: exempt from its pods' ingress policy unless NODE_TO_POD.
     out += "  chain filter_output {\n"
@@ -549,7 +549,7 @@ class Compiler {
 
   const Cluster& c_;
   std::string node_, table_;
-  LocalProfile profile_;
+  Profile profile_;
   const std::set<std::string>& faults_;
   std::map<std::string, Labels> nsLabels_;
   std::vector<PodInfo> pods_;
@@ -560,7 +560,7 @@ class Compiler {
 }  // namespace
 
 std::string compileNodeRuleset(const Cluster& view, const std::string& node,
-                               const std::string& table, const LocalProfile& profile,
+                               const std::string& table, const Profile& profile,
                                const std::set<std::string>& faults) {
   return Compiler(view, node, table, profile, faults).compile();
 }

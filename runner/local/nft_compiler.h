@@ -21,17 +21,10 @@
 
 #include "model/ip.h"
 #include "model/objects.h"
+#include "model/profile.h"
 
 namespace npf::runner::local {
 
-// The behaviours Kubernetes leaves to the implementation that this dataplane lets you choose
-// (SEMANTICS.md profile knobs; `loopback` is not one: the dataplane does what it does).
-struct LocalProfile {
-  bool ipblockMatchesPodIps = true;     // ipblock-matches-pod-ips
-  bool egressToOwnNodeAllowed = false;  // egress-to-own-node=allow (default: policy)
-  bool hostnetworkSelectable = false;   // hostnetwork-selectable
-  bool operator==(const LocalProfile&) const = default;
-};
 
 // Fault classes the compiler implements (LABEL_UPDATE_STALE and POD_IP_REUSE are history
 // faults implemented by the backend on the cluster it passes in).
@@ -47,7 +40,7 @@ std::optional<IpAddress> firstIpv4(const std::vector<std::string>& addresses);
 // conntrack table after loading a new ruleset, so that no connection accepted by earlier rules
 // (e.g. a UDP probe whose 5-tuple a later probe reuses) answers for the current ones.
 std::string compileNodeRuleset(const Cluster& view, const std::string& node,
-                               const std::string& table, const LocalProfile& profile,
+                               const std::string& table, const Profile& profile,
                                const std::set<std::string>& faults);
 
 }  // namespace npf::runner::local

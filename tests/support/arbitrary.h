@@ -20,7 +20,7 @@
 
 #include "model/ip.h"
 #include "model/objects.h"
-#include "oracle/profile.h"
+#include "model/profile.h"
 
 namespace npf::arb {
 

@@ -1,20 +1,7 @@
-#include "oracle/profile.h"
-
-#include "oracle/verdict.h"
+#include "model/profile.h"
 
 namespace npf {
 
-Expected expectedOf(std::optional<Verdict> v) {
-  if (!v) return Expected::Skip;
-  switch (*v) {
-    case Verdict::Allow: return Expected::Allow;
-    case Verdict::Deny: return Expected::Deny;
-    case Verdict::Undefined: return Expected::Undefined;
-  }
-  return Expected::Skip;
-}
-
-const char* toString(Verdict v) { return toString(expectedOf(v)); }
 
 static std::optional<bool> parseBool(const std::string& v) {
   if (v == "true") return true;
@@ -63,6 +50,13 @@ std::vector<std::pair<std::string, std::string>> describeProfile(const Profile& 
       {"egress-to-own-node", p.egressToOwnNode == Profile::EgressToOwnNode::Policy ? "policy" : "allow"},
       {"hostnetwork-selectable", p.hostnetworkSelectable ? "true" : "false"},
   };
+}
+
+std::vector<std::string> cniProfileSettings(const std::string& cni) {
+  // Cilium matches ipBlocks only against addresses outside the cluster (pod traffic is judged
+  // by identity), a documented deviation from the upstream e2e expectation.
+  if (cni == "cilium") return {"ipblock-matches-pod-ips=false"};
+  return {};
 }
 
 }  // namespace npf

@@ -1,5 +1,6 @@
 // Profile knobs: behaviours Kubernetes leaves to the implementation (SEMANTICS.md). Every
-// expectation is computed under one profile and reports name it.
+// expectation is computed under one profile and reports name it; a dataplane of this project
+// (the local backend's compiler) is configured with the same value.
 #pragma once
 
 #include <optional>
@@ -29,5 +30,9 @@ std::string applyProfileSetting(Profile& p, const std::string& keyEqualsValue);
 
 // key -> value, in a fixed order, for reports and the JSON "profile" object.
 std::vector<std::pair<std::string, std::string>> describeProfile(const Profile& p);
+
+// The profile settings a CNI's documented deviations need (docs/cni-profiles.md): "cilium",
+// "calico", ...; none for most.
+std::vector<std::string> cniProfileSettings(const std::string& cni);
 
 }  // namespace npf
