@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/results_grid.h"
+#include "reports/markup_escape.h"
 #include "reports/results_render.h"
 
 namespace npf::results {
@@ -16,44 +17,8 @@ namespace {
 
 using json = nlohmann::json;
 
-// HTML text or attribute value. "://" is written with an entity so that no text taken from a
-// file ever reads as a URL in the page source; characters HTML forbids become '?'.
-std::string h(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case ':':
-        if (s.substr(i, 3) == "://")
-          out += "&#58;";
-        else
-          out += ':';
-        break;
-      default:
-        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-          out += '?';
-        else
-          out += char(c);
-    }
-  }
-  return out;
-}
+// HTML text or attribute value (reports/markup_escape.h).
+std::string h(std::string_view s) { return escapeMarkup(s, Markup::Html); }
 
 // JSON for inside <script>: nothing in it can end the element or read as markup or a URL.
 std::string scriptJson(const json& j) {

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "reports/results_grid.h"
+#include "reports/markup_escape.h"
 #include "reports/results_render.h"
 
 namespace npf::results {
@@ -9,44 +10,8 @@ namespace {
 
 constexpr size_t kCellsListed = 50;
 
-// XML 1.0 text or attribute value: markup escaped, characters XML forbids replaced by '?'.
-std::string xml(std::string_view s, bool attribute) {
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += attribute ? "&quot;" : "\"";
-        break;
-      case '\'':
-        out += attribute ? "&apos;" : "'";
-        break;
-      case '\n':
-        out += attribute ? "&#10;" : "\n";
-        break;
-      case '\t':
-        out += attribute ? "&#9;" : "\t";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        out += (c < 0x20 || c == 0x7f) ? '?' : char(c);
-    }
-  }
-  return out;
-}
-std::string attr(std::string_view s) { return xml(s, true); }
-std::string text(std::string_view s) { return xml(s, false); }
+std::string attr(std::string_view s) { return escapeMarkup(s, Markup::XmlAttribute); }
+std::string text(std::string_view s) { return escapeMarkup(s, Markup::XmlText); }
 
 std::string classname(const CaseRecord& c) {
   for (const auto& t : c.tags)

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "reports/results_grid.h"
+#include "reports/markup_escape.h"
 #include "reports/results_render.h"
 
 namespace npf::results {
@@ -27,32 +28,7 @@ std::string md(std::string_view s) {
 }
 
 // Text inside the HTML of a <details> block, where Markdown escapes do not apply.
-std::string html(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case ':':
-        out += s.substr(i, 3) == "://" ? "&#58;" : ":";
-        break;  // no autolink
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += (c < 0x20 || c == 0x7f) ? ' ' : char(c);
-    }
-  }
-  return out;
-}
+std::string html(std::string_view s) { return escapeMarkup(s, Markup::HtmlOneLine); }
 
 // A code span (names, tags); plain escaped text when a backtick would end it early.
 std::string code(std::string_view s) {

@@ -1,0 +1,46 @@
+#include "reports/markup_escape.h"
+
+namespace npf::results {
+
+std::string escapeMarkup(std::string_view s, Markup where) {
+  const bool html = where == Markup::Html || where == Markup::HtmlOneLine;
+  const bool quotes = html || where == Markup::XmlAttribute;
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '&': out += "&amp;"; continue;
+      case '<': out += "&lt;"; continue;
+      case '>': out += "&gt;"; continue;
+      case '"':
+        out += quotes ? "&quot;" : "\"";
+        continue;
+      case '\'':
+        out += !quotes ? "'" : html ? "&#39;" : "&apos;";
+        continue;
+      case ':':
+        out += html && s.substr(i, 3) == "://" ? "&#58;" : ":";
+        continue;
+      case '\n':
+      case '\t':
+        if (where == Markup::HtmlOneLine) out += ' ';
+        else if (where == Markup::XmlAttribute) out += c == '\n' ? "&#10;" : "&#9;";
+        else out += char(c);
+        continue;
+      case '\r':
+        if (!html) {
+          out += "&#13;";
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (c < 0x20 || c == 0x7f) out += where == Markup::HtmlOneLine ? ' ' : '?';
+    else out += char(c);
+  }
+  return out;
+}
+
+}  // namespace npf::results
