@@ -8,6 +8,7 @@
 #include <map>
 
 #include "model/cell_vocabulary.h"
+#include "reports/results_grid.h"
 
 namespace npf {
 namespace {
@@ -85,31 +86,13 @@ std::string renderCampaignSummary(const Results& r, const std::string& outDir) {
 }
 
 std::string renderTagTables(const Results& r) {
-  struct Count {
-    size_t cases = 0, failed = 0;
-  };
-  std::map<std::string, Count> tags;
-  for (const auto& c : r.cases)
-    for (const auto& t : c.tags) {
-      Count& k = tags[t];
-      ++k.cases;
-      k.failed += c.failed();
-    }
-  auto group = [](const std::string& t) {
-    if (!t.empty() && std::isupper(static_cast<unsigned char>(t[0]))) return 0;
-    if (t.rfind("family:", 0) == 0 || t.rfind("source:", 0) == 0) return 1;
-    return 2;
-  };
   std::string out;
-  const char* titles[] = {"bug class", "family / source", "feature"};
-  for (int g = 0; g < 3; ++g) {
-    std::string rows;
-    for (const auto& [t, k] : tags)
-      if (group(t) == g)
-        rows += fmt::format("{:<32} {:>6} {:>6} {:>6}  {}\n", t, k.cases, k.cases - k.failed, k.failed,
-                            k.failed ? "FAIL" : "pass");
-    if (rows.empty()) continue;
-    out += fmt::format("\n{:<32} {:>6} {:>6} {:>6}\n", titles[g], "cases", "pass", "fail") + rows;
+  for (const results::TagGroup& g : results::tagGroups(r)) {
+    if (g.tags.empty()) continue;
+    out += fmt::format("\n{:<32} {:>6} {:>6} {:>6}\n", g.title, "cases", "pass", "fail");
+    for (const results::TagCount& k : g.tags)
+      out += fmt::format("{:<32} {:>6} {:>6} {:>6}  {}\n", k.tag, k.cases, k.cases - k.failed, k.failed,
+                         k.failed ? "FAIL" : "pass");
   }
   size_t failed = 0;
   for (const auto& c : r.cases) failed += c.failed();
