@@ -363,6 +363,8 @@ TEST(RunnerSourcePorts, RotatePerNamespaceOverTheEphemeralRangeAndWrapAround) {
   for (int i = SourcePorts::kFirst + 2; i < SourcePorts::kLast; ++i) ports.next("a");
   EXPECT_EQ(ports.next("a"), SourcePorts::kLast);
   EXPECT_EQ(ports.next("a"), SourcePorts::kFirst);
+  ports.forget("b");
+  EXPECT_EQ(ports.next("b"), SourcePorts::kFirst) << "a forgotten namespace starts over";
 }
 
 // A re-probe never repeats the 5-tuple of the attempt before it: source ports rotate per source

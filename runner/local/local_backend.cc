@@ -471,6 +471,7 @@ std::string LocalBackend::createPods(std::vector<PodState*>& all) {
 
 std::string LocalBackend::deletePod(PodState& p) {
   ops_->stopServers(p.key);
+  sourcePorts_.forget(p.netns);
   if (!p.networked) return "";
   CniRequest req;
   req.command = "DEL";

@@ -287,6 +287,11 @@ uint16_t SourcePorts::next(const std::string& netns) {
   return port;
 }
 
+void SourcePorts::forget(const std::string& netns) {
+  std::lock_guard lock(mu_);
+  next_.erase(netns);
+}
+
 std::vector<ProbeResult> runSocketProbes(const std::vector<SocketProbe>& probes,
                                          const ProbeOptions& options, SourcePorts* ports) {
   std::vector<ProbeResult> results(probes.size());

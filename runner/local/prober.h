@@ -32,6 +32,9 @@ class SourcePorts {
  public:
   static constexpr uint16_t kFirst = 32768, kLast = 60999;
   uint16_t next(const std::string& netns);
+  // The namespace is gone (a deleted pod): its rotation goes too, so that a long campaign's
+  // rotations do not pile up.
+  void forget(const std::string& netns);
 
  private:
   std::mutex mu_;
