@@ -677,26 +677,6 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
 
   std::vector<SocketProbe> sockets;
   std::vector<size_t> socketOf;  // index into probes
-  // Per socket: where the destination answers from inside its own network namespace, which no
-  // policy filters (every backend of a Service).
-  std::vector<std::vector<SocketProbe>> selfChecks;
-  auto selfCheck = [](const std::string& netns, const IpAddress& ip, int32_t port, Protocol protocol) {
-    SocketProbe c;
-    c.netns = netns;
-    c.dst = ip;
-    c.port = port;
-    c.protocol = protocol;
-    return c;
-  };
-  auto podSelfCheck = [&](const PodState& p, int32_t port, Protocol protocol) -> std::optional<SocketProbe> {
-    if (p.host) {
-      const NodeState* n = findNode(p.node);
-      if (n) return selfCheck(n->netns, n->ip, port, protocol);
-    } else if (p.networked && p.ip) {
-      return selfCheck(p.netns, *p.ip, port, protocol);
-    }
-    return std::nullopt;
-  };
   std::map<const ExtState*, std::set<ServerSpec>> extServers;
   for (size_t i = 0; i < probes.size(); ++i) {
     const Probe& pr = probes[i];
@@ -749,7 +729,6 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
     const Endpoint& t = pr.target.to;
     std::optional<IpAddress> dst;
     std::string why;
-    std::vector<SocketProbe> checks;
     switch (t.kind) {
       case Endpoint::Kind::Pod: {
         auto it = pods_.find(t.namespace_ + "/" + t.name);
@@ -759,8 +738,6 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
           why = "destination " + toString(t) + ": " + noV6;
         else
           dst = it->second.ip;
-        if (dst)
-          if (auto c = podSelfCheck(it->second, pr.target.port, pr.target.protocol)) checks.push_back(*c);
         break;
       }
       case Endpoint::Kind::Service: {
@@ -776,22 +753,14 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
           why = "a ClusterIP is not reachable from outside the cluster";
         else
           dst = ip;
-        if (dst)
-          for (const auto& sp : s->ports)
-            if (sp.port == pr.target.port && sp.effectiveProtocol() == pr.target.protocol)
-              for (const auto& backend : serviceBackends(view_, *s, sp))
-                if (auto it = pods_.find(backend.pod->meta.namespace_ + "/" + backend.pod->meta.name); it != pods_.end())
-                  if (auto c = podSelfCheck(it->second, backend.port, pr.target.protocol)) checks.push_back(*c);
         break;
       }
       case Endpoint::Kind::Node: {
         const NodeState* n = findNode(t.name);
-        if (!n) {
+        if (!n)
           why = "destination " + toString(t) + " is not a node of the cluster";
-        } else {
+        else
           dst = n->ip;
-          checks.push_back(selfCheck(n->netns, n->ip, pr.target.port, pr.target.protocol));
-        }
         break;
       }
       case Endpoint::Kind::External: {
@@ -804,7 +773,6 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
         else {
           dst = e->ip;
           extServers[e].insert(ServerSpec{pr.target.protocol, pr.target.port, toString(e->ip)});
-          checks.push_back(selfCheck(e->netns, e->ip, pr.target.port, pr.target.protocol));
         }
         break;
       }
@@ -816,7 +784,6 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
     sp.dst = *dst;
     sockets.push_back(sp);
     socketOf.push_back(i);
-    selfChecks.push_back(std::move(checks));
   }
   // External hosts serve whatever they are probed on.
   for (const auto& [ext, specs] : extServers)
@@ -825,23 +792,63 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
       for (size_t k = 0; k < sockets.size(); ++k)
         if (sockets[k].netns == ext->netns) results[socketOf[k]] = {ProbeResult::Kind::Error, 0, e};
   auto got = runSocketProbes(sockets, options, &sourcePorts_);
-  confirmTimeouts(sockets, selfChecks, options, got);
+  confirmTimeouts(probes, socketOf, options, got);
   for (size_t k = 0; k < got.size(); ++k) results[socketOf[k]] = got[k];
   timings_.probeMs = msSince(t0);
   timings_.probes = probes.size();
   return results;
 }
 
-void LocalBackend::confirmTimeouts(const std::vector<SocketProbe>& sockets,
-                                   const std::vector<std::vector<SocketProbe>>& selfChecks,
+std::vector<SocketProbe> LocalBackend::selfChecks(const Target& t) const {
+  std::vector<SocketProbe> out;
+  auto check = [&](const std::string& netns, const IpAddress& ip, int32_t port) {
+    SocketProbe c;
+    c.netns = netns;
+    c.dst = ip;
+    c.port = port;
+    c.protocol = t.protocol;
+    out.push_back(c);
+  };
+  auto podCheck = [&](const Pod& pod, int32_t port) {
+    auto it = pods_.find(podKey(pod));
+    if (it == pods_.end()) return;
+    const PodState& p = it->second;
+    if (const NodeState* n = p.host ? findNode(p.node) : nullptr)
+      check(n->netns, n->ip, port);
+    else if (p.networked && p.ip)
+      check(p.netns, *p.ip, port);
+  };
+  const Endpoint& to = t.to;
+  switch (to.kind) {
+    case Endpoint::Kind::Pod:
+      if (const Pod* pod = view_.findPod(to.namespace_, to.name)) podCheck(*pod, t.port);
+      break;
+    case Endpoint::Kind::Service:
+      if (const Service* s = view_.findService(to.namespace_, to.name))
+        for (const auto& sp : s->ports)
+          if (sp.port == t.port && sp.effectiveProtocol() == t.protocol)
+            for (const auto& backend : serviceBackends(view_, *s, sp)) podCheck(*backend.pod, backend.port);
+      break;
+    case Endpoint::Kind::Node:
+      if (const NodeState* n = findNode(to.name)) check(n->netns, n->ip, t.port);
+      break;
+    case Endpoint::Kind::External:
+      for (const auto& e : exts_)
+        if (parseIp(to.name) == e.ip) check(e.netns, e.ip, t.port);
+      break;
+  }
+  return out;
+}
+
+void LocalBackend::confirmTimeouts(const std::vector<Probe>& probes, const std::vector<size_t>& socketOf,
                                    const ProbeOptions& options, std::vector<ProbeResult>& got) {
   // One self-check per distinct destination, all at once.
   std::vector<SocketProbe> checks;
   std::map<std::tuple<std::string, IpAddress, int32_t, Protocol>, size_t> index;
-  std::vector<std::vector<size_t>> checksOf(sockets.size());
-  for (size_t k = 0; k < sockets.size(); ++k) {
+  std::vector<std::vector<size_t>> checksOf(got.size());
+  for (size_t k = 0; k < got.size(); ++k) {
     if (got[k].kind != ProbeResult::Kind::Timeout) continue;
-    for (const auto& c : selfChecks[k]) {
+    for (const auto& c : selfChecks(probes[socketOf[k]].target)) {
       auto [it, fresh] = index.try_emplace({c.netns, c.dst, c.port, c.protocol}, checks.size());
       if (fresh) checks.push_back(c);
       checksOf[k].push_back(it->second);
@@ -851,7 +858,7 @@ void LocalBackend::confirmTimeouts(const std::vector<SocketProbe>& sockets,
   ProbeOptions once = options;
   once.timeoutRetries = 0;
   auto answers = runSocketProbes(checks, once, &sourcePorts_);
-  for (size_t k = 0; k < sockets.size(); ++k)
+  for (size_t k = 0; k < got.size(); ++k)
     for (size_t c : checksOf[k]) {
       const ProbeResult& a = answers[c];
       if (a.kind != ProbeResult::Kind::Timeout && a.kind != ProbeResult::Kind::Error) continue;

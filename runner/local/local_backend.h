@@ -123,12 +123,14 @@ class LocalBackend : public Backend {
   std::string deletePod(PodState& p);
   std::string applyRules();
   std::string syncHostServers();
+  // Where `t`'s destination answers from inside its own network namespace, which no policy
+  // filters: the pod's (its node's for a hostNetwork pod), the node's, the external host's, or
+  // every backend's of a Service port.
+  std::vector<SocketProbe> selfChecks(const Target& t) const;
   // A timeout is evidence of a drop only when the destination answers: every socket probe in
-  // `got` that timed out is checked against its destination from inside the destination's own
-  // namespace (`selfChecks`, which no policy filters) and becomes an Error when that gets no
-  // answer either (a server stalled by load, a namespace not serving).
-  void confirmTimeouts(const std::vector<SocketProbe>& sockets,
-                       const std::vector<std::vector<SocketProbe>>& selfChecks,
+  // `got` (of probes[socketOf[k]]) that timed out is checked with selfChecks() and becomes an
+  // Error when that gets no answer either (a server stalled by load, a namespace not serving).
+  void confirmTimeouts(const std::vector<Probe>& probes, const std::vector<size_t>& socketOf,
                        const ProbeOptions& options, std::vector<ProbeResult>& got);
   Cluster rulesView() const;
   const NodeState* findNode(const std::string& name) const;
