@@ -3,9 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
-#include <map>
 
 #include "model/cell_vocabulary.h"
 #include "reports/results_grid.h"

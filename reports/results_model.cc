@@ -1,7 +1,5 @@
 #include "reports/results_model.h"
 
-#include "model/cell_vocabulary.h"
-
 #include <fmt/format.h>
 
 #include <cmath>
