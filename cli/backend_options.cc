@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -80,7 +81,7 @@ const std::vector<std::string>& knownCnis() {
 }
 
 
-void addBackendOptions(CLI::App& sub, BackendOptions& o) {
+void addBackendOptions(CLI::App& sub, BackendOptions& o, bool savedCases) {
   sub.add_option("--backend", o.backend,
                  "Dataplane: local (network namespaces, CNI ptp, nftables, on this machine) or kind (a "
                  "Kubernetes cluster with a real CNI, through kubectl; see docs/kind-backend.md)")
@@ -99,10 +100,11 @@ void addBackendOptions(CLI::App& sub, BackendOptions& o) {
   sub.add_option("--max-execs", o.maxExecs, "kind backend: source pods probed at once (one kubectl exec each)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  addProfileOption(sub, o.profileSettings);
+  addProfileOption(sub, o.profileSettings, savedCases);
   sub.add_option("--inject-fault", o.faults,
                  "Make the local dataplane reproduce a known CNI bug class (repeatable; `netpolfuzz "
-                 "fuzz --list-faults` lists them): a self-test of the suite and the fuzzer")
+                 "fuzz --list-faults` lists them): a self-test of the suite and the fuzzer. replay and "
+                 "minimize inject the faults a saved case records unless given (`none`: no fault)")
       ->type_name("CLASS");
   sub.add_option("--timeout-ms", o.timeoutMs, "Probe timeout of the first round (a drop shows as a timeout)")
       ->check(CLI::Range(20, 60000))
@@ -123,6 +125,16 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
     std::cerr << fmt::format("netpolfuzz {}: --dry-run needs --backend kind\n", command);
     return false;
   }
+  o.profileGiven = !o.profileSettings.empty() || !o.cni.empty();
+  o.faultsGiven = !o.faults.empty();
+  if (std::find(o.faults.begin(), o.faults.end(), "none") != o.faults.end()) {
+    if (o.faults.size() > 1) {
+      std::cerr << fmt::format("netpolfuzz {}: --inject-fault none cannot be combined with a fault class\n",
+                               command);
+      return false;
+    }
+    o.faults.clear();
+  }
   if (o.backend == "kind" && !o.faults.empty()) {
     std::cerr << fmt::format("netpolfuzz {}: --inject-fault works only with the local backend\n", command);
     return false;
@@ -140,6 +152,39 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
       return false;
     }
   return parseProfile(o.profileSettings, o.profile);
+}
+
+std::string savedCaseSettings(const BackendOptions& o, const Case& c, runner::RunSettings& out,
+                              std::string& note) {
+  runner::RunSettings recorded = runner::recordedSettings(c);
+  out.profile = o.profileGiven ? o.profile : recorded.profile;
+  out.faults = o.faultsGiven ? o.faults : recorded.faults;
+  note.clear();
+  if (o.faultsGiven || recorded.faults.empty()) return "";
+  if (o.backend != "local") {
+    note = fmt::format("recorded with injected fault {} on the local backend; the {} backend cannot inject it",
+                       fmt::join(recorded.faults, ","), o.backend);
+    out.faults.clear();
+    return "";
+  }
+  for (const auto& f : recorded.faults)
+    if (runner::local::LocalBackend::describeFault(f).empty())
+      return fmt::format("spec.observed.faults: unknown fault class '{}' (see netpolfuzz fuzz --list-faults; "
+                         "--inject-fault replaces the recorded faults)",
+                         f);
+  return "";
+}
+
+std::string describeRunSettings(const runner::RunSettings& s) {
+  std::vector<std::string> parts;
+  if (!s.faults.empty()) parts.push_back(fmt::format("fault {}", fmt::join(s.faults, ",")));
+  const auto plain = describeProfile(Profile{});
+  const auto mine = describeProfile(s.profile);
+  std::vector<std::string> changed;
+  for (size_t i = 0; i < mine.size(); ++i)
+    if (mine[i] != plain[i]) changed.push_back(mine[i].first + "=" + mine[i].second);
+  if (!changed.empty()) parts.push_back(fmt::format("profile {}", fmt::join(changed, ",")));
+  return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 bool checkBackendMachine(const BackendOptions& o, const std::string& command) {

@@ -31,15 +31,27 @@ struct BackendOptions {
   size_t maxExecs = 8;          // source pods probed at once
   bool dryRun = false;          // print manifests and kubectl commands; no cluster needed
 
-  Profile profile;  // set by parseBackendOptions()
+  // Set by parseBackendOptions():
+  Profile profile;
+  bool profileGiven = false;  // --profile or --cni: replaces a saved case's profile
+  bool faultsGiven = false;   // --inject-fault (`none`: no fault): replaces a saved case's faults
 };
 
 // Adds --backend, --profile, --inject-fault, --timeout-ms, --retry-timeout-ms, --converge-ms,
-// --cni-path.
-void addBackendOptions(CLI::App& sub, BackendOptions& o);
+// --cni-path. `savedCases`: the command runs saved cases under the profile and faults they
+// record unless these options are given (replay, minimize).
+void addBackendOptions(CLI::App& sub, BackendOptions& o, bool savedCases = false);
 
 // Parses the profile and checks fault names. Prints the problem and returns false on bad usage.
 bool parseBackendOptions(BackendOptions& o, const std::string& command);
+// What a saved case runs under (replay, minimize): the profile and faults it records, except
+// what the user gave instead (--profile/--cni, --inject-fault). Recorded faults are dropped on a
+// backend that cannot inject them (a note says so). Returns an error (bad recorded fault) or "".
+std::string savedCaseSettings(const BackendOptions& o, const Case& c, runner::RunSettings& out,
+                              std::string& note);
+// "fault ENDPORT_IGNORED, profile loopback=allow": what differs from a plain run ("" if nothing).
+std::string describeRunSettings(const runner::RunSettings& s);
+
 // Whether this machine can run the backend (root, CNI plugins, nft, ip). Prints the problem and
 // returns false when not (exit 3).
 bool checkBackendMachine(const BackendOptions& o, const std::string& command);

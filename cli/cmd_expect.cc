@@ -13,12 +13,15 @@
 
 namespace npf::cli {
 
-void addProfileOption(CLI::App& sub, std::vector<std::string>& settings) {
+void addProfileOption(CLI::App& sub, std::vector<std::string>& settings, bool savedCaseDefault) {
   sub.add_option("--profile", settings,
-                 "Profile knob KEY=VALUE, repeatable: ipblock-matches-pod-ips=true|false (default "
-                 "true), loopback=undefined|allow|policy (default undefined), "
-                 "egress-to-own-node=policy|allow (default policy), "
-                 "hostnetwork-selectable=true|false (default false)")
+                 std::string("Profile knob KEY=VALUE, repeatable: ipblock-matches-pod-ips=true|false (default "
+                             "true), loopback=undefined|allow|policy (default undefined), "
+                             "egress-to-own-node=policy|allow (default policy), "
+                             "hostnetwork-selectable=true|false (default false)") +
+                     (savedCaseDefault ? ". Default: the profile the case records (spec.profile); "
+                                         "--profile replaces it as a whole"
+                                       : ""))
       ->type_name("KEY=VALUE");
 }
 
@@ -78,7 +81,7 @@ Command addExpectCommand(CLI::App& app) {
                   "contract; markdown: tables for a PR comment; summary: one line of counts")
       ->check(CLI::IsMember({"text", "json", "markdown", "summary"}))
       ->capture_default_str();
-  addProfileOption(*sub, o->profile);
+  addProfileOption(*sub, o->profile, /*savedCaseDefault=*/true);
   sub->add_option("--engine", o->engine,
                   "matrix: the fast bitset engine; reference: the per-probe reference evaluator "
                   "(slow, for cross-checking)")
@@ -95,6 +98,7 @@ Command addExpectCommand(CLI::App& app) {
             Loaded l = loadCase(o->files);
             printDiagnostics(l);
             if (!l.errors.empty()) return kExitBadInput;
+            if (o->profile.empty() && l.kase.meta.profile) profile = *l.kase.meta.profile;
             clock.lap();
 
             // One expected matrix per state: the initial cluster, then after each step.

@@ -51,7 +51,7 @@ Command addExplainCommand(CLI::App& app) {
                   "Service, the Service port")
       ->required()
       ->type_name("N[/PROTO]");
-  addProfileOption(*sub, o->profile);
+  addProfileOption(*sub, o->profile, /*savedCaseDefault=*/true);
   sub->add_option("--step", o->step,
                   "For a case with steps: explain in the state after step N (0 = the initial state)")
       ->capture_default_str();
@@ -70,6 +70,7 @@ Command addExplainCommand(CLI::App& app) {
             Loaded l = loadCase(o->files);
             printDiagnostics(l);
             if (!l.errors.empty()) return kExitBadInput;
+            if (o->profile.empty() && l.kase.meta.profile) profile = *l.kase.meta.profile;
 
             std::vector<Cluster> states = caseStates(l.kase);
             if (o->step >= states.size()) {

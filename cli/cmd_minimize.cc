@@ -60,18 +60,18 @@ Command addMinimizeCommand(CLI::App& app) {
       "gives a discrepancy with the same signature (runner/signature.h: verdicts, direction, "
       "endpoint kinds, features of the involved rule). Only the failing cell is probed during "
       "trials; the result is verified on a fresh cluster and written with its observed cells.\n"
-      "The target is the first discrepancy of the first run, or --signature. Pass the same "
-      "--inject-fault/--profile options the failure was found with.\n"
+      "The target is the first discrepancy of the first run, or --signature. The case runs under "
+      "the profile and injected faults it records (spec.profile, spec.observed.faults), which "
+      "--profile/--cni and --inject-fault replace; the minimized case records what it ran under.\n"
       "The local backend needs root (CAP_NET_ADMIN); it creates only network namespaces named "
       "npf-* and removes them at the end.\n"
       "Exit: 0 minimized case written, 1 the case shows no such discrepancy here (nothing to "
       "minimize), 2 bad input or usage, 3 backend failure.\n"
       "Examples:\n"
-      "  netpolfuzz minimize out/fuzz-s1/failures/small-s1-0002.yaml --inject-fault "
-      "ENDPORT_IGNORED\n"
+      "  netpolfuzz minimize out/fuzz-s1/failures/small-s1-0002.yaml\n"
       "  netpolfuzz minimize case.yaml --out corpus/regressions/ --signature \"$(jq -r "
       "'.cases[0].cellsNotPassing[0].signature' out/fuzz-s1/results.json)\"\n"
-      "  netpolfuzz replay case.min.yaml --inject-fault ENDPORT_IGNORED");
+      "  netpolfuzz replay case.min.yaml");
   sub->add_option("file", o->file,
                   "The failing case (a saved case from fuzz, conformance or a hand-written file)")
       ->required();
@@ -90,7 +90,7 @@ Command addMinimizeCommand(CLI::App& app) {
       ->check(CLI::Range(size_t(1), size_t(1000000)))
       ->capture_default_str();
   sub->add_flag("--quiet,-q", o->quiet, "No progress lines");
-  addBackendOptions(*sub, o->backend);
+  addBackendOptions(*sub, o->backend, /*savedCases=*/true);
 
   return {
       sub, [o]() {
@@ -103,22 +103,27 @@ Command addMinimizeCommand(CLI::App& app) {
         }
         Case input = std::move(l.kase);
         if (input.meta.name.empty()) input.meta.name = fs::path(o->file).stem().string();
+        runner::RunSettings settings;
+        std::string note;
+        if (auto e = savedCaseSettings(bo, input, settings, note); !e.empty()) {
+          std::cerr << fmt::format("{}: {}\n", o->file, e);
+          return kExitBadInput;
+        }
+        if (!note.empty()) std::cerr << fmt::format("note: {}: {}\n", o->file, note);
         if (!checkBackendMachine(bo, "minimize")) return kExitInfrastructure;
-        if (input.meta.observed && !input.meta.observed->faults.empty() && bo.faults.empty())
-          std::cerr << fmt::format(
-              "note: {} was recorded with injected fault {}; pass --inject-fault to minimize under "
-              "it\n",
-              o->file, fmt::join(input.meta.observed->faults, ","));
 
         MadeBackend made = makeBackend(bo);
         runner::Backend* backend = made.backend;
+        if (auto e = backend->configure(settings); !e.empty()) {
+          std::cerr << "netpolfuzz minimize: " << e << '\n';
+          return kExitBadInput;
+        }
+        const std::string under = describeRunSettings(settings);
         const std::atomic<bool>& stop = installInterruptHandling();
         std::cout << fmt::format(
                          "netpolfuzz minimize: {} ({}) on the {} backend (run {}){}\n", o->file,
                          toString(runner::caseSize(input)), bo.backend, made.runId,
-                         bo.faults.empty()
-                             ? ""
-                             : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")))
+                         under.empty() ? "" : ", " + under)
                   << std::flush;
 
         const bool tty = isatty(STDERR_FILENO) && !o->quiet;
@@ -143,8 +148,8 @@ Command addMinimizeCommand(CLI::App& app) {
         };
         runner::MinimizeResult res;
         {
-          runner::CaseRunner runner(*backend, bo.profile, checkOptions(bo));
-          res = runner::minimizeCase(runner, bo.profile, input, mo);
+          runner::CaseRunner runner(*backend, settings.profile, checkOptions(bo));
+          res = runner::minimizeCase(runner, settings.profile, input, mo);
         }
         backend->tearDown();
         if (tty) std::cerr << "\r\033[K" << std::flush;
@@ -156,19 +161,21 @@ Command addMinimizeCommand(CLI::App& app) {
           std::cout << fmt::format(
               "no discrepancy{} on this backend: nothing to minimize\n",
               o->signature.empty() ? "" : " with signature '" + o->signature + "'");
-          if (input.meta.observed && !input.meta.observed->faults.empty() && bo.faults.empty())
-            std::cout << fmt::format("(the case was recorded with --inject-fault {})\n",
-                                     fmt::join(input.meta.observed->faults, " --inject-fault "));
+          if (!(settings == runner::recordedSettings(input)))
+            std::cout << fmt::format("(ran with {}; the case records {})\n",
+                                     under.empty() ? "the default profile and no fault" : under,
+                                     describeRunSettings(runner::recordedSettings(input)));
           return kExitDiscrepancies;
         }
 
         RunInfo info;
         info.kind = "minimize";
         info.backend = bo.backend;
-        info.profile = bo.profile;
-        info.faults = bo.faults;
-        Case out =
-            res.verified ? runner::caseWithObservation(res.minimized, res.finalRun, info) : res.minimized;
+        info.profile = settings.profile;
+        info.faults = settings.faults;
+        // An unverified result has no observed cells, but still records what it ran under.
+        Case out = runner::caseWithObservation(
+            res.minimized, res.verified ? res.finalRun : runner::CaseResult{}, info);
         std::string hash = runner::caseContentHash(out);
         out.meta.name = hash;
         out.meta.present = true;
@@ -200,10 +207,8 @@ Command addMinimizeCommand(CLI::App& app) {
                  "cells\n";
         }
         std::cout << "minimized case: " << path << '\n';
-        std::string replay = "netpolfuzz replay " + path;
-        for (const auto& f : bo.faults) replay += " --inject-fault " + f;
-        for (const auto& p : bo.profileSettings) replay += " --profile " + p;
-        std::cout << "replay: " << replay << '\n';
+        // The case records its profile and faults: replay needs no more options.
+        std::cout << "replay: netpolfuzz replay " << path << '\n';
         return kExitOk;
       }};
 }

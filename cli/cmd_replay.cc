@@ -21,6 +21,37 @@ namespace fs = std::filesystem;
 namespace {
 
 
+// " (recorded on local with fault X; replayed with no fault)": where and under what the case was
+// recorded, and what it runs under now when that differs.
+std::string recordedText(const Case& c, const runner::RunSettings& now) {
+  const runner::RunSettings recorded = runner::recordedSettings(c);
+  std::string out;
+  if (c.meta.observed) {
+    out = "recorded on " + (c.meta.observed->backend.empty() ? std::string("?") : c.meta.observed->backend);
+    if (auto with = describeRunSettings(recorded); !with.empty()) out += " with " + with;
+  }
+  if (!(now == recorded)) {
+    auto with = describeRunSettings(now);
+    out += fmt::format("{}replayed with {}", out.empty() ? "" : "; ",
+                       with.empty() ? "the default profile and no fault" : with);
+  }
+  return out.empty() ? "" : " (" + out + ")";
+}
+
+// ", profile ..., faults each case records": what the options say every case runs under.
+std::string runSettingsText(const BackendOptions& bo) {
+  if (!bo.profileGiven && !bo.faultsGiven) return ", each case under the profile and faults it records";
+  std::string profile = "the profile each case records";
+  if (bo.profileGiven) {
+    profile = describeRunSettings({bo.profile, {}});
+    if (profile.empty()) profile = "default profile";
+  }
+  std::string faults = !bo.faultsGiven        ? "the faults each case records"
+                       : bo.faults.empty()    ? "no injected fault"
+                                              : describeRunSettings({Profile{}, bo.faults});
+  return ", " + profile + ", " + faults;
+}
+
 std::string observedText(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : ",") + w;
@@ -45,14 +76,16 @@ Command addReplayCommand(CLI::App& app) {
       "verdict and the backend still disagrees. Discrepancies not recorded are reported as new. "
       "ipBlocks derived from pod addresses (annotation netpolfuzz.io/ipblock-sources) are "
       "re-derived when the cluster gives pods other addresses.\n"
-      "Pass the options the case was recorded with (--inject-fault, --profile).\n"
+      "Each case runs under the profile (spec.profile) and injected faults (spec.observed.faults) "
+      "it records; --profile/--cni and --inject-fault replace them for every case "
+      "(--inject-fault none: against the correct dataplane).\n"
       "The local backend needs root (CAP_NET_ADMIN); it creates only network namespaces named "
       "npf-* and removes them at the end.\n"
       "Exit: 0 nothing reproduced and no new discrepancy, 1 a discrepancy reproduced (or a new "
       "one appeared), 2 bad input or usage, 3 backend failure.\n"
       "Examples:\n"
-      "  netpolfuzz replay corpus/regressions/33a474b3ec24.yaml --inject-fault ENDPORT_IGNORED\n"
-      "  netpolfuzz replay out/fuzz-s1/failures/ --inject-fault ENDPORT_IGNORED\n"
+      "  netpolfuzz replay corpus/regressions/33a474b3ec24.yaml\n"
+      "  netpolfuzz replay out/fuzz-s1/failures/ --inject-fault none   # without the faults\n"
       "  netpolfuzz replay case.min.yaml --pod-ip-range 10.123.0.0/16   # other pod addresses");
   sub->add_option("paths", o->paths,
                   "Case files or directories (searched recursively for .yaml/.yml/.json)")
@@ -63,7 +96,7 @@ Command addReplayCommand(CLI::App& app) {
                   "are re-derived")
       ->type_name("CIDR");
   sub->add_flag("--quiet,-q", o->quiet, "Only the per-case verdict lines and the totals");
-  addBackendOptions(*sub, o->backend);
+  addBackendOptions(*sub, o->backend, /*savedCases=*/true);
 
   return {
       sub, [o]() {
@@ -89,6 +122,7 @@ Command addReplayCommand(CLI::App& app) {
           files.insert(files.end(), found.begin(), found.end());
         }
         std::vector<std::pair<std::string, Case>> cases;
+        std::vector<runner::RunSettings> settings;  // settings[i]: what cases[i] runs under
         bool bad = false;
         for (const auto& f : files) {
           Loaded l = loadCase({f});
@@ -98,6 +132,15 @@ Command addReplayCommand(CLI::App& app) {
             continue;
           }
           if (l.kase.meta.name.empty()) l.kase.meta.name = fs::path(f).stem().string();
+          runner::RunSettings rs;
+          std::string note;
+          if (auto e = savedCaseSettings(bo, l.kase, rs, note); !e.empty()) {
+            std::cerr << fmt::format("{}: {}\n", f, e);
+            bad = true;
+            continue;
+          }
+          if (!note.empty()) std::cerr << fmt::format("note: {}: {}\n", f, note);
+          settings.push_back(std::move(rs));
           cases.push_back({f, std::move(l.kase)});
         }
         if (bad) return kExitBadInput;
@@ -107,14 +150,6 @@ Command addReplayCommand(CLI::App& app) {
         }
         if (bo.dryRun) return dryRunCases(bo, cases);
         if (!checkBackendMachine(bo, "replay")) return kExitInfrastructure;
-        if (bo.faults.empty())
-          for (const auto& [file, kase] : cases)
-            if (kase.meta.observed && !kase.meta.observed->faults.empty())
-              std::cerr << fmt::format(
-                  "note: {} was recorded with injected fault {}; without --inject-fault "
-                  "it replays against the correct dataplane\n",
-                  file, fmt::join(kase.meta.observed->faults, ","));
-
         // The Replayer re-derives ipBlocks itself.
         MadeBackend made = makeBackend(bo, /*rederive=*/false, o->podIpRange);
         runner::Backend& backend = *made.backend;
@@ -122,9 +157,7 @@ Command addReplayCommand(CLI::App& app) {
         std::cout << fmt::format(
                          "netpolfuzz replay: {} case{} on the {} backend (run {}){}{}\n",
                          cases.size(), cases.size() == 1 ? "" : "s", bo.backend, made.runId,
-                         bo.faults.empty()
-                             ? ""
-                             : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")),
+                         runSettingsText(bo),
                          o->podIpRange.empty() ? "" : ", pod addresses in " + o->podIpRange)
                   << std::flush;
 
@@ -132,23 +165,15 @@ Command addReplayCommand(CLI::App& app) {
         std::string backendError;
         bool interrupted = false;
         {
-          runner::Replayer replayer(backend, bo.profile, checkOptions(bo));
-          for (const auto& [file, kase] : cases) {
+          runner::Replayer replayer(backend, checkOptions(bo));
+          for (size_t i = 0; i < cases.size(); ++i) {
+            const auto& [file, kase] = cases[i];
             if (stop.load()) {
               interrupted = true;
               break;
             }
-            runner::ReplayResult r = replayer.replay(kase);
-            std::string recordedWith;
-            if (kase.meta.observed) {
-              recordedWith = " (recorded on " + (kase.meta.observed->backend.empty()
-                                                     ? std::string("?")
-                                                     : kase.meta.observed->backend);
-              if (!kase.meta.observed->faults.empty())
-                recordedWith += fmt::format(" with --inject-fault {}",
-                                            fmt::join(kase.meta.observed->faults, ","));
-              recordedWith += ")";
-            }
+            runner::ReplayResult r = replayer.replay(kase, settings[i]);
+            std::string recordedWith = recordedText(kase, settings[i]);
             if (!r.run.backendError.empty()) {
               std::cout << fmt::format("{}{}: BACKEND FAILURE: {}\n", file, recordedWith,
                                        r.run.backendError);

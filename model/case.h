@@ -9,6 +9,7 @@
 
 #include "model/objects.h"
 #include "model/probe.h"
+#include "model/profile.h"
 
 namespace npf {
 
@@ -60,7 +61,9 @@ struct CaseMeta {
   std::optional<uint64_t> seed;
   std::string generator;  // e.g. "netpolfuzz 0.1.0"
   std::string size;       // small|medium|large when generated
-  std::vector<std::string> profile;  // KEY=VALUE settings the case was made for
+  // The profile the case was made or recorded under (`spec.profile`, KEY=VALUE settings); absent:
+  // none named. `replay` and `minimize` run the case under it unless told otherwise.
+  std::optional<Profile> profile;
   std::vector<std::string> tags;
   std::optional<ProbeSet> probes;    // absent: the default probe set
   std::vector<Step> steps;

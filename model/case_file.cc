@@ -93,7 +93,7 @@ class CaseDocDecoder {
       } else if (key == "generator" || key == "size") {
         if (auto s = str(v, path)) (key == "size" ? m.size : m.generator) = *s;
       } else if (key == "profile") {
-        m.profile = strList(v, path);
+        profile(v, path);
       } else if (key == "tags") {
         m.tags = strList(v, path);
       } else if (key == "externalHosts") {
@@ -109,6 +109,22 @@ class CaseDocDecoder {
         // Unknown fields are kept out of the model but are not errors.
       }
     }
+  }
+
+  // KEY=VALUE settings over the default profile; the whole profile is the case's.
+  void profile(const YAML::Node& v, const std::string& path) {
+    Profile p;
+    if (!v.IsNull() && v.IsSequence() && v.size() <= kMaxListEntries) {
+      for (size_t i = 0; i < v.size(); ++i) {
+        auto s = str(v[i], fmt::format("{}[{}]", path, i));
+        if (!s) continue;
+        if (auto e = applyProfileSetting(p, *s); !e.empty())
+          error(v[i].Mark(), fmt::format("{}[{}]: {}", path, i, e));
+      }
+    } else {
+      strList(v, path);  // reports the error
+    }
+    out_.kase.meta.profile = p;
   }
 
   void observed(const YAML::Node& v, const std::string& path) {
@@ -479,7 +495,11 @@ std::string encodeCase(const Case& c) {
   if (m.seed) out += fmt::format("  seed: {}\n", *m.seed);
   if (!m.generator.empty()) out += "  generator: " + ys::encode(m.generator) + "\n";
   if (!m.size.empty()) out += "  size: " + ys::encode(m.size) + "\n";
-  if (!m.profile.empty()) out += "  profile: " + yamlList(m.profile) + "\n";
+  if (m.profile) {
+    std::vector<std::string> settings;
+    for (const auto& [key, value] : describeProfile(*m.profile)) settings.push_back(key + "=" + value);
+    out += "  profile: " + yamlList(settings) + "\n";
+  }
   if (!m.tags.empty()) out += "  tags: " + yamlList(m.tags) + "\n";
   if (!c.cluster.externalHosts.empty()) {
     out += "  externalHosts:\n";

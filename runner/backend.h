@@ -8,6 +8,7 @@
 #include "model/cell_vocabulary.h"
 #include "model/objects.h"
 #include "model/probe.h"
+#include "model/profile.h"
 
 namespace npf::runner {
 
@@ -29,10 +30,23 @@ struct ProbeOptions {
   int errorRetries = 1;            // re-probe cells that failed with Error
 };
 
+// What a case runs under: the profile the oracle judges it by (and that a configurable dataplane
+// implements), and the fault classes (BUG-CLASSES.md names) injected into the dataplane. A saved
+// case records both (`spec.profile`, `spec.observed.faults`).
+struct RunSettings {
+  Profile profile;
+  std::vector<std::string> faults;
+  bool operator==(const RunSettings&) const = default;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;  // "local", "kind"
+  // How the dataplane behaves from the next setUp() or reconcile() on. A backend whose behaviour
+  // is fixed (a real CNI) takes any profile, which then only changes what the oracle expects, and
+  // refuses faults: this default. Error message or "".
+  virtual std::string configure(const RunSettings& settings);
   // Brings up a cluster for `desired` (nodes, namespaces, pods with servers on every declared
   // container port, Services, policies, external hosts). Returns an error message or "".
   virtual std::string setUp(const Cluster& desired) = 0;

@@ -96,6 +96,8 @@ class CaseRunner {
   CaseRunner(Backend& backend, Profile profile, CheckOptions options);
   ~CaseRunner();  // tears the cluster down
   CaseResult run(const Case& c);
+  // The profile the next run() judges by (the backend's own configuration is the caller's).
+  void setProfile(const Profile& profile) { profile_ = profile; }
   // Applies one state and checks it; `fresh` forces setUp. Public for tests and `replay`.
   StateResult checkState(const Case& c, const Cluster& desired, size_t step, bool fresh,
                          std::string& backendError);

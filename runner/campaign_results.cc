@@ -148,9 +148,7 @@ Case caseWithObservation(const Case& c, const CaseResult& r, const RunInfo& info
                                      expectedWord(cell), observedWords(cell)});
     }
   out.meta.observed = std::move(o);
-  std::vector<std::string> profile;
-  for (const auto& [k, v] : describeProfile(info.profile)) profile.push_back(k + "=" + v);
-  out.meta.profile = profile;
+  out.meta.profile = info.profile;
   return out;
 }
 

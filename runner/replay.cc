@@ -266,8 +266,15 @@ size_t ReplayResult::reproduced() const {
   return n;
 }
 
-Replayer::Replayer(Backend& backend, Profile profile, CheckOptions options)
-    : backend_(backend), runner_(backend_, profile, options) {}
+RunSettings recordedSettings(const Case& c) {
+  RunSettings s;
+  if (c.meta.profile) s.profile = *c.meta.profile;
+  if (c.meta.observed) s.faults = c.meta.observed->faults;
+  return s;
+}
+
+Replayer::Replayer(Backend& backend, CheckOptions options)
+    : backend_(backend), runner_(backend_, Profile{}, options) {}
 
 namespace {
 
@@ -294,9 +301,14 @@ std::string describe(const CellOutcome& o) {
 
 }  // namespace
 
-ReplayResult Replayer::replay(const Case& c) {
+ReplayResult Replayer::replay(const Case& c, const RunSettings& settings) {
   ReplayResult out;
   runner_.tearDown();  // a saved case must reproduce on its own, not thanks to the previous one
+  if (auto e = backend_.configure(settings); !e.empty()) {
+    out.run.backendError = e;
+    return out;
+  }
+  runner_.setProfile(settings.profile);
   out.run = runner_.run(c);
   out.reassignedPods = backend_.reassignedPods();
   out.rederivedIpBlocks = backend_.rederived();

@@ -67,6 +67,7 @@ class RederivingBackend : public Backend {
  public:
   explicit RederivingBackend(Backend& inner) : inner_(inner) {}
   std::string name() const override { return inner_.name(); }
+  std::string configure(const RunSettings& s) override { return inner_.configure(s); }
   std::string setUp(const Cluster& desired) override;
   std::string reconcile(const Cluster& desired) override;
   Cluster actual() const override { return inner_.actual(); }
@@ -115,12 +116,17 @@ struct ReplayResult {
   size_t reproduced() const;          // recorded cells that reproduced
 };
 
+// What a saved case was recorded under: its `spec.profile` (the default profile when it names
+// none) and the faults of its `spec.observed`.
+RunSettings recordedSettings(const Case& c);
+
 // Runs saved cases on one backend, each on a fresh cluster (a backend remembers earlier states:
-// a saved case must reproduce on its own, not thanks to the case before it).
+// a saved case must reproduce on its own, not thanks to the case before it) configured with
+// `settings` (usually recordedSettings(c)).
 class Replayer {
  public:
-  Replayer(Backend& backend, Profile profile, CheckOptions options);
-  ReplayResult replay(const Case& c);
+  Replayer(Backend& backend, CheckOptions options);
+  ReplayResult replay(const Case& c, const RunSettings& settings);
   void tearDown() { runner_.tearDown(); }
 
  private:

@@ -310,6 +310,7 @@ TEST(Campaign, FailingCaseIsSavedWithItsObservedCellsAndLoadsBack) {
   CaseResult res = r.run(c);
   RunInfo info;
   info.faults = {"MULTI_PEER_DROPPED"};
+  info.profile.loopback = Profile::Loopback::Allow;
   info.started = "2026-11-28T10:00:00Z";
   info.command = "netpolfuzz fuzz --seed 1 --inject-fault 'MULTI_PEER_DROPPED'";
   Case saved = caseWithObservation(c, res, info);
@@ -338,6 +339,37 @@ TEST(Campaign, FailingCaseIsSavedWithItsObservedCellsAndLoadsBack) {
   EXPECT_EQ(env[3], (std::pair<std::string, std::string>{"command", info.command}));
   EXPECT_EQ(back.kase.meta.observed, saved.meta.observed);
   EXPECT_EQ(back.kase.cluster, c.cluster);
+  // So does the profile it ran under, typed.
+  EXPECT_EQ(back.kase.meta.profile, info.profile);
+}
+
+// spec.profile: KEY=VALUE settings over the default profile; a bad one is an error at its place.
+TEST(Campaign, SavedProfileLoadsTypedAndBadSettingsAreErrorsWithTheirPlace) {
+  std::string path = ::testing::TempDir() + "/profile-case.yaml";
+  auto load = [&](const std::string& profileLine) {
+    std::ofstream(path) << "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\n"
+                           "apiVersion: netpolfuzz.io/v1alpha1\nkind: Case\nmetadata: {name: p}\n"
+                           "spec:\n"
+                        << profileLine;
+    return loadCaseFiles({path});
+  };
+  CaseLoad ok = load("  profile: [loopback=policy, ipblock-matches-pod-ips=false]\n");
+  ASSERT_TRUE(ok.errors.empty()) << ok.errors[0].message;
+  Profile want;
+  want.loopback = Profile::Loopback::Policy;
+  want.ipblockMatchesPodIps = false;
+  EXPECT_EQ(ok.kase.meta.profile, want);
+  EXPECT_FALSE(load("  tags: [a]\n").kase.meta.profile.has_value());
+
+  CaseLoad bad = load("  profile:\n  - loopback=policy\n  - loopback=sometimes\n");
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0].line, 11);
+  EXPECT_EQ(bad.errors[0].col, 5);
+  EXPECT_NE(bad.errors[0].message.find("spec.profile[1]: profile loopback: 'sometimes'"), std::string::npos)
+      << bad.errors[0].message;
+  CaseLoad unknown = load("  profile: [colour=blue]\n");
+  ASSERT_EQ(unknown.errors.size(), 1u);
+  EXPECT_NE(unknown.errors[0].message.find("unknown profile key 'colour'"), std::string::npos);
 }
 
 TEST(Campaign, ResultsJsonHasTheDocumentedShape) {

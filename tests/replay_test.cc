@@ -340,8 +340,8 @@ TEST(Replay, ReproducesOnOtherAddressesOnlyThanksToRederivation) {
   fake.bug = ignoreEndPort;
   fake.ipFrom = "10.244.";
   fake.ipTo = "10.123.";
-  Replayer replayer(fake, Profile{}, quick());
-  ReplayResult r = replayer.replay(derivedCase());
+  Replayer replayer(fake, quick());
+  ReplayResult r = replayer.replay(derivedCase(), {});
   ASSERT_EQ(r.run.backendError, "");
   ASSERT_EQ(r.recorded.size(), 1u);
   EXPECT_EQ(r.recorded[0].outcome, RecordedCellReplay::Outcome::Reproduced) << r.recorded[0].now;
@@ -364,8 +364,8 @@ TEST(Replay, AFixedDataplaneAgrees) {
   FakeDataplane fake;
   fake.ipFrom = "10.244.";
   fake.ipTo = "10.123.";
-  Replayer replayer(fake, Profile{}, quick());
-  ReplayResult r = replayer.replay(derivedCase());
+  Replayer replayer(fake, quick());
+  ReplayResult r = replayer.replay(derivedCase(), {});
   ASSERT_EQ(r.recorded.size(), 1u);
   EXPECT_EQ(r.recorded[0].outcome, RecordedCellReplay::Outcome::Agrees);
   EXPECT_EQ(r.recorded[0].now, "expected allow, observed connected");
@@ -387,8 +387,8 @@ TEST(Replay, ReportsChangedExpectationsMissingCellsFlakyRecordsAndNewDiscrepanci
   c.cluster.policies[0].ingress->at(0).peers->at(0).ipBlock->cidr = "10.244.0.0/16";
   FakeDataplane fake;
   fake.bug = ignoreEndPort;
-  Replayer replayer(fake, Profile{}, quick());
-  ReplayResult r = replayer.replay(c);
+  Replayer replayer(fake, quick());
+  ReplayResult r = replayer.replay(c, {});
   ASSERT_EQ(r.recorded.size(), 3u);
   using O = RecordedCellReplay::Outcome;
   EXPECT_EQ(r.recorded[0].outcome, O::ExpectationChanged) << r.recorded[0].now;
@@ -403,6 +403,40 @@ TEST(Replay, ReportsChangedExpectationsMissingCellsFlakyRecordsAndNewDiscrepanci
     EXPECT_FALSE(n.cell.signature.empty());
   }
   EXPECT_STREQ(toString(O::ExpectationChanged), "expectation changed");
+}
+
+// A case saved under a profile is judged, and its dataplane configured, by that profile: x/a
+// reaches x/b only through an ipBlock of its pod IP, which a Cilium-like profile does not match.
+TEST(Replay, ACaseIsJudgedUnderTheProfileAndFaultsItRecords) {
+  Case c = derivedCase();
+  c.cluster.policies[0].ingress->at(0).ports.reset();
+  Profile cilium;
+  cilium.ipblockMatchesPodIps = false;
+  c.meta.profile = cilium;
+  c.meta.observed->cells = {ObservedCell{0, "x/a", "x/b:80/TCP", "deny", {"timeout", "timeout"}}};
+  RunSettings recorded = recordedSettings(c);
+  EXPECT_EQ(recorded.profile, cilium);
+  EXPECT_EQ(recorded.faults, std::vector<std::string>{"ENDPORT_IGNORED"});
+
+  FakeDataplane fake;
+  Replayer replayer(fake, quick());
+  ReplayResult r = replayer.replay(c, recorded);
+  ASSERT_EQ(r.run.backendError, "");
+  ASSERT_EQ(fake.configured.size(), 1u);
+  EXPECT_EQ(fake.configured[0], recorded);
+  ASSERT_EQ(r.recorded.size(), 1u);
+  EXPECT_EQ(r.recorded[0].outcome, RecordedCellReplay::Outcome::Agrees) << r.recorded[0].now;
+  EXPECT_TRUE(r.fresh.empty());
+
+  // Under the default profile the oracle expects allow: not the case's judgement any more.
+  ReplayResult underDefault = replayer.replay(c, {});
+  ASSERT_EQ(underDefault.recorded.size(), 1u);
+  EXPECT_EQ(underDefault.recorded[0].outcome, RecordedCellReplay::Outcome::ExpectationChanged)
+      << underDefault.recorded[0].now;
+
+  // A case that names no profile runs under the default one.
+  c.meta.profile.reset();
+  EXPECT_EQ(recordedSettings(c).profile, Profile{});
 }
 
 TEST(Corpus, ContentHashNamesTheObjectsNotTheMetadata) {

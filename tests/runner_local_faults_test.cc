@@ -168,13 +168,13 @@ TEST_P(RunnerLocalFaults, FaultChangesTheObservedCell) {
   }
   expectCells(b, {fc.cell}, "without " + fc.fault);
   // Switch the fault in (history faults replay what the dataplane remembers) and reload.
-  ASSERT_EQ(b.setFaults({fc.fault}), "");
+  ASSERT_EQ(b.configure({Profile{}, {fc.fault}}), "");
   ASSERT_EQ(b.reconcile(c), "");
   Cell faulted = fc.cell;
   faulted.expected = fc.withFault;
   expectCells(b, {faulted}, "with " + fc.fault);
   // And out again.
-  ASSERT_EQ(b.setFaults({}), "");
+  ASSERT_EQ(b.configure({}), "");
   ASSERT_EQ(b.reconcile(c), "");
   expectCells(b, {fc.cell}, "after removing " + fc.fault);
   b.tearDown();

@@ -312,6 +312,35 @@ TEST_F(RunnerLocalOrchestration, EveryApplyFlushesConntrackInEveryNodeAfterLoadi
   EXPECT_EQ(flushes(eventsBefore), bothNodes);
 }
 
+// replay runs each saved case under its own profile: configure() changes what the next
+// reconcile compiles, and only then.
+TEST_F(RunnerLocalOrchestration, ConfiguredProfileTakesEffectAtTheNextReconcile) {
+  LocalBackend b(opts);
+  Cluster c = clusterFromYaml(smallClusterYaml() + R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-block, namespace: x}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.0.0.0/8}
+)");
+  ASSERT_EQ(b.setUp(c), "");
+  const std::string underDefault = b.ruleset("node-1");
+  Profile cilium;
+  cilium.ipblockMatchesPodIps = false;
+  ASSERT_EQ(b.configure({cilium, {}}), "");
+  EXPECT_EQ(b.ruleset("node-1"), underDefault) << "configure alone must not touch the dataplane";
+  size_t before = procs.calls.size();
+  ASSERT_EQ(b.reconcile(c), "");
+  EXPECT_NE(b.ruleset("node-1"), underDefault);
+  EXPECT_GT(procs.calls.size(), before) << "the changed rules are loaded";
+  ASSERT_EQ(b.configure({}), "");
+  ASSERT_EQ(b.reconcile(c), "");
+  EXPECT_EQ(b.ruleset("node-1"), underDefault);
+}
+
 TEST_F(RunnerLocalOrchestration, CniFailureFailsSetUpAndRemovesWhatWasCreated) {
   procs.failCni = true;
   LocalBackend b(opts);
@@ -330,8 +359,8 @@ TEST_F(RunnerLocalOrchestration, UnknownFaultIsRefused) {
   LocalBackend b(opts);
   EXPECT_NE(b.setUp(clusterFromYaml(smallClusterYaml())).find("NOT_A_FAULT"), std::string::npos);
   EXPECT_TRUE(procs.calls.empty());
-  EXPECT_NE(b.setFaults({"ALSO_NOT"}), "");
-  EXPECT_EQ(b.setFaults({"POD_IP_REUSE"}), "");
+  EXPECT_NE(b.configure({Profile{}, {"ALSO_NOT"}}), "");
+  EXPECT_EQ(b.configure({Profile{}, {"POD_IP_REUSE"}}), "");
 }
 
 TEST_F(RunnerLocalOrchestration, ActualReportsIpv4FirstAndAllocatesMissingAddresses) {

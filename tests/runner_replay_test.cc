@@ -139,11 +139,10 @@ TEST_F(RunnerReplay, ReproducesUnderTheSameFaultOnOtherPodAddressesAndNotWithout
   for (bool fault : {true, false}) {
     SCOPED_TRACE(fault ? "with the fault" : "without the fault");
     local::LocalOptions lo;
-    if (fault) lo.faults = {kFault};
     lo.reassignPodIpv4 = kRange;
     LocalBackend backend(lo);
-    Replayer replayer(backend, Profile{}, cliChecks());
-    ReplayResult r = replayer.replay(c);
+    Replayer replayer(backend, cliChecks());
+    ReplayResult r = replayer.replay(c, fault ? recordedSettings(c) : RunSettings{});
     replayer.tearDown();
     ASSERT_EQ(r.run.backendError, "");
     EXPECT_GT(r.reassignedPods, 0u);
@@ -182,11 +181,22 @@ TEST_F(RunnerReplay, ReplayCommandExitCodesAndOutput) {
   EXPECT_EQ(with.exitCode, 1) << with.out << with.err;
   EXPECT_NE(with.out.find("REPRODUCED"), std::string::npos) << with.out;
   EXPECT_NE(with.out.find("ipBlock entries re-derived"), std::string::npos) << with.out;
-  auto without = npf::testing::runProcess({kCli, "replay", dir, "--pod-ip-range", kRange});
+  // The case records its fault: no option needed to reproduce; `none` replays without it.
+  auto recorded = npf::testing::runProcess({kCli, "replay", saved, "--pod-ip-range", kRange});
+  EXPECT_EQ(recorded.exitCode, 1) << recorded.out << recorded.err;
+  EXPECT_NE(recorded.out.find("REPRODUCED"), std::string::npos) << recorded.out;
+  EXPECT_NE(recorded.out.find(std::string("recorded on local with fault ") + kFault), std::string::npos)
+      << recorded.out;
+  auto without = npf::testing::runProcess(
+      {kCli, "replay", dir, "--pod-ip-range", kRange, "--inject-fault", "none"});
   EXPECT_EQ(without.exitCode, 0) << without.out << without.err;
   EXPECT_NE(without.out.find("NOT REPRODUCED"), std::string::npos) << without.out;
-  EXPECT_NE(without.err.find("--inject-fault"), std::string::npos)
-      << "no hint about the recorded fault";
+  EXPECT_NE(without.out.find("replayed with the default profile and no fault"), std::string::npos)
+      << without.out;
+  EXPECT_EQ(npf::testing::runProcess({kCli, "replay", saved, "--inject-fault", "none",
+                                      "--inject-fault", kFault})
+                .exitCode,
+            2);
 
   // Bad input: a missing file, a broken one (file:line:col), a bad range or fault.
   EXPECT_EQ(npf::testing::runProcess({kCli, "replay", dir + "/nope.yaml"}).exitCode, 2);
@@ -225,18 +235,19 @@ TEST_F(RunnerReplay, MinimizeCommandWritesAReplayableReproduction) {
   EXPECT_FALSE(l.kase.meta.observed->cells.empty());
   EXPECT_TRUE(l.kase.meta.seed.has_value());
   EXPECT_NE(m.out.find("minimized case: " + files[0]), std::string::npos) << m.out;
-  EXPECT_EQ(npf::testing::runProcess({kCli, "replay", files[0], "--inject-fault", kFault}).exitCode,
-            1);
-  EXPECT_EQ(npf::testing::runProcess({kCli, "replay", files[0]}).exitCode, 0);
+  EXPECT_NE(m.out.find("replay: netpolfuzz replay " + files[0] + "\n"), std::string::npos) << m.out;
+  EXPECT_EQ(npf::testing::runProcess({kCli, "replay", files[0]}).exitCode, 1);
+  EXPECT_EQ(npf::testing::runProcess({kCli, "replay", files[0], "--inject-fault", "none"}).exitCode,
+            0);
 
   // Default output next to the input; a case without that discrepancy: exit 1, nothing written.
   std::string copy = dir + "/copy.yaml";
   fs::copy_file(saved, copy);
-  auto d = npf::testing::runProcess(
-      {kCli, "minimize", copy, "--inject-fault", kFault, "--max-trials", "4", "-q"});
+  auto d = npf::testing::runProcess({kCli, "minimize", copy, "--max-trials", "4", "-q"});
   EXPECT_EQ(d.exitCode, 0) << d.out << d.err;
   EXPECT_TRUE(fs::exists(dir + "/copy.min.yaml"));
-  auto none = npf::testing::runProcess({kCli, "minimize", copy, "--out", dir + "/none.yaml"});
+  auto none = npf::testing::runProcess(
+      {kCli, "minimize", copy, "--inject-fault", "none", "--out", dir + "/none.yaml"});
   EXPECT_EQ(none.exitCode, 1) << none.out << none.err;
   EXPECT_NE(none.out.find("nothing to minimize"), std::string::npos) << none.out;
   EXPECT_FALSE(fs::exists(dir + "/none.yaml"));
@@ -256,6 +267,82 @@ TEST_F(RunnerReplay, BothCommandsRefuseWithoutRootPrivileges) {
   }
 }
 
+// A case saved under a profile and a fault replays under both with no option (issue 12). x/b
+// admits only the ipBlock of x/a's pod IP, which the recorded profile does not match against pod
+// IPs: the oracle expects deny and the local enforcer, configured with the same profile, drops.
+// x/a admits 8000-8090, which ENDPORT_IGNORED narrows to 8000: the recorded discrepancy.
+TEST(RunnerReplayUnderRecordedSettings, ACaseReplaysUnderItsProfileAndFaultWithoutOptions) {
+  NPF_REQUIRE_ROOT();
+  std::string file = ::testing::TempDir() + "/npf-profile-" + std::to_string(getpid()) + ".yaml";
+  std::ofstream(file) << npf::testing::smallClusterYaml() << R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: only-a, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: b}}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.0.1.1/32}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: range, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress:
+  - ports:
+    - {port: 8000, endPort: 8090}
+---
+apiVersion: netpolfuzz.io/v1alpha1
+kind: Case
+metadata: {name: profile-and-fault}
+spec:
+  profile: ["ipblock-matches-pod-ips=false"]
+  probes:
+  - from: [x/a]
+    to: [x/b:80/TCP]
+  - from: [y/c]
+    to: [x/a:8080/TCP]
+  observed:
+    backend: local
+    faults: [ENDPORT_IGNORED]
+    cells:
+    - {step: 0, from: "x/a", to: "x/b:80/TCP", expected: "deny", observed: [connected, connected]}
+    - {step: 0, from: "y/c", to: "x/a:8080/TCP", expected: "allow", observed: [timeout, timeout]}
+)";
+  auto plain = npf::testing::runProcess({kCli, "replay", file});
+  EXPECT_EQ(plain.exitCode, 1) << plain.out << plain.err;
+  EXPECT_NE(plain.out.find("(recorded on local with fault ENDPORT_IGNORED, profile "
+                           "ipblock-matches-pod-ips=false): REPRODUCED (1 of 2 recorded cells)"),
+            std::string::npos)
+      << plain.out;
+  EXPECT_NE(plain.out.find("agrees              step 0: x/a -> x/b:80/TCP"), std::string::npos)
+      << "the profile did not reach the oracle and the dataplane: " << plain.out;
+  EXPECT_NE(plain.out.find("reproduced          step 0: y/c -> x/a:8080/TCP"), std::string::npos)
+      << plain.out;
+
+  // Options replace what the case records.
+  auto otherProfile = npf::testing::runProcess(
+      {kCli, "replay", file, "--profile", "ipblock-matches-pod-ips=true"});
+  EXPECT_EQ(otherProfile.exitCode, 1) << otherProfile.out << otherProfile.err;
+  EXPECT_NE(otherProfile.out.find("replayed with fault ENDPORT_IGNORED): REPRODUCED (1 of 2"),
+            std::string::npos)
+      << otherProfile.out;
+  EXPECT_NE(otherProfile.out.find("expectation changed step 0: x/a -> x/b:80/TCP"), std::string::npos)
+      << otherProfile.out;
+  EXPECT_NE(otherProfile.out.find("on the local backend (run "), std::string::npos);
+  EXPECT_NE(otherProfile.out.find("), default profile, the faults each case records"), std::string::npos)
+      << otherProfile.out;
+  auto noFault = npf::testing::runProcess({kCli, "replay", file, "--inject-fault", "none"});
+  EXPECT_EQ(noFault.exitCode, 0) << noFault.out << noFault.err;
+  EXPECT_NE(noFault.out.find("replayed with profile ipblock-matches-pod-ips=false): NOT REPRODUCED"),
+            std::string::npos)
+      << noFault.out;
+  EXPECT_NE(noFault.out.find("agrees              step 0: y/c -> x/a:8080/TCP"), std::string::npos)
+      << noFault.out;
+  fs::remove(file);
+}
+
 // Every file of corpus/regressions/ reproduces under the fault it records, and not without it.
 TEST(RunnerRegressionCorpus, EveryFileReproducesUnderItsFaultOnly) {
   NPF_REQUIRE_ROOT();
@@ -269,12 +356,11 @@ TEST(RunnerRegressionCorpus, EveryFileReproducesUnderItsFaultOnly) {
     ASSERT_TRUE(l.errors.empty());
     ASSERT_TRUE(l.kase.meta.observed);
     for (bool fault : {true, false}) {
-      local::LocalOptions lo;
-      if (fault)
-        lo.faults = {l.kase.meta.observed->faults.begin(), l.kase.meta.observed->faults.end()};
-      LocalBackend backend(lo);
-      Replayer replayer(backend, Profile{}, cliChecks());
-      ReplayResult r = replayer.replay(l.kase);
+      LocalBackend backend;
+      Replayer replayer(backend, cliChecks());
+      RunSettings settings = recordedSettings(l.kase);
+      if (!fault) settings.faults.clear();
+      ReplayResult r = replayer.replay(l.kase, settings);
       replayer.tearDown();
       ASSERT_EQ(r.run.backendError, "");
       EXPECT_EQ(r.reproduced(), fault ? r.recorded.size() : 0u)

@@ -103,13 +103,14 @@ LocalBackend::~LocalBackend() {
   tearDown();
 }
 
-std::string LocalBackend::setFaults(const std::set<std::string>& faults) {
-  for (const auto& f : faults)
+std::string LocalBackend::configure(const RunSettings& settings) {
+  for (const auto& f : settings.faults)
     if (std::find(supportedFaults().begin(), supportedFaults().end(), f) == supportedFaults().end())
       return "unknown fault class " + f +
              " (supported: " + fmt::format("{}", fmt::join(supportedFaults(), ", ")) + ")";
   std::lock_guard lock(mu_);
-  opt_.faults = faults;
+  opt_.profile = settings.profile;
+  opt_.faults = {settings.faults.begin(), settings.faults.end()};
   return "";
 }
 

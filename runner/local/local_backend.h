@@ -71,6 +71,9 @@ class LocalBackend : public Backend {
   LocalBackend& operator=(const LocalBackend&) = delete;
 
   std::string name() const override { return "local"; }
+  // Replaces the profile the compiler implements and the injected faults (supportedFaults());
+  // they take effect at the next setUp() or reconcile().
+  std::string configure(const RunSettings& settings) override;
   std::string setUp(const Cluster& desired) override;
   std::string reconcile(const Cluster& desired) override;
   Cluster actual() const override;
@@ -82,8 +85,6 @@ class LocalBackend : public Backend {
   static const std::vector<std::string>& supportedFaults();
   // One line: the buggy behaviour the fault switches in ("" for an unknown class).
   static std::string describeFault(const std::string& fault);
-  // Replaces the injected faults; they take effect at the next reconcile(). Error or "".
-  std::string setFaults(const std::set<std::string>& faults);
 
   const std::string& runId() const { return run_; }
   // The nft ruleset last loaded into `node`'s namespace ("" if unknown node).

@@ -16,6 +16,12 @@ namespace npf::testing {
 class FakeDataplane : public runner::Backend {
  public:
   std::string name() const override { return "fake"; }
+  // Follows the profile like the local enforcer; faults are only recorded (`bug` is the fault).
+  std::string configure(const runner::RunSettings& s) override {
+    configured.push_back(s);
+    profile_ = s.profile;
+    return "";
+  }
   std::string setUp(const Cluster& c) override {
     ++setUps;
     created_.clear();
@@ -41,7 +47,7 @@ class FakeDataplane : public runner::Backend {
       ++probed;
       ProbeSet s;
       s.blocks.push_back({{p.from}, {p.target}});
-      auto v = computeMatrix(seen, s, Profile{}).verdict(0);
+      auto v = computeMatrix(seen, s, profile_).verdict(0);
       out.push_back({!v ? K::Skipped : *v == Verdict::Deny ? K::Timeout : K::Connected, 1, ""});
     }
     return out;
@@ -54,6 +60,7 @@ class FakeDataplane : public runner::Backend {
   int setUps = 0, reconciles = 0, tearDowns = 0;
   size_t probed = 0;
   std::vector<size_t> setUpSizes;  // policies given to each setUp
+  std::vector<runner::RunSettings> configured;
 
  private:
   std::string apply(const Cluster& c) {
@@ -77,6 +84,7 @@ class FakeDataplane : public runner::Backend {
   }
 
   Cluster view_;
+  Profile profile_;
   std::map<std::string, Labels> created_;
 };
 
