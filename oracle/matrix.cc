@@ -232,10 +232,55 @@ struct Column {
   int cls = -1;
 };
 
+// ---------------------------------------------------------------- one probe block
+
+// A block's sources, and which of them each pod and each node identity is.
+struct BlockSources {
+  std::vector<SrcInfo> info;                              // by source index
+  std::vector<std::vector<int>> ofPod;                    // pod -> its sources
+  std::unordered_map<int, std::vector<int>> ofNodeIdent;  // node identity -> its sources
+};
+
+// A block's columns, the distinct direct destinations: the direct targets first, in target
+// order (so that the common block writes its cells 32 at a time), then the Services' backends.
+struct BlockColumns {
+  std::vector<Column> list;
+  std::vector<PortClass> classes;           // Column::cls indexes here
+  std::vector<std::vector<int>> ofPod;      // pod -> its columns
+  std::vector<int> ofTarget;                // target -> column; -1 skip, or a Service
+  std::vector<char> isService;              // target is a Service: its cell combines backends
+  std::vector<std::vector<int>> ofService;  // Service target -> its backends' columns
+  std::vector<uint64_t> ofFamily[2];        // bitsets over columns: by address family,
+  std::vector<uint64_t> invalid;            // ... and those that have no address
+};
+
+// What columns, port classes and Service targets are shared under while columns are built.
+struct ColumnKeys {
+  std::map<std::tuple<int, std::string, int32_t, int>, int> column;  // (kind, who, port, proto)
+  std::map<std::tuple<int32_t, int, std::vector<int>>, int> portClass;
+  std::map<std::tuple<std::string, std::string, int32_t, int>, std::vector<int>> service;
+};
+
+// Ingress of a block: for each ingress-isolated column (given a slot), a bitset over sources.
+struct IngressBits {
+  std::vector<int> slotOfColumn;  // -1: not isolated, every source is allowed in
+  size_t words = 0;               // per slot
+  std::vector<uint64_t> bits;     // slot after slot
+};
+
+// Egress of a block: for each egress-isolated source (given a slot), a bitset over columns.
+struct EgressBits {
+  std::vector<int> slotOfSource;  // -1: not isolated, every column may be reached
+  std::vector<uint64_t> bits;     // slot after slot, wordsFor(columns) each
+};
+
 class Engine {
  public:
   Engine(const Cluster& c, const Profile& prof) : c_(c), prof_(prof) { compile(); }
 
+  // Writes the cells of block `b`, the first at `base`: its sources, its columns, which
+  // sources each isolated column lets in, which columns each isolated source may reach, and
+  // the cells as both together.
   void block(const ProbeBlock& b, size_t base, Matrix& m);
 
  private:
@@ -281,6 +326,27 @@ class Engine {
   CPeer compilePeer(const NetworkPolicyPeer& peer, int policyNs);
   CRule compileRule(const NetworkPolicyRule& r, int policyNs);
   bool portMatches(const CRule& r, const PortClass& pc) const;
+
+  BlockSources blockSources(const std::vector<Endpoint>& sources) const;
+  BlockColumns blockColumns(const std::vector<Target>& targets);
+  // The column of a direct destination (a pod when podIdx >= 0), shared when already made.
+  int columnFor(const Endpoint& e, int podIdx, int32_t port, Protocol proto, BlockColumns& cols,
+                ColumnKeys& keys);
+  // The columns of a Service target's backends (none when the Service or port is unknown).
+  std::vector<int> serviceColumns(const Target& t, BlockColumns& cols, ColumnKeys& keys);
+  IngressBits ingressBits(const BlockSources& src, const BlockColumns& cols) const;
+  // The sources of family `fam` that an ingress rule's peers let in, into `out` (reused).
+  void ruleSources(const CRule& rule, int fam, const BlockSources& src,
+                   std::vector<uint64_t>& out) const;
+  EgressBits egressBits(const BlockSources& src, const BlockColumns& cols) const;
+  // The columns an egress rule lets out to (peers and ports), into `out` (reused, sized).
+  void ruleColumns(const CRule& rule, const BlockColumns& cols, std::vector<uint64_t>& out) const;
+  void writeCells(const BlockSources& src, const BlockColumns& cols, const IngressBits& ing,
+                  const EgressBits& egr, size_t base, Matrix& m) const;
+  // One source's cells, from its row of allowed columns and its columns to skip.
+  void writeRow(const SrcInfo& si, const std::vector<uint64_t>& row,
+                const std::vector<uint64_t>& skip, const BlockColumns& cols, size_t identity,
+                size_t rowBase, Matrix& m) const;
 };
 
 void Engine::compile() {
@@ -466,17 +532,58 @@ bool Engine::portMatches(const CRule& r, const PortClass& pc) const {
 // Cells of one source against one column, for the slow (per-cell) path.
 enum : uint8_t { kDeny = 0, kAllow = 1, kUndef = 2, kSkip = 3 };
 
-void Engine::block(const ProbeBlock& b, size_t base, Matrix& m) {
-  const size_t S = b.sources.size(), T = b.targets.size();
-  if (S == 0 || T == 0) return;
+// Numbers the endpoints (sources or columns) that are pods isolated by `isolated` 0, 1, 2, ...
+// into `slots`, the others -1, so that only those get a bitset; returns how many there are.
+template <typename Endpoints>
+size_t slotsOfIsolated(const Endpoints& endpoints, const std::vector<char>& isolated,
+                       std::vector<int>& slots) {
+  slots.assign(endpoints.size(), -1);
+  size_t n = 0;
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    const auto& e = endpoints[i];
+    if (e.valid && e.isPod && isolated[size_t(e.pod)]) slots[i] = int(n++);
+  }
+  return n;
+}
 
-  // ---- sources
-  std::vector<SrcInfo> src(S);
-  std::vector<std::vector<int>> srcOfPod(P_);
-  std::unordered_map<int, std::vector<int>> srcOfNodeIdent;
+// The ingress bits of the stripe of 64 sources `stripe`, transposed: row j of `tr` (CW words)
+// is the stripe's source j over the columns. Done 64x64 bits at a time because the ingress is
+// built per column but the cells are written per source.
+void transposeStripe(const IngressBits& ing, size_t C, size_t stripe, std::vector<uint64_t>& tr) {
+  const size_t CW = wordsFor(C), SW = ing.words;
+  uint64_t tile[64];
+  for (size_t g = 0; g < CW; ++g) {
+    for (size_t i = 0; i < 64; ++i) {
+      size_t ci = g * 64 + i;
+      int slot = ci < C ? ing.slotOfColumn[ci] : -1;
+      tile[i] = slot >= 0 ? ing.bits[size_t(slot) * SW + stripe] : ~uint64_t(0);
+    }
+    transpose64(tile);
+    for (size_t j = 0; j < 64; ++j) tr[j * CW + g] = tile[j];
+  }
+}
+
+void Engine::block(const ProbeBlock& b, size_t base, Matrix& m) {
+  if (b.sources.empty() || b.targets.empty()) return;
+  const BlockSources src = blockSources(b.sources);
+  const BlockColumns cols = blockColumns(b.targets);
+  if (cols.list.empty()) {  // no target can be probed
+    for (size_t i = 0; i < b.cellCount(); ++i) m.set(base + i, Matrix::Cell::Skip);
+    return;
+  }
+  const IngressBits ing = ingressBits(src, cols);
+  const EgressBits egr = egressBits(src, cols);
+  writeCells(src, cols, ing, egr, base, m);
+}
+
+BlockSources Engine::blockSources(const std::vector<Endpoint>& sources) const {
+  const size_t S = sources.size();
+  BlockSources src;
+  src.info.resize(S);
+  src.ofPod.resize(P_);
   for (size_t s = 0; s < S; ++s) {
-    const Endpoint& e = b.sources[s];
-    SrcInfo& si = src[s];
+    const Endpoint& e = sources[s];
+    SrcInfo& si = src.info[s];
     AddrSet as;
     if (e.kind == Endpoint::Kind::Pod) {
       auto it = podIndex_.find(e.namespace_ + '\0' + e.name);
@@ -488,7 +595,7 @@ void Engine::block(const ProbeBlock& b, size_t base, Matrix& m) {
       si.podIpForBlock = !q.hostNet;
       si.selectable = q.selectable;
       as = q.addrs;
-      srcOfPod[size_t(si.pod)].push_back(int(s));
+      src.ofPod[size_t(si.pod)].push_back(int(s));
     } else if (e.kind == Endpoint::Kind::Node) {
       auto it = declaredNode_.find(e.name);
       if (it == declaredNode_.end()) continue;
@@ -502,127 +609,127 @@ void Engine::block(const ProbeBlock& b, size_t base, Matrix& m) {
     si.valid = true;
     si.addr[0] = as.byFam[0];
     si.addr[1] = as.byFam[1];
-    if (si.nodeIdent >= 0) srcOfNodeIdent[si.nodeIdent].push_back(int(s));
+    if (si.nodeIdent >= 0) src.ofNodeIdent[si.nodeIdent].push_back(int(s));
   }
+  return src;
+}
 
-  // ---- columns: direct targets first, in target order, then Service backends
-  std::vector<Column> cols;
-  std::vector<PortClass> classes;
-  std::map<std::tuple<int32_t, int, std::vector<int>>, int> classIds;
-  std::map<std::tuple<int, std::string, int32_t, int>, int> colIds;  // (kind, who, port, proto)
-  std::vector<std::vector<int>> colsOfPod(P_);
-  auto columnFor = [&](const Endpoint& e, int podIdx, int32_t port, Protocol proto) -> int {
-    std::string who = podIdx >= 0 ? std::to_string(podIdx) : e.name;
-    int kind = podIdx >= 0 ? 0 : int(e.kind) + 1;
-    auto [it, fresh] = colIds.try_emplace({kind, who, port, int(proto)}, int(cols.size()));
-    if (!fresh) return it->second;
-    Column col;
-    std::vector<int> names;
-    if (podIdx >= 0) {
-      const Pod_& q = pods_[size_t(podIdx)];
-      col.isPod = true;
-      col.pod = podIdx;
-      col.addr = q.addrs.first;
-      col.nodeIdent = q.hostNet ? q.node : -1;
-      col.podIpForBlock = !q.hostNet;
-      col.selectable = q.selectable;
-      if (q.selectable)
-        for (const auto& ctr : c_.pods[size_t(podIdx)].containers)
-          for (const auto& cp : ctr.ports)
-            if (cp.containerPort == port && cp.effectiveProtocol() == proto)
-              names.push_back(nameId(cp.name));
-      std::sort(names.begin(), names.end());
-      colsOfPod[size_t(podIdx)].push_back(int(cols.size()));
-    } else if (e.kind == Endpoint::Kind::Node) {
-      auto nit = declaredNode_.find(e.name);
-      if (nit != declaredNode_.end()) {
-        for (const auto& ip : c_.nodes[size_t(nit->second)].internalIPs) {
-          Addr a = parseAddr(ip);
-          if (a.fam >= 0) {
-            col.addr = a;
-            break;
-          }
-        }
-        col.nodeIdent = nodeIds_.at(e.name);
-      }
-    } else if (e.kind == Endpoint::Kind::External) {
-      col.addr = parseAddr(e.name);
-    }
-    col.valid = col.addr.fam >= 0;
-    auto [cit, cfresh] = classIds.try_emplace({port, int(proto), names}, int(classes.size()));
-    if (cfresh) classes.push_back({port, proto, names});
-    col.cls = cit->second;
-    cols.push_back(col);
-    return it->second;
-  };
-
-  // Target j -> column (>= 0), or -1 skip; Service targets -> list of backend columns.
-  std::vector<int> targetCol(T, -1);
-  std::vector<std::vector<int>> svcCols(T);
-  std::vector<char> isSvc(T, 0);
+BlockColumns Engine::blockColumns(const std::vector<Target>& targets) {
+  const size_t T = targets.size();
+  BlockColumns cols;
+  ColumnKeys keys;
+  cols.ofPod.resize(P_);
+  cols.ofTarget.assign(T, -1);
+  cols.isService.assign(T, 0);
+  cols.ofService.resize(T);
   for (size_t j = 0; j < T; ++j) {
-    const Target& t = b.targets[j];
+    const Target& t = targets[j];
     if (t.to.kind == Endpoint::Kind::Pod) {
       auto it = podIndex_.find(t.to.namespace_ + '\0' + t.to.name);
-      if (it != podIndex_.end()) targetCol[j] = columnFor(t.to, it->second, t.port, t.protocol);
+      if (it != podIndex_.end())
+        cols.ofTarget[j] = columnFor(t.to, it->second, t.port, t.protocol, cols, keys);
     } else if (t.to.kind == Endpoint::Kind::Node || t.to.kind == Endpoint::Kind::External) {
-      targetCol[j] = columnFor(t.to, -1, t.port, t.protocol);
+      cols.ofTarget[j] = columnFor(t.to, -1, t.port, t.protocol, cols, keys);
     } else {
-      isSvc[j] = 1;
+      cols.isService[j] = 1;
     }
   }
-  std::map<std::tuple<std::string, std::string, int32_t, int>, std::vector<int>> svcMemo;
-  for (size_t j = 0; j < T; ++j) {
-    if (!isSvc[j]) continue;
-    const Target& t = b.targets[j];
-    auto [it, fresh] = svcMemo.try_emplace({t.to.namespace_, t.to.name, t.port, int(t.protocol)});
-    if (fresh) {
-      const Service* svc = nullptr;
-      for (const auto& s : c_.services)
-        if (s.meta.namespace_ == t.to.namespace_ && s.meta.name == t.to.name) {
-          svc = &s;
+  // Only now, so that the direct targets' columns come first.
+  for (size_t j = 0; j < T; ++j)
+    if (cols.isService[j]) cols.ofService[j] = serviceColumns(targets[j], cols, keys);
+
+  const size_t C = cols.list.size(), CW = wordsFor(C);
+  cols.ofFamily[0].assign(CW, 0);
+  cols.ofFamily[1].assign(CW, 0);
+  cols.invalid.assign(CW, 0);
+  for (size_t ci = 0; ci < C; ++ci) {
+    if (!cols.list[ci].valid)
+      setBit(cols.invalid.data(), ci);
+    else
+      setBit(cols.ofFamily[cols.list[ci].addr.fam].data(), ci);
+  }
+  return cols;
+}
+
+int Engine::columnFor(const Endpoint& e, int podIdx, int32_t port, Protocol proto,
+                      BlockColumns& cols, ColumnKeys& keys) {
+  std::string who = podIdx >= 0 ? std::to_string(podIdx) : e.name;
+  int kind = podIdx >= 0 ? 0 : int(e.kind) + 1;
+  auto [it, fresh] = keys.column.try_emplace({kind, who, port, int(proto)}, int(cols.list.size()));
+  if (!fresh) return it->second;
+  Column col;
+  std::vector<int> names;
+  if (podIdx >= 0) {
+    const Pod_& q = pods_[size_t(podIdx)];
+    col.isPod = true;
+    col.pod = podIdx;
+    col.addr = q.addrs.first;
+    col.nodeIdent = q.hostNet ? q.node : -1;
+    col.podIpForBlock = !q.hostNet;
+    col.selectable = q.selectable;
+    if (q.selectable)
+      for (const auto& ctr : c_.pods[size_t(podIdx)].containers)
+        for (const auto& cp : ctr.ports)
+          if (cp.containerPort == port && cp.effectiveProtocol() == proto)
+            names.push_back(nameId(cp.name));
+    std::sort(names.begin(), names.end());
+    cols.ofPod[size_t(podIdx)].push_back(int(cols.list.size()));
+  } else if (e.kind == Endpoint::Kind::Node) {
+    auto nit = declaredNode_.find(e.name);
+    if (nit != declaredNode_.end()) {
+      for (const auto& ip : c_.nodes[size_t(nit->second)].internalIPs) {
+        Addr a = parseAddr(ip);
+        if (a.fam >= 0) {
+          col.addr = a;
           break;
         }
-      const ServicePort* sp = nullptr;
-      if (svc)
-        for (const auto& q : svc->ports)
-          if (q.port == t.port && q.effectiveProtocol() == t.protocol) {
-            sp = &q;
-            break;
-          }
-      if (sp)
-        for (const Backend& be : serviceBackends(c_, *svc, *sp))
-          it->second.push_back(
-              columnFor(Endpoint{}, int(be.pod - c_.pods.data()), be.port, t.protocol));
+      }
+      col.nodeIdent = nodeIds_.at(e.name);
     }
-    svcCols[j] = it->second;
+  } else if (e.kind == Endpoint::Kind::External) {
+    col.addr = parseAddr(e.name);
   }
+  col.valid = col.addr.fam >= 0;
+  auto [cit, cfresh] =
+      keys.portClass.try_emplace({port, int(proto), names}, int(cols.classes.size()));
+  if (cfresh) cols.classes.push_back({port, proto, names});
+  col.cls = cit->second;
+  cols.list.push_back(col);
+  return it->second;
+}
 
-  const size_t C = cols.size();
-  if (C == 0) {
-    for (size_t s = 0; s < S; ++s)
-      for (size_t j = 0; j < T; ++j) m.set(base + s * T + j, Matrix::Cell::Skip);
-    return;
+std::vector<int> Engine::serviceColumns(const Target& t, BlockColumns& cols, ColumnKeys& keys) {
+  auto [it, fresh] =
+      keys.service.try_emplace({t.to.namespace_, t.to.name, t.port, int(t.protocol)});
+  if (fresh) {
+    const Service* svc = nullptr;
+    for (const auto& s : c_.services)
+      if (s.meta.namespace_ == t.to.namespace_ && s.meta.name == t.to.name) {
+        svc = &s;
+        break;
+      }
+    const ServicePort* sp = nullptr;
+    if (svc)
+      for (const auto& q : svc->ports)
+        if (q.port == t.port && q.effectiveProtocol() == t.protocol) {
+          sp = &q;
+          break;
+        }
+    if (sp)
+      for (const Backend& be : serviceBackends(c_, *svc, *sp))
+        it->second.push_back(
+            columnFor(Endpoint{}, int(be.pod - c_.pods.data()), be.port, t.protocol, cols, keys));
   }
-  const size_t SW = wordsFor(S), CW = wordsFor(C);
+  return it->second;
+}
 
-  // Columns per family, invalid columns; node-identity columns per node.
-  std::vector<uint64_t> famCols[2] = {std::vector<uint64_t>(CW, 0), std::vector<uint64_t>(CW, 0)};
-  std::vector<uint64_t> invalidCols(CW, 0);
-  for (size_t ci = 0; ci < C; ++ci) {
-    if (!cols[ci].valid)
-      setBit(invalidCols.data(), ci);
-    else
-      setBit(famCols[cols[ci].addr.fam].data(), ci);
-  }
-
-  // ---- ingress: per isolated column, the sources allowed by its pod's ingress rules
-  std::vector<int> colSlot(C, -1);
-  size_t nSlots = 0;
-  for (size_t ci = 0; ci < C; ++ci)
-    if (cols[ci].valid && cols[ci].isPod && ingressIsolated_[size_t(cols[ci].pod)])
-      colSlot[ci] = int(nSlots++);
-  std::vector<uint64_t> ing(nSlots * SW, 0);
+IngressBits Engine::ingressBits(const BlockSources& src, const BlockColumns& cols) const {
+  // Sizes in locals: the bit stores below would otherwise make the compiler reload them.
+  const size_t C = cols.list.size(), SW = wordsFor(src.info.size());
+  IngressBits ing;
+  ing.words = SW;
+  const size_t nSlots = slotsOfIsolated(cols.list, ingressIsolated_, ing.slotOfColumn);
+  ing.bits.assign(nSlots * SW, 0);
 
   std::vector<uint64_t> peerSrc[2];
   std::vector<int> targetsOfRule;
@@ -632,185 +739,201 @@ void Engine::block(const ProbeBlock& b, size_t base, Matrix& m) {
       targetsOfRule.clear();
       bool needFam[2] = {false, false};
       for (int p : pol.selected)
-        for (int ci : colsOfPod[size_t(p)])
-          if (colSlot[size_t(ci)] >= 0 &&
-              portMatches(rule, classes[size_t(cols[size_t(ci)].cls)])) {
+        for (int ci : cols.ofPod[size_t(p)])
+          if (ing.slotOfColumn[size_t(ci)] >= 0 &&
+              portMatches(rule, cols.classes[size_t(cols.list[size_t(ci)].cls)])) {
             targetsOfRule.push_back(ci);
-            needFam[cols[size_t(ci)].addr.fam] = true;
+            needFam[cols.list[size_t(ci)].addr.fam] = true;
           }
       if (targetsOfRule.empty()) continue;
-      for (int f = 0; f < 2; ++f) {
-        if (!needFam[f]) continue;
-        auto& ps = peerSrc[f];
-        ps.assign(SW, 0);
-        if (rule.allPeers) {
-          std::fill(ps.begin(), ps.end(), ~uint64_t(0));
-          continue;
-        }
-        for (const auto& peer : rule.peers) {
-          if (peer.kind == CPeer::Kind::Pods) {
-            forEachSetBit(peer.pods->data(), PW(), [&](size_t p) {
-              for (int s : srcOfPod[p]) setBit(ps.data(), size_t(s));
-            });
-          } else if (peer.kind == CPeer::Kind::Block && peer.cidr.fam == f) {
-            for (size_t s = 0; s < S; ++s) {
-              const SrcInfo& si = src[s];
-              if (!si.valid || si.addr[f].fam < 0) continue;
-              if (si.podIpForBlock && !prof_.ipblockMatchesPodIps) continue;
-              if (!peer.cidr.contains(si.addr[f])) continue;
-              bool excluded = false;
-              for (const auto& ex : peer.excepts) excluded = excluded || ex.contains(si.addr[f]);
-              if (!excluded) setBit(ps.data(), s);
-            }
-          }
-        }
-      }
+      for (int f = 0; f < 2; ++f)
+        if (needFam[f]) ruleSources(rule, f, src, peerSrc[f]);
       for (int ci : targetsOfRule) {
-        uint64_t* slot = &ing[size_t(colSlot[size_t(ci)]) * SW];
-        const uint64_t* ps = peerSrc[cols[size_t(ci)].addr.fam].data();
+        uint64_t* slot = &ing.bits[size_t(ing.slotOfColumn[size_t(ci)]) * SW];
+        const uint64_t* ps = peerSrc[cols.list[size_t(ci)].addr.fam].data();
         for (size_t k = 0; k < SW; ++k) slot[k] |= ps[k];
       }
     }
   }
   // Ingress from the pod's own node (a node, or a hostNetwork pod on it) is always allowed.
   for (size_t ci = 0; ci < C; ++ci) {
-    if (colSlot[ci] < 0) continue;
-    int node = pods_[size_t(cols[ci].pod)].node;
+    if (ing.slotOfColumn[ci] < 0) continue;
+    int node = pods_[size_t(cols.list[ci].pod)].node;
     if (node < 0) continue;
-    auto it = srcOfNodeIdent.find(node);
-    if (it == srcOfNodeIdent.end()) continue;
-    for (int s : it->second) setBit(&ing[size_t(colSlot[ci]) * SW], size_t(s));
+    auto it = src.ofNodeIdent.find(node);
+    if (it == src.ofNodeIdent.end()) continue;
+    for (int s : it->second) setBit(&ing.bits[size_t(ing.slotOfColumn[ci]) * SW], size_t(s));
   }
+  return ing;
+}
 
-  // ---- egress: per isolated source, the columns allowed by its egress rules
-  std::vector<int> srcSlot(S, -1);
-  size_t nESlots = 0;
-  for (size_t s = 0; s < S; ++s)
-    if (src[s].valid && src[s].isPod && egressIsolated_[size_t(src[s].pod)])
-      srcSlot[s] = int(nESlots++);
-  std::vector<uint64_t> egr(nESlots * CW, 0);
+void Engine::ruleSources(const CRule& rule, int fam, const BlockSources& src,
+                         std::vector<uint64_t>& out) const {
+  const size_t S = src.info.size();
+  out.assign(wordsFor(S), 0);
+  if (rule.allPeers) {
+    std::fill(out.begin(), out.end(), ~uint64_t(0));
+    return;
+  }
+  for (const auto& peer : rule.peers) {
+    if (peer.kind == CPeer::Kind::Pods) {
+      forEachSetBit(peer.pods->data(), PW(), [&](size_t p) {
+        for (int s : src.ofPod[p]) setBit(out.data(), size_t(s));
+      });
+    } else if (peer.kind == CPeer::Kind::Block && peer.cidr.fam == fam) {
+      for (size_t s = 0; s < S; ++s) {
+        const SrcInfo& si = src.info[s];
+        if (!si.valid || si.addr[fam].fam < 0) continue;
+        if (si.podIpForBlock && !prof_.ipblockMatchesPodIps) continue;
+        if (!peer.cidr.contains(si.addr[fam])) continue;
+        bool excluded = false;
+        for (const auto& ex : peer.excepts) excluded = excluded || ex.contains(si.addr[fam]);
+        if (!excluded) setBit(out.data(), s);
+      }
+    }
+  }
+}
+
+EgressBits Engine::egressBits(const BlockSources& src, const BlockColumns& cols) const {
+  const size_t S = src.info.size(), C = cols.list.size(), CW = wordsFor(C);
+  EgressBits egr;
+  const size_t nSlots = slotsOfIsolated(src.info, egressIsolated_, egr.slotOfSource);
+  egr.bits.assign(nSlots * CW, 0);
+
   std::vector<uint64_t> ruleCols(CW);
   std::vector<int> rowsOfPolicy;
   for (const auto& pol : policies_) {
     if (!pol.egressType) continue;
     rowsOfPolicy.clear();
     for (int p : pol.selected)
-      for (int s : srcOfPod[size_t(p)]) rowsOfPolicy.push_back(s);
+      for (int s : src.ofPod[size_t(p)]) rowsOfPolicy.push_back(s);
     if (rowsOfPolicy.empty()) continue;
     for (const auto& rule : pol.egress) {
-      std::fill(ruleCols.begin(), ruleCols.end(), 0);
-      if (rule.allPeers) {
-        for (size_t ci = 0; ci < C; ++ci) setBit(ruleCols.data(), ci);
-      } else {
-        for (const auto& peer : rule.peers) {
-          if (peer.kind == CPeer::Kind::Pods) {
-            forEachSetBit(peer.pods->data(), PW(), [&](size_t p) {
-              for (int ci : colsOfPod[p]) setBit(ruleCols.data(), size_t(ci));
-            });
-          } else if (peer.kind == CPeer::Kind::Block) {
-            for (size_t ci = 0; ci < C; ++ci) {
-              const Column& col = cols[ci];
-              if (!col.valid || (col.podIpForBlock && !prof_.ipblockMatchesPodIps)) continue;
-              if (!peer.cidr.contains(col.addr)) continue;
-              bool excluded = false;
-              for (const auto& ex : peer.excepts) excluded = excluded || ex.contains(col.addr);
-              if (!excluded) setBit(ruleCols.data(), ci);
-            }
-          }
-        }
-      }
-      if (!rule.allPorts) {
-        for (size_t k = 0; k < CW; ++k) {
-          uint64_t x = ruleCols[k];
-          while (x) {
-            size_t ci = k * 64 + size_t(__builtin_ctzll(x));
-            x &= x - 1;
-            if (!portMatches(rule, classes[size_t(cols[ci].cls)]))
-              ruleCols[k] &= ~(uint64_t(1) << (ci & 63));
-          }
-        }
-      }
+      ruleColumns(rule, cols, ruleCols);
       for (int s : rowsOfPolicy) {
-        uint64_t* row = &egr[size_t(srcSlot[size_t(s)]) * CW];
+        uint64_t* row = &egr.bits[size_t(egr.slotOfSource[size_t(s)]) * CW];
         for (size_t k = 0; k < CW; ++k) row[k] |= ruleCols[k];
       }
     }
   }
   if (prof_.egressToOwnNode == Profile::EgressToOwnNode::Allow) {
     for (size_t s = 0; s < S; ++s) {
-      if (srcSlot[s] < 0) continue;
-      int node = pods_[size_t(src[s].pod)].node;
+      if (egr.slotOfSource[s] < 0) continue;
+      int node = pods_[size_t(src.info[s].pod)].node;
       if (node < 0) continue;
       for (size_t ci = 0; ci < C; ++ci)
-        if (cols[ci].nodeIdent == node) setBit(&egr[size_t(srcSlot[s]) * CW], ci);
+        if (cols.list[ci].nodeIdent == node)
+          setBit(&egr.bits[size_t(egr.slotOfSource[s]) * CW], ci);
     }
   }
+  return egr;
+}
 
-  // ---- combine, one stripe of 64 sources at a time
+void Engine::ruleColumns(const CRule& rule, const BlockColumns& cols,
+                         std::vector<uint64_t>& out) const {
+  const size_t C = cols.list.size(), CW = wordsFor(C);
+  std::fill(out.begin(), out.end(), 0);
+  if (rule.allPeers) {
+    for (size_t ci = 0; ci < C; ++ci) setBit(out.data(), ci);
+  } else {
+    for (const auto& peer : rule.peers) {
+      if (peer.kind == CPeer::Kind::Pods) {
+        forEachSetBit(peer.pods->data(), PW(), [&](size_t p) {
+          for (int ci : cols.ofPod[p]) setBit(out.data(), size_t(ci));
+        });
+      } else if (peer.kind == CPeer::Kind::Block) {
+        for (size_t ci = 0; ci < C; ++ci) {
+          const Column& col = cols.list[ci];
+          if (!col.valid || (col.podIpForBlock && !prof_.ipblockMatchesPodIps)) continue;
+          if (!peer.cidr.contains(col.addr)) continue;
+          bool excluded = false;
+          for (const auto& ex : peer.excepts) excluded = excluded || ex.contains(col.addr);
+          if (!excluded) setBit(out.data(), ci);
+        }
+      }
+    }
+  }
+  if (!rule.allPorts) {
+    for (size_t k = 0; k < CW; ++k) {
+      uint64_t x = out[k];
+      while (x) {
+        size_t ci = k * 64 + size_t(__builtin_ctzll(x));
+        x &= x - 1;
+        if (!portMatches(rule, cols.classes[size_t(cols.list[ci].cls)]))
+          out[k] &= ~(uint64_t(1) << (ci & 63));
+      }
+    }
+  }
+}
+
+void Engine::writeCells(const BlockSources& src, const BlockColumns& cols, const IngressBits& ing,
+                        const EgressBits& egr, size_t base, Matrix& m) const {
+  const size_t S = src.info.size(), T = cols.ofTarget.size(), C = cols.list.size();
+  const size_t CW = wordsFor(C);
   // Fast path: the longest prefix of targets that are columns 0, 1, 2, ... in order.
   size_t identity = 0;
-  while (identity < T && targetCol[identity] == int(identity)) ++identity;
-  const bool loopbackPatch = prof_.loopback != Profile::Loopback::Policy;
-  const uint8_t loopCell = prof_.loopback == Profile::Loopback::Allow ? kAllow : kUndef;
+  while (identity < T && cols.ofTarget[identity] == int(identity)) ++identity;
 
   std::vector<uint64_t> tr(64 * CW);  // transposed ingress: row j of the stripe, by column
   std::vector<uint64_t> row(CW), skip(CW);
-  uint64_t tile[64];
   for (size_t s0 = 0; s0 < S; s0 += 64) {
-    const size_t k = s0 / 64;
-    for (size_t g = 0; g < CW; ++g) {
-      for (size_t i = 0; i < 64; ++i) {
-        size_t ci = g * 64 + i;
-        tile[i] = ci < C && colSlot[ci] >= 0 ? ing[size_t(colSlot[ci]) * SW + k] : ~uint64_t(0);
-      }
-      transpose64(tile);
-      for (size_t j = 0; j < 64; ++j) tr[j * CW + g] = tile[j];
-    }
+    transposeStripe(ing, C, s0 / 64, tr);
     for (size_t s = s0; s < std::min(S, s0 + 64); ++s) {
-      const SrcInfo& si = src[s];
+      const SrcInfo& si = src.info[s];
       const uint64_t* in = &tr[(s - s0) * CW];
-      const uint64_t* eg = srcSlot[s] >= 0 ? &egr[size_t(srcSlot[s]) * CW] : nullptr;
+      const int slot = egr.slotOfSource[s];
+      const uint64_t* eg = slot >= 0 ? &egr.bits[size_t(slot) * CW] : nullptr;
       for (size_t g = 0; g < CW; ++g) {
         row[g] = in[g] & (eg ? eg[g] : ~uint64_t(0));
         skip[g] = !si.valid ? ~uint64_t(0)
-                            : invalidCols[g] | (si.addr[0].fam < 0 ? famCols[0][g] : 0) |
-                                  (si.addr[1].fam < 0 ? famCols[1][g] : 0);
+                            : cols.invalid[g] | (si.addr[0].fam < 0 ? cols.ofFamily[0][g] : 0) |
+                                  (si.addr[1].fam < 0 ? cols.ofFamily[1][g] : 0);
       }
-      auto cellOf = [&](int ci) -> uint8_t {
-        if (ci < 0 || testBit(skip.data(), size_t(ci))) return kSkip;
-        if (loopbackPatch && si.isPod && cols[size_t(ci)].isPod && cols[size_t(ci)].pod == si.pod)
-          return loopCell;
-        return testBit(row.data(), size_t(ci)) ? kAllow : kDeny;
-      };
-      const size_t rowBase = base + s * T;
-      size_t j = 0;
-      for (; j + 32 <= identity; j += 32) {
-        uint64_t a = spread2(bits32(row.data(), j)), sk = spread2(bits32(skip.data(), j));
-        m.set32(rowBase + j, a | sk | (sk << 1));
-      }
-      for (; j < identity; ++j) m.set(rowBase + j, Matrix::Cell(cellOf(int(j))));
-      if (loopbackPatch && si.isPod)
-        for (int ci : colsOfPod[size_t(si.pod)])
-          if (size_t(ci) < (identity / 32) * 32)
-            m.set(rowBase + size_t(ci), Matrix::Cell(cellOf(ci)));
-      for (j = identity; j < T; ++j) {
-        uint8_t cell;
-        if (!isSvc[j]) {
-          cell = cellOf(targetCol[j]);
-        } else {
-          cell = kSkip;
-          for (int ci : svcCols[j]) {
-            uint8_t v = cellOf(ci);
-            if (v == kSkip) continue;
-            if (cell == kSkip)
-              cell = v;
-            else if (cell != v)
-              cell = kUndef;
-          }
-        }
-        m.set(rowBase + j, Matrix::Cell(cell));
+      writeRow(si, row, skip, cols, identity, base + s * T, m);
+    }
+  }
+}
+
+void Engine::writeRow(const SrcInfo& si, const std::vector<uint64_t>& row,
+                      const std::vector<uint64_t>& skip, const BlockColumns& cols, size_t identity,
+                      size_t rowBase, Matrix& m) const {
+  const size_t T = cols.ofTarget.size();
+  const bool loopbackPatch = prof_.loopback != Profile::Loopback::Policy;
+  const uint8_t loopCell = prof_.loopback == Profile::Loopback::Allow ? kAllow : kUndef;
+  auto cellOf = [&](int ci) -> uint8_t {
+    if (ci < 0 || testBit(skip.data(), size_t(ci))) return kSkip;
+    if (loopbackPatch && si.isPod && cols.list[size_t(ci)].isPod &&
+        cols.list[size_t(ci)].pod == si.pod)
+      return loopCell;
+    return testBit(row.data(), size_t(ci)) ? kAllow : kDeny;
+  };
+  size_t j = 0;
+  for (; j + 32 <= identity; j += 32) {
+    uint64_t a = spread2(bits32(row.data(), j)), sk = spread2(bits32(skip.data(), j));
+    m.set32(rowBase + j, a | sk | (sk << 1));
+  }
+  for (; j < identity; ++j) m.set(rowBase + j, Matrix::Cell(cellOf(int(j))));
+  // The 32-at-a-time writes above knew nothing of loopback.
+  if (loopbackPatch && si.isPod)
+    for (int ci : cols.ofPod[size_t(si.pod)])
+      if (size_t(ci) < (identity / 32) * 32) m.set(rowBase + size_t(ci), Matrix::Cell(cellOf(ci)));
+  for (j = identity; j < T; ++j) {
+    uint8_t cell;
+    if (!cols.isService[j]) {
+      cell = cellOf(cols.ofTarget[j]);
+    } else {
+      // A Service's cell agrees with its backends, or is undefined when they disagree.
+      cell = kSkip;
+      for (int ci : cols.ofService[j]) {
+        uint8_t v = cellOf(ci);
+        if (v == kSkip) continue;
+        if (cell == kSkip)
+          cell = v;
+        else if (cell != v)
+          cell = kUndef;
       }
     }
+    m.set(rowBase + j, Matrix::Cell(cell));
   }
 }
 
