@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   libvalijson-dev                   # validates results.json against docs/results.schema.json
   clang libclang-rt-14-dev          # libFuzzer and sanitizers
+  clang-tidy clang-format           # scripts/lint.sh (CI)
   iproute2 nftables libnftables-dev containernetworking-plugins  # the local backend
   python3                           # bench/*.sh read results.json
 )

@@ -235,7 +235,7 @@ void removeRunNetnsIfOurs(const std::string& stateRoot) {
     bool empty = true;
     if (DIR* d = opendir(kRunNetns)) {
       while (dirent* e = readdir(d))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) empty = false;
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = false;
       closedir(d);
     } else {
       empty = false;  // already gone
