@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "model/case_validate.h"
 #include "model/codec.h"
 #include "model/ip.h"
 #include "model/validate.h"
@@ -393,48 +394,15 @@ class CaseDocDecoder {
   size_t embeddedBytes_ = 0;
 };
 
-// Every probe endpoint must name an object of the initial state or one a step creates.
-void validateProbeEndpoints(CaseLoad& out, const std::string& file, const std::vector<YAML::Mark>& marks) {
-  if (!out.kase.meta.probes) return;
-  Cluster all = out.kase.cluster;
-  for (const auto& s : out.kase.meta.steps) {
-    if (s.pod) all.pods.push_back(*s.pod);
-  }
-  auto known = [&](const Endpoint& e) {
-    switch (e.kind) {
-      case Endpoint::Kind::Pod: return all.findPod(e.namespace_, e.name) != nullptr;
-      case Endpoint::Kind::Service: return all.findService(e.namespace_, e.name) != nullptr;
-      case Endpoint::Kind::Node: return all.findNode(e.name) != nullptr;
-      case Endpoint::Kind::External: return parseIp(e.name).has_value();
-    }
-    return false;
-  };
-  const auto& blocks = out.kase.meta.probes->blocks;
-  for (size_t i = 0; i < blocks.size(); ++i) {
-    int line = i < marks.size() ? marks[i].line + 1 : 0, col = i < marks.size() ? marks[i].column + 1 : 0;
-    for (const auto& e : blocks[i].sources)
-      if (!known(e)) out.errors.push_back({file, line, col, fmt::format("Case: spec.probes[{}].from: no such endpoint {}", i, toString(e))});
-    for (const auto& t : blocks[i].targets)
-      if (!known(t.to)) out.errors.push_back({file, line, col, fmt::format("Case: spec.probes[{}].to: no such endpoint {}", i, toString(t.to))});
-  }
-}
-
-void validateStepStates(CaseLoad& out, const std::string& file, const std::vector<YAML::Mark>& marks) {
-  Cluster state = out.kase.cluster;
-  std::set<std::string> known;
-  for (const auto& e : validate(state)) known.insert(e.message);
-  for (size_t i = 0; i < out.kase.meta.steps.size(); ++i) {
-    const Step& s = out.kase.meta.steps[i];
-    int line = i < marks.size() ? marks[i].line + 1 : 0, col = i < marks.size() ? marks[i].column + 1 : 0;
-    std::string err = applyStep(state, s);
-    if (!err.empty()) {
-      out.errors.push_back({file, line, col, fmt::format("Case: spec.steps[{}] ({}): {}", i, toString(s.action), err)});
-      return;  // later steps build on this one
-    }
-    for (const auto& e : validate(state))
-      if (known.insert(e.message).second)
-        out.errors.push_back({file, line, col, fmt::format("Case: spec.steps[{}] ({}): {}", i, toString(s.action), e.message)});
-  }
+// A problem of the whole case, located in the Case document: at the step or probe block it
+// belongs to (the objects of a state were located when the initial state was validated).
+Diagnostic locate(const CaseProblem& p, const std::string& file, const std::vector<YAML::Mark>& stepMarks,
+                  const std::vector<YAML::Mark>& probeMarks) {
+  if (p.part == CaseProblem::Part::InitialState) return p.diagnostic;
+  const auto& marks = p.part == CaseProblem::Part::Step ? stepMarks : probeMarks;
+  int line = p.index < marks.size() ? marks[p.index].line + 1 : 0;
+  int col = p.index < marks.size() ? marks[p.index].column + 1 : 0;
+  return Diagnostic{file, line, col, "Case: " + p.diagnostic.message};
 }
 
 }  // namespace
@@ -461,9 +429,7 @@ CaseLoad loadCaseFiles(const std::vector<std::string>& paths) {
     }
   }
   if (!out.errors.empty()) return out;
-  out.errors = validate(out.kase.cluster);
-  if (out.errors.empty()) validateStepStates(out, caseFile, stepMarks);
-  if (out.errors.empty()) validateProbeEndpoints(out, caseFile, probeMarks);
+  for (const auto& p : caseProblems(out.kase)) out.errors.push_back(locate(p, caseFile, stepMarks, probeMarks));
   return out;
 }
 

@@ -9,8 +9,8 @@
 
 #include "generator/features.h"
 #include "model/case_file.h"
+#include "model/case_validate.h"
 #include "model/ip.h"
-#include "model/validate.h"
 #include "oracle/reference.h"
 #include "runner/replay.h"
 #include "runner/signature.h"
@@ -858,35 +858,7 @@ std::string toString(const CaseSize& s) {
 
 std::vector<std::string> validateCase(const Case& c) {
   std::vector<std::string> out;
-  for (const auto& d : validate(c.cluster)) out.push_back(d.message);
-  if (!out.empty()) return out;
-  Cluster state = c.cluster;
-  for (size_t i = 0; i < c.meta.steps.size(); ++i) {
-    const Step& s = c.meta.steps[i];
-    if (auto e = applyStep(state, s); !e.empty()) {
-      out.push_back(fmt::format("spec.steps[{}] ({}): {}", i, toString(s.action), e));
-      return out;
-    }
-    for (const auto& d : validate(state))
-      out.push_back(fmt::format("spec.steps[{}] ({}): {}", i, toString(s.action), d.message));
-    if (!out.empty()) return out;
-  }
-  if (c.meta.probes) {
-    Cluster all = everything(c);
-    auto known = [&](const Endpoint& e) {
-      return e.kind == Endpoint::Kind::External ? parseIp(e.name).has_value()
-                                                : endpointExists(all, e);
-    };
-    for (size_t i = 0; i < c.meta.probes->blocks.size(); ++i) {
-      const auto& b = c.meta.probes->blocks[i];
-      for (const auto& e : b.sources)
-        if (!known(e))
-          out.push_back(fmt::format("spec.probes[{}].from: no such endpoint {}", i, toString(e)));
-      for (const auto& t : b.targets)
-        if (!known(t.to))
-          out.push_back(fmt::format("spec.probes[{}].to: no such endpoint {}", i, toString(t.to)));
-    }
-  }
+  for (const auto& p : caseProblems(c)) out.push_back(p.diagnostic.message);
   return out;
 }
 

@@ -43,8 +43,9 @@ CaseSize caseSize(const Case& c);
 // "2 policies, 4 pods, 3 rules, 1 step, ..." (zero counts of the minor kinds left out).
 std::string toString(const CaseSize& s);
 
-// Every problem `loadCaseFiles` would report for `c` (validation of the initial state, of
-// every step state, probe endpoints), as messages; empty when `c` is a valid case.
+// The messages of every problem `loadCaseFiles` would report for `c` (model/case_validate.h:
+// the initial state, every step state, probe endpoints), without the file positions; empty
+// when `c` is a valid case.
 std::vector<std::string> validateCase(const Case& c);
 
 // Makes `c` consistent after objects were removed: drops steps that no longer apply (and the
