@@ -3,7 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include "generator/case_gen.h"
-#include "model/case_file.h"
+#include "model/case_probes.h"
 #include "model/validate.h"
 #include "oracle/matrix.h"
 

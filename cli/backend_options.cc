@@ -11,6 +11,7 @@
 
 #include "cli/load.h"
 #include "cli/report_files.h"
+#include "model/case_probes.h"
 #include "runner/kind/dry_run.h"
 #include "runner/kind/kind_backend.h"
 #include "runner/local/run_state.h"

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/stopwatch.h"
 #include "cli/load.h"
+#include "model/case_probes.h"
 #include "oracle/matrix.h"
 #include "oracle/reference.h"
 #include "reports/expect_render.h"

@@ -24,10 +24,4 @@ CaseLoad loadCaseFiles(const std::vector<std::string>& paths);
 // The objects, then the Case document (when meta.present or the cluster has external hosts).
 std::string encodeCase(const Case& c);
 
-// The probe set of a case: its `probes` when given, else the default probe set of `state`
-// plus external hosts (each as a source to every pod port, and every pod to each external
-// host on TCP 80). Probes naming objects that do not exist in `state` are dropped (a
-// deleted pod).
-ProbeSet probeSetFor(const Case& c, const Cluster& state);
-
 }  // namespace npf

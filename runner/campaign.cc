@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "generator/case_gen.h"
-#include "model/case_file.h"
+#include "model/case_probes.h"
 #include "model/service_backends.h"
 #include "oracle/matrix.h"
 #include "oracle/reference.h"

@@ -14,6 +14,7 @@
 #include "reports/campaign_summary.h"
 #include "runner/campaign_results.h"
 #include "model/case_file.h"
+#include "model/case_probes.h"
 #include "runner/campaign.h"
 #include "runner/signature.h"
 

@@ -9,6 +9,7 @@
 
 #include "generator/case_gen.h"
 #include "model/case_file.h"
+#include "model/case_probes.h"
 #include "model/validate.h"
 #include "oracle/matrix.h"
 #include "oracle/reference.h"
