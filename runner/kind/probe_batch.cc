@@ -1,5 +1,6 @@
 #include "runner/kind/probe_batch.h"
 
+#include "model/endpoint_address.h"
 #include "runner/kind/manifests.h"
 
 #include <fmt/format.h>
@@ -85,38 +86,17 @@ ProbePlan planProbes(const Cluster& actual, const std::vector<Probe>& probes, co
     }
 
     const Endpoint& t = pr.target.to;
-    std::optional<IpAddress> dst;
-    std::string why;
-    switch (t.kind) {
-      case Endpoint::Kind::Pod: {
-        const Pod* p = actual.findPod(t.namespace_, t.name);
-        if (!p) why = "destination " + toString(t) + " is not a pod of the cluster";
-        else if (!(dst = parseIp(p->podIP))) why = "destination " + toString(t) + " has no pod IP";
-        break;
-      }
-      case Endpoint::Kind::Service: {
-        const Service* s = actual.findService(t.namespace_, t.name);
-        if (!s) why = "destination " + toString(t) + " is not a Service of the cluster";
-        else if (!(dst = parseIp(s->clusterIP))) why = "Service " + toString(t) + " has no clusterIP";
-        break;
-      }
-      case Endpoint::Kind::Node: {
-        const Node* n = actual.findNode(t.name);
-        if (!n) why = "destination " + toString(t) + " is not a node of the cluster";
-        else if (n->internalIPs.empty() || !(dst = parseIp(n->internalIPs.front())))
-          why = "node " + t.name + " has no InternalIP";
-        break;
-      }
-      case Endpoint::Kind::External:
-        // Never send traffic to an address the cluster does not own.
-        why = "the kind backend has no external hosts to probe";
-        break;
-    }
-    if (!dst) {
-      plan.immediate.emplace_back(i, skipped(why));
+    if (t.kind == Endpoint::Kind::External) {
+      // Never send traffic to an address the cluster does not own.
+      plan.immediate.emplace_back(i, skipped("the kind backend has no external hosts to probe"));
       continue;
     }
-    bySource[src].push_back(PlannedProbe{i, *dst, pr.target.port, pr.target.protocol});
+    const DestinationAddress dst = destinationAddress(actual, t);
+    if (!dst.address) {
+      plan.immediate.emplace_back(i, skipped(dst.why));
+      continue;
+    }
+    bySource[src].push_back(PlannedProbe{i, *dst.address, pr.target.port, pr.target.protocol});
   }
   for (auto& [src, list] : bySource) plan.batches.push_back(Batch{src, std::move(list)});
   return plan;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <thread>
 
+#include "model/endpoint_address.h"
 #include "model/service_backends.h"
 #include "runner/local/prober.h"
 
@@ -668,8 +669,7 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
     return ProbeResult{ProbeResult::Kind::Skipped, 0, std::move(why)};
   };
   const std::string noV6 = "IPv6 is not supported by the local backend (IPv4 only)";
-  auto findExt = [&](const std::string& addr) -> const ExtState* {
-    auto ip = parseIp(addr);
+  auto findExt = [&](const std::optional<IpAddress>& ip) -> const ExtState* {
     if (!ip) return nullptr;
     for (const auto& e : exts_)
       if (e.ip == *ip) return &e;
@@ -712,9 +712,9 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
       sp.netns = n->netns;
       sp.bindTo = n->ip;  // node -> own pod would otherwise leave from the ptp gateway address
     } else if (f.kind == Endpoint::Kind::External) {
-      const ExtState* e = findExt(f.name);
+      auto ip = parseIp(f.name);
+      const ExtState* e = findExt(ip);
       if (!e) {
-        auto ip = parseIp(f.name);
         results[i] =
             skipped(ip && ip->family == IpFamily::V6
                         ? "source " + toString(f) + ": " + noV6
@@ -726,46 +726,46 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
       results[i] = skipped("a Service cannot be a probe source");
       continue;
     }
-    // Destination.
+    // Destination: its address in the view, which has the addresses this backend assigned and
+    // exactly the pods and nodes it wired (setUp and reconcile keep them in step), when this
+    // backend can reach it.
     const Endpoint& t = pr.target.to;
+    const DestinationAddress resolved = destinationAddress(view_, t);
+    const bool v6 = resolved.address && resolved.address->family == IpFamily::V6;
     std::optional<IpAddress> dst;
     std::string why;
     switch (t.kind) {
-      case Endpoint::Kind::Pod: {
-        auto it = pods_.find(t.namespace_ + "/" + t.name);
-        if (it == pods_.end())
-          why = "destination " + toString(t) + " is not a pod of the cluster";
-        else if (!it->second.ip)
+      case Endpoint::Kind::Pod:
+        // An IPv6-only pod keeps its addresses in the view (perhaps only in podIPs) but has no
+        // network here.
+        if (resolved.problem == DestinationAddress::Problem::NoSuchObject)
+          why = resolved.why;
+        else if (!resolved.address || v6)
           why = "destination " + toString(t) + ": " + noV6;
         else
-          dst = it->second.ip;
+          dst = resolved.address;
         break;
-      }
-      case Endpoint::Kind::Service: {
-        const Service* s = view_.findService(t.namespace_, t.name);
-        auto ip = s ? parseIp(s->clusterIP) : std::nullopt;
-        if (!s)
-          why = "destination " + toString(t) + " is not a Service of the cluster";
-        else if (!ip)
-          why = "Service " + toString(t) + " has no clusterIP";
-        else if (ip->family != IpFamily::V4)
+      case Endpoint::Kind::Service:
+        if (!resolved.address)
+          why = resolved.why;
+        else if (v6)
           why = "Service " + toString(t) + ": " + noV6;
         else if (f.kind == Endpoint::Kind::External)
           why = "a ClusterIP is not reachable from outside the cluster";
         else
-          dst = ip;
+          dst = resolved.address;
         break;
-      }
-      case Endpoint::Kind::Node: {
-        const NodeState* n = findNode(t.name);
-        if (!n)
-          why = "destination " + toString(t) + " is not a node of the cluster";
+      case Endpoint::Kind::Node:
+        // A node's first InternalIP in the view is the IPv4 address it was wired with.
+        if (!resolved.address)
+          why = resolved.why;
         else
-          dst = n->ip;
+          dst = resolved.address;
         break;
-      }
       case Endpoint::Kind::External: {
-        const ExtState* e = findExt(t.name);
+        // Only external hosts that got a namespace answer: IPv4 ones whose address no pod or
+        // node of the cluster has.
+        const ExtState* e = findExt(resolved.address);
         auto ip = parseIp(t.name);
         if (!e)
           why = ip && ip->family == IpFamily::V6
