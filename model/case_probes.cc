@@ -12,18 +12,7 @@ ProbeSet probeSetFor(const Case& c, const Cluster& state) {
     }
     return false;
   };
-  if (c.meta.probes) {
-    ProbeSet out;
-    for (const auto& b : c.meta.probes->blocks) {
-      ProbeBlock kept;
-      for (const auto& s : b.sources)
-        if (exists(s)) kept.sources.push_back(s);
-      for (const auto& t : b.targets)
-        if (exists(t.to)) kept.targets.push_back(t);
-      if (kept.cellCount() > 0) out.blocks.push_back(std::move(kept));
-    }
-    return out;
-  }
+  if (c.meta.probes) return keepEndpoints(*c.meta.probes, exists);
   ProbeSet set = defaultProbeSet(state);
   if (state.externalHosts.empty()) return set;
   // External hosts: as sources to every pod port, and as destinations of every pod on TCP 80.

@@ -51,6 +51,19 @@ size_t ProbeSet::cellCount() const {
   return n;
 }
 
+ProbeSet keepEndpoints(const ProbeSet& set, const std::function<bool(const Endpoint&)>& keep) {
+  ProbeSet out;
+  for (const auto& b : set.blocks) {
+    ProbeBlock kept;
+    for (const auto& s : b.sources)
+      if (keep(s)) kept.sources.push_back(s);
+    for (const auto& t : b.targets)
+      if (keep(t.to)) kept.targets.push_back(t);
+    if (kept.cellCount() > 0) out.blocks.push_back(std::move(kept));
+  }
+  return out;
+}
+
 ProbeSet defaultProbeSet(const Cluster& c) {
   ProbeSet set;
   ProbeBlock toPods;

@@ -3,6 +3,7 @@
 // "ns/pod", "svc/ns/name", "node/NAME" and "ip/ADDR".
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,6 +64,10 @@ struct ProbeSet {
         for (const auto& t : b.targets) f(Probe{s, t});
   }
 };
+
+// `set` with only the endpoints `keep` accepts (sources, and targets by their endpoint); blocks
+// left without a cell go.
+ProbeSet keepEndpoints(const ProbeSet& set, const std::function<bool(const Endpoint&)>& keep);
 
 // The default probe set of SEMANTICS/DESIGN when a case has no `Case` document:
 //  1. every pod and every node -> every declared container port of every pod (by pod IP);

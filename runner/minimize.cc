@@ -876,16 +876,7 @@ void repairCase(Case& c) {
       return e.kind == Endpoint::Kind::External ? parseIp(e.name).has_value()
                                                 : endpointExists(all, e);
     };
-    ProbeSet filtered;
-    for (const auto& b : c.meta.probes->blocks) {
-      ProbeBlock k;
-      for (const auto& e : b.sources)
-        if (known(e)) k.sources.push_back(e);
-      for (const auto& t : b.targets)
-        if (known(t.to)) k.targets.push_back(t);
-      if (k.cellCount() > 0) filtered.blocks.push_back(std::move(k));
-    }
-    c.meta.probes = std::move(filtered);
+    c.meta.probes = keepEndpoints(*c.meta.probes, known);
   }
 
   // ipBlock sources: a gone source is replaced by another object with the same prefix around
