@@ -12,6 +12,7 @@
 #include "cli/load.h"
 #include "cli/report_files.h"
 #include "model/case_probes.h"
+#include "runner/backends/backend_factory.h"
 #include "runner/kind/dry_run.h"
 #include "runner/kind/kind_backend.h"
 #include "runner/local/run_state.h"
@@ -76,6 +77,14 @@ runner::ProcessRunner& kubectlRunner() {
 
 }  // namespace
 
+// --backend's help: every backend of the factory, one line each.
+std::string backendHelp() {
+  std::string out = "Dataplane:";
+  for (const auto& b : runner::backendCatalogue())
+    out += fmt::format("\n  {}: {}{}", b.name, b.summary, b.needsRoot ? " (needs root)" : "");
+  return out;
+}
+
 const std::vector<std::string>& knownCnis() {
   static const std::vector<std::string> cnis = {"kindnet", "calico", "cilium", "antrea", "kube-router"};
   return cnis;
@@ -83,10 +92,8 @@ const std::vector<std::string>& knownCnis() {
 
 
 void addBackendOptions(CLI::App& sub, BackendOptions& o, bool savedCases) {
-  sub.add_option("--backend", o.backend,
-                 "Dataplane: local (network namespaces, CNI ptp, nftables, on this machine) or kind (a "
-                 "Kubernetes cluster with a real CNI, through kubectl; see docs/kind-backend.md)")
-      ->check(CLI::IsMember({"local", "kind"}))
+  sub.add_option("--backend", o.backend, backendHelp())
+      ->check(CLI::IsMember(runner::backendNames()))
       ->capture_default_str();
   sub.add_option("--context", o.context, "kind backend: the kubectl context (default: the current one)");
   sub.add_option("--kubectl", o.kubectl, "kind backend: the kubectl executable")->capture_default_str();
@@ -136,10 +143,16 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
     }
     o.faults.clear();
   }
-  if (o.backend == "kind" && !o.faults.empty()) {
-    std::cerr << fmt::format("netpolfuzz {}: --inject-fault works only with the local backend\n", command);
-    return false;
-  }
+  const runner::BackendInfo* info = runner::findBackend(o.backend);
+  for (const auto& f : o.faults)
+    if (!runner::describeFault(f).empty() && info &&
+        std::find(info->faults.begin(), info->faults.end(), f) == info->faults.end()) {
+      std::cerr << fmt::format("netpolfuzz {}: --inject-fault {}: the {} backend cannot inject it{}\n", command, f,
+                               o.backend,
+                               info->faults.empty() ? " (only the local and simulated backends inject faults)"
+                                                    : fmt::format(" (it injects {})", fmt::join(info->faults, ", ")));
+      return false;
+    }
   if (!o.cni.empty()) {
     // The CNI's profile first, so that --profile settings given by the user win.
     std::vector<std::string> settings = cniProfileSettings(o.cni);
@@ -147,7 +160,7 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
     o.profileSettings = settings;
   }
   for (const auto& f : o.faults)
-    if (runner::local::LocalBackend::describeFault(f).empty()) {
+    if (runner::describeFault(f).empty()) {
       std::cerr << fmt::format("netpolfuzz {}: --inject-fault: unknown fault class '{}' (see netpolfuzz fuzz --list-faults)\n",
                                command, f);
       return false;
@@ -162,17 +175,20 @@ std::string savedCaseSettings(const BackendOptions& o, const Case& c, runner::Ru
   out.faults = o.faultsGiven ? o.faults : recorded.faults;
   note.clear();
   if (o.faultsGiven || recorded.faults.empty()) return "";
-  if (o.backend != "local") {
-    note = fmt::format("recorded with injected fault {} on the local backend; the {} backend cannot inject it",
-                       fmt::join(recorded.faults, ","), o.backend);
-    out.faults.clear();
-    return "";
-  }
   for (const auto& f : recorded.faults)
-    if (runner::local::LocalBackend::describeFault(f).empty())
+    if (runner::describeFault(f).empty())
       return fmt::format("spec.observed.faults: unknown fault class '{}' (see netpolfuzz fuzz --list-faults; "
                          "--inject-fault replaces the recorded faults)",
                          f);
+  const runner::BackendInfo* info = runner::findBackend(o.backend);
+  std::vector<std::string> kept, dropped;
+  for (const auto& f : recorded.faults)
+    (info && std::find(info->faults.begin(), info->faults.end(), f) != info->faults.end() ? kept : dropped)
+        .push_back(f);
+  if (!dropped.empty())
+    note = fmt::format("recorded with injected fault {}; the {} backend cannot inject it and runs without", 
+                       fmt::join(dropped, ","), o.backend);
+  out.faults = kept;
   return "";
 }
 
@@ -189,7 +205,7 @@ std::string describeRunSettings(const runner::RunSettings& s) {
 }
 
 bool checkBackendMachine(const BackendOptions& o, const std::string& command) {
-  if (o.dryRun) return true;
+  if (o.dryRun || o.backend == "simulated") return true;
   if (o.backend == "kind") {
     if (!findProgram(o.kubectl)) {
       std::cerr << fmt::format(
@@ -228,33 +244,28 @@ runner::CheckOptions checkOptions(const BackendOptions& o) {
   return c;
 }
 
-std::unique_ptr<runner::local::LocalBackend> makeLocalBackend(const BackendOptions& o,
-                                                              const std::string& reassignPodIpv4) {
-  runner::local::LocalOptions lo;
-  lo.profile = o.profile;
-  lo.faults = {o.faults.begin(), o.faults.end()};
-  lo.cniPath = o.cniPath;
-  lo.reassignPodIpv4 = reassignPodIpv4;
-  return std::make_unique<runner::local::LocalBackend>(lo);
-}
-
 MadeBackend makeBackend(const BackendOptions& o, bool rederive, const std::string& reassignPodIpv4) {
+  runner::BackendSpec spec;
+  spec.name = o.backend;
+  spec.settings = {o.profile, o.faults};
+  spec.reassignPodIpv4 = reassignPodIpv4;
+  spec.cniPath = o.cniPath;
+  spec.kubectl = o.kubectl;
+  spec.context = o.context;
+  spec.keep = o.keep;
+  spec.maxParallelExecs = o.maxExecs;
+  spec.kubectlRunner = &kubectlRunner();
+  runner::BuiltBackend built = runner::buildBackend(spec);
   MadeBackend m;
-  if (o.backend == "kind") {
-    runner::kind::KindOptions ko;
-    ko.kubectl = o.kubectl;
-    ko.context = o.context;
-    ko.runId = runner::local::newRunId();
-    ko.keep = o.keep;
-    ko.maxParallelExecs = o.maxExecs;
-    m.runId = ko.runId;
-    m.dataplane = std::make_unique<runner::kind::KindBackend>(ko, kubectlRunner());
-    if (rederive) m.wrapper = std::make_unique<runner::RederivingBackend>(*m.dataplane);
-  } else {
-    auto local = makeLocalBackend(o, reassignPodIpv4);
-    m.runId = local->runId();
-    m.dataplane = std::move(local);
+  if (!built.backend) {
+    // parseBackendOptions checked the name and the faults: nothing else can fail here.
+    std::cerr << "netpolfuzz: " << built.error << '\n';
+    std::exit(kExitBadInput);
   }
+  m.runId = built.runId;
+  m.dataplane = std::move(built.backend);
+  // A real cluster assigns its own pod addresses: re-derive the ipBlocks taken from them.
+  if (o.backend == "kind" && rederive) m.wrapper = std::make_unique<runner::RederivingBackend>(*m.dataplane);
   m.backend = m.wrapper ? m.wrapper.get() : m.dataplane.get();
   return m;
 }

@@ -11,7 +11,7 @@
 #include "model/profile.h"
 #include "model/case.h"
 #include "runner/campaign.h"
-#include "runner/local/local_backend.h"
+#include "runner/backend.h"
 
 namespace npf::cli {
 
@@ -59,13 +59,10 @@ bool checkBackendMachine(const BackendOptions& o, const std::string& command);
 // The probe discipline the options ask for.
 runner::CheckOptions checkOptions(const BackendOptions& o);
 
-// The local backend the options ask for (after parseBackendOptions).
+// The backend a command runs on, from the factory (runner/backends/backend_factory.h), after
+// parseBackendOptions. For kind, `backend` re-derives ipBlocks from the addresses the cluster
+// assigns (runner/replay.h) unless `rederive` is false (the Replayer does it itself).
 // `reassignPodIpv4`: give pods addresses of their own in this prefix (replay --pod-ip-range).
-std::unique_ptr<runner::local::LocalBackend> makeLocalBackend(const BackendOptions& o,
-                                                              const std::string& reassignPodIpv4 = "");
-
-// The backend a command runs on. For kind, `backend` re-derives ipBlocks from the addresses the
-// cluster assigns (runner/replay.h) unless `rederive` is false (the Replayer does it itself).
 struct MadeBackend {
   std::unique_ptr<runner::Backend> dataplane;
   std::unique_ptr<runner::Backend> wrapper;

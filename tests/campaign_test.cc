@@ -16,6 +16,7 @@
 #include "model/case_file.h"
 #include "model/case_probes.h"
 #include "runner/campaign.h"
+#include "runner/simulated/simulated_backend.h"
 #include "runner/signature.h"
 
 namespace npf::runner {
@@ -83,45 +84,18 @@ Probe probe(const std::string& from, const std::string& to) {
 
 // A backend that answers from the oracle's verdict (allow -> connected, deny -> timeout)
 // unless a script overrides a cell: the script gives the answers of successive attempts.
-class FakeBackend : public Backend {
+// The simulated backend with scripted answers for some cells: answer i of a cell's script goes
+// to its attempt i, the last one sticks.
+class ScriptedBackend : public SimulatedBackend {
  public:
-  std::string name() const override { return "fake"; }
-  std::string setUp(const Cluster& c) override {
-    ++setUps;
-    state = c;
-    return setUpError;
-  }
-  std::string reconcile(const Cluster& c) override {
-    ++reconciles;
-    state = c;
-    return "";
-  }
-  Cluster actual() const override { return state; }
-  std::vector<ProbeResult> probe(const std::vector<Probe>& probes, const ProbeOptions&) override {
-    std::vector<ProbeResult> out;
-    ProbeSet one;
-    for (const auto& p : probes) {
-      ++probed;
+  ScriptedBackend() {
+    options().script = [this](const Probe& p, size_t attempt) -> std::optional<ProbeResult> {
       auto it = script.find(p);
-      if (it != script.end() && !it->second.empty()) {
-        out.push_back({it->second.front(), 1, ""});
-        if (it->second.size() > 1) it->second.pop_front();  // the last answer sticks
-        continue;
-      }
-      ProbeSet s;
-      s.blocks.push_back({{p.from}, {p.target}});
-      auto v = computeMatrix(state, s, Profile{}).verdict(0);
-      out.push_back({!v ? K::Skipped : *v == Verdict::Deny ? K::Timeout : K::Connected, 1, ""});
-    }
-    return out;
+      if (it == script.end() || it->second.empty()) return std::nullopt;
+      return ProbeResult{it->second[std::min(attempt, it->second.size() - 1)], 1, "", 0};
+    };
   }
-  void tearDown() override { ++tearDowns; }
-
-  Cluster state;
-  std::map<Probe, std::deque<K>> script;
-  std::string setUpError;
-  int setUps = 0, reconciles = 0, tearDowns = 0;
-  size_t probed = 0;
+  std::map<Probe, std::vector<K>> script;
 };
 
 CheckOptions fastChecks() {
@@ -138,7 +112,7 @@ const CellOutcome* find(const StateResult& s, const Probe& p) {
 }
 
 TEST(Campaign, AnswersThatMatchTheOracleAreNoDiscrepancy) {
-  FakeBackend b;
+  ScriptedBackend b;
   CaseRunner r(b, Profile{}, fastChecks());
   CaseResult res = r.run(smallCase());
   ASSERT_EQ(res.states.size(), 1u);
@@ -150,7 +124,7 @@ TEST(Campaign, AnswersThatMatchTheOracleAreNoDiscrepancy) {
 }
 
 TEST(Campaign, ConsistentDisagreementIsADiscrepancyWithExplanation) {
-  FakeBackend b;
+  ScriptedBackend b;
   Probe cb = probe("x/a", "x/b:80/TCP");  // allowed by only-a
   b.script[cb] = {K::Timeout};
   CaseRunner r(b, Profile{}, fastChecks());
@@ -165,7 +139,7 @@ TEST(Campaign, ConsistentDisagreementIsADiscrepancyWithExplanation) {
 }
 
 TEST(Campaign, CellThatAgreesAfterAChangeConvergedLate) {
-  FakeBackend b;
+  ScriptedBackend b;
   Probe cb = probe("x/a", "x/b:80/TCP");
   b.script[cb] = {K::Timeout, K::Connected};
   CaseRunner r(b, Profile{}, fastChecks());
@@ -177,7 +151,7 @@ TEST(Campaign, CellThatAgreesAfterAChangeConvergedLate) {
 }
 
 TEST(Campaign, CellThatFlipsIsFlakyNotADiscrepancy) {
-  FakeBackend b;
+  ScriptedBackend b;
   Probe denied = probe("node/n1", "x/b:80/TCP");  // not pod=a, not b's own node: denied
   b.script[denied] = {K::Connected, K::Timeout, K::Connected};
   CaseRunner r(b, Profile{}, fastChecks());
@@ -191,7 +165,7 @@ TEST(Campaign, CellThatFlipsIsFlakyNotADiscrepancy) {
 }
 
 TEST(Campaign, RefusedIsAllowedOnlyWhereNothingServes) {
-  FakeBackend b;
+  ScriptedBackend b;
   Probe closed = probe("x/a", "svc/x/svc:9090/TCP");  // allowed, backend port 9999 not served
   Probe served = probe("x/a", "svc/x/svc:8080/TCP");  // allowed, served: a reset is wrong
   Probe denied = probe("node/n1", "x/b:80/TCP");      // denied: a reset still denies
@@ -214,7 +188,7 @@ TEST(Campaign, RefusedIsAllowedOnlyWhereNothingServes) {
 }
 
 TEST(Campaign, ErrorsAreRetriedAndNeverDiscrepancies) {
-  FakeBackend b;
+  ScriptedBackend b;
   Probe cb = probe("x/a", "x/b:80/TCP");
   b.script[cb] = {K::Error, K::Connected};
   Probe stuck = probe("node/n2", "x/a:80/TCP");
@@ -227,7 +201,7 @@ TEST(Campaign, ErrorsAreRetriedAndNeverDiscrepancies) {
 }
 
 TEST(Campaign, EveryProbeFailingIsABackendFailure) {
-  FakeBackend b;
+  ScriptedBackend b;
   Case c = smallCase();
   for (const auto& p : expandProbes(probeSetFor(c, c.cluster))) b.script[p] = {K::Error};
   CaseRunner r(b, Profile{}, fastChecks());
@@ -236,7 +210,7 @@ TEST(Campaign, EveryProbeFailingIsABackendFailure) {
 }
 
 TEST(Campaign, StepsAreAppliedByReconcileAndTheClusterIsReusedAcrossCases) {
-  FakeBackend b;
+  ScriptedBackend b;
   Case c = smallCase();
   Step del;
   del.action = Step::Action::DeletePolicy;
@@ -249,15 +223,15 @@ TEST(Campaign, StepsAreAppliedByReconcileAndTheClusterIsReusedAcrossCases) {
   ASSERT_EQ(first.states.size(), 2u);
   EXPECT_EQ(first.discrepancies(), 0u);
   EXPECT_FALSE(first.clusterReused);
-  EXPECT_EQ(b.setUps, 1);
-  EXPECT_EQ(b.reconciles, 1);
-  EXPECT_TRUE(b.state.policies.empty());
+  EXPECT_EQ(b.counters().setUps, 1);
+  EXPECT_EQ(b.counters().reconciles, 1);
+  EXPECT_TRUE(b.actual().policies.empty());
   // A backend that keeps denying n1 -> b after the deletion: a discrepancy in step 1 only.
   b.script[bb] = {K::Timeout};
   CaseResult second = r.run(c);
   EXPECT_TRUE(second.clusterReused);
-  EXPECT_EQ(b.setUps, 1);
-  EXPECT_EQ(b.reconciles, 3);
+  EXPECT_EQ(b.counters().setUps, 1);
+  EXPECT_EQ(b.counters().reconciles, 3);
   EXPECT_EQ(second.states[0].failed, 0u);
   EXPECT_EQ(second.states[1].failed, 1u);
   // Other nodes: a fresh cluster.
@@ -266,13 +240,13 @@ TEST(Campaign, StepsAreAppliedByReconcileAndTheClusterIsReusedAcrossCases) {
   b.script.clear();
   CaseResult third = r.run(other);
   EXPECT_FALSE(third.clusterReused);
-  EXPECT_EQ(b.setUps, 2);
-  EXPECT_EQ(b.tearDowns, 1);
+  EXPECT_EQ(b.counters().setUps, 2);
+  EXPECT_EQ(b.counters().tearDowns, 1);
 }
 
 TEST(Campaign, SetUpFailureStopsTheCampaignAsABackendFailure) {
-  FakeBackend b;
-  b.setUpError = "no CNI plugin";
+  ScriptedBackend b;
+  b.options().setUpError = "no CNI plugin";
   CampaignOptions o;
   o.cases = 5;
   o.check = fastChecks();
@@ -282,7 +256,7 @@ TEST(Campaign, SetUpFailureStopsTheCampaignAsABackendFailure) {
 }
 
 TEST(Campaign, CampaignRunsGeneratedCasesAndStopsOnRequest) {
-  FakeBackend b;
+  ScriptedBackend b;
   CampaignOptions o;
   o.seed = 3;
   o.cases = 6;
@@ -303,7 +277,7 @@ TEST(Campaign, CampaignRunsGeneratedCasesAndStopsOnRequest) {
 }
 
 TEST(Campaign, FailingCaseIsSavedWithItsObservedCellsAndLoadsBack) {
-  FakeBackend b;
+  ScriptedBackend b;
   Probe cb = probe("x/a", "x/b:80/TCP");
   b.script[cb] = {K::Timeout};
   CaseRunner r(b, Profile{}, fastChecks());
@@ -374,7 +348,7 @@ TEST(Campaign, SavedProfileLoadsTypedAndBadSettingsAreErrorsWithTheirPlace) {
 }
 
 TEST(Campaign, ResultsJsonHasTheDocumentedShape) {
-  FakeBackend b;
+  ScriptedBackend b;
   Probe cb = probe("x/a", "x/b:80/TCP");
   b.script[cb] = {K::Timeout};
   CampaignResult res;

@@ -16,12 +16,12 @@
 #include "model/ip.h"
 #include "runner/campaign.h"
 #include "runner/replay.h"
-#include "tests/support/fake_dataplane.h"
+#include "runner/simulated/simulated_backend.h"
 
 namespace npf::runner {
 namespace {
 
-using npf::testing::FakeDataplane;
+using npf::runner::SimulatedBackend;
 
 std::string pod(const std::string& ns, const std::string& name, const std::string& node,
                 const std::string& ip, const std::string& labels) {
@@ -201,8 +201,8 @@ void expectSourcesConsistent(Case c) {
 }
 
 TEST(Minimize, ShrinksToWhatTheDiscrepancyNeedsAndKeepsItsSignature) {
-  FakeDataplane b;
-  b.bug = ignoreEndPort;
+  SimulatedBackend b;
+  b.options().bug = ignoreEndPort;
   Case c = baseCase();
   auto sigs = signaturesOf(b, c);
   ASSERT_FALSE(sigs.empty());
@@ -218,11 +218,11 @@ TEST(Minimize, ShrinksToWhatTheDiscrepancyNeedsAndKeepsItsSignature) {
   EXPECT_LT(r.after.pods, r.before.pods);
   EXPECT_TRUE(validateCase(r.minimized).empty());
   // The minimized case alone shows the signature on a fresh dataplane with the same bug.
-  FakeDataplane again;
-  again.bug = ignoreEndPort;
+  SimulatedBackend again;
+  again.options().bug = ignoreEndPort;
   EXPECT_TRUE(signaturesOf(again, r.minimized).count(r.signature));
   // Without the bug it passes.
-  FakeDataplane good;
+  SimulatedBackend good;
   EXPECT_TRUE(signaturesOf(good, r.minimized).empty());
   // The policy that holds the range survived; the unrelated ones did not.
   ASSERT_EQ(r.minimized.cluster.policies.size(), 1u);
@@ -233,8 +233,8 @@ TEST(Minimize, ShrinksToWhatTheDiscrepancyNeedsAndKeepsItsSignature) {
 }
 
 TEST(Minimize, KeepsTheRequestedSignatureNotJustAnyDiscrepancy) {
-  FakeDataplane b;
-  b.bug = [](Cluster& c) {
+  SimulatedBackend b;
+  b.options().bug = [](Cluster& c) {
     ignoreEndPort(c);
     ignoreMatchExpressions(c);
   };
@@ -258,15 +258,15 @@ TEST(Minimize, KeepsTheRequestedSignatureNotJustAnyDiscrepancy) {
 }
 
 TEST(Minimize, ACaseWithoutThatDiscrepancyIsNotReproduced) {
-  FakeDataplane b;  // no bug
+  SimulatedBackend b;  // no bug
   CaseRunner runner(b, Profile{}, quick());
   MinimizeResult r = minimizeCase(runner, Profile{}, baseCase(), {});
   EXPECT_FALSE(r.reproduced);
   EXPECT_EQ(r.trials, 1u);
   EXPECT_EQ(r.after, r.before);
 
-  FakeDataplane buggy;
-  buggy.bug = ignoreEndPort;
+  SimulatedBackend buggy;
+  buggy.options().bug = ignoreEndPort;
   CaseRunner runner2(buggy, Profile{}, quick());
   MinimizeOptions o;
   o.signature = "expected allow, observed timeout · no such signature";
@@ -274,8 +274,8 @@ TEST(Minimize, ACaseWithoutThatDiscrepancyIsNotReproduced) {
 }
 
 TEST(Minimize, StopsAtTheTrialCapWithTheBestCaseSoFar) {
-  FakeDataplane b;
-  b.bug = ignoreEndPort;
+  SimulatedBackend b;
+  b.options().bug = ignoreEndPort;
   CaseRunner runner(b, Profile{}, quick());
   MinimizeOptions o;
   o.maxTrials = 3;
@@ -293,27 +293,28 @@ TEST(Minimize, StopsAtTheTrialCapWithTheBestCaseSoFar) {
 }
 
 TEST(Minimize, ProbesOnlyTheTargetCellDuringTrials) {
-  FakeDataplane b;
-  b.bug = ignoreEndPort;
+  SimulatedBackend b;
+  b.options().bug = ignoreEndPort;
   Case c = baseCase();
   CaseRunner r0(b, Profile{}, quick());
   size_t full = r0.run(c).cells();
   r0.tearDown();
-  b.probed = 0;
+  const size_t probedBefore = b.counters().probed;
+  const int setUpsBefore = b.counters().setUps;
   CaseRunner runner(b, Profile{}, quick());
   MinimizeResult r = minimizeCase(runner, Profile{}, c, {});
   ASSERT_TRUE(r.reproduced);
   // The first run and the verification probe the matrix; every other trial a cell or two.
-  EXPECT_LT(b.probed, 2 * full + 4 * r.trials) << r.trials << " trials";
+  EXPECT_LT(b.counters().probed - probedBefore, 2 * full + 4 * r.trials) << r.trials << " trials";
   // Trials reuse the cluster.
-  EXPECT_LT(size_t(b.setUps), r.trials);
+  EXPECT_LT(size_t(b.counters().setUps - setUpsBefore), r.trials);
   // The result has the original (default) probe set back.
   EXPECT_FALSE(r.minimized.meta.probes.has_value());
 }
 
 TEST(Minimize, WithoutNarrowingEveryCellIsProbedAndAnExplicitProbeSetIsKeptFiltered) {
-  FakeDataplane b;
-  b.bug = ignoreEndPort;
+  SimulatedBackend b;
+  b.options().bug = ignoreEndPort;
   Case c = baseCase();
   std::vector<Endpoint> sources;
   for (const auto& p : c.cluster.pods)
@@ -354,8 +355,8 @@ TEST(Minimize, AStaleLabelCacheStillGivesAResultThatReproducesOnAFreshCluster) {
   c.meta.steps.push_back(relabel);
   ASSERT_TRUE(validateCase(c).empty());
 
-  FakeDataplane b;
-  b.staleLabels = true;
+  SimulatedBackend b;
+  ASSERT_EQ(b.configure({Profile{}, {"LABEL_UPDATE_STALE"}}), "");
   CaseRunner runner(b, Profile{}, quick());
   MinimizeResult r = minimizeCase(runner, Profile{}, c, {});
   ASSERT_TRUE(r.reproduced);
@@ -363,11 +364,11 @@ TEST(Minimize, AStaleLabelCacheStillGivesAResultThatReproducesOnAFreshCluster) {
   EXPECT_TRUE(r.verified);
   EXPECT_LE(r.after.pods, 2u) << toString(r.after);
   ASSERT_EQ(r.minimized.meta.steps.size(), 1u);
-  FakeDataplane fresh;
-  fresh.staleLabels = true;
+  SimulatedBackend fresh;
+  ASSERT_EQ(fresh.configure({Profile{}, {"LABEL_UPDATE_STALE"}}), "");
   EXPECT_TRUE(signaturesOf(fresh, r.minimized).count(r.signature));
   std::printf("stale labels: %s in %zu trials, %d set-ups\n", toString(r.after).c_str(), r.trials,
-              b.setUps);
+              b.counters().setUps);
 }
 
 TEST(Minimize, RepairDropsStepsThatReferToRemovedObjects) {
@@ -435,8 +436,8 @@ TEST(Minimize, ResultsOfGeneratedCasesAreValidWithConsistentSources) {
     bool hasSources = false;
     for (const auto& p : c.cluster.policies) hasSources = hasSources || !ipBlockSources(p).empty();
     if (!hasSources) continue;
-    FakeDataplane b;
-    b.bug = [](Cluster& cl) {
+    SimulatedBackend b;
+    b.options().bug = [](Cluster& cl) {
       for (auto& p : cl.policies)
         for (auto* rules : {&p.ingress, &p.egress})
           if (*rules)

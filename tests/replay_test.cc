@@ -15,12 +15,12 @@
 #include "model/ip.h"
 #include "runner/campaign.h"
 #include "runner/minimize.h"
-#include "tests/support/fake_dataplane.h"
+#include "runner/simulated/simulated_backend.h"
 
 namespace npf::runner {
 namespace {
 
-using npf::testing::FakeDataplane;
+using npf::runner::SimulatedBackend;
 
 Pod makePod(const std::string& ns, const std::string& name, std::vector<std::string> ips) {
   Pod p;
@@ -315,13 +315,12 @@ CheckOptions quick() {
 }
 
 TEST(RederivingBackend, SetsUpWithoutDerivedPoliciesThenAppliesThemRederived) {
-  FakeDataplane fake;
-  fake.ipFrom = "10.244.";
-  fake.ipTo = "10.123.";
+  SimulatedBackend fake;
+  fake.options().reassignPodIpv4 = "10.123.0.0/16";
   RederivingBackend b(fake);
   Case c = derivedCase();
   ASSERT_EQ(b.setUp(c.cluster), "");
-  ASSERT_EQ(fake.setUpSizes,
+  ASSERT_EQ(fake.counters().setUpPolicies,
             std::vector<size_t>{0u});  // the derived policy came after the addresses
   EXPECT_EQ(b.actual().policies.at(0).ingress->at(0).peers->at(0).ipBlock->cidr, "10.123.1.5/32");
   EXPECT_EQ(b.rederived(), 1u);
@@ -331,15 +330,14 @@ TEST(RederivingBackend, SetsUpWithoutDerivedPoliciesThenAppliesThemRederived) {
   plain.policies.clear();
   b.tearDown();
   ASSERT_EQ(b.setUp(plain), "");
-  EXPECT_EQ(fake.setUpSizes.back(), 0u);
-  EXPECT_EQ(fake.reconciles, 1);
+  EXPECT_EQ(fake.counters().setUpPolicies.back(), 0u);
+  EXPECT_EQ(fake.counters().reconciles, 1);
 }
 
 TEST(Replay, ReproducesOnOtherAddressesOnlyThanksToRederivation) {
-  FakeDataplane fake;
-  fake.bug = ignoreEndPort;
-  fake.ipFrom = "10.244.";
-  fake.ipTo = "10.123.";
+  SimulatedBackend fake;
+  fake.options().bug = ignoreEndPort;
+  fake.options().reassignPodIpv4 = "10.123.0.0/16";
   Replayer replayer(fake, quick());
   ReplayResult r = replayer.replay(derivedCase(), {});
   ASSERT_EQ(r.run.backendError, "");
@@ -352,18 +350,16 @@ TEST(Replay, ReproducesOnOtherAddressesOnlyThanksToRederivation) {
   EXPECT_EQ(r.rederivedIpBlocks, 1u);
 
   // Without re-derivation the oracle would expect deny for the moved x/a: no discrepancy left.
-  FakeDataplane plain;
-  plain.bug = ignoreEndPort;
-  plain.ipFrom = "10.244.";
-  plain.ipTo = "10.123.";
+  SimulatedBackend plain;
+  plain.options().bug = ignoreEndPort;
+  plain.options().reassignPodIpv4 = "10.123.0.0/16";
   CaseRunner runner(plain, Profile{}, quick());
   EXPECT_EQ(runner.run(derivedCase()).discrepancies(), 0u);
 }
 
 TEST(Replay, AFixedDataplaneAgrees) {
-  FakeDataplane fake;
-  fake.ipFrom = "10.244.";
-  fake.ipTo = "10.123.";
+  SimulatedBackend fake;
+  fake.options().reassignPodIpv4 = "10.123.0.0/16";
   Replayer replayer(fake, quick());
   ReplayResult r = replayer.replay(derivedCase(), {});
   ASSERT_EQ(r.recorded.size(), 1u);
@@ -385,8 +381,8 @@ TEST(Replay, ReportsChangedExpectationsMissingCellsFlakyRecordsAndNewDiscrepanci
   // Every pod of the /16 may reach every pod of x on 80-81 now: new cells on 81 fail.
   c.cluster.policies[0].podSelector = LabelSelector{};
   c.cluster.policies[0].ingress->at(0).peers->at(0).ipBlock->cidr = "10.244.0.0/16";
-  FakeDataplane fake;
-  fake.bug = ignoreEndPort;
+  SimulatedBackend fake;
+  fake.options().bug = ignoreEndPort;
   Replayer replayer(fake, quick());
   ReplayResult r = replayer.replay(c, {});
   ASSERT_EQ(r.recorded.size(), 3u);
@@ -418,12 +414,12 @@ TEST(Replay, ACaseIsJudgedUnderTheProfileAndFaultsItRecords) {
   EXPECT_EQ(recorded.profile, cilium);
   EXPECT_EQ(recorded.faults, std::vector<std::string>{"ENDPORT_IGNORED"});
 
-  FakeDataplane fake;
+  SimulatedBackend fake;
   Replayer replayer(fake, quick());
   ReplayResult r = replayer.replay(c, recorded);
   ASSERT_EQ(r.run.backendError, "");
-  ASSERT_EQ(fake.configured.size(), 1u);
-  EXPECT_EQ(fake.configured[0], recorded);
+  ASSERT_EQ(fake.counters().configured.size(), 1u);
+  EXPECT_EQ(fake.counters().configured[0], recorded);
   ASSERT_EQ(r.recorded.size(), 1u);
   EXPECT_EQ(r.recorded[0].outcome, RecordedCellReplay::Outcome::Agrees) << r.recorded[0].now;
   EXPECT_TRUE(r.fresh.empty());

@@ -160,7 +160,8 @@ std::set<IpAddress> LocalBackend::knownAddresses(const Cluster& d, bool withGate
   for (const auto& s : d.services) addAddresses(out, {s.clusterIP});
   for (const auto& e : d.externalHosts) addAddresses(out, {e.ip});
   for (const auto& [k, ip] : allocated_) out.insert(ip);
-  for (const auto& [k, ip] : reassigned_) out.insert(ip);
+  if (reassigned_)
+    for (const auto& [k, ip] : reassigned_->assigned()) out.insert(ip);
   for (const auto& n : nodes_) out.insert(n.ip);
   if (withGateways) out.insert(gateways_.begin(), gateways_.end());
   out.insert(fabricGateway());
@@ -204,32 +205,11 @@ std::string LocalBackend::buildView(const Cluster& desired, Cluster& view) {
     n.internalIPs = ipv4First(n.internalIPs, *v4);
   }
   // LocalOptions::reassignPodIpv4: the pod address this backend uses for a case's address.
-  std::optional<Cidr> range;
-  if (!opt_.reassignPodIpv4.empty()) {
-    range = parseCidr(opt_.reassignPodIpv4);
-    if (!range || range->base.family != IpFamily::V4 || range->prefixLength > 30)
-      return "reassignPodIpv4: '" + opt_.reassignPodIpv4 + "' is not an IPv4 prefix of at most /30";
+  if (!opt_.reassignPodIpv4.empty() && !reassigned_) {
+    std::string error;
+    reassigned_ = PodAddressMap::forRange(opt_.reassignPodIpv4, error);
+    if (!reassigned_) return "reassignPodIpv4: " + error;
   }
-  auto reassign = [&](const IpAddress& from) -> std::optional<IpAddress> {
-    if (auto it = reassigned_.find(from); it != reassigned_.end()) return it->second;
-    auto u32 = [](const IpAddress& a) {
-      return uint32_t(a.bytes[0]) << 24 | uint32_t(a.bytes[1]) << 16 | uint32_t(a.bytes[2]) << 8 | a.bytes[3];
-    };
-    uint32_t hostBits = uint32_t((uint64_t(1) << (32 - range->prefixLength)) - 1);
-    uint32_t host = u32(from) & hostBits;
-    for (uint32_t tries = 0; tries <= hostBits; ++tries, host = (host + 1) & hostBits) {
-      if (host == 0 || host == hostBits) continue;  // network and broadcast addresses
-      uint32_t v = u32(range->base) | host;
-      IpAddress a;
-      a.bytes[0] = uint8_t(v >> 24), a.bytes[1] = uint8_t(v >> 16), a.bytes[2] = uint8_t(v >> 8),
-      a.bytes[3] = uint8_t(v);
-      if (avoid.count(a)) continue;
-      avoid.insert(a);
-      reassigned_.emplace(from, a);
-      return a;
-    }
-    return std::nullopt;
-  };
   for (auto& p : view.pods) {
     if (p.nodeName.empty() || !view.findNode(p.nodeName)) p.nodeName = view.nodes.front().meta.name;
     if (p.hostNetwork) {
@@ -242,8 +222,8 @@ std::string LocalBackend::buildView(const Cluster& desired, Cluster& view) {
       if (!p.podIP.empty()) all.push_back(p.podIP);
       all.insert(all.end(), p.podIPs.begin(), p.podIPs.end());
       p.podIPs = ipv4First(all, *v4);
-      if (range) {
-        auto to = reassign(*v4);
+      if (reassigned_) {
+        auto to = reassigned_->map(*v4, avoid);
         if (!to) return "no free address in " + opt_.reassignPodIpv4 + " for pod " + podKey(p);
         p.podIPs.front() = toString(*to);
       }
@@ -913,7 +893,7 @@ void LocalBackend::tearDownLocked() {
   pods_.clear();
   exts_.clear();
   allocated_.clear();
-  reassigned_.clear();
+  if (reassigned_) reassigned_->clear();
   gateways_.clear();
   podLabelsAtCreation_.clear();
   nsLabelsFirstSeen_.clear();

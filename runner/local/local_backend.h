@@ -29,6 +29,7 @@
 #include "runner/local/nft_compiler.h"
 #include "runner/local/prober.h"
 #include "runner/local/run_state.h"
+#include "runner/pod_address_map.h"
 #include "runner/process.h"
 
 namespace npf::runner::local {
@@ -151,7 +152,7 @@ class LocalBackend : public Backend {
   std::vector<ExtState> exts_;
   std::string fabric_;
   std::map<std::string, IpAddress> allocated_;  // pods declared without any address
-  std::map<IpAddress, IpAddress> reassigned_;   // case IPv4 -> assigned (reassignPodIpv4)
+  std::optional<PodAddressMap> reassigned_;     // reassignPodIpv4, once a view was built
   std::set<IpAddress> gateways_;
   std::map<std::string, Labels> podLabelsAtCreation_, nsLabelsFirstSeen_;
   std::map<IpAddress, Pod> ghosts_;  // deleted pods by their IPv4 (POD_IP_REUSE)

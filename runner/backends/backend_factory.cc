@@ -1,0 +1,81 @@
+#include "runner/backends/backend_factory.h"
+
+#include <algorithm>
+
+#include "runner/kind/kind_backend.h"
+#include "runner/local/local_backend.h"
+#include "runner/local/run_state.h"
+#include "runner/simulated/simulated_backend.h"
+
+namespace npf::runner {
+
+const std::vector<BackendInfo>& backendCatalogue() {
+  static const std::vector<BackendInfo> all = {
+      {"local",
+       "network namespaces wired by the CNI plugins, policies compiled to nftables, on this machine",
+       true, local::LocalBackend::supportedFaults()},
+      {"kind", "a Kubernetes cluster with a real CNI, through kubectl (docs/kind-backend.md)", false, {}},
+      {"simulated",
+       "the oracle answers every probe (no root, no kernel): exercises the pipeline, finds only "
+       "injected faults",
+       false, SimulatedBackend::supportedFaults()},
+  };
+  return all;
+}
+
+std::vector<std::string> backendNames() {
+  std::vector<std::string> out;
+  for (const auto& b : backendCatalogue()) out.push_back(b.name);
+  return out;
+}
+
+const BackendInfo* findBackend(const std::string& name) {
+  for (const auto& b : backendCatalogue())
+    if (b.name == name) return &b;
+  return nullptr;
+}
+
+std::string describeFault(const std::string& fault) { return local::LocalBackend::describeFault(fault); }
+
+BuiltBackend buildBackend(const BackendSpec& spec) {
+  BuiltBackend out;
+  out.runId = spec.runId.empty() ? local::newRunId() : spec.runId;
+  if (spec.name == "local") {
+    local::LocalOptions lo;
+    lo.cniPath = spec.cniPath;
+    lo.reassignPodIpv4 = spec.reassignPodIpv4;
+    lo.runId = out.runId;
+    out.backend = std::make_unique<local::LocalBackend>(lo);
+  } else if (spec.name == "kind") {
+    if (!spec.kubectlRunner) {
+      out.error = "the kind backend needs a process runner for kubectl";
+      return out;
+    }
+    kind::KindOptions ko;
+    ko.kubectl = spec.kubectl;
+    ko.context = spec.context;
+    ko.runId = out.runId;
+    ko.keep = spec.keep;
+    ko.maxParallelExecs = spec.maxParallelExecs;
+    out.backend = std::make_unique<kind::KindBackend>(ko, *spec.kubectlRunner);
+  } else if (spec.name == "simulated") {
+    SimulatedOptions so;
+    so.reassignPodIpv4 = spec.reassignPodIpv4;
+    out.runId = "simulated";
+    out.backend = std::make_unique<SimulatedBackend>(so);
+  } else {
+    out.error = "unknown backend '" + spec.name + "' (known: " + [] {
+      std::string names;
+      for (const auto& n : backendNames()) names += (names.empty() ? "" : ", ") + n;
+      return names;
+    }() + ")";
+    return out;
+  }
+  if (auto e = out.backend->configure(spec.settings); !e.empty()) {
+    out.backend.reset();
+    out.error = e;
+  }
+  return out;
+}
+
+}  // namespace npf::runner
