@@ -354,6 +354,19 @@ TEST_F(RunnerLocalOrchestration, CniFailureFailsSetUpAndRemovesWhatWasCreated) {
   EXPECT_FALSE(std::filesystem::exists(stateRoot + "/npf-abcdef"));
 }
 
+// A cluster set up with neither nodes nor pods has no node; pods arriving later would need the
+// implicit node-1, which reconcile cannot create: an error, not a crash.
+TEST_F(RunnerLocalOrchestration, PodsWithoutNodesAfterAnEmptySetUpAreRefused) {
+  LocalBackend b(opts);
+  Cluster empty;
+  empty.namespaces.push_back(Namespace{ObjectMeta{"x", "", {}, {}}, {}});
+  ASSERT_EQ(b.setUp(empty), "");
+  Cluster withPods = clusterFromYaml(smallClusterYaml());
+  withPods.nodes.clear();
+  for (auto& p : withPods.pods) p.nodeName.clear();
+  EXPECT_NE(b.reconcile(withPods).find("node node-1 was not set up"), std::string::npos);
+}
+
 TEST_F(RunnerLocalOrchestration, UnknownFaultIsRefused) {
   opts.faults = {"NOT_A_FAULT"};
   LocalBackend b(opts);

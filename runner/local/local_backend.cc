@@ -556,6 +556,12 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
            "new one";
   Cluster view;
   if (auto e = buildView(desired, view); !e.empty()) return e;
+  // A cluster set up without pods and nodes gets its implicit node only with its first pods:
+  // that is a new node too.
+  for (const auto& n : view.nodes)
+    if (!findNode(n.meta.name))
+      return "the local backend cannot change nodes or external hosts of a running cluster; set up a "
+             "new one (node " + n.meta.name + " was not set up)";
 
   // Pods whose network identity changed are deleted and created again.
   std::map<std::string, const Pod*> want;
