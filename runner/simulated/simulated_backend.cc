@@ -165,13 +165,33 @@ std::string SimulatedBackend::apply(const Cluster& desired) {
 
 Cluster SimulatedBackend::enforced() const {
   Cluster c = actual_;
+  std::map<std::string, Labels> pinned;  // pod -> the Service labels it keeps
   auto injected = [&](const std::string& f) {
     return std::find(settings_.faults.begin(), settings_.faults.end(), f) != settings_.faults.end();
   };
   if (injected("LABEL_UPDATE_STALE")) {
+    // Only the policy rules miss label changes; Services keep selecting by the current labels.
+    // Each Service is pinned to the pods it selects now through a label of its own (a key no
+    // policy uses) before the labels go back to what the rules remember.
+    for (auto& svc : c.services) {
+      if (!svc.selector || svc.selector->empty()) continue;
+      const std::string key = "simulated.netpolfuzz.io/service-" + svc.meta.name;
+      for (auto& p : c.pods) {
+        if (p.meta.namespace_ != svc.meta.namespace_) continue;
+        bool selected = true;
+        for (const auto& [k, v] : *svc.selector) {
+          auto it = p.meta.labels.find(k);
+          selected = selected && it != p.meta.labels.end() && it->second == v;
+        }
+        if (selected) pinned[p.meta.namespace_ + "/" + p.meta.name][key] = "1";
+      }
+      svc.selector = Labels{{key, "1"}};
+    }
     for (auto& p : c.pods)
-      if (auto it = podLabels_.find(p.meta.namespace_ + "/" + p.meta.name); it != podLabels_.end())
+      if (auto it = podLabels_.find(p.meta.namespace_ + "/" + p.meta.name); it != podLabels_.end()) {
         p.meta.labels = it->second;
+        for (const auto& [k, v] : pinned[it->first]) p.meta.labels[k] = v;
+      }
     for (auto& n : c.namespaces)
       if (auto it = namespaceLabels_.find(n.meta.name); it != namespaceLabels_.end())
         n.meta.labels = it->second;
