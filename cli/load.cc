@@ -59,18 +59,6 @@ bool loadWeightsFile(const std::string& path, GeneratorWeights& w) {
   return false;
 }
 
-bool writeFileAtomic(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
-}
-
 namespace fs = std::filesystem;
 
 std::vector<std::string> listCaseFiles(const std::string& p, std::string& error) {

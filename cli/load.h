@@ -7,6 +7,7 @@
 #include "generator/weights.h"
 #include "model/case_file.h"
 #include "model/diagnostic.h"
+#include "runner/atomic_file.h"
 
 namespace npf::cli {
 
@@ -28,9 +29,8 @@ Loaded loadCase(const std::vector<std::string>& files);
 // Prints warnings and errors to stderr, one `file:line:col: ...` line each.
 void printDiagnostics(const Loaded& l);
 
-// Writes `text` to `path` atomically (temporary file, then rename), so an interrupted run
-// never leaves a truncated file behind.
-bool writeFileAtomic(const std::string& path, const std::string& text);
+// Every subcommand that writes a file writes it whole (runner/atomic_file.h).
+using runner::writeFileAtomic;
 
 // Reads a `--weights` file over the defaults in `w`; prints `file:line:col: ...` and returns
 // false when it cannot be read or parsed.

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -29,31 +30,42 @@ namespace {
 
 constexpr const char* kRunNetns = "/run/netns";
 
-// Field 3 (state) and 22 (starttime) of /proc/<pid>/stat; nullopt when the process is gone.
-bool processInfo(long pid, char& state, unsigned long long& start) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string s;
-  if (!std::getline(f, s)) return false;
-  size_t close = s.rfind(')');
-  if (close == std::string::npos) return false;
-  std::istringstream rest(s.substr(close + 1));
-  std::string field;
-  std::vector<std::string> fields;
-  while (rest >> field) fields.push_back(field);
-  if (fields.size() < 20) return false;
-  state = fields[0].empty() ? '?' : fields[0][0];
-  start = std::stoull(fields[19]);
-  return true;
-}
-
 std::string readFile(const std::string& path) {
-  std::ifstream f(path);
+  std::ifstream f(path, std::ios::binary);
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
 }
 
 }  // namespace
+
+std::optional<ProcessStat> parseProcessStat(const std::string& statText) {
+  size_t close = statText.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream rest(statText.substr(close + 1));
+  std::vector<std::string> fields;  // from field 3 (state) on
+  for (std::string field; rest >> field;) fields.push_back(field);
+  if (fields.size() < 20) return std::nullopt;
+  ProcessStat stat;
+  stat.state = fields[0].empty() ? '?' : fields[0][0];
+  const std::string& start = fields[19];
+  auto [end, ec] = std::from_chars(start.data(), start.data() + start.size(), stat.startTime);
+  if (ec != std::errc() || end != start.data() + start.size()) return std::nullopt;
+  return stat;
+}
+
+std::optional<unsigned long long> liveStartTime(long pid) {
+  auto stat = parseProcessStat(readFile("/proc/" + std::to_string(pid) + "/stat"));
+  if (!stat || stat->state == 'Z' || stat->state == 'X') return std::nullopt;
+  return stat->startTime;
+}
+
+std::string commandLineOf(long pid) {
+  std::string raw = readFile("/proc/" + std::to_string(pid) + "/cmdline");
+  while (!raw.empty() && raw.back() == '\0') raw.pop_back();
+  std::replace(raw.begin(), raw.end(), '\0', ' ');
+  return raw;
+}
 
 std::string newRunId() {
   std::random_device rd;
@@ -98,15 +110,12 @@ std::string createRunDir(const std::string& stateRoot, const std::string& runId)
   std::string tmp = stateRoot + "/.tmp-" + runId + "-" + std::to_string(getpid());
   fs::remove_all(tmp, ec);
   if (mkdir(tmp.c_str(), 0755) != 0) return "cannot create " + tmp + ": " + strerror(errno);
-  char state;
-  unsigned long long start = 0;
-  processInfo(getpid(), state, start);
   {
     std::ofstream pid(tmp + "/pid");
-    pid << getpid() << " " << start << "\n";
+    pid << getpid() << " " << liveStartTime(getpid()).value_or(0) << "\n";
     if (!pid) return "cannot write " + tmp + "/pid";
   }
-  std::string dir = stateRoot + "/" + runId;
+  std::string dir = runDir(stateRoot, runId);
   if (rename(tmp.c_str(), dir.c_str()) != 0) {
     std::string err = "cannot create " + dir + ": " + strerror(errno);
     fs::remove_all(tmp, ec);
@@ -115,21 +124,41 @@ std::string createRunDir(const std::string& stateRoot, const std::string& runId)
   return "";
 }
 
+std::string runDir(const std::string& stateRoot, const std::string& runId) { return stateRoot + "/" + runId; }
+
+std::vector<std::string> runsWithState(const std::string& stateRoot) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(stateRoot, ec)) {
+    std::string name = e.path().filename().string();
+    if (isRunId(name) && e.is_directory(ec)) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool runExists(const std::string& stateRoot, const std::string& runId) {
+  return isRunId(runId) && (fs::exists(runDir(stateRoot, runId)) || !listNamespaces(runId + "-").empty());
+}
+
+long ownerPid(const std::string& stateRoot, const std::string& runId) {
+  std::istringstream in(readFile(runDir(stateRoot, runId) + "/pid"));
+  long pid = 0;
+  in >> pid;
+  return pid > 0 ? pid : 0;
+}
+
 void removeRunDir(const std::string& stateRoot, const std::string& runId) {
   std::error_code ec;
-  if (isRunId(runId)) fs::remove_all(stateRoot + "/" + runId, ec);
+  if (isRunId(runId)) fs::remove_all(runDir(stateRoot, runId), ec);
 }
 
 bool runIsAlive(const std::string& stateRoot, const std::string& runId) {
-  std::istringstream in(readFile(stateRoot + "/" + runId + "/pid"));
+  std::istringstream in(readFile(runDir(stateRoot, runId) + "/pid"));
   long pid = 0;
   unsigned long long recorded = 0;
   if (!(in >> pid >> recorded) || pid <= 0) return false;
-  char state = '?';
-  unsigned long long start = 0;
-  if (!processInfo(pid, state, start)) return false;
-  if (state == 'Z' || state == 'X') return false;
-  return start == recorded;
+  return liveStartTime(pid) == recorded;
 }
 
 std::vector<std::string> listNamespaces(const std::string& prefix) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,12 +27,37 @@ std::string runIdOfNamespace(const std::string& netnsName);
 // CAP_SYS_ADMIN, i.e. root), else a one-line explanation.
 std::string checkPrivileges();
 
+// <stateRoot>/<run>: the state directory of a run.
+std::string runDir(const std::string& stateRoot, const std::string& runId);
+// Run ids that have a state directory under `stateRoot`, sorted.
+std::vector<std::string> runsWithState(const std::string& stateRoot);
+// Whether `runId` is a run id with a state directory or a network namespace: something of it
+// is on this machine, alive or not.
+bool runExists(const std::string& stateRoot, const std::string& runId);
+// The owner's pid recorded in <stateRoot>/<run>/pid; 0 when unreadable.
+long ownerPid(const std::string& stateRoot, const std::string& runId);
+
 // Creates <stateRoot>/<run>/ atomically with a `pid` file ("<pid> <starttime>"). Error or "".
 std::string createRunDir(const std::string& stateRoot, const std::string& runId);
 void removeRunDir(const std::string& stateRoot, const std::string& runId);
 // Whether the process recorded in <stateRoot>/<run>/pid is still running (not a zombie, same
 // start time). A run directory without a pid file counts as dead.
 bool runIsAlive(const std::string& stateRoot, const std::string& runId);
+
+// What /proc/<pid>/stat says about a process: its state (field 3; 'Z' zombie, 'X' dead) and
+// its start time (field 22, clock ticks after boot), which with the pid names one process even
+// after the pid is reused.
+struct ProcessStat {
+  char state = '?';
+  unsigned long long startTime = 0;
+};
+// Parses the text of /proc/<pid>/stat (whose command name may hold spaces and parentheses);
+// nullopt when it is not one.
+std::optional<ProcessStat> parseProcessStat(const std::string& statText);
+// The start time of process `pid`; nullopt when it is gone or a zombie.
+std::optional<unsigned long long> liveStartTime(long pid);
+// The command line of process `pid`, its arguments joined by spaces ("" when unreadable).
+std::string commandLineOf(long pid);
 
 // Named network namespaces (under /run/netns) whose names start with `prefix`.
 std::vector<std::string> listNamespaces(const std::string& prefix = "npf-");
