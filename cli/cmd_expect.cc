@@ -61,15 +61,70 @@ static Matrix referenceMatrix(const Cluster& c, const ProbeSet& probes, const Pr
   return m;
 }
 
+namespace {
+
+struct ExpectOptions {
+  std::vector<std::string> files;
+  std::string output = "text";
+  std::vector<std::string> profile;
+  std::string engine = "matrix";
+  bool timings = false;
+};
+
+int runExpect(const ExpectOptions& o) {
+  Profile profile;
+  if (!parseProfile(o.profile, profile)) return kExitBadInput;
+  Stopwatch clock;
+  Loaded l = loadCase(o.files);
+  printDiagnostics(l);
+  if (!l.errors.empty()) return kExitBadInput;
+  if (o.profile.empty() && l.kase.meta.profile) profile = *l.kase.meta.profile;
+  clock.lap();
+
+  // One expected matrix per state: the initial cluster, then after each step.
+  std::vector<Cluster> clusters = caseStates(l.kase);
+  std::vector<ExpectedState> states;
+  double probeSeconds = 0, computeSeconds = 0;
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    ExpectedState st;
+    st.label = i == 0 ? "initial state"
+                      : fmt::format("after step {}: {}", i, describeStep(l.kase.meta.steps[i - 1]));
+    st.probes = probeSetFor(l.kase, clusters[i]);
+    probeSeconds += clock.lap();
+    st.matrix = o.engine == "matrix" ? computeMatrix(clusters[i], st.probes, profile)
+                                     : referenceMatrix(clusters[i], st.probes, profile);
+    computeSeconds += clock.lap();
+    states.push_back(std::move(st));
+  }
+  size_t cells = 0;
+  for (const auto& st : states) cells += st.matrix.size();
+
+  if (o.output == "json") {
+    renderExpectJson(std::cout, states, profile);
+  } else {
+    for (const auto& st : states) {
+      if (states.size() > 1)
+        std::cout << (o.output == "markdown" ? "## " : "== ") << st.label
+                  << (o.output == "markdown" ? "\n\n" : " ==\n");
+      if (o.output == "markdown") renderExpectMarkdown(std::cout, st.probes, st.matrix, profile);
+      else if (o.output == "summary") renderExpectSummary(std::cout, st.matrix);
+      else renderExpectText(std::cout, st.probes, st.matrix, profile);
+      if (states.size() > 1 && o.output != "summary") std::cout << '\n';
+    }
+  }
+  std::cout.flush();
+  if (o.timings)
+    std::cerr << fmt::format(
+        "timings: load (read, parse, validate) {:.3f}s, probe sets {:.3f}s, compute {:.3f}s "
+        "({} cells, {} engine), render {:.3f}s\n",
+        l.seconds, probeSeconds, computeSeconds, cells, o.engine, clock.lap());
+  return std::cout ? kExitOk : kExitInfrastructure;
+}
+
+}  // namespace
+
 Command addExpectCommand(CLI::App& app) {
-  struct Options {
-    std::vector<std::string> files;
-    std::string output = "text";
-    std::vector<std::string> profile;
-    std::string engine = "matrix";
-    bool timings = false;
-  };
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<ExpectOptions>();
   CLI::App* sub = app.add_subcommand(
       "expect",
       "Print the expected verdict of every probe of a case. Several files are merged into one "
@@ -92,55 +147,7 @@ Command addExpectCommand(CLI::App& app) {
                 "Print to stderr where the time went: load (read, parse, validate), probe set, "
                 "compute, render");
 
-  return {sub, [o]() {
-            Profile profile;
-            if (!parseProfile(o->profile, profile)) return kExitBadInput;
-            Stopwatch clock;
-            Loaded l = loadCase(o->files);
-            printDiagnostics(l);
-            if (!l.errors.empty()) return kExitBadInput;
-            if (o->profile.empty() && l.kase.meta.profile) profile = *l.kase.meta.profile;
-            clock.lap();
-
-            // One expected matrix per state: the initial cluster, then after each step.
-            std::vector<Cluster> clusters = caseStates(l.kase);
-            std::vector<ExpectedState> states;
-            double probeSeconds = 0, computeSeconds = 0;
-            for (size_t i = 0; i < clusters.size(); ++i) {
-              ExpectedState st;
-              st.label = i == 0 ? "initial state"
-                                : fmt::format("after step {}: {}", i, describeStep(l.kase.meta.steps[i - 1]));
-              st.probes = probeSetFor(l.kase, clusters[i]);
-              probeSeconds += clock.lap();
-              st.matrix = o->engine == "matrix" ? computeMatrix(clusters[i], st.probes, profile)
-                                                : referenceMatrix(clusters[i], st.probes, profile);
-              computeSeconds += clock.lap();
-              states.push_back(std::move(st));
-            }
-            size_t cells = 0;
-            for (const auto& st : states) cells += st.matrix.size();
-
-            if (o->output == "json") {
-              renderExpectJson(std::cout, states, profile);
-            } else {
-              for (const auto& st : states) {
-                if (states.size() > 1)
-                  std::cout << (o->output == "markdown" ? "## " : "== ") << st.label
-                            << (o->output == "markdown" ? "\n\n" : " ==\n");
-                if (o->output == "markdown") renderExpectMarkdown(std::cout, st.probes, st.matrix, profile);
-                else if (o->output == "summary") renderExpectSummary(std::cout, st.matrix);
-                else renderExpectText(std::cout, st.probes, st.matrix, profile);
-                if (states.size() > 1 && o->output != "summary") std::cout << '\n';
-              }
-            }
-            std::cout.flush();
-            if (o->timings)
-              std::cerr << fmt::format(
-                  "timings: load (read, parse, validate) {:.3f}s, probe sets {:.3f}s, compute {:.3f}s "
-                  "({} cells, {} engine), render {:.3f}s\n",
-                  l.seconds, probeSeconds, computeSeconds, cells, o->engine, clock.lap());
-            return std::cout ? kExitOk : kExitInfrastructure;
-          }};
+  return {sub, [o] { return runExpect(*o); }};
 }
 
 }  // namespace npf::cli

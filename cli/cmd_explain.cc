@@ -28,14 +28,48 @@ static std::optional<std::pair<int32_t, Protocol>> parsePortSpec(const std::stri
   return std::make_pair(port, proto);
 }
 
+namespace {
+
+struct ExplainOptions {
+  std::vector<std::string> files;
+  std::string from, to, port;
+  std::vector<std::string> profile;
+  size_t step = 0;
+};
+
+int runExplain(const ExplainOptions& o) {
+  Profile profile;
+  if (!parseProfile(o.profile, profile)) return kExitBadInput;
+  auto from = parseEndpoint(o.from);
+  auto to = parseEndpoint(o.to);
+  auto port = parsePortSpec(o.port);
+  if (!from) std::cerr << "netpolfuzz: --from: '" << o.from << "' is not an endpoint (NS/POD, svc/NS/NAME, node/NAME, ip/ADDR)\n";
+  if (!to) std::cerr << "netpolfuzz: --to: '" << o.to << "' is not an endpoint (NS/POD, svc/NS/NAME, node/NAME, ip/ADDR)\n";
+  if (!port) std::cerr << "netpolfuzz: --port: '" << o.port << "' is not PORT[/TCP|UDP|SCTP] with PORT in 1..65535\n";
+  if (!from || !to || !port) return kExitBadInput;
+
+  Loaded l = loadCase(o.files);
+  printDiagnostics(l);
+  if (!l.errors.empty()) return kExitBadInput;
+  if (o.profile.empty() && l.kase.meta.profile) profile = *l.kase.meta.profile;
+
+  std::vector<Cluster> states = caseStates(l.kase);
+  if (o.step >= states.size()) {
+    std::cerr << "netpolfuzz: --step: the case has " << states.size() - 1 << " steps\n";
+    return kExitBadInput;
+  }
+  Probe probe{*from, Target{*to, port->first, port->second}};
+  Explanation why;
+  auto verdict = evaluateProbe(states[o.step], probe, profile, &why);
+  std::cout << renderExplanation(probe, verdict, why);
+  // A probe that cannot be made (unknown endpoint, no backend) is bad input.
+  return verdict ? kExitOk : kExitBadInput;
+}
+
+}  // namespace
+
 Command addExplainCommand(CLI::App& app) {
-  struct Options {
-    std::vector<std::string> files;
-    std::string from, to, port;
-    std::vector<std::string> profile;
-    size_t step = 0;
-  };
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<ExplainOptions>();
   CLI::App* sub = app.add_subcommand(
       "explain",
       "Explain one probe's expected verdict: which policies isolate the source (egress) and the "
@@ -56,34 +90,7 @@ Command addExplainCommand(CLI::App& app) {
                   "For a case with steps: explain in the state after step N (0 = the initial state)")
       ->capture_default_str();
 
-  return {sub, [o]() {
-            Profile profile;
-            if (!parseProfile(o->profile, profile)) return kExitBadInput;
-            auto from = parseEndpoint(o->from);
-            auto to = parseEndpoint(o->to);
-            auto port = parsePortSpec(o->port);
-            if (!from) std::cerr << "netpolfuzz: --from: '" << o->from << "' is not an endpoint (NS/POD, svc/NS/NAME, node/NAME, ip/ADDR)\n";
-            if (!to) std::cerr << "netpolfuzz: --to: '" << o->to << "' is not an endpoint (NS/POD, svc/NS/NAME, node/NAME, ip/ADDR)\n";
-            if (!port) std::cerr << "netpolfuzz: --port: '" << o->port << "' is not PORT[/TCP|UDP|SCTP] with PORT in 1..65535\n";
-            if (!from || !to || !port) return kExitBadInput;
-
-            Loaded l = loadCase(o->files);
-            printDiagnostics(l);
-            if (!l.errors.empty()) return kExitBadInput;
-            if (o->profile.empty() && l.kase.meta.profile) profile = *l.kase.meta.profile;
-
-            std::vector<Cluster> states = caseStates(l.kase);
-            if (o->step >= states.size()) {
-              std::cerr << "netpolfuzz: --step: the case has " << states.size() - 1 << " steps\n";
-              return kExitBadInput;
-            }
-            Probe probe{*from, Target{*to, port->first, port->second}};
-            Explanation why;
-            auto verdict = evaluateProbe(states[o->step], probe, profile, &why);
-            std::cout << renderExplanation(probe, verdict, why);
-            // A probe that cannot be made (unknown endpoint, no backend) is bad input.
-            return verdict ? kExitOk : kExitBadInput;
-          }};
+  return {sub, [o] { return runExplain(*o); }};
 }
 
 }  // namespace npf::cli

@@ -43,17 +43,66 @@ static void printStats(const std::vector<std::set<std::string>>& tagsPerCase) {
                            expressibleBugClasses().size(), atTarget);
 }
 
+namespace {
+
+struct GenerateOptions {
+  std::optional<uint64_t> seed;
+  int count = 10;
+  std::string out;
+  std::string size = "small";
+  std::string weights;
+  bool stats = false;
+  bool conformance = false;
+};
+
+int runGenerate(const GenerateOptions& o) {
+  GeneratorWeights weights;
+  if (!o.weights.empty() && !loadWeightsFile(o.weights, weights)) return kExitBadInput;
+  if (o.out.empty() && !o.stats) {
+    std::cerr << "netpolfuzz generate: give --out DIR, --stats, or both\n";
+    return kExitBadInput;
+  }
+  std::error_code ec;
+  if (!o.out.empty()) {
+    fs::create_directories(o.out, ec);
+    if (ec) {
+      std::cerr << fmt::format("{}:0:0: cannot create directory: {}\n", o.out, ec.message());
+      return kExitInfrastructure;
+    }
+  }
+  std::vector<Case> cases;
+  uint64_t seed = 0;
+  if (o.conformance) {
+    cases = conformanceSuite();
+    std::cout << fmt::format("conformance suite: {} cases\n", cases.size());
+  } else {
+    seed = o.seed ? *o.seed : std::random_device{}();
+    std::cout << fmt::format("seed {} ({} {} cases)\n", seed, o.count, o.size);
+    ClusterSize size = o.size == "large"    ? ClusterSize::Large
+                       : o.size == "medium" ? ClusterSize::Medium
+                                             : ClusterSize::Small;
+    for (int i = 0; i < o.count; ++i) cases.push_back(generateCase(seed, uint64_t(i), size, weights));
+  }
+  std::vector<std::set<std::string>> tags;
+  for (const Case& c : cases) {
+    tags.emplace_back(c.meta.tags.begin(), c.meta.tags.end());
+    if (o.out.empty()) continue;
+    fs::path path = fs::path(o.out) / (c.meta.name + ".yaml");
+    fs::create_directories(path.parent_path(), ec);
+    if (!writeFileAtomic(path, encodeCase(c))) {
+      std::cerr << fmt::format("{}:0:0: cannot write case file\n", path.string());
+      return kExitInfrastructure;
+    }
+  }
+  if (!o.out.empty()) std::cout << fmt::format("wrote {} case files to {}\n", cases.size(), o.out);
+  if (o.stats) printStats(tags);
+  return kExitOk;
+}
+
+}  // namespace
+
 Command addGenerateCommand(CLI::App& app) {
-  struct Options {
-    std::optional<uint64_t> seed;
-    int count = 10;
-    std::string out;
-    std::string size = "small";
-    std::string weights;
-    bool stats = false;
-    bool conformance = false;
-  };
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<GenerateOptions>();
   CLI::App* sub = app.add_subcommand(
       "generate",
       "Generate random cases (clusters, policies, steps) reproducibly from a seed, one case "
@@ -68,49 +117,7 @@ Command addGenerateCommand(CLI::App& app) {
   sub->add_flag("--stats", o->stats, "Print the feature and bug-class coverage of the generated cases");
   sub->add_flag("--conformance", o->conformance, "Write the enumerated conformance suite instead of random cases");
 
-  return {sub, [o]() {
-            GeneratorWeights weights;
-            if (!o->weights.empty() && !loadWeightsFile(o->weights, weights)) return kExitBadInput;
-            if (o->out.empty() && !o->stats) {
-              std::cerr << "netpolfuzz generate: give --out DIR, --stats, or both\n";
-              return kExitBadInput;
-            }
-            std::error_code ec;
-            if (!o->out.empty()) {
-              fs::create_directories(o->out, ec);
-              if (ec) {
-                std::cerr << fmt::format("{}:0:0: cannot create directory: {}\n", o->out, ec.message());
-                return kExitInfrastructure;
-              }
-            }
-            std::vector<Case> cases;
-            uint64_t seed = 0;
-            if (o->conformance) {
-              cases = conformanceSuite();
-              std::cout << fmt::format("conformance suite: {} cases\n", cases.size());
-            } else {
-              seed = o->seed ? *o->seed : std::random_device{}();
-              std::cout << fmt::format("seed {} ({} {} cases)\n", seed, o->count, o->size);
-              ClusterSize size = o->size == "large"    ? ClusterSize::Large
-                                 : o->size == "medium" ? ClusterSize::Medium
-                                                       : ClusterSize::Small;
-              for (int i = 0; i < o->count; ++i) cases.push_back(generateCase(seed, uint64_t(i), size, weights));
-            }
-            std::vector<std::set<std::string>> tags;
-            for (const Case& c : cases) {
-              tags.emplace_back(c.meta.tags.begin(), c.meta.tags.end());
-              if (o->out.empty()) continue;
-              fs::path path = fs::path(o->out) / (c.meta.name + ".yaml");
-              fs::create_directories(path.parent_path(), ec);
-              if (!writeFileAtomic(path, encodeCase(c))) {
-                std::cerr << fmt::format("{}:0:0: cannot write case file\n", path.string());
-                return kExitInfrastructure;
-              }
-            }
-            if (!o->out.empty()) std::cout << fmt::format("wrote {} case files to {}\n", cases.size(), o->out);
-            if (o->stats) printStats(tags);
-            return kExitOk;
-          }};
+  return {sub, [o] { return runGenerate(*o); }};
 }
 
 }  // namespace npf::cli

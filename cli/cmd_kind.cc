@@ -45,16 +45,33 @@ int runSteps(const std::vector<std::vector<std::string>>& steps, bool dryRun) {
   return kExitOk;
 }
 
+struct KindOptions {
+  std::string cni = "kindnet";
+  std::string name = "netpolfuzz";
+  bool dual = false;
+  bool dryRun = false;
+};
+
+int runKindUp(const KindOptions& o) {
+  std::string dir = scriptsDir();
+  if (dir.empty()) {
+    std::cerr << "netpolfuzz kind up: scripts/kind/ not found; run from the source tree\n";
+    return kExitBadInput;
+  }
+  auto plan = runner::kind::clusterPlan(o.cni, o.name, o.dual, dir);
+  int rc = runSteps(plan.steps, o.dryRun);
+  if (rc == kExitOk && !o.dryRun)
+    std::cout << fmt::format("cluster ready: netpolfuzz conformance --backend kind --context kind-{} --cni {}\n",
+                             o.name, o.cni);
+  return rc;
+}
+
+int runKindDown(const KindOptions& o) { return runSteps({runner::kind::deleteClusterArgv(o.name)}, o.dryRun); }
+
 }  // namespace
 
 Command addKindCommand(CLI::App& app) {
-  struct Opts {
-    std::string cni = "kindnet";
-    std::string name = "netpolfuzz";
-    bool dual = false;
-    bool dryRun = false;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<KindOptions>();
   auto* sub = app.add_subcommand("kind", "Create or delete a kind cluster with a CNI for `--backend kind`");
   sub->require_subcommand(1);
   auto* up = sub->add_subcommand("up", "Create a kind cluster (1 control plane, 2 workers) and install the CNI");
@@ -67,23 +84,7 @@ Command addKindCommand(CLI::App& app) {
   auto* down = sub->add_subcommand("down", "Delete the kind cluster");
   down->add_option("--name", o->name, "Cluster name")->capture_default_str();
   down->add_flag("--dry-run", o->dryRun, "Print the command without running it");
-  return {sub, [o, up, down]() {
-            if (up->parsed()) {
-              std::string dir = scriptsDir();
-              if (dir.empty()) {
-                std::cerr << "netpolfuzz kind up: scripts/kind/ not found; run from the source tree\n";
-                return kExitBadInput;
-              }
-              auto plan = runner::kind::clusterPlan(o->cni, o->name, o->dual, dir);
-              int rc = runSteps(plan.steps, o->dryRun);
-              if (rc == kExitOk && !o->dryRun)
-                std::cout << fmt::format("cluster ready: netpolfuzz conformance --backend kind --context kind-{} --cni {}\n",
-                                         o->name, o->cni);
-              return rc;
-            }
-            (void)down;
-            return runSteps({runner::kind::deleteClusterArgv(o->name)}, o->dryRun);
-          }};
+  return {sub, [o, up] { return up->parsed() ? runKindUp(*o) : runKindDown(*o); }};
 }
 
 }  // namespace npf::cli

@@ -16,15 +16,60 @@ namespace npf::cli {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+struct ReportOptions {
+  std::string results;
+  std::string format = "text";
+  std::string out;
+  bool all = false;
+  std::string color = "auto";
+};
+
+int runReport(const ReportOptions& o) {
+  LoadedResults loaded = loadResults(o.results);
+  if (!loaded.results) {
+    std::cerr << loaded.error << '\n';
+    return kExitBadInput;
+  }
+  const results::Results& r = *loaded.results;
+  std::string text;
+  if (o.format == "json") {
+    text = results::renderJson(r);
+  } else if (o.format == "markdown") {
+    text = results::renderMarkdown(r, o.all);
+  } else if (o.format == "html") {
+    text = results::renderHtml(r, readCaseFiles(r, fs::path(o.results).parent_path().string()));
+  } else if (o.format == "junit") {
+    text = results::renderJunit(r);
+  } else {
+    const char* noColor = std::getenv("NO_COLOR");
+    const char* term = std::getenv("TERM");
+    bool color = o.color == "always" ||
+                 (o.color == "auto" && o.out.empty() && isatty(STDOUT_FILENO) &&
+                  !(noColor && *noColor) && !(term && std::string(term) == "dumb"));
+    text = results::renderText(r, {color, o.all});
+  }
+  if (o.out.empty()) {
+    std::cout << text << std::flush;
+    return std::cout ? kExitOk : kExitInfrastructure;
+  }
+  std::error_code ec;
+  fs::path parent = fs::path(o.out).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (!writeFileAtomic(o.out, text)) {
+    std::cerr << fmt::format("{}:0:0: cannot write report\n", o.out);
+    return kExitInfrastructure;
+  }
+  std::cerr << fmt::format("wrote {} ({} report of {} cases)\n", o.out, o.format,
+                           r.cases.size());
+  return kExitOk;
+}
+
+}  // namespace
+
 Command addReportCommand(CLI::App& app) {
-  struct Options {
-    std::string results;
-    std::string format = "text";
-    std::string out;
-    bool all = false;
-    std::string color = "auto";
-  };
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<ReportOptions>();
   CLI::App* sub = app.add_subcommand(
       "report",
       "Render a campaign's results.json (written by fuzz and conformance) as text truth tables "
@@ -56,46 +101,7 @@ Command addReportCommand(CLI::App& app) {
       "  netpolfuzz report out/fuzz/results.json --format html --out out/fuzz/report.html\n"
       "  netpolfuzz report out/conformance/results.json --format junit --out junit.xml");
 
-  return {sub, [o]() {
-            LoadedResults loaded = loadResults(o->results);
-            if (!loaded.results) {
-              std::cerr << loaded.error << '\n';
-              return kExitBadInput;
-            }
-            const results::Results& r = *loaded.results;
-            std::string text;
-            if (o->format == "json") {
-              text = results::renderJson(r);
-            } else if (o->format == "markdown") {
-              text = results::renderMarkdown(r, o->all);
-            } else if (o->format == "html") {
-              text = results::renderHtml(
-                  r, readCaseFiles(r, fs::path(o->results).parent_path().string()));
-            } else if (o->format == "junit") {
-              text = results::renderJunit(r);
-            } else {
-              const char* noColor = std::getenv("NO_COLOR");
-              const char* term = std::getenv("TERM");
-              bool color = o->color == "always" ||
-                           (o->color == "auto" && o->out.empty() && isatty(STDOUT_FILENO) &&
-                            !(noColor && *noColor) && !(term && std::string(term) == "dumb"));
-              text = results::renderText(r, {color, o->all});
-            }
-            if (o->out.empty()) {
-              std::cout << text << std::flush;
-              return std::cout ? kExitOk : kExitInfrastructure;
-            }
-            std::error_code ec;
-            fs::path parent = fs::path(o->out).parent_path();
-            if (!parent.empty()) fs::create_directories(parent, ec);
-            if (!writeFileAtomic(o->out, text)) {
-              std::cerr << fmt::format("{}:0:0: cannot write report\n", o->out);
-              return kExitInfrastructure;
-            }
-            std::cerr << fmt::format("wrote {} ({} report of {} cases)\n", o->out, o->format,
-                                     r.cases.size());
-            return kExitOk;
-          }};
+  return {sub, [o] { return runReport(*o); }};
 }
 
 }  // namespace npf::cli

@@ -7,25 +7,34 @@
 
 namespace npf::cli {
 
+namespace {
+
+struct ValidateOptions {
+  std::vector<std::string> files;
+};
+
+int runValidate(const ValidateOptions& o) {
+  Loaded l = loadCase(o.files);
+  printDiagnostics(l);
+  if (!l.errors.empty()) return kExitBadInput;
+  const Cluster& c = l.kase.cluster;
+  std::cout << "valid: " << c.namespaces.size() << " namespaces, " << c.nodes.size() << " nodes, "
+            << c.pods.size() << " pods, " << c.services.size() << " services, " << c.policies.size()
+            << " network policies, " << c.externalHosts.size() << " external hosts, "
+            << l.kase.meta.steps.size() << " steps\n";
+  return kExitOk;
+}
+
+}  // namespace
+
 Command addValidateCommand(CLI::App& app) {
-  auto files = std::make_shared<std::vector<std::string>>();
+  auto o = std::make_shared<ValidateOptions>();
   CLI::App* sub = app.add_subcommand(
       "validate",
       "Validate case files like the apiserver (names, labels, selectors, ports, CIDRs, ...). "
       "Exit 0 when all are valid, else 2 with one `file:line:col: message` line per error.");
-  sub->add_option("files", *files, "Case files (YAML or JSON manifests)")->required();
-  return {sub, [files]() {
-            Loaded l = loadCase(*files);
-            printDiagnostics(l);
-            if (!l.errors.empty()) return kExitBadInput;
-            const Cluster& c = l.kase.cluster;
-            std::cout << "valid: " << c.namespaces.size() << " namespaces, " << c.nodes.size()
-                      << " nodes, " << c.pods.size() << " pods, " << c.services.size()
-                      << " services, " << c.policies.size() << " network policies, "
-                      << c.externalHosts.size() << " external hosts, " << l.kase.meta.steps.size()
-                      << " steps\n";
-            return kExitOk;
-          }};
+  sub->add_option("files", o->files, "Case files (YAML or JSON manifests)")->required();
+  return {sub, [o] { return runValidate(*o); }};
 }
 
 }  // namespace npf::cli

@@ -1,5 +1,7 @@
 // Subcommands: each file registers one on the app and returns the function that runs it
-// (called by main only when that subcommand was given), returning the process exit code.
+// (called by main only when that subcommand was given), returning the process exit code. The
+// flags fill an options struct (ExpectOptions); a named function runs on it (runExpect), so
+// that what a command does reads apart from how its flags are declared.
 #pragma once
 
 #include <CLI/CLI.hpp>
