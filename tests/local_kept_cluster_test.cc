@@ -1,13 +1,12 @@
 // What `netpolfuzz local up` records of the cluster it keeps up (runner/local/kept_cluster.h):
 // up.json written and read back, and what is not one. Needs no root.
-#include "runner/local/kept_cluster.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "runner/local/kept_cluster.h"
 #include "runner/local/run_state.h"
 
 namespace npf::runner::local {
@@ -41,7 +40,8 @@ TEST(LocalKeptCluster, InfoOfAnotherSchemaOrNoneIsNotOne) {
   EXPECT_FALSE(decodeKeptClusterInfo(""));
   EXPECT_FALSE(decodeKeptClusterInfo("{"));
   EXPECT_FALSE(decodeKeptClusterInfo("[]"));
-  EXPECT_FALSE(decodeKeptClusterInfo(R"({"schema": "netpolfuzz.local-up/v2", "run": "npf-0a0b0c"})"));
+  EXPECT_FALSE(
+      decodeKeptClusterInfo(R"({"schema": "netpolfuzz.local-up/v2", "run": "npf-0a0b0c"})"));
   EXPECT_FALSE(decodeKeptClusterInfo(R"({"schema": 1})"));
   EXPECT_FALSE(decodeKeptClusterInfo(R"({"schema": "netpolfuzz.local-up/v1", "files": "a.yaml"})"));
 }
@@ -59,7 +59,8 @@ TEST(LocalKeptCluster, InfoIsReadFromTheRunsStateDirectory) {
   std::string root = ::testing::TempDir() + "npf-kept-cluster-" + std::to_string(getpid());
   fs::remove_all(root);
   fs::create_directories(runDir(root, "npf-0a0b0c"));
-  EXPECT_FALSE(readKeptClusterInfo(root, "npf-0a0b0c")) << "a run without up.json is not a kept cluster";
+  EXPECT_FALSE(readKeptClusterInfo(root, "npf-0a0b0c"))
+      << "a run without up.json is not a kept cluster";
   EXPECT_EQ(keptClusterInfoPath(root, "npf-0a0b0c"), root + "/npf-0a0b0c/up.json");
   std::ofstream(keptClusterInfoPath(root, "npf-0a0b0c")) << encodeKeptClusterInfo(sampleInfo());
   EXPECT_EQ(readKeptClusterInfo(root, "npf-0a0b0c"), sampleInfo());

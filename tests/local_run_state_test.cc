@@ -1,12 +1,12 @@
 // The parts of the local backend's run state (runner/local/run_state.h) that need no root:
 // parsing /proc/<pid>/stat, and reading a state directory under a temporary root.
-#include "runner/local/run_state.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "runner/local/run_state.h"
 
 namespace npf::runner::local {
 namespace {
@@ -22,7 +22,8 @@ std::string statLine(const std::string& comm, char state, const std::string& sta
 
 // A fresh state root under the test's temporary directory.
 std::string freshStateRoot(const std::string& name) {
-  std::string root = ::testing::TempDir() + "npf-run-state-" + name + "-" + std::to_string(getpid());
+  std::string root =
+      ::testing::TempDir() + "npf-run-state-" + name + "-" + std::to_string(getpid());
   fs::remove_all(root);
   fs::create_directories(root);
   return root;
@@ -70,7 +71,8 @@ TEST(LocalRunState, ARunDirectoryRecordsItsLiveOwner) {
 TEST(LocalRunState, AnOwnerWithAnotherStartTimeIsNotAlive) {
   std::string root = freshStateRoot("reused-pid");
   fs::create_directories(root + "/npf-0a0b0c");
-  std::ofstream(root + "/npf-0a0b0c/pid") << getpid() << " " << *liveStartTime(getpid()) + 1 << "\n";
+  std::ofstream(root + "/npf-0a0b0c/pid")
+      << getpid() << " " << *liveStartTime(getpid()) + 1 << "\n";
   EXPECT_EQ(ownerPid(root, "npf-0a0b0c"), long(getpid()));
   EXPECT_FALSE(runIsAlive(root, "npf-0a0b0c"));
   fs::remove_all(root);
@@ -78,7 +80,8 @@ TEST(LocalRunState, AnOwnerWithAnotherStartTimeIsNotAlive) {
 
 TEST(LocalRunState, RunsWithStateAreTheRunIdDirectoriesSorted) {
   std::string root = freshStateRoot("runs");
-  for (const char* dir : {"npf-00000f", "npf-00000a", "not-a-run", "npf-ABCDEF", ".tmp-npf-00000b-1"})
+  for (const char* dir :
+       {"npf-00000f", "npf-00000a", "not-a-run", "npf-ABCDEF", ".tmp-npf-00000b-1"})
     fs::create_directories(root + "/" + dir);
   std::ofstream(root + "/npf-00000c") << "a file, not a run\n";
   EXPECT_EQ(runsWithState(root), (std::vector<std::string>{"npf-00000a", "npf-00000f"}));

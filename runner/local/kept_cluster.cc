@@ -80,8 +80,9 @@ std::string portsOf(const Service& s) {
     if (p.targetPort)
       target = p.targetPort->isNumber() ? std::to_string(p.targetPort->number())
                                         : std::get<std::string>(p.targetPort->value);
-    out.push_back(fmt::format("{}/{}{}", p.port, toString(p.effectiveProtocol()),
-                              target.empty() || target == std::to_string(p.port) ? "" : "->" + target));
+    out.push_back(
+        fmt::format("{}/{}{}", p.port, toString(p.effectiveProtocol()),
+                    target.empty() || target == std::to_string(p.port) ? "" : "->" + target));
   }
   return fmt::format("{}", fmt::join(out, ","));
 }
@@ -94,18 +95,21 @@ std::vector<KeptEndpoint> describeEndpoints(const LocalBackend& b) {
   for (const Pod& p : a.pods) {
     std::vector<std::string> ips = p.podIPs;
     if (ips.empty() && !p.podIP.empty()) ips.push_back(p.podIP);
-    eps.push_back({p.meta.namespace_ + "/" + p.meta.name, p.hostNetwork ? "hostnet-pod" : "pod", p.nodeName,
-                   b.namespaceOf(Endpoint::pod(p.meta.namespace_, p.meta.name)), ips, portsOf(p)});
+    eps.push_back({p.meta.namespace_ + "/" + p.meta.name, p.hostNetwork ? "hostnet-pod" : "pod",
+                   p.nodeName, b.namespaceOf(Endpoint::pod(p.meta.namespace_, p.meta.name)), ips,
+                   portsOf(p)});
   }
   for (const Node& n : a.nodes)
-    eps.push_back({"node/" + n.meta.name, "node", n.meta.name, b.namespaceOf(Endpoint::node(n.meta.name)),
-                   n.internalIPs, ""});
+    eps.push_back({"node/" + n.meta.name, "node", n.meta.name,
+                   b.namespaceOf(Endpoint::node(n.meta.name)), n.internalIPs, ""});
   for (const ExternalHost& e : a.externalHosts)
-    eps.push_back({"ip/" + e.ip, "external", "", b.namespaceOf(Endpoint::external(e.ip)), {e.ip}, ""});
+    eps.push_back(
+        {"ip/" + e.ip, "external", "", b.namespaceOf(Endpoint::external(e.ip)), {e.ip}, ""});
   for (const Service& s : a.services)
-    eps.push_back({"svc/" + s.meta.namespace_ + "/" + s.meta.name, "service", "", "",
-                   s.clusterIP.empty() ? std::vector<std::string>{} : std::vector<std::string>{s.clusterIP},
-                   portsOf(s)});
+    eps.push_back(
+        {"svc/" + s.meta.namespace_ + "/" + s.meta.name, "service", "", "",
+         s.clusterIP.empty() ? std::vector<std::string>{} : std::vector<std::string>{s.clusterIP},
+         portsOf(s)});
   return eps;
 }
 
@@ -236,7 +240,8 @@ std::optional<KeptClusterInfo> decodeKeptClusterInfo(const std::string& text) {
     if (j.contains("endpoints") && j["endpoints"].is_array())
       for (const json& e : j["endpoints"])
         info.endpoints.push_back({e.value("endpoint", ""), e.value("kind", ""), e.value("node", ""),
-                                  e.value("netns", ""), e.value("ips", Strings{}), e.value("ports", "")});
+                                  e.value("netns", ""), e.value("ips", Strings{}),
+                                  e.value("ports", "")});
     return info;
   } catch (const json::exception&) {
     return std::nullopt;  // a field of the wrong type
@@ -247,7 +252,8 @@ std::string keptClusterInfoPath(const std::string& stateRoot, const std::string&
   return runDir(stateRoot, runId) + "/" + kInfoFile;
 }
 
-std::optional<KeptClusterInfo> readKeptClusterInfo(const std::string& stateRoot, const std::string& runId) {
+std::optional<KeptClusterInfo> readKeptClusterInfo(const std::string& stateRoot,
+                                                   const std::string& runId) {
   std::string text = readText(keptClusterInfoPath(stateRoot, runId));
   if (text.empty()) return std::nullopt;
   return decodeKeptClusterInfo(text);
@@ -264,7 +270,8 @@ std::string missingKeptClusterTools(const std::string& cniPath) {
   for (const char* plugin : {"ptp", "static"})
     if (access((cniPath + "/" + plugin).c_str(), X_OK) != 0)
       return fmt::format(
-          "the CNI plugin {}/{} is missing; install Debian's containernetworking-plugins or pass --cni-path",
+          "the CNI plugin {}/{} is missing; install Debian's containernetworking-plugins or pass "
+          "--cni-path",
           cniPath, plugin);
   for (const char* tool : {"ip", "nft"})
     if (access((std::string("/usr/sbin/") + tool).c_str(), X_OK) != 0 &&
@@ -325,7 +332,8 @@ KeepUpResult keepClusterUp(const KeepUpRequest& request) {
   }
   close(pipefd[1]);
   gDaemonPid = pid;
-  struct sigaction sa {}, oldInt {}, oldTerm {};
+  struct sigaction sa {
+  }, oldInt{}, oldTerm{};
   sa.sa_handler = forwardSignal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &oldInt);
@@ -380,7 +388,8 @@ KeepUpResult keepClusterUp(const KeepUpRequest& request) {
 
 // ------------------------------------------------------------------ down
 
-StopResult stopKeptCluster(const std::string& stateRoot, const std::string& runId, int waitSeconds) {
+StopResult stopKeptCluster(const std::string& stateRoot, const std::string& runId,
+                           int waitSeconds) {
   StopResult result;
   result.namespacesBefore = listNamespaces(runId + "-");
   if (!runIsAlive(stateRoot, runId)) return result;

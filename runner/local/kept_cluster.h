@@ -17,10 +17,10 @@ namespace npf::runner::local {
 
 // One endpoint of a kept cluster, as the backend serves it.
 struct KeptEndpoint {
-  std::string endpoint;  // "NS/POD", "node/NAME", "ip/ADDR", "svc/NS/NAME"
-  std::string kind;      // "pod", "hostnet-pod", "node", "external", "service"
-  std::string node;      // a pod's node, a node's own name; "" otherwise
-  std::string netns;     // "" for a Service and for what is not wired (IPv6 only)
+  std::string endpoint;          // "NS/POD", "node/NAME", "ip/ADDR", "svc/NS/NAME"
+  std::string kind;              // "pod", "hostnet-pod", "node", "external", "service"
+  std::string node;              // a pod's node, a node's own name; "" otherwise
+  std::string netns;             // "" for a Service and for what is not wired (IPv6 only)
   std::vector<std::string> ips;  // IPv4 first; a Service's ClusterIP
   std::string ports;             // "80/TCP,53/UDP"; a Service's "80/TCP->8080"
 
@@ -50,7 +50,8 @@ std::string encodeKeptClusterInfo(const KeptClusterInfo& info);
 std::optional<KeptClusterInfo> decodeKeptClusterInfo(const std::string& text);
 std::string keptClusterInfoPath(const std::string& stateRoot, const std::string& runId);
 // The up.json of run `runId`; nullopt when it has none (not a kept cluster, or gone).
-std::optional<KeptClusterInfo> readKeptClusterInfo(const std::string& stateRoot, const std::string& runId);
+std::optional<KeptClusterInfo> readKeptClusterInfo(const std::string& stateRoot,
+                                                   const std::string& runId);
 
 // Kept clusters whose daemon is alive, sorted.
 std::vector<std::string> liveKeptClusters(const std::string& stateRoot);
