@@ -1,11 +1,8 @@
 // `netpolfuzz conformance`: runs the enumerated conformance suite (corpus/conformance/) on a
 // dataplane and prints per-tag and per-feature pass/fail tables.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -15,10 +12,11 @@
 #include "cli/backend_options.h"
 #include "cli/commands.h"
 #include "cli/load.h"
+#include "cli/session_output.h"
 #include "generator/conformance.h"
 #include "reports/campaign_summary.h"
 #include "runner/campaign_results.h"
-#include "runner/campaign.h"
+#include "runner/session.h"
 
 namespace npf::cli {
 
@@ -38,15 +36,6 @@ std::set<std::string> splitTags(const std::vector<std::string>& lists) {
   return out;
 }
 
-
-std::string utcNow() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // The suite's files: ./corpus/conformance, else the source tree's.
 std::string defaultSuiteDir() {
@@ -124,7 +113,7 @@ Command addConformanceCommand(CLI::App& app) {
               files.insert(files.end(), found.begin(), found.end());
             }
             auto include = splitTags(o->include), exclude = splitTags(o->exclude);
-            std::vector<std::pair<std::string, Case>> selected;
+            std::vector<runner::SessionCase> selected;
             bool bad = false;
             for (const auto& f : files) {
               Loaded l = loadCase({f});
@@ -140,7 +129,10 @@ Command addConformanceCommand(CLI::App& app) {
               if (!include.empty() && !has(include)) continue;
               if (has(exclude)) continue;
               if (l.kase.meta.name.empty()) l.kase.meta.name = fs::path(f).stem().string();
-              selected.push_back({f, std::move(l.kase)});
+              runner::SessionCase c;
+              c.kase = std::move(l.kase);
+              c.source = f;
+              selected.push_back(std::move(c));
             }
             if (bad) return kExitBadInput;
             if (selected.empty()) {
@@ -148,19 +140,18 @@ Command addConformanceCommand(CLI::App& app) {
               return kExitBadInput;
             }
             if (o->list) {
-              for (const auto& [f, c] : selected)
-                std::cout << fmt::format("{}  [{}]\n", f, fmt::join(c.meta.tags, ", "));
+              for (const auto& c : selected)
+                std::cout << fmt::format("{}  [{}]\n", c.source, fmt::join(c.kase.meta.tags, ", "));
               std::cout << fmt::format("{} cases\n", selected.size());
               return kExitOk;
             }
-            if (bo.dryRun) return dryRunCases(bo, selected);
-            if (!checkBackendMachine(bo, "conformance")) return kExitInfrastructure;
-            std::error_code ec;
-            fs::create_directories(fs::path(o->out) / "failures", ec);
-            if (ec) {
-              std::cerr << fmt::format("{}:0:0: cannot create directory: {}\n", o->out, ec.message());
-              return kExitInfrastructure;
+            if (bo.dryRun) {
+              std::vector<std::pair<std::string, Case>> cases;
+              for (const auto& c : selected) cases.push_back({c.source, c.kase});
+              return dryRunCases(bo, cases);
             }
+            if (!checkBackendMachine(bo, "conformance")) return kExitInfrastructure;
+            if (!createOutputDirectory(o->out)) return kExitInfrastructure;
 
             RunInfo info;
             info.kind = "conformance";
@@ -177,62 +168,36 @@ Command addConformanceCommand(CLI::App& app) {
             for (const auto& f : bo.faults) info.command += " --inject-fault " + f;
 
             MadeBackend made = makeBackend(bo);
-            runner::Backend* backend = made.backend;
-            const std::atomic<bool>& stop = installInterruptHandling();
+            runner::Backend& backend = *made.backend;
+            runner::SessionOptions so;
+            so.profile = bo.profile;
+            so.check = checkOptions(bo);
+            so.stop = &installInterruptHandling();
             std::cout << fmt::format("netpolfuzz conformance: {} cases on the {} backend (run {}){}\n", selected.size(),
                                      bo.backend, made.runId,
                                      bo.faults.empty() ? "" : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")))
                       << std::flush;
 
-            const bool tty = isatty(STDERR_FILENO) && !o->quiet;
-            runner::CampaignResult result;
-            std::vector<std::string> failureFiles;
-            auto t0 = std::chrono::steady_clock::now();
-            auto lastLine = t0;
-            {
-              runner::CaseRunner runner(*backend, bo.profile, checkOptions(bo));
-              for (const auto& [file, kase] : selected) {
-                if (stop.load()) {
-                  result.interrupted = true;
-                  break;
-                }
-                runner::CaseResult r = runner.run(kase);
-                r.source = file;
-                r.index = result.cases.size();
-                std::string saved;
-                if (r.discrepancies() > 0) {
-                  std::string rel = fs::relative(file, paths.size() == 1 && fs::is_directory(paths[0]) ? paths[0] : ".").string();
-                  std::replace(rel.begin(), rel.end(), '/', '-');
-                  saved = "failures/" + rel;
-                  if (!writeFileAtomic((fs::path(o->out) / saved).string(), encodeCase(runner::caseWithObservation(kase, r, info))))
-                    std::cerr << fmt::format("{}/{}:0:0: cannot write failing case\n", o->out, saved);
-                }
-                failureFiles.push_back(saved);
-                result.cases.push_back(std::move(r));
-                auto now = std::chrono::steady_clock::now();
-                result.seconds = std::chrono::duration<double>(now - t0).count();
-                const runner::CaseResult& last = result.cases.back();
-                if (last.discrepancies() > 0 && !o->quiet)
-                  std::cerr << fmt::format("{}FAIL {}: {} discrepancies\n", tty ? "\r\033[K" : "", file, last.discrepancies());
-                if (tty) {
-                  std::cerr << "\r\033[K" << renderProgressLine(runner::toTotals(result), result.seconds, selected.size(), 0)
-                            << std::flush;
-                } else if (!o->quiet && now - lastLine > std::chrono::seconds(10)) {
-                  std::cerr << renderProgressLine(runner::toTotals(result), result.seconds, selected.size(), 0) << '\n';
-                  lastLine = now;
-                }
-                if (!last.backendError.empty()) {
-                  result.backendError = last.name + ": " + last.backendError;
-                  break;
-                }
-              }
-            }
-            backend->tearDown();
-            result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            if (tty) std::cerr << "\r\033[K" << std::flush;
-            const results::Results doc = runner::toResults(result, info, failureFiles);
-            if (!writeFileAtomic((fs::path(o->out) / "results.json").string(), results::renderJson(doc)))
-              std::cerr << fmt::format("{}/results.json:0:0: cannot write results\n", o->out);
+            SessionOutputOptions output;
+            output.outDir = o->out;
+            output.info = info;
+            // A failing case is saved under its path below the suite's directory, '/' made '-'.
+            const std::string suiteRoot = paths.size() == 1 && fs::is_directory(paths[0]) ? paths[0] : ".";
+            output.failureFile = [suiteRoot](const runner::SessionCase& c) {
+              std::string rel = fs::relative(c.source, suiteRoot).string();
+              std::replace(rel.begin(), rel.end(), '/', '-');
+              return "failures/" + rel;
+            };
+            output.failLine = [](const runner::SessionCase& c, const runner::CaseResult& r, const std::string&) {
+              return fmt::format("{}: {} discrepancies", c.source, r.discrepancies());
+            };
+            output.quiet = o->quiet;
+            output.plannedCases = selected.size();
+            SessionOutput sink(std::move(output));
+            runner::ListedCases source(std::move(selected));
+            runner::SessionResult result = runner::runSession(backend, source, sink, so);
+            backend.tearDown();
+            const results::Results doc = sink.finish(result);
             std::cout << renderTagTables(doc);
             std::cout << renderCampaignSummary(doc, o->out);
             if (o->timings) std::cout << renderTimings(doc);

@@ -4,8 +4,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -16,13 +14,13 @@
 #include "cli/backend_options.h"
 #include "cli/commands.h"
 #include "cli/report_files.h"
-#include "generator/case_gen.h"
+#include "cli/session_output.h"
 #include "runner/minimize.h"
 #include "runner/replay.h"
 #include "cli/load.h"
 #include "reports/campaign_summary.h"
 #include "runner/campaign_results.h"
-#include "runner/campaign.h"
+#include "runner/session.h"
 #include "runner/local/local_backend.h"
 #include "runner/local/run_state.h"
 
@@ -45,15 +43,6 @@ std::optional<double> parseDuration(const std::string& s) {
   return total;
 }
 
-std::string utcNow() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string shellWord(const std::string& s) {
   bool plain = !s.empty() && s.find_first_not_of(
                                  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,") ==
@@ -66,10 +55,11 @@ std::string shellWord(const std::string& s) {
 
 // `fuzz --minimize`: the first failing case of each distinct signature, minimized on the
 // same backend, written to OUT/minimized/HASH.yaml.
-void minimizeFindings(runner::Backend& backend, const runner::CampaignOptions& co, const RunInfo& info,
-                      const runner::CampaignResult& result, const std::string& out, double seconds, bool quiet) {
+void minimizeFindings(runner::Backend& backend, const runner::GeneratedCases& cases,
+                      const runner::SessionOptions& so, const RunInfo& info, const runner::SessionResult& result,
+                      const std::string& out, double seconds, bool quiet) {
   std::set<std::string> seen;
-  runner::CaseRunner caseRunner(backend, co.profile, co.check);
+  runner::CaseRunner caseRunner(backend, so.profile, so.check);
   std::error_code ec;
   fs::create_directories(fs::path(out) / "minimized", ec);
   for (const auto& cr : result.cases) {
@@ -78,20 +68,20 @@ void minimizeFindings(runner::Backend& backend, const runner::CampaignOptions& c
       for (const auto& cell : st.notable)
         if (signature.empty() && cell.status == runner::CellStatus::Fail) signature = cell.signature;
     if (signature.empty() || !seen.insert(signature).second) continue;
-    if (co.stop && co.stop->load()) break;
+    if (so.stop && so.stop->load()) break;
     std::cout << fmt::format("minimizing {} ({})\n", cr.name, signature) << std::flush;
-    Case c = generateCase(co.seed, cr.index, co.size, co.weights);
+    Case c = cases.caseAt(cr.index);
     runner::MinimizeOptions mo;
     mo.signature = signature;
     mo.maxSeconds = seconds;
-    mo.stop = co.stop;
+    mo.stop = so.stop;
     if (!quiet && isatty(STDERR_FILENO))
       mo.progress = [](const runner::MinimizeProgress& p) {
         std::cerr << fmt::format("\r\033[K  {} trials, {:.0f} s, {}: {}", p.trials, p.seconds, p.phase,
                                  runner::toString(p.size))
                   << std::flush;
       };
-    runner::MinimizeResult m = runner::minimizeCase(caseRunner, co.profile, c, mo);
+    runner::MinimizeResult m = runner::minimizeCase(caseRunner, so.profile, c, mo);
     if (mo.progress) std::cerr << "\r\033[K" << std::flush;
     if (!m.backendError.empty()) {
       std::cout << fmt::format("  backend failure while minimizing: {}\n", m.backendError);
@@ -184,59 +174,52 @@ Command addFuzzCommand(CLI::App& app) {
             }
             BackendOptions& bo = o->backend;
             if (!parseBackendOptions(bo, "fuzz")) return kExitBadInput;
-            const Profile& profile = bo.profile;
-            runner::CampaignOptions co;
-            co.profile = profile;
-            if (!o->weights.empty() && !loadWeightsFile(o->weights, co.weights)) return kExitBadInput;
+            GeneratorWeights weights;
+            if (!o->weights.empty() && !loadWeightsFile(o->weights, weights)) return kExitBadInput;
+            runner::SessionOptions so;
+            so.profile = bo.profile;
+            so.check = checkOptions(bo);
+            so.maxFailingCases = o->maxFailures;
+            size_t count = o->cases;  // 0: until the duration runs out
             if (!o->duration.empty()) {
               auto d = parseDuration(o->duration);
               if (!d) {
                 std::cerr << fmt::format("netpolfuzz fuzz: --duration: '{}' is not a duration like 90s, 10m, 1h30m\n", o->duration);
                 return kExitBadInput;
               }
-              co.durationSeconds = *d;
-              co.cases = o->casesGiven ? o->cases : 0;
-            } else {
-              co.cases = o->cases;
+              so.durationSeconds = *d;
+              count = o->casesGiven ? o->cases : 0;
             }
-            co.seed = o->seed ? *o->seed : std::random_device{}();
-            co.firstIndex = o->firstIndex;
-            co.size = o->size == "large" ? ClusterSize::Large : o->size == "medium" ? ClusterSize::Medium : ClusterSize::Small;
-            co.check = checkOptions(bo);
-            co.maxFailingCases = o->maxFailures;
-            std::string out = o->out.empty() ? fmt::format("out/fuzz-s{}", co.seed) : o->out;
+            const uint64_t seed = o->seed ? *o->seed : std::random_device{}();
+            const ClusterSize size =
+                o->size == "large" ? ClusterSize::Large : o->size == "medium" ? ClusterSize::Medium : ClusterSize::Small;
+            runner::GeneratedCases source(seed, o->firstIndex, count, size, weights);
+            std::string out = o->out.empty() ? fmt::format("out/fuzz-s{}", seed) : o->out;
             if (bo.dryRun) {
-              if (co.cases == 0) {
+              if (count == 0) {
                 std::cerr << "netpolfuzz fuzz: --dry-run needs --cases N\n";
                 return kExitBadInput;
               }
               std::vector<std::pair<std::string, Case>> cases;
-              for (uint64_t i = 0; i < co.cases; ++i)
-                cases.push_back({fmt::format("seed {} index {}", co.seed, co.firstIndex + i),
-                                 generateCase(co.seed, co.firstIndex + i, co.size, co.weights)});
+              while (auto c = source.next())
+                cases.push_back({fmt::format("seed {} index {}", seed, c->index), std::move(c->kase)});
               return dryRunCases(bo, cases);
             }
             if (!checkBackendMachine(bo, "fuzz")) return kExitInfrastructure;
-
-            std::error_code ec;
-            fs::create_directories(fs::path(out) / "failures", ec);
-            if (ec) {
-              std::cerr << fmt::format("{}:0:0: cannot create directory: {}\n", out, ec.message());
-              return kExitInfrastructure;
-            }
+            if (!createOutputDirectory(out)) return kExitInfrastructure;
 
             RunInfo info;
             info.backend = bo.backend;
-            info.seed = co.seed;
+            info.seed = seed;
             info.size = o->size;
-            info.profile = profile;
+            info.profile = bo.profile;
             info.faults = bo.faults;
             info.started = utcNow();
-            info.command = fmt::format("netpolfuzz fuzz --backend {} --seed {} --size {}", bo.backend, co.seed, o->size);
-            if (co.cases) info.command += fmt::format(" --cases {}", co.cases);
-            if (co.durationSeconds > 0) info.command += " --duration " + shellWord(o->duration);
+            info.command = fmt::format("netpolfuzz fuzz --backend {} --seed {} --size {}", bo.backend, seed, o->size);
+            if (count) info.command += fmt::format(" --cases {}", count);
+            if (so.durationSeconds > 0) info.command += " --duration " + shellWord(o->duration);
             if (o->maxFailures) info.command += fmt::format(" --max-failures {}", o->maxFailures);
-            if (co.firstIndex) info.command += fmt::format(" --first-index {}", co.firstIndex);
+            if (o->firstIndex) info.command += fmt::format(" --first-index {}", o->firstIndex);
             if (!o->weights.empty()) info.command += " --weights " + shellWord(o->weights);
             if (bo.backend == "kind" && !bo.context.empty()) info.command += " --context " + shellWord(bo.context);
             if (!bo.cni.empty()) info.command += " --cni " + bo.cni;
@@ -245,65 +228,33 @@ Command addFuzzCommand(CLI::App& app) {
 
             MadeBackend made = makeBackend(bo);
             runner::Backend& backend = *made.backend;
-            co.stop = &installInterruptHandling();
+            so.stop = &installInterruptHandling();
 
-            std::cout << fmt::format("netpolfuzz fuzz: seed {}, {} {} cases{}, backend {} (run {}){}\n", co.seed,
-                                     co.cases ? fmt::format("{}", co.cases) : std::string("unlimited"), o->size,
-                                     co.durationSeconds > 0 ? ", for " + o->duration : "", bo.backend, made.runId,
+            std::cout << fmt::format("netpolfuzz fuzz: seed {}, {} {} cases{}, backend {} (run {}){}\n", seed,
+                                     count ? fmt::format("{}", count) : std::string("unlimited"), o->size,
+                                     so.durationSeconds > 0 ? ", for " + o->duration : "", bo.backend, made.runId,
                                      bo.faults.empty() ? "" : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")));
             std::cout << "reproduce: " << info.command << "\n" << std::flush;
 
-            const bool tty = isatty(STDERR_FILENO) && !o->quiet;
-            std::vector<std::string> files;
-            auto lastWrite = std::chrono::steady_clock::now();
-            auto lastLine = lastWrite;
-            bool writeFailed = false;
-            auto writeResults = [&](const results::Results& doc) {
-              if (!writeFileAtomic((fs::path(out) / "results.json").string(), results::renderJson(doc)) &&
-                  !writeFailed) {
-                writeFailed = true;
-                std::cerr << fmt::format("{}/results.json:0:0: cannot write results\n", out);
-              }
+            SessionOutputOptions output;
+            output.outDir = out;
+            output.info = info;
+            output.failureFile = [](const runner::SessionCase& c) { return "failures/" + c.kase.meta.name + ".yaml"; };
+            output.failLine = [out](const runner::SessionCase& c, const runner::CaseResult& r, const std::string& saved) {
+              return fmt::format("{}: {} discrepancies -> {}/{}", c.kase.meta.name, r.discrepancies(), out, saved);
             };
-            auto observer = [&](const Case& c, const runner::CaseResult& r, const runner::CampaignResult& sofar) {
-              std::string file;
-              if (r.discrepancies() > 0) {
-                file = "failures/" + c.meta.name + ".yaml";
-                if (!writeFileAtomic((fs::path(out) / file).string(), encodeCase(runner::caseWithObservation(c, r, info))))
-                  std::cerr << fmt::format("{}/{}:0:0: cannot write failing case\n", out, file);
-              }
-              files.push_back(file);
-              auto now = std::chrono::steady_clock::now();
-              if (now - lastWrite > std::chrono::seconds(10)) {
-                writeResults(runner::toResults(sofar, info, files));
-                lastWrite = now;
-              }
-              if (tty) {
-                if (r.discrepancies() > 0)
-                  std::cerr << fmt::format("\r\033[KFAIL {}: {} discrepancies -> {}/{}\n", c.meta.name,
-                                           r.discrepancies(), out, file);
-                std::cerr << "\r\033[K" << renderProgressLine(runner::toTotals(sofar), sofar.seconds, co.cases, co.durationSeconds)
-                          << std::flush;
-              } else if (!o->quiet) {
-                if (r.discrepancies() > 0)
-                  std::cerr << fmt::format("FAIL {}: {} discrepancies -> {}/{}\n", c.meta.name, r.discrepancies(),
-                                           out, file);
-                if (now - lastLine > std::chrono::seconds(10)) {
-                  std::cerr << renderProgressLine(runner::toTotals(sofar), sofar.seconds, co.cases, co.durationSeconds)
-                            << '\n';
-                  lastLine = now;
-                }
-              }
-            };
-            runner::CampaignResult result = runner::runCampaign(backend, co, observer);
+            output.resultsEverySeconds = 10;  // a long campaign's results survive a crash
+            output.quiet = o->quiet;
+            output.plannedCases = count;
+            output.durationSeconds = so.durationSeconds;
+            SessionOutput sink(std::move(output));
+            runner::SessionResult result = runner::runSession(backend, source, sink, so);
             backend.tearDown();
-            if (tty) std::cerr << "\r\033[K" << std::flush;
-            const results::Results doc = runner::toResults(result, info, files);
-            writeResults(doc);
+            const results::Results doc = sink.finish(result);
             std::cout << renderCampaignSummary(doc, out);
             if (o->timings) std::cout << renderTimings(doc);
-            if (o->minimize && result.discrepancies() > 0 && result.backendError.empty() && !co.stop->load())
-              minimizeFindings(backend, co, info, result, out, o->minimizeSeconds, o->quiet);
+            if (o->minimize && result.discrepancies() > 0 && result.backendError.empty() && !so.stop->load())
+              minimizeFindings(backend, source, so, info, result, out, o->minimizeSeconds, o->quiet);
             if (!writeRequestedReports(out, o->reports)) return kExitInfrastructure;
             if (!result.backendError.empty()) return kExitInfrastructure;
             if (result.discrepancies() > 0) return kExitDiscrepancies;

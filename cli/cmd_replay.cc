@@ -13,6 +13,7 @@
 #include "model/ip.h"
 #include "runner/local/local_backend.h"
 #include "runner/replay.h"
+#include "runner/session.h"
 
 namespace npf::cli {
 
@@ -57,6 +58,62 @@ std::string observedText(const std::vector<std::string>& words) {
   for (const auto& w : words) out += (out.empty() ? "" : ",") + w;
   return out;
 }
+
+// Prints each saved case's verdict (and, unless quiet, what became of every recorded cell and
+// the new discrepancies), and counts what the totals line needs.
+class ReplayVerdicts : public runner::SessionSink {
+ public:
+  explicit ReplayVerdicts(bool quiet) : quiet_(quiet) {}
+
+  void caseDone(const runner::SessionCase& c, const runner::CaseResult&, const runner::ReplayResult* replay,
+                const runner::SessionResult&) override {
+    const runner::ReplayResult& r = *replay;  // every case of a replay is a saved one
+    std::string recordedWith = recordedText(c.kase, *c.settings);
+    if (!r.run.backendError.empty()) {
+      std::cout << fmt::format("{}{}: BACKEND FAILURE: {}\n", c.source, recordedWith, r.run.backendError);
+      return;
+    }
+    size_t recordedDiscrepancies = 0;
+    for (const auto& cell : r.recorded) recordedDiscrepancies += cell.wasDiscrepancy;
+    recordedTotal += recordedDiscrepancies;
+    reproducedTotal += r.reproduced();
+    if (r.reproduced() > 0) ++reproducingCases;
+    if (!r.fresh.empty()) ++casesWithNew;
+    std::string verdict =
+        r.reproduced() > 0 ? fmt::format("REPRODUCED ({} of {} recorded cells)", r.reproduced(), r.recorded.size())
+        : r.recorded.empty() ? std::string("no recorded discrepancy")
+                             : fmt::format("NOT REPRODUCED (0 of {} recorded cells)", r.recorded.size());
+    if (!r.fresh.empty())
+      verdict += fmt::format(", {} NEW discrepanc{}", r.fresh.size(), r.fresh.size() == 1 ? "y" : "ies");
+    std::cout << fmt::format("{}{}: {}\n", c.source, recordedWith, verdict);
+    if (r.reassignedPods > 0)
+      std::cout << fmt::format("  {} pods got other addresses than the case's; {} ipBlock entries re-derived\n",
+                               r.reassignedPods, r.rederivedIpBlocks);
+    if (quiet_) return;
+    for (const auto& cell : r.recorded)
+      std::cout << fmt::format("  {:<19} step {}: {} -> {}  recorded: expected {}, observed {}{}; now: {}\n",
+                               toString(cell.outcome), cell.recorded.step, cell.recorded.from, cell.recorded.to,
+                               cell.recorded.expected, observedText(cell.recorded.observed),
+                               cell.wasDiscrepancy ? "" : " (flaky)", cell.now);
+    size_t shown = 0;
+    for (const auto& n : r.fresh) {
+      if (shown++ == 10) {
+        std::cout << fmt::format("  ... and {} more new discrepancies\n", r.fresh.size() - 10);
+        break;
+      }
+      std::string obs;
+      for (const auto& a : n.cell.attempts) obs += (obs.empty() ? "" : ",") + std::string(toString(a.kind));
+      std::cout << fmt::format("  {:<19} step {}: {} -> {}  expected {}, observed {}\n    signature: {}\n", "new",
+                               n.step, toString(n.cell.probe.from), toString(n.cell.probe.target),
+                               n.cell.expected ? toString(*n.cell.expected) : "skip", obs, n.cell.signature);
+    }
+  }
+
+  size_t reproducingCases = 0, casesWithNew = 0, recordedTotal = 0, reproducedTotal = 0;
+
+ private:
+  bool quiet_;
+};
 
 }  // namespace
 
@@ -121,8 +178,7 @@ Command addReplayCommand(CLI::App& app) {
           }
           files.insert(files.end(), found.begin(), found.end());
         }
-        std::vector<std::pair<std::string, Case>> cases;
-        std::vector<runner::RunSettings> settings;  // settings[i]: what cases[i] runs under
+        std::vector<runner::SessionCase> cases;
         bool bad = false;
         for (const auto& f : files) {
           Loaded l = loadCase({f});
@@ -140,99 +196,46 @@ Command addReplayCommand(CLI::App& app) {
             continue;
           }
           if (!note.empty()) std::cerr << fmt::format("note: {}: {}\n", f, note);
-          settings.push_back(std::move(rs));
-          cases.push_back({f, std::move(l.kase)});
+          runner::SessionCase c;
+          c.kase = std::move(l.kase);
+          c.source = f;
+          c.settings = std::move(rs);
+          cases.push_back(std::move(c));
         }
         if (bad) return kExitBadInput;
         if (cases.empty()) {
           std::cerr << "netpolfuzz replay: no case files found\n";
           return kExitBadInput;
         }
-        if (bo.dryRun) return dryRunCases(bo, cases);
+        if (bo.dryRun) {
+          std::vector<std::pair<std::string, Case>> plain;
+          for (const auto& c : cases) plain.push_back({c.source, c.kase});
+          return dryRunCases(bo, plain);
+        }
         if (!checkBackendMachine(bo, "replay")) return kExitInfrastructure;
-        // The Replayer re-derives ipBlocks itself.
+        // The session's Replayer re-derives ipBlocks itself.
         MadeBackend made = makeBackend(bo, /*rederive=*/false, o->podIpRange);
         runner::Backend& backend = *made.backend;
-        const std::atomic<bool>& stop = installInterruptHandling();
-        std::cout << fmt::format(
-                         "netpolfuzz replay: {} case{} on the {} backend (run {}){}{}\n",
-                         cases.size(), cases.size() == 1 ? "" : "s", bo.backend, made.runId,
-                         runSettingsText(bo),
-                         o->podIpRange.empty() ? "" : ", pod addresses in " + o->podIpRange)
+        runner::SessionOptions so;
+        so.check = checkOptions(bo);
+        so.stop = &installInterruptHandling();
+        const size_t total = cases.size();
+        std::cout << fmt::format("netpolfuzz replay: {} case{} on the {} backend (run {}){}{}\n", total,
+                                 total == 1 ? "" : "s", bo.backend, made.runId, runSettingsText(bo),
+                                 o->podIpRange.empty() ? "" : ", pod addresses in " + o->podIpRange)
                   << std::flush;
 
-        size_t reproducingCases = 0, casesWithNew = 0, recordedTotal = 0, reproducedTotal = 0;
-        std::string backendError;
-        bool interrupted = false;
-        {
-          runner::Replayer replayer(backend, checkOptions(bo));
-          for (size_t i = 0; i < cases.size(); ++i) {
-            const auto& [file, kase] = cases[i];
-            if (stop.load()) {
-              interrupted = true;
-              break;
-            }
-            runner::ReplayResult r = replayer.replay(kase, settings[i]);
-            std::string recordedWith = recordedText(kase, settings[i]);
-            if (!r.run.backendError.empty()) {
-              std::cout << fmt::format("{}{}: BACKEND FAILURE: {}\n", file, recordedWith,
-                                       r.run.backendError);
-              backendError = file + ": " + r.run.backendError;
-              break;
-            }
-            size_t recordedDiscrepancies = 0;
-            for (const auto& c : r.recorded) recordedDiscrepancies += c.wasDiscrepancy;
-            recordedTotal += recordedDiscrepancies;
-            reproducedTotal += r.reproduced();
-            if (r.reproduced() > 0) ++reproducingCases;
-            if (!r.fresh.empty()) ++casesWithNew;
-            std::string verdict =
-                r.reproduced() > 0 ? fmt::format("REPRODUCED ({} of {} recorded cells)",
-                                                 r.reproduced(), r.recorded.size())
-                : r.recorded.empty()
-                    ? std::string("no recorded discrepancy")
-                    : fmt::format("NOT REPRODUCED (0 of {} recorded cells)", r.recorded.size());
-            if (!r.fresh.empty())
-              verdict += fmt::format(", {} NEW discrepanc{}", r.fresh.size(),
-                                     r.fresh.size() == 1 ? "y" : "ies");
-            std::cout << fmt::format("{}{}: {}\n", file, recordedWith, verdict);
-            if (r.reassignedPods > 0)
-              std::cout << fmt::format(
-                  "  {} pods got other addresses than the case's; {} ipBlock entries re-derived\n",
-                  r.reassignedPods, r.rederivedIpBlocks);
-            if (o->quiet) continue;
-            for (const auto& c : r.recorded)
-              std::cout << fmt::format(
-                  "  {:<19} step {}: {} -> {}  recorded: expected {}, observed {}{}; now: {}\n",
-                  toString(c.outcome), c.recorded.step, c.recorded.from, c.recorded.to,
-                  c.recorded.expected, observedText(c.recorded.observed),
-                  c.wasDiscrepancy ? "" : " (flaky)", c.now);
-            size_t shown = 0;
-            for (const auto& n : r.fresh) {
-              if (shown++ == 10) {
-                std::cout << fmt::format("  ... and {} more new discrepancies\n",
-                                         r.fresh.size() - 10);
-                break;
-              }
-              std::string obs;
-              for (const auto& a : n.cell.attempts)
-                obs += (obs.empty() ? "" : ",") + std::string(toString(a.kind));
-              std::cout << fmt::format(
-                  "  {:<19} step {}: {} -> {}  expected {}, observed {}\n    signature: {}\n",
-                  "new", n.step, toString(n.cell.probe.from), toString(n.cell.probe.target),
-                  n.cell.expected ? toString(*n.cell.expected) : "skip", obs, n.cell.signature);
-            }
-          }
-        }
+        ReplayVerdicts verdicts(o->quiet);
+        runner::ListedCases source(std::move(cases));
+        runner::SessionResult result = runner::runSession(backend, source, verdicts, so);
         backend.tearDown();
         std::cout << fmt::format(
-            "\n{} case{}: {} reproduce ({} of {} recorded discrepancies), {} with new "
-            "discrepancies\n",
-            cases.size(), cases.size() == 1 ? "" : "s", reproducingCases, reproducedTotal,
-            recordedTotal, casesWithNew);
-        if (!backendError.empty()) return kExitInfrastructure;
-        if (reproducingCases > 0 || casesWithNew > 0) return kExitDiscrepancies;
-        if (interrupted) return 130;
+            "\n{} case{}: {} reproduce ({} of {} recorded discrepancies), {} with new discrepancies\n", total,
+            total == 1 ? "" : "s", verdicts.reproducingCases, verdicts.reproducedTotal, verdicts.recordedTotal,
+            verdicts.casesWithNew);
+        if (!result.backendError.empty()) return kExitInfrastructure;
+        if (verdicts.reproducingCases > 0 || verdicts.casesWithNew > 0) return kExitDiscrepancies;
+        if (result.interrupted) return 130;
         return kExitOk;
       }};
 }

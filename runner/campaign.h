@@ -1,6 +1,7 @@
-// The differential loop shared by every backend: bring a case's cluster up (or reuse the one
-// already up), apply each state of the case, probe every cell, compare with the oracle, re-probe
-// what disagrees, and classify each cell. A campaign does that for many generated cases.
+// One case against a backend, the same for every backend: bring the case's cluster up (or reuse
+// the one already up), apply each state of the case, probe every cell, compare with the oracle,
+// re-probe what disagrees, and classify each cell. A session (runner/session.h) does that for
+// many cases.
 //
 // Cell classification (SEMANTICS.md "Verdicts"):
 //  * expected allow: `connected` matches; `refused` matches only when nothing serves the
@@ -17,15 +18,12 @@
 // a cell that agreed and disagreed in alternation is `flaky`, reported but not a discrepancy.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "generator/weights.h"
 #include "model/case.h"
 #include "model/profile.h"
 #include "oracle/verdict.h"
@@ -113,40 +111,5 @@ class CaseRunner {
 // Whether something serves `p`'s destination port in `c` (a declared container port, every
 // backend of a Service port, a hostNetwork pod's port on a node, any port of an external host).
 bool destinationServed(const Cluster& c, const Probe& p);
-
-struct CampaignOptions {
-  uint64_t seed = 1;
-  uint64_t firstIndex = 0;
-  size_t cases = 50;                  // 0: until the duration runs out
-  double durationSeconds = 0;         // 0: no limit
-  ClusterSize size = ClusterSize::Small;
-  GeneratorWeights weights;
-  Profile profile;
-  CheckOptions check;
-  size_t maxFailingCases = 0;         // stop after this many cases with discrepancies (0: never)
-  const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to end after the current case
-};
-
-struct CampaignResult {
-  std::vector<CaseResult> cases;
-  double seconds = 0;
-  bool interrupted = false;
-  std::string backendError;  // the first backend failure; the campaign stops there
-
-  size_t discrepancies() const;
-  size_t failingCases() const;
-  size_t cells() const;
-  size_t probes() const;
-  size_t flaky() const;
-  size_t errors() const;
-};
-
-// Called after every case, with the case and the results so far (for progress, saving).
-using CaseObserver = std::function<void(const Case&, const CaseResult&, const CampaignResult&)>;
-
-// Generates cases (seed, firstIndex + i) and runs them until `cases` are done, the duration
-// is over, `stop` is set or the backend fails.
-CampaignResult runCampaign(Backend& backend, const CampaignOptions& options,
-                           const CaseObserver& observer = {});
 
 }  // namespace npf::runner

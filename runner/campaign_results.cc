@@ -68,7 +68,7 @@ results::CellRecord cellOf(size_t step, const CellOutcome& o) {
 
 }  // namespace
 
-results::Totals toTotals(const CampaignResult& result) {
+results::Totals toTotals(const SessionResult& result) {
   results::Totals t;
   t.cases = result.cases.size();
   t.failingCases = result.failingCases();
@@ -81,7 +81,7 @@ results::Totals toTotals(const CampaignResult& result) {
   return t;
 }
 
-results::Results toResults(const CampaignResult& result, const RunInfo& info,
+results::Results toResults(const SessionResult& result, const RunInfo& info,
                            const std::vector<std::string>& failureFiles) {
   results::Results r;
   r.tool = info.tool;

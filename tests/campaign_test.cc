@@ -17,7 +17,9 @@
 #include "model/case_probes.h"
 #include "runner/campaign.h"
 #include "runner/simulated/simulated_backend.h"
+#include "runner/session.h"
 #include "runner/signature.h"
+#include "tests/support/session_sink.h"
 
 namespace npf::runner {
 namespace {
@@ -247,25 +249,26 @@ TEST(Campaign, StepsAreAppliedByReconcileAndTheClusterIsReusedAcrossCases) {
 TEST(Campaign, SetUpFailureStopsTheCampaignAsABackendFailure) {
   ScriptedBackend b;
   b.options().setUpError = "no CNI plugin";
-  CampaignOptions o;
-  o.cases = 5;
+  GeneratedCases cases(/*seed=*/1, /*firstIndex=*/0, /*count=*/5, ClusterSize::Small, {});
+  SessionOptions o;
   o.check = fastChecks();
-  CampaignResult res = runCampaign(b, o);
+  npf::testing::OnEachCase ignore;
+  SessionResult res = runSession(b, cases, ignore, o);
   EXPECT_EQ(res.cases.size(), 1u);
   EXPECT_NE(res.backendError.find("no CNI plugin"), std::string::npos);
 }
 
 TEST(Campaign, CampaignRunsGeneratedCasesAndStopsOnRequest) {
   ScriptedBackend b;
-  CampaignOptions o;
-  o.seed = 3;
-  o.cases = 6;
+  GeneratedCases cases(/*seed=*/3, /*firstIndex=*/0, /*count=*/6, ClusterSize::Small, {});
+  SessionOptions o;
   o.check = fastChecks();
   std::vector<std::string> names;
-  CampaignResult res = runCampaign(b, o, [&](const Case& c, const CaseResult& r, const CampaignResult&) {
+  npf::testing::OnEachCase record([&](const Case& c, const CaseResult& r) {
     names.push_back(c.meta.name);
     EXPECT_EQ(r.discrepancies(), 0u);
   });
+  SessionResult res = runSession(b, cases, record, o);
   ASSERT_EQ(res.cases.size(), 6u);
   EXPECT_EQ(names.front(), "small-s3-0000");
   EXPECT_EQ(names.back(), "small-s3-0005");
@@ -273,7 +276,9 @@ TEST(Campaign, CampaignRunsGeneratedCasesAndStopsOnRequest) {
 
   std::atomic<bool> stop{true};
   o.stop = &stop;
-  EXPECT_TRUE(runCampaign(b, o).interrupted);
+  GeneratedCases again(/*seed=*/3, /*firstIndex=*/0, /*count=*/6, ClusterSize::Small, {});
+  npf::testing::OnEachCase ignore;
+  EXPECT_TRUE(runSession(b, again, ignore, o).interrupted);
 }
 
 TEST(Campaign, FailingCaseIsSavedWithItsObservedCellsAndLoadsBack) {
@@ -351,7 +356,7 @@ TEST(Campaign, ResultsJsonHasTheDocumentedShape) {
   ScriptedBackend b;
   Probe cb = probe("x/a", "x/b:80/TCP");
   b.script[cb] = {K::Timeout};
-  CampaignResult res;
+  SessionResult res;
   CaseRunner r(b, Profile{}, fastChecks());
   res.cases.push_back(r.run(smallCase()));
   res.seconds = 1;

@@ -182,11 +182,11 @@ std::vector<std::string> schemaProblems(const std::string& text) {
 
 // A campaign result built by hand: a failing case with a Service cell, a flaky and an erroring
 // cell; a passing case with two states.
-runner::CampaignResult handMadeCampaign() {
+runner::SessionResult handMadeCampaign() {
   using runner::CellOutcome;
   using runner::CellStatus;
   using K = runner::ProbeResult::Kind;
-  runner::CampaignResult res;
+  runner::SessionResult res;
   res.seconds = 2.5;
 
   runner::CaseResult a;
@@ -289,7 +289,7 @@ TEST(ReportsResultsModel, FixtureMatchesTheSchema) {
 }
 
 TEST(ReportsResultsModel, CampaignWriterOutputReadsBackWithTheSameTotals) {
-  runner::CampaignResult res = handMadeCampaign();
+  runner::SessionResult res = handMadeCampaign();
   RunInfo info;
   info.kind = "fuzz";
   info.seed = 7;

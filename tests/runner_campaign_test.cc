@@ -13,10 +13,11 @@
 #include <thread>
 
 #include "model/case_file.h"
-#include "runner/campaign.h"
+#include "runner/session.h"
 #include "runner/local/local_backend.h"
 #include "tests/support/run_process.h"
 #include "tests/support/runner_cases.h"
+#include "tests/support/session_sink.h"
 
 namespace npf::runner {
 namespace {
@@ -27,7 +28,7 @@ using local::listNamespaces;
 
 const std::string kCli = NPF_CLI;
 
-std::string describeFailures(const CampaignResult& r) {
+std::string describeFailures(const SessionResult& r) {
   std::string out;
   for (const auto& c : r.cases)
     for (const auto& s : c.states)
@@ -45,10 +46,9 @@ std::string describeFailures(const CampaignResult& r) {
 TEST(RunnerCampaign, FiftyRandomCasesAgreeWithTheOracle) {
   NPF_REQUIRE_ROOT();
   LocalBackend backend;
-  CampaignOptions o;
-  o.seed = 20261128;
-  o.cases = 50;
-  CampaignResult r = runCampaign(backend, o);
+  GeneratedCases cases(/*seed=*/20261128, /*firstIndex=*/0, /*count=*/50, ClusterSize::Small, {});
+  npf::testing::OnEachCase ignore;
+  SessionResult r = runSession(backend, cases, ignore, SessionOptions{});
   EXPECT_EQ(r.backendError, "");
   ASSERT_EQ(r.cases.size(), 50u);
   EXPECT_EQ(r.discrepancies(), 0u) << describeFailures(r);
@@ -72,11 +72,11 @@ TEST_P(RunnerCampaignFault, DetectedWithin200Cases) {
   local::LocalOptions lo;
   lo.faults = {GetParam()};
   LocalBackend backend(lo);
-  CampaignOptions o;
-  o.seed = 1;
-  o.cases = 200;
+  GeneratedCases cases(/*seed=*/1, /*firstIndex=*/0, /*count=*/200, ClusterSize::Small, {});
+  SessionOptions o;
   o.maxFailingCases = 1;
-  CampaignResult r = runCampaign(backend, o);
+  npf::testing::OnEachCase ignore;
+  SessionResult r = runSession(backend, cases, ignore, o);
   EXPECT_EQ(r.backendError, "");
   ASSERT_EQ(r.failingCases(), 1u) << GetParam() << " not detected in " << r.cases.size() << " cases";
   std::printf("%s detected by case %zu of seed 1 after %.1f s\n", GetParam().c_str(), r.cases.size(), r.seconds);

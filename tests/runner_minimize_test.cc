@@ -6,10 +6,11 @@
 #include <cstdio>
 #include <optional>
 
-#include "runner/campaign.h"
+#include "runner/session.h"
 #include "runner/local/local_backend.h"
 #include "runner/minimize.h"
 #include "tests/support/runner_cases.h"
+#include "tests/support/session_sink.h"
 
 namespace npf::runner {
 namespace {
@@ -33,21 +34,20 @@ TEST_P(RunnerMinimize, FirstFailingCaseShrinksToTwoPoliciesAndFourPods) {
   local::LocalOptions lo;
   lo.faults = {GetParam()};
   LocalBackend backend(lo);
-  CampaignOptions o;
-  o.seed = 1;
-  o.cases = 200;
+  GeneratedCases cases(/*seed=*/1, /*firstIndex=*/0, /*count=*/200, ClusterSize::Small, {});
+  SessionOptions o;
   o.maxFailingCases = 1;
   o.check = cliChecks();
   std::optional<Case> failing;
   std::set<std::string> signatures;
-  CampaignResult campaign =
-      runCampaign(backend, o, [&](const Case& c, const CaseResult& r, const CampaignResult&) {
-        if (r.discrepancies() == 0) return;
-        failing = c;
-        for (const auto& s : r.states)
-          for (const auto& cell : s.notable)
-            if (cell.status == CellStatus::Fail) signatures.insert(cell.signature);
-      });
+  npf::testing::OnEachCase keepFailing([&](const Case& c, const CaseResult& r) {
+    if (r.discrepancies() == 0) return;
+    failing = c;
+    for (const auto& s : r.states)
+      for (const auto& cell : s.notable)
+        if (cell.status == CellStatus::Fail) signatures.insert(cell.signature);
+  });
+  SessionResult campaign = runSession(backend, cases, keepFailing, o);
   ASSERT_EQ(campaign.backendError, "");
   ASSERT_TRUE(failing) << GetParam() << " not detected";
 

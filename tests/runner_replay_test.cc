@@ -14,12 +14,13 @@
 #include "model/case_file.h"
 #include "model/ip.h"
 #include "runner/campaign_results.h"
-#include "runner/campaign.h"
+#include "runner/session.h"
 #include "runner/local/local_backend.h"
 #include "runner/replay.h"
 #include "tests/support/run_process.h"
 #include "tests/support/runner_cases.h"
 #include "tests/support/runner_probe.h"
+#include "tests/support/session_sink.h"
 
 namespace npf::runner {
 namespace {
@@ -92,18 +93,18 @@ class RunnerReplay : public ::testing::Test {
     local::LocalOptions lo;
     lo.faults = {kFault};
     LocalBackend backend(lo);
-    CampaignOptions o;
-    o.seed = 1;
-    o.cases = 200;
+    GeneratedCases cases(/*seed=*/1, /*firstIndex=*/0, /*count=*/200, ClusterSize::Small, {});
+    SessionOptions o;
     o.maxFailingCases = 1;
     o.check = cliChecks();
     RunInfo info;
     info.faults = {kFault};
-    runCampaign(backend, o, [&](const Case& c, const CaseResult& r, const CampaignResult&) {
+    npf::testing::OnEachCase saveFailing([&](const Case& c, const CaseResult& r) {
       if (r.discrepancies() == 0) return;
       saved = dir + "/" + c.meta.name + ".yaml";
       std::ofstream(saved) << encodeCase(runner::caseWithObservation(c, r, info));
     });
+    runSession(backend, cases, saveFailing, o);
   }
   static void TearDownTestSuite() {
     if (!dir.empty()) fs::remove_all(dir);
