@@ -162,119 +162,145 @@ void CaseRunner::tearDown() {
   up_.reset();
 }
 
-StateResult CaseRunner::checkState(const Case& c, const Cluster& desired, size_t step, bool fresh,
-                                   std::string& backendError) {
-  StateResult r;
-  r.step = step;
-  auto t0 = Clock::now();
+std::string CaseRunner::apply(const Cluster& desired, bool fresh) {
+  std::string error;
   if (fresh || !up_ || !sameShape(*up_, desired)) {
     tearDown();
-    backendError = backend_.setUp(desired);
+    error = backend_.setUp(desired);
   } else {
-    backendError = backend_.reconcile(desired);
+    error = backend_.reconcile(desired);
   }
-  if (!backendError.empty()) {
+  if (!error.empty()) {
     backend_.tearDown();
     up_.reset();
-    return r;
+    return error;
   }
   up_ = desired;
-  auto applied = Clock::now();
-  r.applyMs = msBetween(t0, applied);
+  return "";
+}
 
-  // Expectations on the cluster as the backend really has it (addresses it assigned).
-  const Cluster actual = backend_.actual();
-  const ProbeSet set = probeSetFor(c, actual);
-  const std::vector<Probe> probes = expandProbes(set);
-  const Matrix expected = computeMatrix(actual, set, profile_);
-  r.cells = probes.size();
+namespace {
 
-  auto round0 = backend_.probe(probes, options_.firstRound);
+// The cells of one applied state: what is probed, what the oracle expects of each, and what
+// has been seen so far. Built once per state; the steps below each fill in their part.
+struct StateCells {
+  StateCells(const Case& c, Cluster actualCluster, const Profile& profile)
+      : actual(std::move(actualCluster)),
+        set(probeSetFor(c, actual)),
+        probes(expandProbes(set)),
+        expected(computeMatrix(actual, set, profile)),
+        served(probes.size()),
+        status(probes.size(), CellStatus::Pass) {}
+
+  const Cluster actual;  // as the backend has it: expectations are computed on this
+  const ProbeSet set;
+  const std::vector<Probe> probes;
+  const Matrix expected;
+  std::vector<bool> served;        // only for cells that are judged
+  std::vector<CellStatus> status;  // final for every cell once pending ones are decided
+  std::vector<ProbeResult> last;   // each cell's latest observation
+  std::vector<Tracked> pending;    // cells that did not agree in the first round
+};
+
+// First round: every cell once. Cells the oracle or the backend skip, and undefined cells, are
+// settled at once; cells that agree pass; the rest are tracked for re-probing.
+void probeFirstRound(Backend& backend, const ProbeOptions& options, StateCells& cells, StateResult& r,
+                     Clock::time_point applied) {
+  cells.last = backend.probe(cells.probes, options);
   r.rounds = 1;
-  r.probes = probes.size();
-  double round0End = msBetween(applied, Clock::now());
-  r.probeMs += round0End;
-
-  std::vector<bool> served(probes.size());
-  std::vector<Tracked> pending;
-  std::vector<CellStatus> status(probes.size(), CellStatus::Pass);
-  std::vector<ProbeResult> last = round0;
-  for (size_t i = 0; i < probes.size(); ++i) {
-    auto want = expected.verdict(i);
-    if (!want || round0[i].kind == ProbeResult::Kind::Skipped) {
-      status[i] = CellStatus::Skipped;
+  r.probes = cells.probes.size();
+  const double roundEnd = msBetween(applied, Clock::now());
+  r.convergeMs = roundEnd;
+  for (size_t i = 0; i < cells.probes.size(); ++i) {
+    const ProbeResult& seen = cells.last[i];
+    auto want = cells.expected.verdict(i);
+    if (!want || seen.kind == ProbeResult::Kind::Skipped) {
+      cells.status[i] = CellStatus::Skipped;
       continue;
     }
-    if (*want == Verdict::Undefined && round0[i].kind != ProbeResult::Kind::Error) {
-      status[i] = CellStatus::Undefined;
+    if (*want == Verdict::Undefined && seen.kind != ProbeResult::Kind::Error) {
+      cells.status[i] = CellStatus::Undefined;
       continue;
     }
-    served[i] = destinationServed(actual, probes[i]);
-    Agreement a = agreement(want, round0[i], served[i]);
+    cells.served[i] = destinationServed(cells.actual, cells.probes[i]);
+    Agreement a = agreement(want, seen, cells.served[i]);
     if (a == Agreement::Agree) continue;
     Tracked t;
     t.index = i;
-    t.attempts.push_back(round0[i]);
+    t.attempts.push_back(seen);
     t.verdicts.push_back(a);
-    t.at.push_back(round0End);
-    pending.push_back(std::move(t));
+    t.at.push_back(roundEnd);
+    cells.pending.push_back(std::move(t));
   }
+}
 
-  // Re-probe what disagrees (or failed) until it is decided.
-  ProbeOptions retry = options_.firstRound;
-  retry.timeoutMs = std::max(retry.timeoutMs, options_.retryTimeoutMs);
+// Re-probes the tracked cells that are not decided yet, in rounds (longer timeout, a pause
+// between rounds), until each is decided: by its history, the convergence deadline, or the
+// round limit.
+void reprobeUntilDecided(Backend& backend, const CheckOptions& options, StateCells& cells, StateResult& r,
+                         Clock::time_point applied) {
+  ProbeOptions retry = options.firstRound;
+  retry.timeoutMs = std::max(retry.timeoutMs, options.retryTimeoutMs);
   const int kMaxRounds = 12;
   while (true) {
-    double elapsed = msBetween(applied, Clock::now());
-    bool pastDeadline = elapsed >= options_.convergeDeadlineMs;
-    bool final = r.rounds >= kMaxRounds;
+    const bool pastDeadline = msBetween(applied, Clock::now()) >= options.convergeDeadlineMs;
+    const bool final = r.rounds >= kMaxRounds;
     std::vector<Tracked*> open;
-    for (auto& t : pending) {
+    for (auto& t : cells.pending) {
       if (!t.resolved) resolve(t, pastDeadline, final);
       if (!t.resolved) open.push_back(&t);
     }
-    if (open.empty()) break;
-    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(options_.roundGapMs));
+    if (open.empty()) return;
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(options.roundGapMs));
     std::vector<Probe> again;
-    for (auto* t : open) again.push_back(probes[t->index]);
-    auto results = backend_.probe(again, retry);
-    double end = msBetween(applied, Clock::now());
+    for (auto* t : open) again.push_back(cells.probes[t->index]);
+    auto results = backend.probe(again, retry);
+    const double end = msBetween(applied, Clock::now());
     ++r.rounds;
     r.probes += again.size();
     for (size_t k = 0; k < open.size(); ++k) {
       Tracked& t = *open[k];
       t.attempts.push_back(results[k]);
-      t.verdicts.push_back(agreement(expected.verdict(t.index), results[k], served[t.index]));
+      t.verdicts.push_back(agreement(cells.expected.verdict(t.index), results[k], cells.served[t.index]));
       t.at.push_back(end);
-      last[t.index] = results[k];
+      cells.last[t.index] = results[k];
     }
   }
-  r.probeMs = msBetween(applied, Clock::now());
+}
 
-  r.convergeMs = round0End;
-  for (const auto& t : pending) {
-    status[t.index] = t.status;
+// The decided cells' statuses; late convergence; the notable cells (fail, flaky, error) with
+// their attempts, and for a discrepancy the oracle's explanation and its signature.
+void recordDecidedCells(const Case& c, size_t step, const Profile& profile, size_t maxNotable,
+                        StateCells& cells, StateResult& r) {
+  for (const auto& t : cells.pending) {
+    cells.status[t.index] = t.status;
     if (t.status == CellStatus::Pass) {
       ++r.lateConverged;
       r.convergeMs = std::max(r.convergeMs, t.convergedAtMs);
     }
-    if (t.status == CellStatus::Pass || r.notable.size() >= options_.maxNotablePerState) continue;
+    if (t.status == CellStatus::Pass || r.notable.size() >= maxNotable) continue;
     CellOutcome o;
-    o.probe = probes[t.index];
-    o.expected = expected.verdict(t.index);
+    o.probe = cells.probes[t.index];
+    o.expected = cells.expected.verdict(t.index);
     o.attempts = t.attempts;
     o.status = t.status;
     if (t.status == CellStatus::Fail) {
       Explanation why;
-      auto v = evaluateProbe(actual, o.probe, profile_, &why);
+      auto v = evaluateProbe(cells.actual, o.probe, profile, &why);
       o.explanation = renderExplanation(o.probe, v, why);
       const Step* lastStep = step > 0 && step <= c.meta.steps.size() ? &c.meta.steps[step - 1] : nullptr;
-      o.signature = discrepancySignature(actual, o.probe, o.expected, o.attempts.back().kind, profile_, lastStep);
+      o.signature =
+          discrepancySignature(cells.actual, o.probe, o.expected, o.attempts.back().kind, profile, lastStep);
     }
     r.notable.push_back(std::move(o));
   }
-  for (size_t i = 0; i < probes.size(); ++i) {
-    switch (status[i]) {
+}
+
+// The per-status counts and every cell's expected and observed symbols.
+void countCells(const StateCells& cells, StateResult& r) {
+  const size_t n = cells.probes.size();
+  for (size_t i = 0; i < n; ++i) {
+    switch (cells.status[i]) {
       case CellStatus::Pass: ++r.passed; break;
       case CellStatus::Fail: ++r.failed; break;
       case CellStatus::Flaky: ++r.flaky; break;
@@ -282,27 +308,52 @@ StateResult CaseRunner::checkState(const Case& c, const Cluster& desired, size_t
       case CellStatus::Skipped: ++r.skipped; break;
       case CellStatus::Error: ++r.errors; break;
     }
-    if (status[i] == CellStatus::Pass && expected.verdict(i) == Verdict::Deny &&
-        last[i].kind == ProbeResult::Kind::Refused)
+    if (cells.status[i] == CellStatus::Pass && cells.expected.verdict(i) == Verdict::Deny &&
+        cells.last[i].kind == ProbeResult::Kind::Refused)
       ++r.refusedDenied;
   }
-  r.probeSet = set;
-  r.expectedCells.resize(probes.size());
-  r.observedCells.resize(probes.size());
-  for (size_t i = 0; i < probes.size(); ++i) {
-    r.expectedCells[i] = toSymbol(expectedOf(expected.verdict(i)));
-    r.observedCells[i] = toSymbol(last[i].kind);
+  r.probeSet = cells.set;
+  r.expectedCells.resize(n);
+  r.observedCells.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    r.expectedCells[i] = toSymbol(expectedOf(cells.expected.verdict(i)));
+    r.observedCells[i] = toSymbol(cells.last[i].kind);
   }
-  // Every cell that could be probed failed: the backend, not the policy, is broken.
-  if (r.errors > 0 && r.errors + r.skipped == r.cells) {
-    std::string detail;
-    for (const auto& o : r.notable)
-      if (o.status == CellStatus::Error && !o.attempts.empty()) {
-        detail = o.attempts.back().detail;
-        break;
-      }
-    backendError = fmt::format("every probe of step {} failed ({})", step, detail.empty() ? "no detail" : detail);
-  }
+}
+
+// When every cell that could be probed failed, the backend, not the policy, is broken: one line
+// saying so (with the first error's detail), else "".
+std::string everyProbeFailed(const StateResult& r) {
+  if (r.errors == 0 || r.errors + r.skipped != r.cells) return "";
+  std::string detail;
+  for (const auto& o : r.notable)
+    if (o.status == CellStatus::Error && !o.attempts.empty()) {
+      detail = o.attempts.back().detail;
+      break;
+    }
+  return fmt::format("every probe of step {} failed ({})", r.step, detail.empty() ? "no detail" : detail);
+}
+
+}  // namespace
+
+StateResult CaseRunner::checkState(const Case& c, const Cluster& desired, size_t step, bool fresh,
+                                   std::string& backendError) {
+  StateResult r;
+  r.step = step;
+  const auto t0 = Clock::now();
+  backendError = apply(desired, fresh);
+  if (!backendError.empty()) return r;
+  const auto applied = Clock::now();
+  r.applyMs = msBetween(t0, applied);
+
+  StateCells cells(c, backend_.actual(), profile_);
+  r.cells = cells.probes.size();
+  probeFirstRound(backend_, options_.firstRound, cells, r, applied);
+  reprobeUntilDecided(backend_, options_, cells, r, applied);
+  r.probeMs = msBetween(applied, Clock::now());
+  recordDecidedCells(c, step, profile_, options_.maxNotablePerState, cells, r);
+  countCells(cells, r);
+  backendError = everyProbeFailed(r);
   return r;
 }
 

@@ -102,6 +102,10 @@ class CaseRunner {
   void tearDown();
 
  private:
+  // Brings the backend to `desired`: setUp when forced, when nothing is up or the shape changed,
+  // else reconcile. On failure the cluster is torn down and the error returned; else "".
+  std::string apply(const Cluster& desired, bool fresh);
+
   Backend& backend_;
   Profile profile_;
   CheckOptions options_;
