@@ -20,13 +20,18 @@ void BM_GenerateAndValidate(benchmark::State& state) {
     benchmark::DoNotOptimize(ok);
   }
   state.SetLabel(toString(size));
-  state.counters["cases/s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["cases/s"] =
+      benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_GenerateAndValidate)->Arg(int(ClusterSize::Small))->Arg(int(ClusterSize::Medium))->Arg(int(ClusterSize::Large));
+BENCHMARK(BM_GenerateAndValidate)
+    ->Arg(int(ClusterSize::Small))
+    ->Arg(int(ClusterSize::Medium))
+    ->Arg(int(ClusterSize::Large));
 
 void BM_OraclePerSmallCase(benchmark::State& state) {
   std::vector<Case> cases;
-  for (uint64_t i = 0; i < 64; ++i) cases.push_back(generateCase(2, i, ClusterSize::Small, GeneratorWeights{}));
+  for (uint64_t i = 0; i < 64; ++i)
+    cases.push_back(generateCase(2, i, ClusterSize::Small, GeneratorWeights{}));
   size_t k = 0, cells = 0;
   for (auto _ : state) {
     const Case& c = cases[k++ % cases.size()];

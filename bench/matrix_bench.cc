@@ -9,14 +9,14 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <fstream>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
-#include "model/probe.h"
 #include "model/codec.h"
+#include "model/probe.h"
 #include "oracle/matrix.h"
 #include "oracle/reference.h"
 

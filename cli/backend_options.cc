@@ -27,7 +27,8 @@ std::atomic<int> gSignals{0};
 void onSignal(int sig) {
   if (gSignals.fetch_add(1) == 0) {
     gStop.store(true);
-    const char msg[] = "\nnetpolfuzz: interrupted; finishing the current case (again to stop now)\n";
+    const char msg[] =
+        "\nnetpolfuzz: interrupted; finishing the current case (again to stop now)\n";
     ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)ignored;
     return;
@@ -61,7 +62,8 @@ bool findProgram(const std::string& program) {
   size_t start = 0;
   while (start <= dirs.size()) {
     size_t end = dirs.find(':', start);
-    std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string dir =
+        dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (!dir.empty() && access((dir + "/" + program).c_str(), X_OK) == 0) return true;
     if (end == std::string::npos) break;
     start = end + 1;
@@ -86,46 +88,57 @@ std::string backendHelp() {
 }
 
 const std::vector<std::string>& knownCnis() {
-  static const std::vector<std::string> cnis = {"kindnet", "calico", "cilium", "antrea", "kube-router"};
+  static const std::vector<std::string> cnis = {"kindnet", "calico", "cilium", "antrea",
+                                                "kube-router"};
   return cnis;
 }
-
 
 void addBackendOptions(CLI::App& sub, BackendOptions& o, bool savedCases) {
   sub.add_option("--backend", o.backend, backendHelp())
       ->check(CLI::IsMember(runner::backendNames()))
       ->capture_default_str();
-  sub.add_option("--context", o.context, "kind backend: the kubectl context (default: the current one)");
-  sub.add_option("--kubectl", o.kubectl, "kind backend: the kubectl executable")->capture_default_str();
-  sub.add_option("--cni", o.cni,
-                 "kind backend: the CNI under test; picks its profile (docs/cni-profiles.md), which "
-                 "--profile overrides")
+  sub.add_option("--context", o.context,
+                 "kind backend: the kubectl context (default: the current one)");
+  sub.add_option("--kubectl", o.kubectl, "kind backend: the kubectl executable")
+      ->capture_default_str();
+  sub.add_option(
+         "--cni", o.cni,
+         "kind backend: the CNI under test; picks its profile (docs/cni-profiles.md), which "
+         "--profile overrides")
       ->check(CLI::IsMember(knownCnis()));
-  sub.add_flag("--keep", o.keep, "kind backend: leave the run's namespaces in the cluster (for debugging)");
-  sub.add_flag("--dry-run", o.dryRun,
-               "kind backend: print the manifests and kubectl commands the run would send, answered by a "
-               "simulated cluster (placeholder addresses); needs no cluster and runs nothing");
-  sub.add_option("--max-execs", o.maxExecs, "kind backend: source pods probed at once (one kubectl exec each)")
+  sub.add_flag("--keep", o.keep,
+               "kind backend: leave the run's namespaces in the cluster (for debugging)");
+  sub.add_flag(
+      "--dry-run", o.dryRun,
+      "kind backend: print the manifests and kubectl commands the run would send, answered by a "
+      "simulated cluster (placeholder addresses); needs no cluster and runs nothing");
+  sub.add_option("--max-execs", o.maxExecs,
+                 "kind backend: source pods probed at once (one kubectl exec each)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   addProfileOption(sub, o.profileSettings, savedCases);
-  sub.add_option("--inject-fault", o.faults,
-                 "Make the local dataplane reproduce a known CNI bug class (repeatable; `netpolfuzz "
-                 "fuzz --list-faults` lists them): a self-test of the suite and the fuzzer. replay and "
-                 "minimize inject the faults a saved case records unless given (`none`: no fault)")
+  sub.add_option(
+         "--inject-fault", o.faults,
+         "Make the local dataplane reproduce a known CNI bug class (repeatable; `netpolfuzz "
+         "fuzz --list-faults` lists them): a self-test of the suite and the fuzzer. replay and "
+         "minimize inject the faults a saved case records unless given (`none`: no fault)")
       ->type_name("CLASS");
-  sub.add_option("--timeout-ms", o.timeoutMs, "Probe timeout of the first round (a drop shows as a timeout)")
+  sub.add_option("--timeout-ms", o.timeoutMs,
+                 "Probe timeout of the first round (a drop shows as a timeout)")
       ->check(CLI::Range(20, 60000))
       ->capture_default_str();
-  sub.add_option("--retry-timeout-ms", o.retryTimeoutMs, "Probe timeout when re-probing a disagreeing cell")
+  sub.add_option("--retry-timeout-ms", o.retryTimeoutMs,
+                 "Probe timeout when re-probing a disagreeing cell")
       ->check(CLI::Range(20, 60000))
       ->capture_default_str();
-  sub.add_option("--converge-ms", o.convergeMs,
-                 "Keep re-probing disagreeing cells this long after each change before calling them "
-                 "discrepancies")
+  sub.add_option(
+         "--converge-ms", o.convergeMs,
+         "Keep re-probing disagreeing cells this long after each change before calling them "
+         "discrepancies")
       ->check(CLI::Range(0.0, 600000.0))
       ->capture_default_str();
-  sub.add_option("--cni-path", o.cniPath, "Directory of the CNI plugin binaries")->capture_default_str();
+  sub.add_option("--cni-path", o.cniPath, "Directory of the CNI plugin binaries")
+      ->capture_default_str();
 }
 
 bool parseBackendOptions(BackendOptions& o, const std::string& command) {
@@ -137,8 +150,8 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
   o.faultsGiven = !o.faults.empty();
   if (std::find(o.faults.begin(), o.faults.end(), "none") != o.faults.end()) {
     if (o.faults.size() > 1) {
-      std::cerr << fmt::format("netpolfuzz {}: --inject-fault none cannot be combined with a fault class\n",
-                               command);
+      std::cerr << fmt::format(
+          "netpolfuzz {}: --inject-fault none cannot be combined with a fault class\n", command);
       return false;
     }
     o.faults.clear();
@@ -147,10 +160,11 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
   for (const auto& f : o.faults)
     if (!runner::describeFault(f).empty() && info &&
         std::find(info->faults.begin(), info->faults.end(), f) == info->faults.end()) {
-      std::cerr << fmt::format("netpolfuzz {}: --inject-fault {}: the {} backend cannot inject it{}\n", command, f,
-                               o.backend,
-                               info->faults.empty() ? " (only the local and simulated backends inject faults)"
-                                                    : fmt::format(" (it injects {})", fmt::join(info->faults, ", ")));
+      std::cerr << fmt::format(
+          "netpolfuzz {}: --inject-fault {}: the {} backend cannot inject it{}\n", command, f,
+          o.backend,
+          info->faults.empty() ? " (only the local and simulated backends inject faults)"
+                               : fmt::format(" (it injects {})", fmt::join(info->faults, ", ")));
       return false;
     }
   if (!o.cni.empty()) {
@@ -161,8 +175,10 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
   }
   for (const auto& f : o.faults)
     if (runner::describeFault(f).empty()) {
-      std::cerr << fmt::format("netpolfuzz {}: --inject-fault: unknown fault class '{}' (see netpolfuzz fuzz --list-faults)\n",
-                               command, f);
+      std::cerr << fmt::format(
+          "netpolfuzz {}: --inject-fault: unknown fault class '{}' (see netpolfuzz fuzz "
+          "--list-faults)\n",
+          command, f);
       return false;
     }
   return parseProfile(o.profileSettings, o.profile);
@@ -177,17 +193,20 @@ std::string savedCaseSettings(const BackendOptions& o, const Case& c, runner::Ru
   if (o.faultsGiven || recorded.faults.empty()) return "";
   for (const auto& f : recorded.faults)
     if (runner::describeFault(f).empty())
-      return fmt::format("spec.observed.faults: unknown fault class '{}' (see netpolfuzz fuzz --list-faults; "
-                         "--inject-fault replaces the recorded faults)",
-                         f);
+      return fmt::format(
+          "spec.observed.faults: unknown fault class '{}' (see netpolfuzz fuzz --list-faults; "
+          "--inject-fault replaces the recorded faults)",
+          f);
   const runner::BackendInfo* info = runner::findBackend(o.backend);
   std::vector<std::string> kept, dropped;
   for (const auto& f : recorded.faults)
-    (info && std::find(info->faults.begin(), info->faults.end(), f) != info->faults.end() ? kept : dropped)
+    (info && std::find(info->faults.begin(), info->faults.end(), f) != info->faults.end() ? kept
+                                                                                          : dropped)
         .push_back(f);
   if (!dropped.empty())
-    note = fmt::format("recorded with injected fault {}; the {} backend cannot inject it and runs without", 
-                       fmt::join(dropped, ","), o.backend);
+    note = fmt::format(
+        "recorded with injected fault {}; the {} backend cannot inject it and runs without",
+        fmt::join(dropped, ","), o.backend);
   out.faults = kept;
   return "";
 }
@@ -209,7 +228,8 @@ bool checkBackendMachine(const BackendOptions& o, const std::string& command) {
   if (o.backend == "kind") {
     if (!findProgram(o.kubectl)) {
       std::cerr << fmt::format(
-          "netpolfuzz {}: the kind backend needs kubectl: `{}` is not an executable in PATH (install kubectl, or "
+          "netpolfuzz {}: the kind backend needs kubectl: `{}` is not an executable in PATH "
+          "(install kubectl, or "
           "pass --kubectl PATH)\n",
           command, o.kubectl);
       return false;
@@ -223,8 +243,8 @@ bool checkBackendMachine(const BackendOptions& o, const std::string& command) {
     runner::ProcessResult r = kubectlRunner().run(argv, env, "", "");
     if (!r.ok()) {
       auto nl = r.err.find('\n');
-      std::cerr << fmt::format("netpolfuzz {}: the cluster is not reachable: `{}` failed: {}\n", command,
-                               runner::describeCommand(argv), r.err.substr(0, nl));
+      std::cerr << fmt::format("netpolfuzz {}: the cluster is not reachable: `{}` failed: {}\n",
+                               command, runner::describeCommand(argv), r.err.substr(0, nl));
       return false;
     }
     return true;
@@ -244,7 +264,8 @@ runner::CheckOptions checkOptions(const BackendOptions& o) {
   return c;
 }
 
-MadeBackend makeBackend(const BackendOptions& o, bool rederive, const std::string& reassignPodIpv4) {
+MadeBackend makeBackend(const BackendOptions& o, bool rederive,
+                        const std::string& reassignPodIpv4) {
   runner::BackendSpec spec;
   spec.name = o.backend;
   spec.settings = {o.profile, o.faults};
@@ -265,7 +286,8 @@ MadeBackend makeBackend(const BackendOptions& o, bool rederive, const std::strin
   m.runId = built.runId;
   m.dataplane = std::move(built.backend);
   // A real cluster assigns its own pod addresses: re-derive the ipBlocks taken from them.
-  if (o.backend == "kind" && rederive) m.wrapper = std::make_unique<runner::RederivingBackend>(*m.dataplane);
+  if (o.backend == "kind" && rederive)
+    m.wrapper = std::make_unique<runner::RederivingBackend>(*m.dataplane);
   m.backend = m.wrapper ? m.wrapper.get() : m.dataplane.get();
   return m;
 }
@@ -281,18 +303,23 @@ int dryRunCases(const BackendOptions& o, const std::vector<std::pair<std::string
   ko.env = {"PATH=/usr/bin:/bin"};
   runner::kind::KindBackend kind(ko, simulated);
   runner::RederivingBackend backend(kind);
-  std::cout << "# --dry-run: the commands and manifests a kind run would send. A simulated cluster with\n"
-               "# workers worker-1 and worker-2 answers; pod IPs and ClusterIPs are placeholders that the real\n"
-               "# cluster assigns, and ipBlocks derived from pod IPs follow them.\n";
+  std::cout
+      << "# --dry-run: the commands and manifests a kind run would send. A simulated cluster with\n"
+         "# workers worker-1 and worker-2 answers; pod IPs and ClusterIPs are placeholders that "
+         "the real\n"
+         "# cluster assigns, and ipBlocks derived from pod IPs follow them.\n";
   bool up = false;
   Cluster previous;
   for (const auto& [source, c] : cases) {
     std::vector<Cluster> states = caseStates(c);
-    std::cout << fmt::format("\n# ==== case {} ({}): {} state(s)\n", c.meta.name, source, states.size());
+    std::cout << fmt::format("\n# ==== case {} ({}): {} state(s)\n", c.meta.name, source,
+                             states.size());
     for (size_t i = 0; i < states.size(); ++i) {
       bool fresh = !up || states[i].nodes != previous.nodes;
-      std::cout << fmt::format("# ---- {}{}\n", i == 0 ? "initial objects" : fmt::format("after step {}", i),
-                               i == 0 ? (fresh ? ": set up" : ": reconcile the previous case's cluster") : ": reconcile");
+      std::cout << fmt::format(
+          "# ---- {}{}\n", i == 0 ? "initial objects" : fmt::format("after step {}", i),
+          i == 0 ? (fresh ? ": set up" : ": reconcile the previous case's cluster")
+                 : ": reconcile");
       std::string e = fresh ? backend.setUp(states[i]) : backend.reconcile(states[i]);
       if (!e.empty()) {
         std::cerr << fmt::format("netpolfuzz: --dry-run: {}: {}\n", c.meta.name, e);
@@ -330,7 +357,8 @@ bool writeRequestedReports(const std::string& outDir, const std::vector<std::str
     return false;
   }
   for (const auto& f : formats)
-    std::cout << fmt::format("{}: {}\n", f, (std::filesystem::path(outDir) / reportFileName(f)).string());
+    std::cout << fmt::format("{}: {}\n", f,
+                             (std::filesystem::path(outDir) / reportFileName(f)).string());
   return true;
 }
 

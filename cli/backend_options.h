@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "model/profile.h"
 #include "model/case.h"
-#include "runner/campaign.h"
+#include "model/profile.h"
 #include "runner/backend.h"
+#include "runner/campaign.h"
 
 namespace npf::cli {
 
@@ -24,12 +24,12 @@ struct BackendOptions {
   double convergeMs = 300;
   std::string cniPath = "/usr/lib/cni";
   // kind backend
-  std::string context;          // kubectl context ("" = current)
+  std::string context;  // kubectl context ("" = current)
   std::string kubectl = "kubectl";
-  std::string cni;              // the CNI under test: picks its profile (docs/cni-profiles.md)
-  bool keep = false;            // leave the run's namespaces for debugging
-  size_t maxExecs = 8;          // source pods probed at once
-  bool dryRun = false;          // print manifests and kubectl commands; no cluster needed
+  std::string cni;      // the CNI under test: picks its profile (docs/cni-profiles.md)
+  bool keep = false;    // leave the run's namespaces for debugging
+  size_t maxExecs = 8;  // source pods probed at once
+  bool dryRun = false;  // print manifests and kubectl commands; no cluster needed
 
   // Set by parseBackendOptions():
   Profile profile;
@@ -69,7 +69,8 @@ struct MadeBackend {
   runner::Backend* backend = nullptr;
   std::string runId;
 };
-MadeBackend makeBackend(const BackendOptions& o, bool rederive = true, const std::string& reassignPodIpv4 = "");
+MadeBackend makeBackend(const BackendOptions& o, bool rederive = true,
+                        const std::string& reassignPodIpv4 = "");
 
 // `--dry-run` (kind backend): prints, per case, the manifests and kubectl commands a run would
 // send (set-up, each step, one probe round, teardown), answered by a simulated cluster whose

@@ -36,7 +36,6 @@ std::set<std::string> splitTags(const std::vector<std::string>& lists) {
   return out;
 }
 
-
 // The suite's files: ./corpus/conformance, else the source tree's.
 std::string defaultSuiteDir() {
   if (fs::is_directory("corpus/conformance")) return "corpus/conformance";
@@ -79,15 +78,18 @@ Command addConformanceCommand(CLI::App& app) {
                   "Run only cases carrying one of these tags (comma-separated, repeatable; e.g. "
                   "family:ports, port:named, ENDPORT_IGNORED, source:upstream-e2e)")
       ->type_name("TAGS");
-  sub->add_option("--exclude", o->exclude, "Skip cases carrying one of these tags (comma-separated, repeatable)")
+  sub->add_option("--exclude", o->exclude,
+                  "Skip cases carrying one of these tags (comma-separated, repeatable)")
       ->type_name("TAGS");
   sub->add_option("--out,-o", o->out, "Output directory")->capture_default_str();
-  sub->add_flag("--list", o->list, "List the selected cases and their tags, and exit (no dataplane needed)");
+  sub->add_flag("--list", o->list,
+                "List the selected cases and their tags, and exit (no dataplane needed)");
   sub->add_flag("--quiet,-q", o->quiet, "No progress line");
   addReportOption(*sub, o->reports);
-  sub->add_flag("--timings", o->timings,
-                "Print where the time went, by phase (apply incl. waiting for pods, probe, oracle and diff), "
-                "and the convergence time per state");
+  sub->add_flag(
+      "--timings", o->timings,
+      "Print where the time went, by phase (apply incl. waiting for pods, probe, oracle and diff), "
+      "and the convergence time per state");
   addBackendOptions(*sub, o->backend);
 
   return {sub, [o]() {
@@ -97,7 +99,8 @@ Command addConformanceCommand(CLI::App& app) {
             if (paths.empty()) {
               std::string dir = defaultSuiteDir();
               if (dir.empty()) {
-                std::cerr << "netpolfuzz conformance: corpus/conformance not found; give the suite's directory\n";
+                std::cerr << "netpolfuzz conformance: corpus/conformance not found; give the "
+                             "suite's directory\n";
                 return kExitBadInput;
               }
               paths.push_back(dir);
@@ -124,7 +127,8 @@ Command addConformanceCommand(CLI::App& app) {
               }
               const auto& tags = l.kase.meta.tags;
               auto has = [&](const std::set<std::string>& set) {
-                return std::any_of(tags.begin(), tags.end(), [&](const std::string& t) { return set.count(t) > 0; });
+                return std::any_of(tags.begin(), tags.end(),
+                                   [&](const std::string& t) { return set.count(t) > 0; });
               };
               if (!include.empty() && !has(include)) continue;
               if (has(exclude)) continue;
@@ -173,22 +177,27 @@ Command addConformanceCommand(CLI::App& app) {
             so.profile = bo.profile;
             so.check = checkOptions(bo);
             so.stop = &installInterruptHandling();
-            std::cout << fmt::format("netpolfuzz conformance: {} cases on the {} backend (run {}){}\n", selected.size(),
-                                     bo.backend, made.runId,
-                                     bo.faults.empty() ? "" : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")))
+            std::cout << fmt::format(
+                             "netpolfuzz conformance: {} cases on the {} backend (run {}){}\n",
+                             selected.size(), bo.backend, made.runId,
+                             bo.faults.empty()
+                                 ? ""
+                                 : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")))
                       << std::flush;
 
             SessionOutputOptions output;
             output.outDir = o->out;
             output.info = info;
             // A failing case is saved under its path below the suite's directory, '/' made '-'.
-            const std::string suiteRoot = paths.size() == 1 && fs::is_directory(paths[0]) ? paths[0] : ".";
+            const std::string suiteRoot =
+                paths.size() == 1 && fs::is_directory(paths[0]) ? paths[0] : ".";
             output.failureFile = [suiteRoot](const runner::SessionCase& c) {
               std::string rel = fs::relative(c.source, suiteRoot).string();
               std::replace(rel.begin(), rel.end(), '/', '-');
               return "failures/" + rel;
             };
-            output.failLine = [](const runner::SessionCase& c, const runner::CaseResult& r, const std::string&) {
+            output.failLine = [](const runner::SessionCase& c, const runner::CaseResult& r,
+                                 const std::string&) {
               return fmt::format("{}: {} discrepancies", c.source, r.discrepancies());
             };
             output.quiet = o->quiet;

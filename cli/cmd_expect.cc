@@ -1,12 +1,12 @@
 // `netpolfuzz expect FILE...`: the oracle's expected verdict for every probe of the case.
+#include <fmt/format.h>
+
 #include <iostream>
 #include <memory>
 
-#include <fmt/format.h>
-
 #include "cli/commands.h"
-#include "cli/stopwatch.h"
 #include "cli/load.h"
+#include "cli/stopwatch.h"
 #include "model/case_probes.h"
 #include "oracle/matrix.h"
 #include "oracle/reference.h"
@@ -15,14 +15,16 @@
 namespace npf::cli {
 
 void addProfileOption(CLI::App& sub, std::vector<std::string>& settings, bool savedCaseDefault) {
-  sub.add_option("--profile", settings,
-                 std::string("Profile knob KEY=VALUE, repeatable: ipblock-matches-pod-ips=true|false (default "
-                             "true), loopback=undefined|allow|policy (default undefined), "
-                             "egress-to-own-node=policy|allow (default policy), "
-                             "hostnetwork-selectable=true|false (default false)") +
-                     (savedCaseDefault ? ". Default: the profile the case records (spec.profile); "
-                                         "--profile replaces it as a whole"
-                                       : ""))
+  sub.add_option(
+         "--profile", settings,
+         std::string(
+             "Profile knob KEY=VALUE, repeatable: ipblock-matches-pod-ips=true|false (default "
+             "true), loopback=undefined|allow|policy (default undefined), "
+             "egress-to-own-node=policy|allow (default policy), "
+             "hostnetwork-selectable=true|false (default false)") +
+             (savedCaseDefault ? ". Default: the profile the case records (spec.profile); "
+                                 "--profile replaces it as a whole"
+                               : ""))
       ->type_name("KEY=VALUE");
 }
 
@@ -106,9 +108,12 @@ int runExpect(const ExpectOptions& o) {
       if (states.size() > 1)
         std::cout << (o.output == "markdown" ? "## " : "== ") << st.label
                   << (o.output == "markdown" ? "\n\n" : " ==\n");
-      if (o.output == "markdown") renderExpectMarkdown(std::cout, st.probes, st.matrix, profile);
-      else if (o.output == "summary") renderExpectSummary(std::cout, st.matrix);
-      else renderExpectText(std::cout, st.probes, st.matrix, profile);
+      if (o.output == "markdown")
+        renderExpectMarkdown(std::cout, st.probes, st.matrix, profile);
+      else if (o.output == "summary")
+        renderExpectSummary(std::cout, st.matrix);
+      else
+        renderExpectText(std::cout, st.probes, st.matrix, profile);
       if (states.size() > 1 && o.output != "summary") std::cout << '\n';
     }
   }

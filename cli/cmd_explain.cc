@@ -15,7 +15,8 @@ static std::optional<std::pair<int32_t, Protocol>> parsePortSpec(const std::stri
   std::string num = s.substr(0, slash);
   int32_t port = 0;
   auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), port);
-  if (num.empty() || ec != std::errc() || end != num.data() + num.size() || port < 1 || port > 65535)
+  if (num.empty() || ec != std::errc() || end != num.data() + num.size() || port < 1 ||
+      port > 65535)
     return std::nullopt;
   Protocol proto = Protocol::TCP;
   if (slash != std::string::npos) {
@@ -43,9 +44,15 @@ int runExplain(const ExplainOptions& o) {
   auto from = parseEndpoint(o.from);
   auto to = parseEndpoint(o.to);
   auto port = parsePortSpec(o.port);
-  if (!from) std::cerr << "netpolfuzz: --from: '" << o.from << "' is not an endpoint (NS/POD, svc/NS/NAME, node/NAME, ip/ADDR)\n";
-  if (!to) std::cerr << "netpolfuzz: --to: '" << o.to << "' is not an endpoint (NS/POD, svc/NS/NAME, node/NAME, ip/ADDR)\n";
-  if (!port) std::cerr << "netpolfuzz: --port: '" << o.port << "' is not PORT[/TCP|UDP|SCTP] with PORT in 1..65535\n";
+  if (!from)
+    std::cerr << "netpolfuzz: --from: '" << o.from
+              << "' is not an endpoint (NS/POD, svc/NS/NAME, node/NAME, ip/ADDR)\n";
+  if (!to)
+    std::cerr << "netpolfuzz: --to: '" << o.to
+              << "' is not an endpoint (NS/POD, svc/NS/NAME, node/NAME, ip/ADDR)\n";
+  if (!port)
+    std::cerr << "netpolfuzz: --port: '" << o.port
+              << "' is not PORT[/TCP|UDP|SCTP] with PORT in 1..65535\n";
   if (!from || !to || !port) return kExitBadInput;
 
   Loaded l = loadCase(o.files);
@@ -86,8 +93,9 @@ Command addExplainCommand(CLI::App& app) {
       ->required()
       ->type_name("N[/PROTO]");
   addProfileOption(*sub, o->profile, /*savedCaseDefault=*/true);
-  sub->add_option("--step", o->step,
-                  "For a case with steps: explain in the state after step N (0 = the initial state)")
+  sub->add_option(
+         "--step", o->step,
+         "For a case with steps: explain in the state after step N (0 = the initial state)")
       ->capture_default_str();
 
   return {sub, [o] { return runExplain(*o); }};

@@ -13,16 +13,16 @@
 
 #include "cli/backend_options.h"
 #include "cli/commands.h"
+#include "cli/load.h"
 #include "cli/report_files.h"
 #include "cli/session_output.h"
-#include "runner/minimize.h"
-#include "runner/replay.h"
-#include "cli/load.h"
 #include "reports/campaign_summary.h"
 #include "runner/campaign_results.h"
-#include "runner/session.h"
 #include "runner/local/local_backend.h"
 #include "runner/local/run_state.h"
+#include "runner/minimize.h"
+#include "runner/replay.h"
+#include "runner/session.h"
 
 namespace npf::cli {
 
@@ -44,9 +44,10 @@ std::optional<double> parseDuration(const std::string& s) {
 }
 
 std::string shellWord(const std::string& s) {
-  bool plain = !s.empty() && s.find_first_not_of(
-                                 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,") ==
-                                 std::string::npos;
+  bool plain =
+      !s.empty() && s.find_first_not_of(
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,") ==
+                        std::string::npos;
   if (plain) return s;
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -56,8 +57,9 @@ std::string shellWord(const std::string& s) {
 // `fuzz --minimize`: the first failing case of each distinct signature, minimized on the
 // same backend, written to OUT/minimized/HASH.yaml.
 void minimizeFindings(runner::Backend& backend, const runner::GeneratedCases& cases,
-                      const runner::SessionOptions& so, const RunInfo& info, const runner::SessionResult& result,
-                      const std::string& out, double seconds, bool quiet) {
+                      const runner::SessionOptions& so, const RunInfo& info,
+                      const runner::SessionResult& result, const std::string& out, double seconds,
+                      bool quiet) {
   std::set<std::string> seen;
   runner::CaseRunner caseRunner(backend, so.profile, so.check);
   std::error_code ec;
@@ -66,7 +68,8 @@ void minimizeFindings(runner::Backend& backend, const runner::GeneratedCases& ca
     std::string signature;
     for (const auto& st : cr.states)
       for (const auto& cell : st.notable)
-        if (signature.empty() && cell.status == runner::CellStatus::Fail) signature = cell.signature;
+        if (signature.empty() && cell.status == runner::CellStatus::Fail)
+          signature = cell.signature;
     if (signature.empty() || !seen.insert(signature).second) continue;
     if (so.stop && so.stop->load()) break;
     std::cout << fmt::format("minimizing {} ({})\n", cr.name, signature) << std::flush;
@@ -77,8 +80,8 @@ void minimizeFindings(runner::Backend& backend, const runner::GeneratedCases& ca
     mo.stop = so.stop;
     if (!quiet && isatty(STDERR_FILENO))
       mo.progress = [](const runner::MinimizeProgress& p) {
-        std::cerr << fmt::format("\r\033[K  {} trials, {:.0f} s, {}: {}", p.trials, p.seconds, p.phase,
-                                 runner::toString(p.size))
+        std::cerr << fmt::format("\r\033[K  {} trials, {:.0f} s, {}: {}", p.trials, p.seconds,
+                                 p.phase, runner::toString(p.size))
                   << std::flush;
       };
     runner::MinimizeResult m = runner::minimizeCase(caseRunner, so.profile, c, mo);
@@ -92,14 +95,15 @@ void minimizeFindings(runner::Backend& backend, const runner::GeneratedCases& ca
       continue;
     }
     Case saved = runner::caseWithObservation(m.minimized, m.finalRun, info);
-    std::string path = (fs::path(out) / "minimized" / (runner::caseContentHash(saved) + ".yaml")).string();
+    std::string path =
+        (fs::path(out) / "minimized" / (runner::caseContentHash(saved) + ".yaml")).string();
     if (!writeFileAtomic(path, encodeCase(saved))) {
       std::cerr << fmt::format("{}:0:0: cannot write minimized case\n", path);
       continue;
     }
-    std::cout << fmt::format("  {} -> {} in {:.1f} s ({} trials){}: {}\n", runner::toString(m.before),
-                             runner::toString(m.after), m.seconds, m.trials, m.capped ? ", time limit reached" : "",
-                             path);
+    std::cout << fmt::format("  {} -> {} in {:.1f} s ({} trials){}: {}\n",
+                             runner::toString(m.before), runner::toString(m.after), m.seconds,
+                             m.trials, m.capped ? ", time limit reached" : "", path);
   }
   caseRunner.tearDown();
 }
@@ -137,20 +141,28 @@ Command addFuzzCommand(CLI::App& app) {
       "them at the end, on SIGINT/SIGTERM, or at the next run after a crash.\n"
       "Exit: 0 no discrepancies, 1 discrepancies, 2 bad usage, 3 backend failure, 130 "
       "interrupted.\nExample: netpolfuzz fuzz --seed 42 --cases 200 --out out/fuzz");
-  sub->add_option("--seed", o->seed, "Campaign seed (default: random; always printed). Case i of a seed is "
-                                     "always the same case");
-  sub->add_option("--cases,-n", o->cases, "Number of cases (default 100; with --duration, a limit too)")
+  sub->add_option("--seed", o->seed,
+                  "Campaign seed (default: random; always printed). Case i of a seed is "
+                  "always the same case");
+  sub->add_option("--cases,-n", o->cases,
+                  "Number of cases (default 100; with --duration, a limit too)")
       ->check(CLI::Range(size_t(1), size_t(100000000)))
       ->each([o](const std::string&) { o->casesGiven = true; });
-  sub->add_option("--duration", o->duration, "Run until this much time has passed, e.g. 90s, 10m, 1h30m");
-  sub->add_option("--first-index", o->firstIndex, "Index of the first case (to resume or re-run a case)")
+  sub->add_option("--duration", o->duration,
+                  "Run until this much time has passed, e.g. 90s, 10m, 1h30m");
+  sub->add_option("--first-index", o->firstIndex,
+                  "Index of the first case (to resume or re-run a case)")
       ->capture_default_str();
-  sub->add_option("--size", o->size, "Cluster size: small (3x3 pods, 2 nodes), medium (4x4, 3 nodes), large (8x6, 4 nodes)")
+  sub->add_option(
+         "--size", o->size,
+         "Cluster size: small (3x3 pods, 2 nodes), medium (4x4, 3 nodes), large (8x6, 4 nodes)")
       ->check(CLI::IsMember({"small", "medium", "large"}))
       ->capture_default_str();
-  sub->add_option("--weights", o->weights, "File of `name: value` lines overriding generator weights (docs/generator.md)");
+  sub->add_option("--weights", o->weights,
+                  "File of `name: value` lines overriding generator weights (docs/generator.md)");
   sub->add_option("--out,-o", o->out, "Output directory (default out/fuzz-s<SEED>)");
-  sub->add_flag("--list-faults", o->listFaults, "List the fault classes --inject-fault accepts, and exit");
+  sub->add_flag("--list-faults", o->listFaults,
+                "List the fault classes --inject-fault accepts, and exit");
   sub->add_option("--max-failures", o->maxFailures, "Stop after this many failing cases (0: never)")
       ->capture_default_str();
   sub->add_flag("--minimize", o->minimize,
@@ -160,107 +172,121 @@ Command addFuzzCommand(CLI::App& app) {
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
   addReportOption(*sub, o->reports);
-  sub->add_flag("--timings", o->timings,
-                "Print where the time went, by phase (apply incl. waiting for pods, probe, oracle and diff), "
-                "and the convergence time per state");
+  sub->add_flag(
+      "--timings", o->timings,
+      "Print where the time went, by phase (apply incl. waiting for pods, probe, oracle and diff), "
+      "and the convergence time per state");
   addBackendOptions(*sub, o->backend);
   sub->add_flag("--quiet,-q", o->quiet, "No progress line");
 
-  return {sub, [o]() {
-            if (o->listFaults) {
-              for (const auto& f : runner::local::LocalBackend::supportedFaults())
-                std::cout << fmt::format("{:<24} {}\n", f, runner::local::LocalBackend::describeFault(f));
-              return kExitOk;
-            }
-            BackendOptions& bo = o->backend;
-            if (!parseBackendOptions(bo, "fuzz")) return kExitBadInput;
-            GeneratorWeights weights;
-            if (!o->weights.empty() && !loadWeightsFile(o->weights, weights)) return kExitBadInput;
-            runner::SessionOptions so;
-            so.profile = bo.profile;
-            so.check = checkOptions(bo);
-            so.maxFailingCases = o->maxFailures;
-            size_t count = o->cases;  // 0: until the duration runs out
-            if (!o->duration.empty()) {
-              auto d = parseDuration(o->duration);
-              if (!d) {
-                std::cerr << fmt::format("netpolfuzz fuzz: --duration: '{}' is not a duration like 90s, 10m, 1h30m\n", o->duration);
-                return kExitBadInput;
-              }
-              so.durationSeconds = *d;
-              count = o->casesGiven ? o->cases : 0;
-            }
-            const uint64_t seed = o->seed ? *o->seed : std::random_device{}();
-            const ClusterSize size =
-                o->size == "large" ? ClusterSize::Large : o->size == "medium" ? ClusterSize::Medium : ClusterSize::Small;
-            runner::GeneratedCases source(seed, o->firstIndex, count, size, weights);
-            std::string out = o->out.empty() ? fmt::format("out/fuzz-s{}", seed) : o->out;
-            if (bo.dryRun) {
-              if (count == 0) {
-                std::cerr << "netpolfuzz fuzz: --dry-run needs --cases N\n";
-                return kExitBadInput;
-              }
-              std::vector<std::pair<std::string, Case>> cases;
-              while (auto c = source.next())
-                cases.push_back({fmt::format("seed {} index {}", seed, c->index), std::move(c->kase)});
-              return dryRunCases(bo, cases);
-            }
-            if (!checkBackendMachine(bo, "fuzz")) return kExitInfrastructure;
-            if (!createOutputDirectory(out)) return kExitInfrastructure;
+  return {
+      sub, [o]() {
+        if (o->listFaults) {
+          for (const auto& f : runner::local::LocalBackend::supportedFaults())
+            std::cout << fmt::format("{:<24} {}\n", f,
+                                     runner::local::LocalBackend::describeFault(f));
+          return kExitOk;
+        }
+        BackendOptions& bo = o->backend;
+        if (!parseBackendOptions(bo, "fuzz")) return kExitBadInput;
+        GeneratorWeights weights;
+        if (!o->weights.empty() && !loadWeightsFile(o->weights, weights)) return kExitBadInput;
+        runner::SessionOptions so;
+        so.profile = bo.profile;
+        so.check = checkOptions(bo);
+        so.maxFailingCases = o->maxFailures;
+        size_t count = o->cases;  // 0: until the duration runs out
+        if (!o->duration.empty()) {
+          auto d = parseDuration(o->duration);
+          if (!d) {
+            std::cerr << fmt::format(
+                "netpolfuzz fuzz: --duration: '{}' is not a duration like 90s, 10m, 1h30m\n",
+                o->duration);
+            return kExitBadInput;
+          }
+          so.durationSeconds = *d;
+          count = o->casesGiven ? o->cases : 0;
+        }
+        const uint64_t seed = o->seed ? *o->seed : std::random_device{}();
+        const ClusterSize size = o->size == "large"    ? ClusterSize::Large
+                                 : o->size == "medium" ? ClusterSize::Medium
+                                                       : ClusterSize::Small;
+        runner::GeneratedCases source(seed, o->firstIndex, count, size, weights);
+        std::string out = o->out.empty() ? fmt::format("out/fuzz-s{}", seed) : o->out;
+        if (bo.dryRun) {
+          if (count == 0) {
+            std::cerr << "netpolfuzz fuzz: --dry-run needs --cases N\n";
+            return kExitBadInput;
+          }
+          std::vector<std::pair<std::string, Case>> cases;
+          while (auto c = source.next())
+            cases.push_back({fmt::format("seed {} index {}", seed, c->index), std::move(c->kase)});
+          return dryRunCases(bo, cases);
+        }
+        if (!checkBackendMachine(bo, "fuzz")) return kExitInfrastructure;
+        if (!createOutputDirectory(out)) return kExitInfrastructure;
 
-            RunInfo info;
-            info.backend = bo.backend;
-            info.seed = seed;
-            info.size = o->size;
-            info.profile = bo.profile;
-            info.faults = bo.faults;
-            info.started = utcNow();
-            info.command = fmt::format("netpolfuzz fuzz --backend {} --seed {} --size {}", bo.backend, seed, o->size);
-            if (count) info.command += fmt::format(" --cases {}", count);
-            if (so.durationSeconds > 0) info.command += " --duration " + shellWord(o->duration);
-            if (o->maxFailures) info.command += fmt::format(" --max-failures {}", o->maxFailures);
-            if (o->firstIndex) info.command += fmt::format(" --first-index {}", o->firstIndex);
-            if (!o->weights.empty()) info.command += " --weights " + shellWord(o->weights);
-            if (bo.backend == "kind" && !bo.context.empty()) info.command += " --context " + shellWord(bo.context);
-            if (!bo.cni.empty()) info.command += " --cni " + bo.cni;
-            for (const auto& p : bo.profileSettings) info.command += " --profile " + shellWord(p);
-            for (const auto& f : bo.faults) info.command += " --inject-fault " + shellWord(f);
+        RunInfo info;
+        info.backend = bo.backend;
+        info.seed = seed;
+        info.size = o->size;
+        info.profile = bo.profile;
+        info.faults = bo.faults;
+        info.started = utcNow();
+        info.command = fmt::format("netpolfuzz fuzz --backend {} --seed {} --size {}", bo.backend,
+                                   seed, o->size);
+        if (count) info.command += fmt::format(" --cases {}", count);
+        if (so.durationSeconds > 0) info.command += " --duration " + shellWord(o->duration);
+        if (o->maxFailures) info.command += fmt::format(" --max-failures {}", o->maxFailures);
+        if (o->firstIndex) info.command += fmt::format(" --first-index {}", o->firstIndex);
+        if (!o->weights.empty()) info.command += " --weights " + shellWord(o->weights);
+        if (bo.backend == "kind" && !bo.context.empty())
+          info.command += " --context " + shellWord(bo.context);
+        if (!bo.cni.empty()) info.command += " --cni " + bo.cni;
+        for (const auto& p : bo.profileSettings) info.command += " --profile " + shellWord(p);
+        for (const auto& f : bo.faults) info.command += " --inject-fault " + shellWord(f);
 
-            MadeBackend made = makeBackend(bo);
-            runner::Backend& backend = *made.backend;
-            so.stop = &installInterruptHandling();
+        MadeBackend made = makeBackend(bo);
+        runner::Backend& backend = *made.backend;
+        so.stop = &installInterruptHandling();
 
-            std::cout << fmt::format("netpolfuzz fuzz: seed {}, {} {} cases{}, backend {} (run {}){}\n", seed,
-                                     count ? fmt::format("{}", count) : std::string("unlimited"), o->size,
-                                     so.durationSeconds > 0 ? ", for " + o->duration : "", bo.backend, made.runId,
-                                     bo.faults.empty() ? "" : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")));
-            std::cout << "reproduce: " << info.command << "\n" << std::flush;
+        std::cout << fmt::format(
+            "netpolfuzz fuzz: seed {}, {} {} cases{}, backend {} (run {}){}\n", seed,
+            count ? fmt::format("{}", count) : std::string("unlimited"), o->size,
+            so.durationSeconds > 0 ? ", for " + o->duration : "", bo.backend, made.runId,
+            bo.faults.empty() ? "" : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")));
+        std::cout << "reproduce: " << info.command << "\n" << std::flush;
 
-            SessionOutputOptions output;
-            output.outDir = out;
-            output.info = info;
-            output.failureFile = [](const runner::SessionCase& c) { return "failures/" + c.kase.meta.name + ".yaml"; };
-            output.failLine = [out](const runner::SessionCase& c, const runner::CaseResult& r, const std::string& saved) {
-              return fmt::format("{}: {} discrepancies -> {}/{}", c.kase.meta.name, r.discrepancies(), out, saved);
-            };
-            output.resultsEverySeconds = 10;  // a long campaign's results survive a crash
-            output.quiet = o->quiet;
-            output.plannedCases = count;
-            output.durationSeconds = so.durationSeconds;
-            SessionOutput sink(std::move(output));
-            runner::SessionResult result = runner::runSession(backend, source, sink, so);
-            backend.tearDown();
-            const results::Results doc = sink.finish(result);
-            std::cout << renderCampaignSummary(doc, out);
-            if (o->timings) std::cout << renderTimings(doc);
-            if (o->minimize && result.discrepancies() > 0 && result.backendError.empty() && !so.stop->load())
-              minimizeFindings(backend, source, so, info, result, out, o->minimizeSeconds, o->quiet);
-            if (!writeRequestedReports(out, o->reports)) return kExitInfrastructure;
-            if (!result.backendError.empty()) return kExitInfrastructure;
-            if (result.discrepancies() > 0) return kExitDiscrepancies;
-            if (result.interrupted) return 130;
-            return kExitOk;
-          }};
+        SessionOutputOptions output;
+        output.outDir = out;
+        output.info = info;
+        output.failureFile = [](const runner::SessionCase& c) {
+          return "failures/" + c.kase.meta.name + ".yaml";
+        };
+        output.failLine = [out](const runner::SessionCase& c, const runner::CaseResult& r,
+                                const std::string& saved) {
+          return fmt::format("{}: {} discrepancies -> {}/{}", c.kase.meta.name, r.discrepancies(),
+                             out, saved);
+        };
+        output.resultsEverySeconds = 10;  // a long campaign's results survive a crash
+        output.quiet = o->quiet;
+        output.plannedCases = count;
+        output.durationSeconds = so.durationSeconds;
+        SessionOutput sink(std::move(output));
+        runner::SessionResult result = runner::runSession(backend, source, sink, so);
+        backend.tearDown();
+        const results::Results doc = sink.finish(result);
+        std::cout << renderCampaignSummary(doc, out);
+        if (o->timings) std::cout << renderTimings(doc);
+        if (o->minimize && result.discrepancies() > 0 && result.backendError.empty() &&
+            !so.stop->load())
+          minimizeFindings(backend, source, so, info, result, out, o->minimizeSeconds, o->quiet);
+        if (!writeRequestedReports(out, o->reports)) return kExitInfrastructure;
+        if (!result.backendError.empty()) return kExitInfrastructure;
+        if (result.discrepancies() > 0) return kExitDiscrepancies;
+        if (result.interrupted) return 130;
+        return kExitOk;
+      }};
 }
 
 }  // namespace npf::cli

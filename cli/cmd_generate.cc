@@ -26,14 +26,17 @@ static void printStats(const std::vector<std::set<std::string>>& tagsPerCase) {
     for (const auto& t : tags) ++counts[t];
   size_t n = tagsPerCase.size();
   auto pct = [&](int k) { return n ? 100.0 * k / double(n) : 0.0; };
-  std::cout << fmt::format("\ncoverage over {} cases\n{:<28} {:>6} {:>7}\n", n, "bug class", "cases", "share");
+  std::cout << fmt::format("\ncoverage over {} cases\n{:<28} {:>6} {:>7}\n", n, "bug class",
+                           "cases", "share");
   int covered = 0, atTarget = 0;
   for (const auto& cls : expressibleBugClasses()) {
     int k = counts.count(cls) ? counts[cls] : 0;
     covered += k > 0;
     atTarget += pct(k) >= 5.0;
     std::cout << fmt::format("{:<28} {:>6} {:>6.1f}%{}\n", cls, k, pct(k),
-                             k == 0 ? "  MISSING" : pct(k) < 5.0 ? "  below 5%" : "");
+                             k == 0         ? "  MISSING"
+                             : pct(k) < 5.0 ? "  below 5%"
+                                            : "");
   }
   std::cout << fmt::format("{:<28} {:>6} {:>7}\n", "feature", "cases", "share");
   for (const auto& [tag, k] : counts)
@@ -80,8 +83,9 @@ int runGenerate(const GenerateOptions& o) {
     std::cout << fmt::format("seed {} ({} {} cases)\n", seed, o.count, o.size);
     ClusterSize size = o.size == "large"    ? ClusterSize::Large
                        : o.size == "medium" ? ClusterSize::Medium
-                                             : ClusterSize::Small;
-    for (int i = 0; i < o.count; ++i) cases.push_back(generateCase(seed, uint64_t(i), size, weights));
+                                            : ClusterSize::Small;
+    for (int i = 0; i < o.count; ++i)
+      cases.push_back(generateCase(seed, uint64_t(i), size, weights));
   }
   std::vector<std::set<std::string>> tags;
   for (const Case& c : cases) {
@@ -108,14 +112,23 @@ Command addGenerateCommand(CLI::App& app) {
       "Generate random cases (clusters, policies, steps) reproducibly from a seed, one case "
       "file per case, or write the enumerated conformance suite (--conformance).");
   sub->add_option("--seed", o->seed, "Seed (default: random; always printed)");
-  sub->add_option("--count,-n", o->count, "Number of cases")->check(CLI::Range(1, 1000000))->capture_default_str();
-  sub->add_option("--out,-o", o->out, "Output directory (created if missing); without it, only --stats runs");
-  sub->add_option("--size", o->size, "Cluster size: small (3x3 pods, 2 nodes), medium (4x4, 3 nodes), large (8x6, 4 nodes)")
+  sub->add_option("--count,-n", o->count, "Number of cases")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  sub->add_option("--out,-o", o->out,
+                  "Output directory (created if missing); without it, only --stats runs");
+  sub->add_option(
+         "--size", o->size,
+         "Cluster size: small (3x3 pods, 2 nodes), medium (4x4, 3 nodes), large (8x6, 4 nodes)")
       ->check(CLI::IsMember({"small", "medium", "large"}))
       ->capture_default_str();
-  sub->add_option("--weights", o->weights, "File of `name: value` lines overriding generator weights (see docs/generator.md)");
-  sub->add_flag("--stats", o->stats, "Print the feature and bug-class coverage of the generated cases");
-  sub->add_flag("--conformance", o->conformance, "Write the enumerated conformance suite instead of random cases");
+  sub->add_option(
+      "--weights", o->weights,
+      "File of `name: value` lines overriding generator weights (see docs/generator.md)");
+  sub->add_flag("--stats", o->stats,
+                "Print the feature and bug-class coverage of the generated cases");
+  sub->add_flag("--conformance", o->conformance,
+                "Write the enumerated conformance suite instead of random cases");
 
   return {sub, [o] { return runGenerate(*o); }};
 }

@@ -37,8 +37,9 @@ int runSteps(const std::vector<std::vector<std::string>>& steps, bool dryRun) {
     std::cout << r.out;
     if (!r.ok()) {
       std::cerr << r.err << (r.err.empty() || r.err.back() == '\n' ? "" : "\n");
-      std::cerr << fmt::format("netpolfuzz kind: `{}` failed (exit {}){}\n", argv[0], r.exitCode,
-                               r.exitCode == -1 ? ": is " + argv[0] + " installed and in PATH?" : "");
+      std::cerr << fmt::format(
+          "netpolfuzz kind: `{}` failed (exit {}){}\n", argv[0], r.exitCode,
+          r.exitCode == -1 ? ": is " + argv[0] + " installed and in PATH?" : "");
       return kExitInfrastructure;
     }
   }
@@ -61,24 +62,30 @@ int runKindUp(const KindOptions& o) {
   auto plan = runner::kind::clusterPlan(o.cni, o.name, o.dual, dir);
   int rc = runSteps(plan.steps, o.dryRun);
   if (rc == kExitOk && !o.dryRun)
-    std::cout << fmt::format("cluster ready: netpolfuzz conformance --backend kind --context kind-{} --cni {}\n",
-                             o.name, o.cni);
+    std::cout << fmt::format(
+        "cluster ready: netpolfuzz conformance --backend kind --context kind-{} --cni {}\n", o.name,
+        o.cni);
   return rc;
 }
 
-int runKindDown(const KindOptions& o) { return runSteps({runner::kind::deleteClusterArgv(o.name)}, o.dryRun); }
+int runKindDown(const KindOptions& o) {
+  return runSteps({runner::kind::deleteClusterArgv(o.name)}, o.dryRun);
+}
 
 }  // namespace
 
 Command addKindCommand(CLI::App& app) {
   auto o = std::make_shared<KindOptions>();
-  auto* sub = app.add_subcommand("kind", "Create or delete a kind cluster with a CNI for `--backend kind`");
+  auto* sub =
+      app.add_subcommand("kind", "Create or delete a kind cluster with a CNI for `--backend kind`");
   sub->require_subcommand(1);
-  auto* up = sub->add_subcommand("up", "Create a kind cluster (1 control plane, 2 workers) and install the CNI");
+  auto* up = sub->add_subcommand(
+      "up", "Create a kind cluster (1 control plane, 2 workers) and install the CNI");
   up->add_option("--cni", o->cni, "kindnet, calico, cilium, antrea or kube-router")
       ->check(CLI::IsMember({"kindnet", "calico", "cilium", "antrea", "kube-router"}))
       ->capture_default_str();
-  up->add_option("--name", o->name, "Cluster name (kubectl context kind-NAME)")->capture_default_str();
+  up->add_option("--name", o->name, "Cluster name (kubectl context kind-NAME)")
+      ->capture_default_str();
   up->add_flag("--dual-stack", o->dual, "IPv4 and IPv6");
   up->add_flag("--dry-run", o->dryRun, "Print the commands without running them");
   auto* down = sub->add_subcommand("down", "Delete the kind cluster");

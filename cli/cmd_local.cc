@@ -47,16 +47,18 @@ struct LocalStatusOptions {
 
 // A word the user can paste into a shell.
 std::string shellWord(const std::string& s) {
-  if (!s.empty() &&
-      s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,") ==
-          std::string::npos)
+  if (!s.empty() && s.find_first_not_of(
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,") ==
+                        std::string::npos)
     return s;
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
 
-std::string joinWords(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, " ")); }
+std::string joinWords(const std::vector<std::string>& v) {
+  return fmt::format("{}", fmt::join(v, " "));
+}
 
 // A process's command line, shortened for a table cell.
 std::string commandLineCell(long pid) {
@@ -69,7 +71,9 @@ std::string commandLineCell(long pid) {
 
 std::string stateLabel(const rl::KeptClusterInfo& info) {
   size_t step = info.step, steps = info.steps;
-  if (step == 0) return steps ? fmt::format("initial state (of {} step{})", steps, steps == 1 ? "" : "s") : "initial state";
+  if (step == 0)
+    return steps ? fmt::format("initial state (of {} step{})", steps, steps == 1 ? "" : "s")
+                 : "initial state";
   return fmt::format("state after step {} of {}", step, steps);
 }
 
@@ -86,8 +90,8 @@ void printUpInfo(const rl::KeptClusterInfo& info) {
   for (const rl::KeptEndpoint& e : info.endpoints) {
     std::string netns = e.kind == "service" ? "(DNAT on every node)" : e.netns;
     rows.push_back({{e.endpoint, e.kind, e.node.empty() ? "-" : e.node,
-                     netns.empty() ? "- (IPv6 only: not wired)" : netns, e.ips.empty() ? "-" : joinWords(e.ips),
-                     e.ports.empty() ? "-" : e.ports}});
+                     netns.empty() ? "- (IPv6 only: not wired)" : netns,
+                     e.ips.empty() ? "-" : joinWords(e.ips), e.ports.empty() ? "-" : e.ports}});
     bool wired = !e.netns.empty();
     if (e.kind == "pod" && wired && !srcPod) srcPod = &e;
     if (e.kind == "node" && wired && !node) node = &e;
@@ -95,7 +99,8 @@ void printUpInfo(const rl::KeptClusterInfo& info) {
   for (const rl::KeptEndpoint& e : info.endpoints) {
     if ((e.kind != "pod" && e.kind != "hostnet-pod") || e.netns.empty() || &e == srcPod) continue;
     if (e.ports.find("/TCP") == std::string::npos) continue;
-    if (e.ips.empty() || !parseIp(e.ips.front()) || parseIp(e.ips.front())->family != IpFamily::V4) continue;
+    if (e.ips.empty() || !parseIp(e.ips.front()) || parseIp(e.ips.front())->family != IpFamily::V4)
+      continue;
     dstPod = &e;
     break;
   }
@@ -122,19 +127,23 @@ void printUpInfo(const rl::KeptClusterInfo& info) {
       size_t start = ports.rfind(',', tcp);
       std::string port = ports.substr(start == std::string::npos ? 0 : start + 1,
                                       tcp - (start == std::string::npos ? 0 : start + 1));
-      ex.push_back({fmt::format("ip netns exec {} timeout 1 bash -c '</dev/tcp/{}/{}' && echo open", ns, ip, port),
-                    fmt::format("TCP connect {} -> {}:{} (a dropped one times out)", name, dstPod->endpoint, port)});
+      ex.push_back({fmt::format("ip netns exec {} timeout 1 bash -c '</dev/tcp/{}/{}' && echo open",
+                                ns, ip, port),
+                    fmt::format("TCP connect {} -> {}:{} (a dropped one times out)", name,
+                                dstPod->endpoint, port)});
     }
   }
   if (node) {
     const std::string &ns = node->netns, &name = node->node;
-    ex.push_back({"ip netns exec " + ns + " nft -a list ruleset", name + "'s Service and NetworkPolicy rules"});
+    ex.push_back({"ip netns exec " + ns + " nft -a list ruleset",
+                  name + "'s Service and NetworkPolicy rules"});
     ex.push_back({"ip -n " + ns + " route", name + "'s routes to its pods"});
   }
   std::vector<std::string> files;
   for (const auto& f : info.files) files.push_back(shellWord(f));
   if (!files.empty())
-    ex.push_back({"netpolfuzz expect " + joinWords(files), "the verdict the oracle expects for every cell"});
+    ex.push_back(
+        {"netpolfuzz expect " + joinWords(files), "the verdict the oracle expects for every cell"});
   size_t cw = 0;
   for (const auto& [c, _] : ex) cw = std::max(cw, c.size());
   std::cout << "\nPoke at it (as root):\n";
@@ -151,8 +160,9 @@ int runLocalUp(const LocalUpOptions& o) {
   const auto& supported = rl::LocalBackend::supportedFaults();
   for (const auto& f : o.faults)
     if (std::find(supported.begin(), supported.end(), f) == supported.end()) {
-      std::cerr << fmt::format("netpolfuzz local up: --inject-fault: unknown fault class '{}'; supported: {}\n", f,
-                               fmt::join(supported, ", "));
+      std::cerr << fmt::format(
+          "netpolfuzz local up: --inject-fault: unknown fault class '{}'; supported: {}\n", f,
+          fmt::join(supported, ", "));
       return kExitBadInput;
     }
   Loaded l = loadCase(o.files);
@@ -163,8 +173,9 @@ int runLocalUp(const LocalUpOptions& o) {
   request.step = o.step.value_or(0);
   const size_t steps = request.states.size() - 1;
   if (request.step > steps) {
-    std::cerr << fmt::format("netpolfuzz local up: --step {}: the case has {} step{} (give 0..{})\n", request.step,
-                             steps, steps == 1 ? "" : "s", steps);
+    std::cerr << fmt::format(
+        "netpolfuzz local up: --step {}: the case has {} step{} (give 0..{})\n", request.step,
+        steps, steps == 1 ? "" : "s", steps);
     return kExitBadInput;
   }
   if (auto e = rl::checkPrivileges(); !e.empty()) {
@@ -199,16 +210,18 @@ int runLocalUp(const LocalUpOptions& o) {
       std::cerr << fmt::format("netpolfuzz local up: cannot bring {} up: {}\n", r.run, r.error);
       return kExitInfrastructure;
     case Outcome::InfoUnreadable:
-      std::cerr << fmt::format("netpolfuzz local up: {} is unreadable; the run may have been stopped\n",
-                               rl::keptClusterInfoPath(kStateRoot, r.run));
+      std::cerr << fmt::format(
+          "netpolfuzz local up: {} is unreadable; the run may have been stopped\n",
+          rl::keptClusterInfoPath(kStateRoot, r.run));
       return kExitInfrastructure;
     case Outcome::Up:
       break;
   }
-  std::cout << fmt::format("run {} is up (daemon pid {}): {}, {}{}{}\n", r.run, r.info.pid, joinWords(o.files),
-                           stateLabel(r.info),
-                           o.faults.empty() ? "" : ", injected fault " + fmt::format("{}", fmt::join(o.faults, ",")),
-                           o.profile.empty() ? "" : ", profile " + joinWords(o.profile));
+  std::cout << fmt::format(
+      "run {} is up (daemon pid {}): {}, {}{}{}\n", r.run, r.info.pid, joinWords(o.files),
+      stateLabel(r.info),
+      o.faults.empty() ? "" : ", injected fault " + fmt::format("{}", fmt::join(o.faults, ",")),
+      o.profile.empty() ? "" : ", profile " + joinWords(o.profile));
   printUpInfo(r.info);
   return kExitOk;
 }
@@ -221,8 +234,11 @@ std::string describeNamespaces(const std::string& run, const std::vector<std::st
   std::map<char, size_t> kinds;
   for (const auto& n : names) ++kinds[n.size() > run.size() + 1 ? n[run.size() + 1] : '?'];
   std::vector<std::string> parts;
-  for (auto [k, label] : {std::pair{'f', "fabric"}, {'n', "node"}, {'e', "external host"}, {'p', "pod"}})
-    if (kinds.count(k)) parts.push_back(k == 'f' ? label : fmt::format("{} {}{}", kinds[k], label, kinds[k] == 1 ? "" : "s"));
+  for (auto [k, label] :
+       {std::pair{'f', "fabric"}, {'n', "node"}, {'e', "external host"}, {'p', "pod"}})
+    if (kinds.count(k))
+      parts.push_back(k == 'f' ? label
+                               : fmt::format("{} {}{}", kinds[k], label, kinds[k] == 1 ? "" : "s"));
   return fmt::format("{}-*: {}", run, fmt::join(parts, ", "));
 }
 
@@ -230,7 +246,8 @@ void printCleanupReport(const rl::CleanupReport& r) {
   if (!r.killedPids.empty()) {
     std::vector<std::string> pids;
     for (int p : r.killedPids) pids.push_back(std::to_string(p));
-    std::cout << fmt::format("killed {} process(es) left in leftover namespaces: {}\n", pids.size(), joinWords(pids));
+    std::cout << fmt::format("killed {} process(es) left in leftover namespaces: {}\n", pids.size(),
+                             joinWords(pids));
   }
   if (!r.removedNamespaces.empty())
     std::cout << fmt::format("removed {} network namespace(s): {}\n", r.removedNamespaces.size(),
@@ -244,7 +261,8 @@ void printCleanupReport(const rl::CleanupReport& r) {
 int runLocalDown(const LocalDownOptions& o) {
   for (const auto& r : o.runs)
     if (!rl::runExists(kStateRoot, r)) {
-      std::cerr << fmt::format("netpolfuzz local down: unknown run '{}' (see netpolfuzz local status)\n", r);
+      std::cerr << fmt::format(
+          "netpolfuzz local down: unknown run '{}' (see netpolfuzz local status)\n", r);
       return kExitBadInput;
     }
   if (auto e = rl::checkPrivileges(); !e.empty()) {
@@ -271,17 +289,20 @@ int runLocalDown(const LocalDownOptions& o) {
         break;
       case Outcome::NotKeptCluster:
         std::cerr << fmt::format(
-            "netpolfuzz local down: {} is not a `local up` run (owner pid {}: {}); stop that program instead\n", run,
-            stop.pid, commandLineCell(stop.pid));
+            "netpolfuzz local down: {} is not a `local up` run (owner pid {}: {}); stop that "
+            "program instead\n",
+            run, stop.pid, commandLineCell(stop.pid));
         rc = kExitBadInput;
         break;
       case Outcome::Stopped:
-        std::cout << fmt::format("{}: stopped (daemon pid {}); removed {} network namespace(s) ({}) and {}\n", run,
-                                 stop.pid, stop.namespacesBefore.size(), describeNamespaces(run, stop.namespacesBefore),
-                                 rl::runDir(kStateRoot, run));
+        std::cout << fmt::format(
+            "{}: stopped (daemon pid {}); removed {} network namespace(s) ({}) and {}\n", run,
+            stop.pid, stop.namespacesBefore.size(), describeNamespaces(run, stop.namespacesBefore),
+            rl::runDir(kStateRoot, run));
         break;
       case Outcome::StillThere:
-        std::cout << fmt::format("{}: still there after {} s; killing daemon pid {}\n", run, o.waitSeconds, stop.pid);
+        std::cout << fmt::format("{}: still there after {} s; killing daemon pid {}\n", run,
+                                 o.waitSeconds, stop.pid);
         rl::killKeptCluster(kStateRoot, run, stop.pid);
         leftovers = true;
         break;
@@ -307,7 +328,8 @@ void printRunTable(const std::vector<std::string>& runs) {
     std::string what;
     if (auto up = rl::readKeptClusterInfo(kStateRoot, run)) {
       what = fmt::format("local up {}, {}", joinWords(up->files), stateLabel(*up));
-      if (!up->faults.empty()) what += ", injected fault " + fmt::format("{}", fmt::join(up->faults, ","));
+      if (!up->faults.empty())
+        what += ", injected fault " + fmt::format("{}", fmt::join(up->faults, ","));
       what += ", since " + up->started;
     } else if (alive) {
       what = "other run: " + commandLineCell(pid);
@@ -324,8 +346,8 @@ void printRunTable(const std::vector<std::string>& runs) {
     w[2] = std::max(w[2], r.pid.size()), w[3] = std::max(w[3], r.ns.size());
   }
   for (const auto& r : rows)
-    std::cout << fmt::format("{:<{}}  {:<{}}  {:>{}}  {:>{}}  {}\n", r.run, w[0], r.state, w[1], r.pid, w[2], r.ns,
-                             w[3], r.what);
+    std::cout << fmt::format("{:<{}}  {:<{}}  {:>{}}  {:>{}}  {}\n", r.run, w[0], r.state, w[1],
+                             r.pid, w[2], r.ns, w[3], r.what);
 }
 
 int runLocalStatus(const LocalStatusOptions& o) {
@@ -337,12 +359,14 @@ int runLocalStatus(const LocalStatusOptions& o) {
   std::vector<std::string> runs = o.runs.empty() ? rl::runsWithState(kStateRoot) : o.runs;
   std::set<std::string> withState(runs.begin(), runs.end());
   std::map<std::string, std::vector<std::string>> orphans;  // run -> namespaces without state
-  std::vector<std::string> foreign;                          // npf-* not named by a run id
+  std::vector<std::string> foreign;                         // npf-* not named by a run id
   if (o.runs.empty())
     for (const auto& ns : rl::listNamespaces("npf-")) {
       std::string run = rl::runIdOfNamespace(ns);
-      if (run.empty()) foreign.push_back(ns);
-      else if (!withState.count(run)) orphans[run].push_back(ns);
+      if (run.empty())
+        foreign.push_back(ns);
+      else if (!withState.count(run))
+        orphans[run].push_back(ns);
     }
   if (runs.empty() && orphans.empty() && foreign.empty()) {
     std::cout << "no runs\n";
@@ -350,14 +374,16 @@ int runLocalStatus(const LocalStatusOptions& o) {
   }
   if (!runs.empty()) printRunTable(runs);
   if (!orphans.empty()) {
-    std::cout << "\nnetwork namespaces of runs without a state directory (leftovers; netpolfuzz local cleanup "
+    std::cout << "\nnetwork namespaces of runs without a state directory (leftovers; netpolfuzz "
+                 "local cleanup "
                  "removes them):\n";
     for (const auto& [run, names] : orphans)
       std::cout << fmt::format("  {}: {} namespace(s): {}\n", run, names.size(), joinWords(names));
   }
   if (!foreign.empty())
-    std::cout << fmt::format("\nnamespaces named npf-* that no netpolfuzz run owns (left alone): {}\n",
-                             joinWords(foreign));
+    std::cout << fmt::format(
+        "\nnamespaces named npf-* that no netpolfuzz run owns (left alone): {}\n",
+        joinWords(foreign));
   for (const auto& run : o.runs)
     if (auto up = rl::readKeptClusterInfo(kStateRoot, run)) {
       std::cout << fmt::format("\n{}: {}, {}\n", run, joinWords(up->files), stateLabel(*up));
@@ -372,13 +398,15 @@ int runLocalCleanup() {
     return kExitInfrastructure;
   }
   rl::CleanupReport r = rl::cleanupLeftovers(runner::realProcessRunner(), kStateRoot);
-  if (r.killedPids.empty() && r.removedNamespaces.empty() && r.removedRuns.empty() && r.errors.empty())
+  if (r.killedPids.empty() && r.removedNamespaces.empty() && r.removedRuns.empty() &&
+      r.errors.empty())
     std::cout << "nothing to clean up\n";
   printCleanupReport(r);
   std::vector<std::string> live;
   for (const auto& run : rl::runsWithState(kStateRoot))
     if (rl::runIsAlive(kStateRoot, run)) live.push_back(run);
-  if (!live.empty()) std::cout << fmt::format("left alone: {} live run(s): {}\n", live.size(), joinWords(live));
+  if (!live.empty())
+    std::cout << fmt::format("left alone: {} live run(s): {}\n", live.size(), joinWords(live));
   return r.errors.empty() ? kExitOk : kExitInfrastructure;
 }
 
@@ -403,17 +431,21 @@ Command addLocalCommand(CLI::App& app) {
       "and commands to inspect them.\nNeeds root (CAP_NET_ADMIN, CAP_SYS_ADMIN), iproute2, "
       "nftables and containernetworking-plugins.\nExit: 0 up, 2 bad input, 3 could not be set "
       "up (nothing is left behind).\nExample: sudo netpolfuzz local up case.yaml --step 1");
-  upCmd->add_option("files", up->files, "Case files (YAML or JSON manifests), merged into one case")->required();
-  upCmd->add_option("--step", up->step,
-                    "Bring up the state after this many of the case's steps (the initial state is "
-                    "set up and each step applied in turn, as a run does); default 0")
+  upCmd->add_option("files", up->files, "Case files (YAML or JSON manifests), merged into one case")
+      ->required();
+  upCmd
+      ->add_option("--step", up->step,
+                   "Bring up the state after this many of the case's steps (the initial state is "
+                   "set up and each step applied in turn, as a run does); default 0")
       ->type_name("N");
   addProfileOption(*upCmd, up->profile);
-  upCmd->add_option("--inject-fault", up->faults,
-                    "Make the dataplane reproduce a known CNI bug class (repeatable; `netpolfuzz "
-                    "fuzz --list-faults` lists them)")
+  upCmd
+      ->add_option("--inject-fault", up->faults,
+                   "Make the dataplane reproduce a known CNI bug class (repeatable; `netpolfuzz "
+                   "fuzz --list-faults` lists them)")
       ->type_name("CLASS");
-  upCmd->add_option("--cni-path", up->cniPath, "Directory of the CNI plugin binaries")->capture_default_str();
+  upCmd->add_option("--cni-path", up->cniPath, "Directory of the CNI plugin binaries")
+      ->capture_default_str();
 
   auto down = std::make_shared<LocalDownOptions>();
   CLI::App* downCmd = local->add_subcommand(
@@ -424,9 +456,12 @@ Command addLocalCommand(CLI::App& app) {
       "by `local cleanup`. Never stops other programs' runs (fuzz campaigns, tests).\nNeeds "
       "root.\nExit: 0 done, 2 unknown run, 3 something could not be removed.\nExample: sudo "
       "netpolfuzz local down npf-1a2b3c");
-  downCmd->add_option("runs", down->runs, "Run ids (npf-xxxxxx) as printed by `local up` / `local status`")
+  downCmd
+      ->add_option("runs", down->runs,
+                   "Run ids (npf-xxxxxx) as printed by `local up` / `local status`")
       ->type_name("RUN");
-  downCmd->add_option("--wait", down->waitSeconds, "Seconds to wait for a run to go before killing it")
+  downCmd
+      ->add_option("--wait", down->waitSeconds, "Seconds to wait for a run to go before killing it")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
 

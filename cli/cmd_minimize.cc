@@ -32,8 +32,7 @@ std::string defaultOut(const std::string& file) {
 
 std::string cellLine(const runner::CellOutcome& o, size_t step) {
   std::string obs;
-  for (const auto& a : o.attempts)
-    obs += (obs.empty() ? "" : ",") + std::string(toString(a.kind));
+  for (const auto& a : o.attempts) obs += (obs.empty() ? "" : ",") + std::string(toString(a.kind));
   return fmt::format("step {}: {} -> {}  expected {}, observed {}", step, toString(o.probe.from),
                      toString(o.probe.target), o.expected ? toString(*o.expected) : "skip", obs);
 }
@@ -75,10 +74,9 @@ int runMinimize(const MinimizeOptions& o) {
   }
   const std::string under = describeRunSettings(settings);
   const std::atomic<bool>& stop = installInterruptHandling();
-  std::cout << fmt::format(
-                   "netpolfuzz minimize: {} ({}) on the {} backend (run {}){}\n", o.file,
-                   toString(runner::caseSize(input)), bo.backend, made.runId,
-                   under.empty() ? "" : ", " + under)
+  std::cout << fmt::format("netpolfuzz minimize: {} ({}) on the {} backend (run {}){}\n", o.file,
+                           toString(runner::caseSize(input)), bo.backend, made.runId,
+                           under.empty() ? "" : ", " + under)
             << std::flush;
 
   const bool tty = isatty(STDERR_FILENO) && !o.quiet;
@@ -113,9 +111,8 @@ int runMinimize(const MinimizeOptions& o) {
     return kExitInfrastructure;
   }
   if (!res.reproduced) {
-    std::cout << fmt::format(
-        "no discrepancy{} on this backend: nothing to minimize\n",
-        o.signature.empty() ? "" : " with signature '" + o.signature + "'");
+    std::cout << fmt::format("no discrepancy{} on this backend: nothing to minimize\n",
+                             o.signature.empty() ? "" : " with signature '" + o.signature + "'");
     if (!(settings == runner::recordedSettings(input)))
       std::cout << fmt::format("(ran with {}; the case records {})\n",
                                under.empty() ? "the default profile and no fault" : under,
@@ -129,8 +126,8 @@ int runMinimize(const MinimizeOptions& o) {
   info.profile = settings.profile;
   info.faults = settings.faults;
   // An unverified result has no observed cells, but still records what it ran under.
-  Case out = runner::caseWithObservation(
-      res.minimized, res.verified ? res.finalRun : runner::CaseResult{}, info);
+  Case out = runner::caseWithObservation(res.minimized,
+                                         res.verified ? res.finalRun : runner::CaseResult{}, info);
   std::string hash = runner::caseContentHash(out);
   out.meta.name = hash;
   out.meta.present = true;
@@ -152,14 +149,12 @@ int runMinimize(const MinimizeOptions& o) {
   if (res.verified && res.cell) {
     for (const auto& s : res.finalRun.states)
       for (const auto& c : s.notable)
-        if (c.status == runner::CellStatus::Fail && c.probe == *res.cell &&
-            s.step == res.step)
+        if (c.status == runner::CellStatus::Fail && c.probe == *res.cell && s.step == res.step)
           std::cout << "cell: " << cellLine(c, s.step) << '\n';
   } else {
-    std::cout
-        << "warning: the minimized case did not show the signature again on a fresh cluster "
-           "(a flaky or history-dependent discrepancy); it is written without observed "
-           "cells\n";
+    std::cout << "warning: the minimized case did not show the signature again on a fresh cluster "
+                 "(a flaky or history-dependent discrepancy); it is written without observed "
+                 "cells\n";
   }
   std::cout << "minimized case: " << path << '\n';
   // The case records its profile and faults: replay needs no more options.

@@ -21,14 +21,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
 // " (recorded on local with fault X; replayed with no fault)": where and under what the case was
 // recorded, and what it runs under now when that differs.
 std::string recordedText(const Case& c, const runner::RunSettings& now) {
   const runner::RunSettings recorded = runner::recordedSettings(c);
   std::string out;
   if (c.meta.observed) {
-    out = "recorded on " + (c.meta.observed->backend.empty() ? std::string("?") : c.meta.observed->backend);
+    out = "recorded on " +
+          (c.meta.observed->backend.empty() ? std::string("?") : c.meta.observed->backend);
     if (auto with = describeRunSettings(recorded); !with.empty()) out += " with " + with;
   }
   if (!(now == recorded)) {
@@ -41,15 +41,16 @@ std::string recordedText(const Case& c, const runner::RunSettings& now) {
 
 // ", profile ..., faults each case records": what the options say every case runs under.
 std::string runSettingsText(const BackendOptions& bo) {
-  if (!bo.profileGiven && !bo.faultsGiven) return ", each case under the profile and faults it records";
+  if (!bo.profileGiven && !bo.faultsGiven)
+    return ", each case under the profile and faults it records";
   std::string profile = "the profile each case records";
   if (bo.profileGiven) {
     profile = describeRunSettings({bo.profile, {}});
     if (profile.empty()) profile = "default profile";
   }
-  std::string faults = !bo.faultsGiven        ? "the faults each case records"
-                       : bo.faults.empty()    ? "no injected fault"
-                                              : describeRunSettings({Profile{}, bo.faults});
+  std::string faults = !bo.faultsGiven     ? "the faults each case records"
+                       : bo.faults.empty() ? "no injected fault"
+                                           : describeRunSettings({Profile{}, bo.faults});
   return ", " + profile + ", " + faults;
 }
 
@@ -65,12 +66,13 @@ class ReplayVerdicts : public runner::SessionSink {
  public:
   explicit ReplayVerdicts(bool quiet) : quiet_(quiet) {}
 
-  void caseDone(const runner::SessionCase& c, const runner::CaseResult&, const runner::ReplayResult* replay,
-                const runner::SessionResult&) override {
+  void caseDone(const runner::SessionCase& c, const runner::CaseResult&,
+                const runner::ReplayResult* replay, const runner::SessionResult&) override {
     const runner::ReplayResult& r = *replay;  // every case of a replay is a saved one
     std::string recordedWith = recordedText(c.kase, *c.settings);
     if (!r.run.backendError.empty()) {
-      std::cout << fmt::format("{}{}: BACKEND FAILURE: {}\n", c.source, recordedWith, r.run.backendError);
+      std::cout << fmt::format("{}{}: BACKEND FAILURE: {}\n", c.source, recordedWith,
+                               r.run.backendError);
       return;
     }
     size_t recordedDiscrepancies = 0;
@@ -80,21 +82,26 @@ class ReplayVerdicts : public runner::SessionSink {
     if (r.reproduced() > 0) ++reproducingCases;
     if (!r.fresh.empty()) ++casesWithNew;
     std::string verdict =
-        r.reproduced() > 0 ? fmt::format("REPRODUCED ({} of {} recorded cells)", r.reproduced(), r.recorded.size())
-        : r.recorded.empty() ? std::string("no recorded discrepancy")
-                             : fmt::format("NOT REPRODUCED (0 of {} recorded cells)", r.recorded.size());
+        r.reproduced() > 0
+            ? fmt::format("REPRODUCED ({} of {} recorded cells)", r.reproduced(), r.recorded.size())
+        : r.recorded.empty()
+            ? std::string("no recorded discrepancy")
+            : fmt::format("NOT REPRODUCED (0 of {} recorded cells)", r.recorded.size());
     if (!r.fresh.empty())
-      verdict += fmt::format(", {} NEW discrepanc{}", r.fresh.size(), r.fresh.size() == 1 ? "y" : "ies");
+      verdict +=
+          fmt::format(", {} NEW discrepanc{}", r.fresh.size(), r.fresh.size() == 1 ? "y" : "ies");
     std::cout << fmt::format("{}{}: {}\n", c.source, recordedWith, verdict);
     if (r.reassignedPods > 0)
-      std::cout << fmt::format("  {} pods got other addresses than the case's; {} ipBlock entries re-derived\n",
-                               r.reassignedPods, r.rederivedIpBlocks);
+      std::cout << fmt::format(
+          "  {} pods got other addresses than the case's; {} ipBlock entries re-derived\n",
+          r.reassignedPods, r.rederivedIpBlocks);
     if (quiet_) return;
     for (const auto& cell : r.recorded)
-      std::cout << fmt::format("  {:<19} step {}: {} -> {}  recorded: expected {}, observed {}{}; now: {}\n",
-                               toString(cell.outcome), cell.recorded.step, cell.recorded.from, cell.recorded.to,
-                               cell.recorded.expected, observedText(cell.recorded.observed),
-                               cell.wasDiscrepancy ? "" : " (flaky)", cell.now);
+      std::cout << fmt::format(
+          "  {:<19} step {}: {} -> {}  recorded: expected {}, observed {}{}; now: {}\n",
+          toString(cell.outcome), cell.recorded.step, cell.recorded.from, cell.recorded.to,
+          cell.recorded.expected, observedText(cell.recorded.observed),
+          cell.wasDiscrepancy ? "" : " (flaky)", cell.now);
     size_t shown = 0;
     for (const auto& n : r.fresh) {
       if (shown++ == 10) {
@@ -102,10 +109,12 @@ class ReplayVerdicts : public runner::SessionSink {
         break;
       }
       std::string obs;
-      for (const auto& a : n.cell.attempts) obs += (obs.empty() ? "" : ",") + std::string(toString(a.kind));
-      std::cout << fmt::format("  {:<19} step {}: {} -> {}  expected {}, observed {}\n    signature: {}\n", "new",
-                               n.step, toString(n.cell.probe.from), toString(n.cell.probe.target),
-                               n.cell.expected ? toString(*n.cell.expected) : "skip", obs, n.cell.signature);
+      for (const auto& a : n.cell.attempts)
+        obs += (obs.empty() ? "" : ",") + std::string(toString(a.kind));
+      std::cout << fmt::format(
+          "  {:<19} step {}: {} -> {}  expected {}, observed {}\n    signature: {}\n", "new",
+          n.step, toString(n.cell.probe.from), toString(n.cell.probe.target),
+          n.cell.expected ? toString(*n.cell.expected) : "skip", obs, n.cell.signature);
     }
   }
 
@@ -220,8 +229,9 @@ Command addReplayCommand(CLI::App& app) {
         so.check = checkOptions(bo);
         so.stop = &installInterruptHandling();
         const size_t total = cases.size();
-        std::cout << fmt::format("netpolfuzz replay: {} case{} on the {} backend (run {}){}{}\n", total,
-                                 total == 1 ? "" : "s", bo.backend, made.runId, runSettingsText(bo),
+        std::cout << fmt::format("netpolfuzz replay: {} case{} on the {} backend (run {}){}{}\n",
+                                 total, total == 1 ? "" : "s", bo.backend, made.runId,
+                                 runSettingsText(bo),
                                  o->podIpRange.empty() ? "" : ", pod addresses in " + o->podIpRange)
                   << std::flush;
 
@@ -230,9 +240,10 @@ Command addReplayCommand(CLI::App& app) {
         runner::SessionResult result = runner::runSession(backend, source, verdicts, so);
         backend.tearDown();
         std::cout << fmt::format(
-            "\n{} case{}: {} reproduce ({} of {} recorded discrepancies), {} with new discrepancies\n", total,
-            total == 1 ? "" : "s", verdicts.reproducingCases, verdicts.reproducedTotal, verdicts.recordedTotal,
-            verdicts.casesWithNew);
+            "\n{} case{}: {} reproduce ({} of {} recorded discrepancies), {} with new "
+            "discrepancies\n",
+            total, total == 1 ? "" : "s", verdicts.reproducingCases, verdicts.reproducedTotal,
+            verdicts.recordedTotal, verdicts.casesWithNew);
         if (!result.backendError.empty()) return kExitInfrastructure;
         if (verdicts.reproducingCases > 0 || verdicts.casesWithNew > 0) return kExitDiscrepancies;
         if (result.interrupted) return 130;

@@ -45,9 +45,9 @@ int runReport(const ReportOptions& o) {
   } else {
     const char* noColor = std::getenv("NO_COLOR");
     const char* term = std::getenv("TERM");
-    bool color = o.color == "always" ||
-                 (o.color == "auto" && o.out.empty() && isatty(STDOUT_FILENO) &&
-                  !(noColor && *noColor) && !(term && std::string(term) == "dumb"));
+    bool color =
+        o.color == "always" || (o.color == "auto" && o.out.empty() && isatty(STDOUT_FILENO) &&
+                                !(noColor && *noColor) && !(term && std::string(term) == "dumb"));
     text = results::renderText(r, {color, o.all});
   }
   if (o.out.empty()) {
@@ -61,8 +61,7 @@ int runReport(const ReportOptions& o) {
     std::cerr << fmt::format("{}:0:0: cannot write report\n", o.out);
     return kExitInfrastructure;
   }
-  std::cerr << fmt::format("wrote {} ({} report of {} cases)\n", o.out, o.format,
-                           r.cases.size());
+  std::cerr << fmt::format("wrote {} ({} report of {} cases)\n", o.out, o.format, r.cases.size());
   return kExitOk;
 }
 

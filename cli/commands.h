@@ -32,7 +32,8 @@ Command addKindCommand(CLI::App& app);
 
 // Adds `--profile KEY=VALUE` (repeatable) to a subcommand; `savedCaseDefault`: the command
 // judges a case by the profile it records unless --profile is given.
-void addProfileOption(CLI::App& sub, std::vector<std::string>& settings, bool savedCaseDefault = false);
+void addProfileOption(CLI::App& sub, std::vector<std::string>& settings,
+                      bool savedCaseDefault = false);
 // Applies the settings to `profile`; prints the problem and returns false on a bad one.
 bool parseProfile(const std::vector<std::string>& settings, npf::Profile& profile);
 

@@ -3,10 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
-
 #include <iostream>
 
 #include "cli/stopwatch.h"
@@ -54,8 +53,8 @@ bool loadWeightsFile(const std::string& path, GeneratorWeights& w) {
   int line = 0;
   std::sscanf(err.c_str(), "line %d", &line);
   auto colon = err.find(": ");
-  std::cerr << path << ":" << line << ":1: "
-            << (line && colon != std::string::npos ? err.substr(colon + 2) : err) << "\n";
+  std::cerr << path << ":" << line
+            << ":1: " << (line && colon != std::string::npos ? err.substr(colon + 2) : err) << "\n";
   return false;
 }
 
@@ -65,8 +64,8 @@ std::vector<std::string> listCaseFiles(const std::string& p, std::string& error)
   std::vector<std::string> out;
   std::error_code ec;
   if (fs::is_directory(p, ec)) {
-    for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(p, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       auto ext = it->path().extension().string();
       if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json"))
         out.push_back(it->path().string());

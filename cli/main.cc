@@ -18,11 +18,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
 
-  const Command commands[] = {addExpectCommand(app), addExplainCommand(app),
-                             addValidateCommand(app), addGenerateCommand(app),
-                             addFuzzCommand(app), addConformanceCommand(app), addLocalCommand(app),
-                             addReportCommand(app), addMinimizeCommand(app), addReplayCommand(app),
-                             addKindCommand(app)};
+  const Command commands[] = {
+      addExpectCommand(app),   addExplainCommand(app), addValidateCommand(app),
+      addGenerateCommand(app), addFuzzCommand(app),    addConformanceCommand(app),
+      addLocalCommand(app),    addReportCommand(app),  addMinimizeCommand(app),
+      addReplayCommand(app),   addKindCommand(app)};
 
   try {
     app.parse(argc, argv);

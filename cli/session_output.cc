@@ -81,7 +81,8 @@ results::Results SessionOutput::finish(const runner::SessionResult& result) {
 }
 
 void SessionOutput::writeResults(const results::Results& doc) {
-  if (writeFileAtomic((fs::path(options_.outDir) / "results.json").string(), results::renderJson(doc)) ||
+  if (writeFileAtomic((fs::path(options_.outDir) / "results.json").string(),
+                      results::renderJson(doc)) ||
       writeFailed_)
     return;
   writeFailed_ = true;

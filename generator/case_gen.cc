@@ -86,13 +86,15 @@ Step randomStep(Random& rng, const Cluster& state, const GeneratorWeights& w, in
         s.pod = p;
         return s;
       }
-      default: continue;
+      default:
+        continue;
     }
   }
   // Fallback that always applies.
   s = Step{};
   s.action = A::CreatePolicy;
-  s.policy = generatePolicy(rng, state, w, state.namespaces[0].meta.name, fmt::format("step-p{}", serial));
+  s.policy =
+      generatePolicy(rng, state, w, state.namespaces[0].meta.name, fmt::format("step-p{}", serial));
   return s;
 }
 
@@ -100,7 +102,8 @@ Step randomStep(Random& rng, const Cluster& state, const GeneratorWeights& w, in
 
 Case generateCase(uint64_t seed, uint64_t index, ClusterSize size, const GeneratorWeights& w) {
   Random rng = Random(seed).fork(index + 1);
-  Case cs = generateCaseFrom(rng, size, w, fmt::format("{}-s{}-{:04}", toString(size), seed, index));
+  Case cs =
+      generateCaseFrom(rng, size, w, fmt::format("{}-s{}-{:04}", toString(size), seed, index));
   cs.meta.seed = seed;
   return cs;
 }

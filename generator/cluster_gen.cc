@@ -6,9 +6,12 @@ namespace npf {
 
 ClusterShape shapeFor(ClusterSize size) {
   switch (size) {
-    case ClusterSize::Small: return {3, 3, 2, 2};
-    case ClusterSize::Medium: return {4, 4, 3, 3};
-    case ClusterSize::Large: return {8, 6, 4, 6};
+    case ClusterSize::Small:
+      return {3, 3, 2, 2};
+    case ClusterSize::Medium:
+      return {4, 4, 3, 3};
+    case ClusterSize::Large:
+      return {8, 6, 4, 6};
   }
   return {};
 }
@@ -69,7 +72,8 @@ std::vector<Container> containersFor(const std::vector<ContainerPort>& ports) {
   std::vector<Container> out;
   for (const auto& p : ports)
     out.push_back(Container{fmt::format("c-{}-{}", p.containerPort, lower(p.effectiveProtocol())),
-                            "registry.k8s.io/e2e-test-images/agnhost:2.53", {p}});
+                            "registry.k8s.io/e2e-test-images/agnhost:2.53",
+                            {p}});
   return out;
 }
 
@@ -142,7 +146,8 @@ Cluster generateCluster(Random& rng, ClusterSize size, const GeneratorWeights& w
       Service svc;
       svc.meta.namespace_ = ns.meta.name;
       svc.meta.name = fmt::format("svc-{}", s + 1);
-      svc.clusterIP = v6Primary ? fmt::format("fd00:10:96::{:x}", s + 10) : fmt::format("10.96.0.{}", s + 10);
+      svc.clusterIP =
+          v6Primary ? fmt::format("fd00:10:96::{:x}", s + 10) : fmt::format("10.96.0.{}", s + 10);
       // Select by a shared label (several backends) or by one pod's name.
       if (rng.percent(60)) {
         const auto& [key, values] = rng.pick(vocab.podLabels);

@@ -9,12 +9,29 @@ namespace npf {
 
 const std::vector<std::string>& expressibleBugClasses() {
   static const std::vector<std::string> classes = {
-      "NAMED_PORT_RESOLUTION", "ENDPORT_IGNORED",      "EMPTY_PORT",         "PROTOCOL_CONFUSION",
-      "IPBLOCK_EXCEPT_AS_DENY", "MULTI_PEER_DROPPED",  "RULE_CROSS_PRODUCT", "MULTI_POLICY_UNION",
-      "POLICYTYPES",           "NS_AND_POD_SELECTOR", "MATCHEXPRESSIONS",   "NS_SELECTOR_SCOPE",
-      "EGRESS_DIRECTION",      "SERVICE_PRE_DNAT",    "NODE_TO_POD",        "LABEL_UPDATE_STALE",
-      "POD_IP_REUSE",          "NEW_POD_RACE",        "DELETE_STALE",       "REPLY_TRAFFIC",
-      "IPBLOCK_POD_IP",        "LOOPBACK",            "IPV6",
+      "NAMED_PORT_RESOLUTION",
+      "ENDPORT_IGNORED",
+      "EMPTY_PORT",
+      "PROTOCOL_CONFUSION",
+      "IPBLOCK_EXCEPT_AS_DENY",
+      "MULTI_PEER_DROPPED",
+      "RULE_CROSS_PRODUCT",
+      "MULTI_POLICY_UNION",
+      "POLICYTYPES",
+      "NS_AND_POD_SELECTOR",
+      "MATCHEXPRESSIONS",
+      "NS_SELECTOR_SCOPE",
+      "EGRESS_DIRECTION",
+      "SERVICE_PRE_DNAT",
+      "NODE_TO_POD",
+      "LABEL_UPDATE_STALE",
+      "POD_IP_REUSE",
+      "NEW_POD_RACE",
+      "DELETE_STALE",
+      "REPLY_TRAFFIC",
+      "IPBLOCK_POD_IP",
+      "LOOPBACK",
+      "IPV6",
   };
   return classes;
 }
@@ -31,8 +48,8 @@ bool matches(const LabelSelector& s, const Labels& labels) {
     auto it = labels.find(r.key);
     bool in = it != labels.end() &&
               std::find(r.values.begin(), r.values.end(), it->second) != r.values.end();
-    bool ok = r.op == SelectorOp::In      ? in
-              : r.op == SelectorOp::NotIn ? !in
+    bool ok = r.op == SelectorOp::In       ? in
+              : r.op == SelectorOp::NotIn  ? !in
               : r.op == SelectorOp::Exists ? it != labels.end()
                                            : it == labels.end();
     if (!ok) return false;
@@ -41,11 +58,15 @@ bool matches(const LabelSelector& s, const Labels& labels) {
 }
 
 bool hasIngressType(const NetworkPolicy& p) {
-  if (p.policyTypes) return std::find(p.policyTypes->begin(), p.policyTypes->end(), PolicyType::Ingress) != p.policyTypes->end();
+  if (p.policyTypes)
+    return std::find(p.policyTypes->begin(), p.policyTypes->end(), PolicyType::Ingress) !=
+           p.policyTypes->end();
   return true;
 }
 bool hasEgressType(const NetworkPolicy& p) {
-  if (p.policyTypes) return std::find(p.policyTypes->begin(), p.policyTypes->end(), PolicyType::Egress) != p.policyTypes->end();
+  if (p.policyTypes)
+    return std::find(p.policyTypes->begin(), p.policyTypes->end(), PolicyType::Egress) !=
+           p.policyTypes->end();
   return p.egress && !p.egress->empty();
 }
 
@@ -76,7 +97,8 @@ void tagCluster(const Cluster& c, std::set<std::string>& tags) {
     for (const auto& sp : s.ports)
       if (sp.targetPort && !(sp.targetPort->isNumber() && sp.targetPort->number() == sp.port)) {
         tags.insert("SERVICE_PRE_DNAT");
-        tags.insert(sp.targetPort->isNumber() ? "service:target-port-number" : "service:target-port-name");
+        tags.insert(sp.targetPort->isNumber() ? "service:target-port-number"
+                                              : "service:target-port-name");
       }
   if (!c.externalHosts.empty()) tags.insert("external-hosts");
 
@@ -98,7 +120,8 @@ void tagCluster(const Cluster& c, std::set<std::string>& tags) {
       if (egressType) ++egressSelectors[pod];
     }
     if (ingressType && !c.nodes.empty()) tags.insert("NODE_TO_POD");
-    if (ingressType != egressType) tags.insert("REPLY_TRAFFIC");  // one-way isolation: replies must still pass
+    if (ingressType != egressType)
+      tags.insert("REPLY_TRAFFIC");  // one-way isolation: replies must still pass
     // Types that disagree with the sections present, or defaulting that adds Egress.
     if (p.policyTypes) {
       if ((p.ingress && !ingressType) || (p.egress && !egressType) || (!p.ingress && ingressType) ||
@@ -132,16 +155,19 @@ void tagCluster(const Cluster& c, std::set<std::string>& tags) {
               tags.insert(port.protocol ? "port:protocol-only" : "port:empty-entry");
             } else if (port.port->isNumber()) {
               tags.insert("port:number");
-              if (port.endPort && *port.endPort > port.port->number()) tags.insert("ENDPORT_IGNORED");
+              if (port.endPort && *port.endPort > port.port->number())
+                tags.insert("ENDPORT_IGNORED");
               if (proto != Protocol::TCP) {
                 for (const auto& [n, pr] : served)
-                  if (pr != proto && n >= port.port->number() && n <= port.endPort.value_or(port.port->number()))
+                  if (pr != proto && n >= port.port->number() &&
+                      n <= port.endPort.value_or(port.port->number()))
                     tags.insert("PROTOCOL_CONFUSION");
               }
             } else {
               tags.insert("port:named");
               auto it = portsByName.find(port.port->name());
-              if (it != portsByName.end() && it->second.size() > 1) tags.insert("NAMED_PORT_RESOLUTION");
+              if (it != portsByName.end() && it->second.size() > 1)
+                tags.insert("NAMED_PORT_RESOLUTION");
             }
             if (port.protocol == Protocol::SCTP) tags.insert("protocol:sctp");
             if (port.protocol == Protocol::UDP) tags.insert("protocol:udp");
@@ -159,16 +185,20 @@ void tagCluster(const Cluster& c, std::set<std::string>& tags) {
               for (const auto& ip : podIps)
                 if (cidr->contains(ip)) tags.insert("IPBLOCK_POD_IP");
           }
-          if (peer.podSelector && peer.namespaceSelector) tags.insert("NS_AND_POD_SELECTOR");
-          else if (peer.podSelector) tags.insert("peer:pod-selector");
-          else if (peer.namespaceSelector) tags.insert("peer:namespace-selector");
+          if (peer.podSelector && peer.namespaceSelector)
+            tags.insert("NS_AND_POD_SELECTOR");
+          else if (peer.podSelector)
+            tags.insert("peer:pod-selector");
+          else if (peer.namespaceSelector)
+            tags.insert("peer:namespace-selector");
           for (const auto* sel : {peer.podSelector ? &*peer.podSelector : nullptr,
                                   peer.namespaceSelector ? &*peer.namespaceSelector : nullptr}) {
             if (!sel) continue;
             if (!sel->matchExpressions.empty()) tags.insert("MATCHEXPRESSIONS");
             for (const auto& e : sel->matchExpressions) {
               tags.insert(std::string("operator:") + toString(e.op));
-              if (e.op == SelectorOp::NotIn && e.values.size() > 1) tags.insert("operator:NotIn-multi-value");
+              if (e.op == SelectorOp::NotIn && e.values.size() > 1)
+                tags.insert("operator:NotIn-multi-value");
               if (e.key == kNamespaceNameLabel) tags.insert("label:metadata-name");
             }
             if (sel->matchLabels.count(kNamespaceNameLabel)) tags.insert("label:metadata-name");
@@ -176,9 +206,11 @@ void tagCluster(const Cluster& c, std::set<std::string>& tags) {
           // Namespace selectors that could wrongly match non-pod traffic: empty or negated,
           // in a cluster that has nodes or external hosts as sources/destinations.
           if (peer.namespaceSelector && (!c.externalHosts.empty() || !c.nodes.empty())) {
-            bool negatedOrAll = peer.namespaceSelector->matchLabels.empty() && peer.namespaceSelector->matchExpressions.empty();
+            bool negatedOrAll = peer.namespaceSelector->matchLabels.empty() &&
+                                peer.namespaceSelector->matchExpressions.empty();
             for (const auto& e : peer.namespaceSelector->matchExpressions)
-              if (e.op == SelectorOp::NotIn || e.op == SelectorOp::DoesNotExist) negatedOrAll = true;
+              if (e.op == SelectorOp::NotIn || e.op == SelectorOp::DoesNotExist)
+                negatedOrAll = true;
             if (negatedOrAll) tags.insert("NS_SELECTOR_SCOPE");
           }
         }
@@ -213,12 +245,21 @@ std::set<std::string> computeTags(const Case& cs) {
     using A = Step::Action;
     switch (s.action) {
       case A::RelabelPod:
-      case A::RelabelNamespace: tags.insert("LABEL_UPDATE_STALE"); break;
-      case A::DeletePolicy: tags.insert("DELETE_STALE"); break;
-      case A::UpdatePolicy: tags.insert("step:update-policy"); break;
-      case A::CreatePolicy: tags.insert("step:create-policy"); break;
+      case A::RelabelNamespace:
+        tags.insert("LABEL_UPDATE_STALE");
+        break;
+      case A::DeletePolicy:
+        tags.insert("DELETE_STALE");
+        break;
+      case A::UpdatePolicy:
+        tags.insert("step:update-policy");
+        break;
+      case A::CreatePolicy:
+        tags.insert("step:create-policy");
+        break;
       case A::DeletePod:
-        if (const Pod* p = state.findPod(s.namespace_, s.name)) deletedPodIps[p->podIP] = s.namespace_ + "/" + s.name;
+        if (const Pod* p = state.findPod(s.namespace_, s.name))
+          deletedPodIps[p->podIP] = s.namespace_ + "/" + s.name;
         tags.insert("step:delete-pod");
         break;
       case A::CreatePod:

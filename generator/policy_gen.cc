@@ -47,7 +47,8 @@ struct PolicyGen {
     if (rng.percent(w.matchExpressions)) {
       // The implicit kubernetes.io/metadata.name label is a favourite of real policies.
       if (rng.percent(50)) {
-        LabelSelectorRequirement r{kNamespaceNameLabel, rng.percent(50) ? SelectorOp::In : SelectorOp::NotIn,
+        LabelSelectorRequirement r{kNamespaceNameLabel,
+                                   rng.percent(50) ? SelectorOp::In : SelectorOp::NotIn,
                                    rng.subset(names, size_t(rng.range(1, 2)))};
         s.matchExpressions.push_back(r);
       } else {
@@ -55,8 +56,12 @@ struct PolicyGen {
       }
     } else {
       switch (rng.below(3)) {
-        case 0: s.matchLabels["ns"] = rng.pick(names); break;
-        case 1: s.matchLabels[kNamespaceNameLabel] = rng.pick(names); break;
+        case 0:
+          s.matchLabels["ns"] = rng.pick(names);
+          break;
+        case 1:
+          s.matchLabels[kNamespaceNameLabel] = rng.pick(names);
+          break;
         default: {
           const auto& [key, values] = rng.pick(vocab);
           s.matchLabels[key] = rng.pick(values);
@@ -148,7 +153,8 @@ struct PolicyGen {
       for (const auto& s : all)
         if (outer.contains(s.ip)) inside.push_back(&s);
       const Source& ex = *rng.pick(inside);
-      int exPrefix = v4 ? (prefix < 24 && rng.percent(40) ? 24 : 32) : (prefix < 64 && rng.percent(40) ? 64 : 128);
+      int exPrefix = v4 ? (prefix < 24 && rng.percent(40) ? 24 : 32)
+                        : (prefix < 64 && rng.percent(40) ? 64 : 128);
       b.except.push_back(cidrOf(ex.ip, exPrefix));
       ipSources.push_back(fmt::format("{}.except[0]={}/{}", path, ex.spec, exPrefix));
     }
@@ -157,12 +163,19 @@ struct PolicyGen {
 
   NetworkPolicyPeer peer(const std::string& path) {
     NetworkPolicyPeer p;
-    const int shapeWeights[] = {w.peerIpBlock, w.peerPodOnly, w.peerNamespaceOnly,
-                                std::max(0, 100 - w.peerIpBlock - w.peerPodOnly - w.peerNamespaceOnly)};
+    const int shapeWeights[] = {
+        w.peerIpBlock, w.peerPodOnly, w.peerNamespaceOnly,
+        std::max(0, 100 - w.peerIpBlock - w.peerPodOnly - w.peerNamespaceOnly)};
     switch (rng.weighted(shapeWeights)) {
-      case 0: p.ipBlock = ipBlock(path + ".ipBlock"); break;
-      case 1: p.podSelector = podLabelSelector(true); break;
-      case 2: p.namespaceSelector = namespaceLabelSelector(true); break;
+      case 0:
+        p.ipBlock = ipBlock(path + ".ipBlock");
+        break;
+      case 1:
+        p.podSelector = podLabelSelector(true);
+        break;
+      case 2:
+        p.namespaceSelector = namespaceLabelSelector(true);
+        break;
       default:
         p.podSelector = podLabelSelector(true);
         p.namespaceSelector = namespaceLabelSelector(true);
@@ -172,21 +185,25 @@ struct PolicyGen {
 
   NetworkPolicyPort portEntry() {
     NetworkPolicyPort p;
-    const int kindWeights[] = {w.portNamed, w.portRange, w.portProtocolOnly, w.portEmptyEntry,
-                               std::max(0, 100 - w.portNamed - w.portRange - w.portProtocolOnly - w.portEmptyEntry)};
+    const int kindWeights[] = {
+        w.portNamed, w.portRange, w.portProtocolOnly, w.portEmptyEntry,
+        std::max(0, 100 - w.portNamed - w.portRange - w.portProtocolOnly - w.portEmptyEntry)};
     const Protocol protocols[] = {Protocol::TCP, Protocol::UDP, Protocol::SCTP};
     const int protocolWeights[] = {60, 30, 10};
     auto protocol = [&] { return protocols[rng.weighted(protocolWeights)]; };
     switch (rng.weighted(kindWeights)) {
       case 0: {  // named: canonical names, the per-pod varying ones, or a name no pod has
-        static const std::vector<std::string> names = {"serve-80-tcp", "serve-80-udp", "serve-81-tcp",
-                                                       "serve-81-udp", "serve-81-sctp", "http",
-                                                       "metrics", "dns", "no-such-port"};
+        static const std::vector<std::string> names = {
+            "serve-80-tcp", "serve-80-udp", "serve-81-tcp", "serve-81-udp", "serve-81-sctp",
+            "http",         "metrics",      "dns",          "no-such-port"};
         std::string name = rng.pick(names);
         p.port = PortRef{name};
-        if (name.find("udp") != std::string::npos || name == "dns") p.protocol = Protocol::UDP;
-        else if (name.find("sctp") != std::string::npos) p.protocol = Protocol::SCTP;
-        else if (name == "metrics") p.protocol = rng.percent(50) ? Protocol::TCP : Protocol::UDP;
+        if (name.find("udp") != std::string::npos || name == "dns")
+          p.protocol = Protocol::UDP;
+        else if (name.find("sctp") != std::string::npos)
+          p.protocol = Protocol::SCTP;
+        else if (name == "metrics")
+          p.protocol = rng.percent(50) ? Protocol::TCP : Protocol::UDP;
         // Sometimes a name with the wrong protocol: it must match nothing.
         if (rng.percent(15)) p.protocol = protocol();
         break;
@@ -200,8 +217,11 @@ struct PolicyGen {
         p.protocol = protocol();
         break;
       }
-      case 2: p.protocol = protocol(); break;  // protocol only: every port of it
-      case 3: break;                           // {}: every TCP port
+      case 2:
+        p.protocol = protocol();
+        break;  // protocol only: every port of it
+      case 3:
+        break;  // {}: every TCP port
       default: {
         static const std::vector<int32_t> numbers = {80, 81, 82, 53, 8080, 8081, 9090, 9100, 443};
         p.port = PortRef{rng.pick(numbers)};
@@ -214,20 +234,29 @@ struct PolicyGen {
 
   NetworkPolicyRule rule(const std::string& path, const char* peersField) {
     NetworkPolicyRule r;
-    const int peerWeights[] = {w.peersAbsent, w.peersEmpty, std::max(0, 100 - w.peersAbsent - w.peersEmpty)};
+    const int peerWeights[] = {w.peersAbsent, w.peersEmpty,
+                               std::max(0, 100 - w.peersAbsent - w.peersEmpty)};
     switch (rng.weighted(peerWeights)) {
-      case 0: break;
-      case 1: r.peers.emplace(); break;
+      case 0:
+        break;
+      case 1:
+        r.peers.emplace();
+        break;
       default: {
         r.peers.emplace();
         int n = int(rng.range(1, w.maxPeers));
-        for (int i = 0; i < n; ++i) r.peers->push_back(peer(fmt::format("{}.{}[{}]", path, peersField, i)));
+        for (int i = 0; i < n; ++i)
+          r.peers->push_back(peer(fmt::format("{}.{}[{}]", path, peersField, i)));
       }
     }
-    const int portWeights[] = {w.portsAbsent, w.portsEmpty, std::max(0, 100 - w.portsAbsent - w.portsEmpty)};
+    const int portWeights[] = {w.portsAbsent, w.portsEmpty,
+                               std::max(0, 100 - w.portsAbsent - w.portsEmpty)};
     switch (rng.weighted(portWeights)) {
-      case 0: break;
-      case 1: r.ports.emplace(); break;
+      case 0:
+        break;
+      case 1:
+        r.ports.emplace();
+        break;
       default: {
         r.ports.emplace();
         int n = int(rng.range(1, w.maxPorts));
@@ -241,12 +270,15 @@ struct PolicyGen {
                                                       const char* peersField) {
     const int weights[] = {absent, empty, std::max(0, 100 - absent - empty)};
     switch (rng.weighted(weights)) {
-      case 0: return std::nullopt;
-      case 1: return std::vector<NetworkPolicyRule>{};
+      case 0:
+        return std::nullopt;
+      case 1:
+        return std::vector<NetworkPolicyRule>{};
       default: {
         std::vector<NetworkPolicyRule> out;
         int n = int(rng.range(1, w.maxRules));
-        for (int i = 0; i < n; ++i) out.push_back(rule(fmt::format("spec.{}[{}]", section, i), peersField));
+        for (int i = 0; i < n; ++i)
+          out.push_back(rule(fmt::format("spec.{}[{}]", section, i), peersField));
         return out;
       }
     }
@@ -293,7 +325,8 @@ NetworkPolicy generatePolicy(Random& rng, const Cluster& c, const GeneratorWeigh
   return p;
 }
 
-std::vector<NetworkPolicy> generatePolicies(Random& rng, const Cluster& c, const GeneratorWeights& w) {
+std::vector<NetworkPolicy> generatePolicies(Random& rng, const Cluster& c,
+                                            const GeneratorWeights& w) {
   std::vector<NetworkPolicy> out;
   int n = int(rng.range(w.minPolicies, w.maxPolicies));
   std::set<std::pair<std::string, std::string>> taken;
@@ -301,7 +334,8 @@ std::vector<NetworkPolicy> generatePolicies(Random& rng, const Cluster& c, const
   int serial = 1;
   for (int i = 0; i < n; ++i) {
     // Policies cluster in the first two namespaces so that several select the same pods.
-    size_t choices = rng.percent(75) ? std::min<size_t>(c.namespaces.size(), 2) : c.namespaces.size();
+    size_t choices =
+        rng.percent(75) ? std::min<size_t>(c.namespaces.size(), 2) : c.namespaces.size();
     const std::string& ns = c.namespaces[rng.below(choices)].meta.name;
     std::string name;
     do name = fmt::format("p{}", serial++);

@@ -13,7 +13,8 @@ namespace npf {
 // Generates between w.minPolicies and w.maxPolicies policies for `c` (named p1, p2, ... unless
 // a name is taken). Every policy passes model validation. ipBlocks derived from pod, node or
 // external addresses are recorded in the annotation kIpBlockSourcesAnnotation.
-std::vector<NetworkPolicy> generatePolicies(Random& rng, const Cluster& c, const GeneratorWeights& w);
+std::vector<NetworkPolicy> generatePolicies(Random& rng, const Cluster& c,
+                                            const GeneratorWeights& w);
 
 // One random policy in namespace `ns` named `name`.
 NetworkPolicy generatePolicy(Random& rng, const Cluster& c, const GeneratorWeights& w,

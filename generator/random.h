@@ -2,9 +2,9 @@
 // output with every compiler and standard library (std::uniform_*_distribution differs).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
-#include <algorithm>
 #include <span>
 #include <string>
 #include <utility>
@@ -50,9 +50,13 @@ class Random {
   bool percent(int p) { return p > 0 && (p >= 100 || int(below(100)) < p); }
 
   template <typename T>
-  const T& pick(const std::vector<T>& v) { return v[below(v.size())]; }
+  const T& pick(const std::vector<T>& v) {
+    return v[below(v.size())];
+  }
   template <typename T, size_t N>
-  const T& pick(const T (&a)[N]) { return a[below(N)]; }
+  const T& pick(const T (&a)[N]) {
+    return a[below(N)];
+  }
 
   // Index i with probability weights[i] / sum; the first index when all are zero.
   size_t weighted(std::span<const int> weights) {

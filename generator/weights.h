@@ -12,33 +12,33 @@ const char* toString(ClusterSize s);
 
 struct GeneratorWeights {
   // Cluster shape.
-  int hostNetworkPod = 15;     // % of clusters with one hostNetwork pod
-  int dualStack = 10;          // % of clusters with IPv4+IPv6 pod and node addresses
-  int ipv6Primary = 50;        // % of dual-stack clusters probed over IPv6
-  int sctpPorts = 40;          // % of pods that also serve an SCTP port
-  int services = 80;           // % of clusters with Services
+  int hostNetworkPod = 15;  // % of clusters with one hostNetwork pod
+  int dualStack = 10;       // % of clusters with IPv4+IPv6 pod and node addresses
+  int ipv6Primary = 50;     // % of dual-stack clusters probed over IPv6
+  int sctpPorts = 40;       // % of pods that also serve an SCTP port
+  int services = 80;        // % of clusters with Services
 
   // Policies.
   int minPolicies = 1, maxPolicies = 4;
-  int podSelectorEmpty = 30;           // spec.podSelector: {}
-  int podSelectorAbsent = 5;           // spec.podSelector omitted (behaves as {})
-  int policyTypesAbsent = 30;          // else explicit, possibly disagreeing with the sections
+  int podSelectorEmpty = 30;   // spec.podSelector: {}
+  int podSelectorAbsent = 5;   // spec.podSelector omitted (behaves as {})
+  int policyTypesAbsent = 30;  // else explicit, possibly disagreeing with the sections
   int ingressAbsent = 25, ingressEmpty = 15;  // else 1..maxRules rules
   int egressAbsent = 45, egressEmpty = 15;
   int maxRules = 3;
-  int peersAbsent = 15, peersEmpty = 5;       // `from`/`to` absent or []
+  int peersAbsent = 15, peersEmpty = 5;  // `from`/`to` absent or []
   int maxPeers = 3;
   int peerIpBlock = 25, peerPodOnly = 30, peerNamespaceOnly = 25;  // rest: both selectors
-  int selectorEmpty = 20;              // {} in a peer
-  int matchExpressions = 35;           // a selector uses matchExpressions
+  int selectorEmpty = 20;                                          // {} in a peer
+  int matchExpressions = 35;  // a selector uses matchExpressions
   int exceptInIpBlock = 50;
   int portsAbsent = 35, portsEmpty = 5;
   int maxPorts = 3;
   int portNamed = 25, portRange = 15, portProtocolOnly = 10, portEmptyEntry = 5;  // rest numeric
-  int protocolAbsent = 40;             // protocol omitted (TCP) on a numeric/named entry
+  int protocolAbsent = 40;  // protocol omitted (TCP) on a numeric/named entry
 
   // Steps.
-  int steps = 45;                      // % of cases that are a sequence of changes
+  int steps = 45;  // % of cases that are a sequence of changes
   int maxSteps = 3;
 
   bool operator==(const GeneratorWeights&) const = default;

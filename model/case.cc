@@ -7,9 +7,12 @@ namespace npf {
 
 namespace {
 const std::pair<Step::Action, const char*> kActionNames[] = {
-    {Step::Action::CreatePolicy, "create-policy"},   {Step::Action::UpdatePolicy, "update-policy"},
-    {Step::Action::DeletePolicy, "delete-policy"},   {Step::Action::RelabelPod, "relabel-pod"},
-    {Step::Action::RelabelNamespace, "relabel-namespace"}, {Step::Action::DeletePod, "delete-pod"},
+    {Step::Action::CreatePolicy, "create-policy"},
+    {Step::Action::UpdatePolicy, "update-policy"},
+    {Step::Action::DeletePolicy, "delete-policy"},
+    {Step::Action::RelabelPod, "relabel-pod"},
+    {Step::Action::RelabelNamespace, "relabel-namespace"},
+    {Step::Action::DeletePod, "delete-pod"},
     {Step::Action::CreatePod, "create-pod"},
 };
 }  // namespace
@@ -28,9 +31,8 @@ std::optional<Step::Action> parseStepAction(const std::string& s) {
 
 template <typename T>
 static auto findByName(std::vector<T>& v, const std::string& ns, const std::string& name) {
-  return std::find_if(v.begin(), v.end(), [&](const T& o) {
-    return o.meta.namespace_ == ns && o.meta.name == name;
-  });
+  return std::find_if(v.begin(), v.end(),
+                      [&](const T& o) { return o.meta.namespace_ == ns && o.meta.name == name; });
 }
 
 std::string applyStep(Cluster& c, const Step& s) {
@@ -38,15 +40,18 @@ std::string applyStep(Cluster& c, const Step& s) {
   switch (s.action) {
     case A::CreatePolicy: {
       if (!s.policy) return "create-policy needs `policy`";
-      if (findByName(c.policies, s.policy->meta.namespace_, s.policy->meta.name) != c.policies.end())
-        return "policy " + s.policy->meta.namespace_ + "/" + s.policy->meta.name + " already exists";
+      if (findByName(c.policies, s.policy->meta.namespace_, s.policy->meta.name) !=
+          c.policies.end())
+        return "policy " + s.policy->meta.namespace_ + "/" + s.policy->meta.name +
+               " already exists";
       c.policies.push_back(*s.policy);
       return "";
     }
     case A::UpdatePolicy: {
       if (!s.policy) return "update-policy needs `policy`";
       auto it = findByName(c.policies, s.policy->meta.namespace_, s.policy->meta.name);
-      if (it == c.policies.end()) return "no policy " + s.policy->meta.namespace_ + "/" + s.policy->meta.name + " to update";
+      if (it == c.policies.end())
+        return "no policy " + s.policy->meta.namespace_ + "/" + s.policy->meta.name + " to update";
       *it = *s.policy;
       return "";
     }
@@ -93,14 +98,15 @@ std::string toString(const Target& t) {
 std::optional<Target> parseTarget(std::string_view s) {
   auto slash = s.rfind('/');
   auto colon = s.rfind(':', slash);
-  if (slash == std::string_view::npos || colon == std::string_view::npos || colon > slash) return std::nullopt;
+  if (slash == std::string_view::npos || colon == std::string_view::npos || colon > slash)
+    return std::nullopt;
   auto ep = parseEndpoint(s.substr(0, colon));
   auto proto = parseProtocol(std::string(s.substr(slash + 1)));
   std::string_view num = s.substr(colon + 1, slash - colon - 1);
   int32_t port = 0;
   auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), port);
-  if (!ep || !proto || num.empty() || ec != std::errc() || end != num.data() + num.size() || port < 1 ||
-      port > 65535)
+  if (!ep || !proto || num.empty() || ec != std::errc() || end != num.data() + num.size() ||
+      port < 1 || port > 65535)
     return std::nullopt;
   return Target{*ep, port, *proto};
 }

@@ -65,7 +65,7 @@ struct CaseMeta {
   // none named. `replay` and `minimize` run the case under it unless told otherwise.
   std::optional<Profile> profile;
   std::vector<std::string> tags;
-  std::optional<ProbeSet> probes;    // absent: the default probe set
+  std::optional<ProbeSet> probes;  // absent: the default probe set
   std::vector<Step> steps;
   std::optional<Observation> observed;
   bool present = false;  // the file had a Case document

@@ -41,7 +41,8 @@ class CaseDocDecoder {
 
  private:
   void error(const YAML::Mark& m, std::string message) {
-    out_.errors.push_back(Diagnostic{file_, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0,
+    out_.errors.push_back(Diagnostic{file_, m.line >= 0 ? m.line + 1 : 0,
+                                     m.column >= 0 ? m.column + 1 : 0,
                                      "Case: " + std::move(message)});
   }
 
@@ -52,7 +53,8 @@ class CaseDocDecoder {
       return std::nullopt;
     }
     if (n.Tag() == "?" && ys::classifyPlain(n.Scalar()) != ys::PlainType::String) {
-      error(n.Mark(), fmt::format("{}: expected a string, got {}; quote it", path, ys::excerpt(n.Scalar())));
+      error(n.Mark(),
+            fmt::format("{}: expected a string, got {}; quote it", path, ys::excerpt(n.Scalar())));
       return std::nullopt;
     }
     return n.Scalar();
@@ -130,7 +132,8 @@ class CaseDocDecoder {
 
   void observed(const YAML::Node& v, const std::string& path) {
     if (v.IsNull()) return;
-    if (!v.IsMap()) return error(v.Mark(), path + ": expected a mapping with backend, faults and cells");
+    if (!v.IsMap())
+      return error(v.Mark(), path + ": expected a mapping with backend, faults and cells");
     Observation o;
     if (v["backend"])
       if (auto s = str(v["backend"], path + ".backend")) o.backend = *s;
@@ -167,7 +170,8 @@ class CaseDocDecoder {
             continue;
           }
         }
-        for (auto [field, dst] : {std::pair{"from", &cell.from}, {"to", &cell.to}, {"expected", &cell.expected}})
+        for (auto [field, dst] :
+             {std::pair{"from", &cell.from}, {"to", &cell.to}, {"expected", &cell.expected}})
           if (c[field])
             if (auto s = str(c[field], p + "." + field)) *dst = *s;
         if (c["observed"]) cell.observed = strList(c["observed"], p + ".observed");
@@ -179,7 +183,8 @@ class CaseDocDecoder {
 
   void externalHosts(const YAML::Node& v, const std::string& path) {
     if (v.IsNull()) return;
-    if (!v.IsSequence() || v.size() > kMaxListEntries) return error(v.Mark(), path + ": expected a list");
+    if (!v.IsSequence() || v.size() > kMaxListEntries)
+      return error(v.Mark(), path + ": expected a list");
     std::set<std::string> names;
     for (size_t i = 0; i < v.size(); ++i) {
       std::string p = fmt::format("{}[{}]", path, i);
@@ -208,7 +213,8 @@ class CaseDocDecoder {
 
   void probes(const YAML::Node& v, const std::string& path) {
     if (v.IsNull()) return;
-    if (!v.IsSequence() || v.size() > kMaxListEntries) return error(v.Mark(), path + ": expected a list of {from, to}");
+    if (!v.IsSequence() || v.size() > kMaxListEntries)
+      return error(v.Mark(), path + ": expected a list of {from, to}");
     ProbeSet set;
     for (size_t i = 0; i < v.size(); ++i) {
       std::string p = fmt::format("{}[{}]", path, i);
@@ -219,12 +225,20 @@ class CaseDocDecoder {
       }
       ProbeBlock block;
       for (const auto& s : strList(b["from"], p + ".from")) {
-        if (auto e = parseEndpoint(s)) block.sources.push_back(*e);
-        else error(b["from"].Mark(), fmt::format("{}.from: '{}' is not an endpoint (NS/POD, svc/NS/NAME, node/NAME, ip/ADDR)", p, s));
+        if (auto e = parseEndpoint(s))
+          block.sources.push_back(*e);
+        else
+          error(b["from"].Mark(),
+                fmt::format(
+                    "{}.from: '{}' is not an endpoint (NS/POD, svc/NS/NAME, node/NAME, ip/ADDR)", p,
+                    s));
       }
       for (const auto& s : strList(b["to"], p + ".to")) {
-        if (auto t = parseTarget(s)) block.targets.push_back(*t);
-        else error(b["to"].Mark(), fmt::format("{}.to: '{}' is not a target (ENDPOINT:PORT/PROTOCOL)", p, s));
+        if (auto t = parseTarget(s))
+          block.targets.push_back(*t);
+        else
+          error(b["to"].Mark(),
+                fmt::format("{}.to: '{}' is not a target (ENDPOINT:PORT/PROTOCOL)", p, s));
       }
       set.blocks.push_back(std::move(block));
       probeMarks_.push_back(b.Mark());
@@ -264,8 +278,10 @@ class CaseDocDecoder {
         return true;
       }
       case YAML::NodeType::Scalar:
-        if (n.Tag() == "?" && ys::classifyPlain(n.Scalar()) != ys::PlainType::String) out += n.Scalar();
-        else out += ys::quoted(n.Scalar());
+        if (n.Tag() == "?" && ys::classifyPlain(n.Scalar()) != ys::PlainType::String)
+          out += n.Scalar();
+        else
+          out += ys::quoted(n.Scalar());
         return true;
       default:
         out += "null";
@@ -274,7 +290,8 @@ class CaseDocDecoder {
   }
 
   template <typename T>
-  std::optional<T> embedded(const YAML::Node& n, const std::string& path, std::vector<T> Cluster::*objects) {
+  std::optional<T> embedded(const YAML::Node& n, const std::string& path,
+                            std::vector<T> Cluster::*objects) {
     std::string text;
     bool ok = toFlow(n, text);
     embeddedBytes_ += text.size();
@@ -302,7 +319,8 @@ class CaseDocDecoder {
   void steps(const YAML::Node& v, const std::string& path) {
     if (v.IsNull()) return;
     if (!v.IsSequence() || v.size() > kMaxSteps)
-      return error(v.Mark(), fmt::format("{}: expected a list of at most {} steps", path, kMaxSteps));
+      return error(v.Mark(),
+                   fmt::format("{}: expected a list of at most {} steps", path, kMaxSteps));
     for (size_t i = 0; i < v.size(); ++i) {
       std::string p = fmt::format("{}[{}]", path, i);
       const YAML::Node& s = v[i];
@@ -314,7 +332,8 @@ class CaseDocDecoder {
       auto action = actionName ? parseStepAction(*actionName) : std::nullopt;
       if (!action) {
         error(s["action"] ? s["action"].Mark() : s.Mark(),
-              p + ".action: expected one of create-policy, update-policy, delete-policy, relabel-pod, "
+              p + ".action: expected one of create-policy, update-policy, delete-policy, "
+                  "relabel-pod, "
                   "relabel-namespace, delete-pod, create-pod");
         continue;
       }
@@ -368,9 +387,13 @@ class CaseDocDecoder {
               } else {
                 for (const auto& kv : labels) {
                   auto k = str(kv.first, p + ".labels");
-                  auto val = str(kv.second, p + ".labels[" + (kv.first.IsScalar() ? kv.first.Scalar() : "?") + "]");
-                  if (!k || !val) ok = false;
-                  else step.labels[*k] = *val;
+                  auto val =
+                      str(kv.second,
+                          p + ".labels[" + (kv.first.IsScalar() ? kv.first.Scalar() : "?") + "]");
+                  if (!k || !val)
+                    ok = false;
+                  else
+                    step.labels[*k] = *val;
                 }
               }
             }
@@ -396,7 +419,8 @@ class CaseDocDecoder {
 
 // A problem of the whole case, located in the Case document: at the step or probe block it
 // belongs to (the objects of a state were located when the initial state was validated).
-Diagnostic locate(const CaseProblem& p, const std::string& file, const std::vector<YAML::Mark>& stepMarks,
+Diagnostic locate(const CaseProblem& p, const std::string& file,
+                  const std::vector<YAML::Mark>& stepMarks,
                   const std::vector<YAML::Mark>& probeMarks) {
   if (p.part == CaseProblem::Part::InitialState) return p.diagnostic;
   const auto& marks = p.part == CaseProblem::Part::Step ? stepMarks : probeMarks;
@@ -418,7 +442,8 @@ CaseLoad loadCaseFiles(const std::vector<std::string>& paths) {
     out.warnings.insert(out.warnings.end(), r.warnings.begin(), r.warnings.end());
     for (const auto& text : r.caseDocuments) {
       if (out.kase.meta.present) {
-        out.errors.push_back({path, 0, 0, "a case has at most one Case document (another is in " + caseFile + ")"});
+        out.errors.push_back(
+            {path, 0, 0, "a case has at most one Case document (another is in " + caseFile + ")"});
         continue;
       }
       caseFile = path;
@@ -429,7 +454,8 @@ CaseLoad loadCaseFiles(const std::vector<std::string>& paths) {
     }
   }
   if (!out.errors.empty()) return out;
-  for (const auto& p : caseProblems(out.kase)) out.errors.push_back(locate(p, caseFile, stepMarks, probeMarks));
+  for (const auto& p : caseProblems(out.kase))
+    out.errors.push_back(locate(p, caseFile, stepMarks, probeMarks));
   return out;
 }
 
@@ -463,7 +489,8 @@ std::string encodeCase(const Case& c) {
   if (!m.size.empty()) out += "  size: " + ys::encode(m.size) + "\n";
   if (m.profile) {
     std::vector<std::string> settings;
-    for (const auto& [key, value] : describeProfile(*m.profile)) settings.push_back(key + "=" + value);
+    for (const auto& [key, value] : describeProfile(*m.profile))
+      settings.push_back(key + "=" + value);
     out += "  profile: " + yamlList(settings) + "\n";
   }
   if (!m.tags.empty()) out += "  tags: " + yamlList(m.tags) + "\n";
@@ -501,7 +528,8 @@ std::string encodeCase(const Case& c) {
         out += "    labels:";
         if (s.labels.empty()) out += " {}";
         out += "\n";
-        for (const auto& [k, v] : s.labels) out += "      " + ys::encode(k) + ": " + ys::encode(v) + "\n";
+        for (const auto& [k, v] : s.labels)
+          out += "      " + ys::encode(k) + ": " + ys::encode(v) + "\n";
       }
     }
   }
@@ -512,14 +540,16 @@ std::string encodeCase(const Case& c) {
     if (!o.faults.empty()) out += "    faults: " + yamlList(o.faults) + "\n";
     if (!o.environment.empty()) {
       out += "    environment:\n";
-      for (const auto& [k, v] : o.environment) out += "      " + ys::encode(k) + ": " + ys::quoted(v) + "\n";
+      for (const auto& [k, v] : o.environment)
+        out += "      " + ys::encode(k) + ": " + ys::quoted(v) + "\n";
     }
     out += "    cells:";
     if (o.cells.empty()) out += " []";
     out += "\n";
     for (const auto& c : o.cells)
-      out += fmt::format("    - {{step: {}, from: {}, to: {}, expected: {}, observed: {}}}\n", c.step,
-                         ys::quoted(c.from), ys::quoted(c.to), ys::quoted(c.expected), yamlList(c.observed));
+      out += fmt::format("    - {{step: {}, from: {}, to: {}, expected: {}, observed: {}}}\n",
+                         c.step, ys::quoted(c.from), ys::quoted(c.to), ys::quoted(c.expected),
+                         yamlList(c.observed));
   }
   return out;
 }

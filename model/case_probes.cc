@@ -5,10 +5,14 @@ namespace npf {
 ProbeSet probeSetFor(const Case& c, const Cluster& state) {
   auto exists = [&](const Endpoint& e) {
     switch (e.kind) {
-      case Endpoint::Kind::Pod: return state.findPod(e.namespace_, e.name) != nullptr;
-      case Endpoint::Kind::Service: return state.findService(e.namespace_, e.name) != nullptr;
-      case Endpoint::Kind::Node: return state.findNode(e.name) != nullptr;
-      case Endpoint::Kind::External: return true;
+      case Endpoint::Kind::Pod:
+        return state.findPod(e.namespace_, e.name) != nullptr;
+      case Endpoint::Kind::Service:
+        return state.findService(e.namespace_, e.name) != nullptr;
+      case Endpoint::Kind::Node:
+        return state.findNode(e.name) != nullptr;
+      case Endpoint::Kind::External:
+        return true;
     }
     return false;
   };
@@ -25,7 +29,8 @@ ProbeSet probeSetFor(const Case& c, const Cluster& state) {
       set.blocks[0].targets[0].to.kind == Endpoint::Kind::Pod)
     fromExternal.targets = set.blocks[0].targets;
   for (const auto& p : state.pods)
-    if (!p.podIP.empty()) toExternal.sources.push_back(Endpoint::pod(p.meta.namespace_, p.meta.name));
+    if (!p.podIP.empty())
+      toExternal.sources.push_back(Endpoint::pod(p.meta.namespace_, p.meta.name));
   if (fromExternal.cellCount() > 0) set.blocks.push_back(std::move(fromExternal));
   if (toExternal.cellCount() > 0) set.blocks.push_back(std::move(toExternal));
   return set;

@@ -37,10 +37,14 @@ void addProbeProblems(const Case& c, std::vector<CaseProblem>& out) {
     if (s.pod) all.pods.push_back(*s.pod);
   auto known = [&](const Endpoint& e) {
     switch (e.kind) {
-      case Endpoint::Kind::Pod: return all.findPod(e.namespace_, e.name) != nullptr;
-      case Endpoint::Kind::Service: return all.findService(e.namespace_, e.name) != nullptr;
-      case Endpoint::Kind::Node: return all.findNode(e.name) != nullptr;
-      case Endpoint::Kind::External: return parseIp(e.name).has_value();
+      case Endpoint::Kind::Pod:
+        return all.findPod(e.namespace_, e.name) != nullptr;
+      case Endpoint::Kind::Service:
+        return all.findService(e.namespace_, e.name) != nullptr;
+      case Endpoint::Kind::Node:
+        return all.findNode(e.name) != nullptr;
+      case Endpoint::Kind::External:
+        return parseIp(e.name).has_value();
     }
     return false;
   };
@@ -48,7 +52,9 @@ void addProbeProblems(const Case& c, std::vector<CaseProblem>& out) {
   for (size_t i = 0; i < blocks.size(); ++i) {
     auto problem = [&](const char* field, const Endpoint& e) {
       out.push_back({CaseProblem::Part::ProbeBlock, i,
-                     Diagnostic{"", 0, 0, fmt::format("spec.probes[{}].{}: no such endpoint {}", i, field, toString(e))}});
+                     Diagnostic{"", 0, 0,
+                                fmt::format("spec.probes[{}].{}: no such endpoint {}", i, field,
+                                            toString(e))}});
     };
     for (const auto& e : blocks[i].sources)
       if (!known(e)) problem("from", e);
@@ -61,7 +67,8 @@ void addProbeProblems(const Case& c, std::vector<CaseProblem>& out) {
 
 std::vector<CaseProblem> caseProblems(const Case& c) {
   std::vector<CaseProblem> out;
-  for (auto& d : validate(c.cluster)) out.push_back({CaseProblem::Part::InitialState, 0, std::move(d)});
+  for (auto& d : validate(c.cluster))
+    out.push_back({CaseProblem::Part::InitialState, 0, std::move(d)});
   if (out.empty()) addStepProblems(c, out);
   if (out.empty()) addProbeProblems(c, out);
   return out;

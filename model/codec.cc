@@ -8,6 +8,8 @@
 //  - every node and scalar byte the walk visits is charged to a budget proportional to the
 //    input size, so YAML aliases cannot make the walk (or the copies it makes) explode;
 //  - nothing throws out: yaml-cpp, nlohmann and std exceptions are caught at the boundary.
+#include "model/codec.h"
+
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
@@ -21,7 +23,6 @@
 #include <set>
 #include <sstream>
 
-#include "model/codec.h"
 #include "model/yaml_scalar.h"
 
 namespace npf {
@@ -59,7 +60,8 @@ std::optional<std::pair<size_t, std::string>> findBadCharacter(std::string_view 
     size_t len = ys::utf8Sequence(text, i, cp);
     if (len == 0) return std::pair{i, std::string("invalid UTF-8 in input")};
     if (cp <= 0x9F) return std::pair{i, fmt::format("control character U+{:04X} in input", cp)};
-    if (cp == 0xFEFF && i != 0) return std::pair{i, std::string("byte order mark inside the input")};
+    if (cp == 0xFEFF && i != 0)
+      return std::pair{i, std::string("byte order mark inside the input")};
     if (cp == 0xFFFE || cp == 0xFFFF)
       return std::pair{i, fmt::format("non-character U+{:04X} in input", cp)};
     i += len;
@@ -84,7 +86,8 @@ struct JsonSyntaxCheck : nlohmann::json_sax<nlohmann::json> {
   bool end_object() override { return true; }
   bool start_array(std::size_t) override { return true; }
   bool end_array() override { return true; }
-  bool parse_error(std::size_t byte, const std::string&, const nlohmann::detail::exception& ex) override {
+  bool parse_error(std::size_t byte, const std::string&,
+                   const nlohmann::detail::exception& ex) override {
     errorByte = byte;
     errorMessage = ex.what();
     // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
@@ -97,7 +100,9 @@ struct JsonSyntaxCheck : nlohmann::json_sax<nlohmann::json> {
 
 bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-bool isHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool isHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 std::optional<uint32_t> hex4(std::string_view t, size_t at) {
   if (at + 4 > t.size()) return std::nullopt;
@@ -154,10 +159,13 @@ struct DocumentStarts : YAML::EventHandler {
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
   void OnMapEnd() override {}
 };
 
@@ -190,24 +198,32 @@ bool isPlain(const YAML::Node& n) { return n.Tag() == "?"; }
 // "a mapping", "a list", "null", "80.5", "a string \"80\"" for "expected X, got Y".
 std::string describe(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return "null";
-    case YAML::NodeType::Scalar: break;
+    case YAML::NodeType::Undefined:
+      return "null";
+    case YAML::NodeType::Scalar:
+      break;
   }
   std::string text = ys::excerpt(n.Scalar());
   if (!isPlain(n)) return fmt::format("a string \"{}\"", text);
   switch (ys::classifyPlain(n.Scalar())) {
-    case ys::PlainType::Bool: return fmt::format("a boolean ({})", text);
+    case ys::PlainType::Bool:
+      return fmt::format("a boolean ({})", text);
     case ys::PlainType::Int:
-    case ys::PlainType::Float: return text;
-    default: return fmt::format("\"{}\"", text);
+    case ys::PlainType::Float:
+      return text;
+    default:
+      return fmt::format("\"{}\"", text);
   }
 }
 
 bool endsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 class Decoder;
@@ -217,7 +233,7 @@ class Decoder;
 struct Obj {
   Obj(Decoder& decoder, std::string objectLabel) : d(decoder), label(std::move(objectLabel)) {}
   Decoder& d;
-  std::string label;      // "Pod ns/name", "Node name"
+  std::string label;         // "Pod ns/name", "Node name"
   bool warnUnknown = false;  // inside a NetworkPolicy spec: every field is modelled
   FieldMap fields;
   bool failed = false;
@@ -248,7 +264,8 @@ struct Obj {
       const YAML::Node& v = kv.second;
       if (!charge(k) || !charge(v)) return false;
       if (!k.IsScalar()) {
-        error(k, path.empty() ? "(root)" : path, "mapping keys must be strings, got " + describe(k));
+        error(k, path.empty() ? "(root)" : path,
+              "mapping keys must be strings, got " + describe(k));
         continue;
       }
       const std::string& key = k.Scalar();
@@ -388,7 +405,8 @@ struct Obj {
     if (!readString(n, path, s)) return false;
     std::optional<T> v = parse(s);
     if (!v) {
-      error(n, path, fmt::format("unsupported value \"{}\" (expected {})", ys::excerpt(s), allowed));
+      error(n, path,
+            fmt::format("unsupported value \"{}\" (expected {})", ys::excerpt(s), allowed));
       return false;
     }
     out = v;
@@ -396,7 +414,8 @@ struct Obj {
   }
 
   // map[string]string (labels, annotations, Service selector); a null value is "".
-  void readStringMap(const YAML::Node& n, const std::string& path, std::map<std::string, std::string>& out) {
+  void readStringMap(const YAML::Node& n, const std::string& path,
+                     std::map<std::string, std::string>& out) {
     forEachField(
         n, path,
         [&](const std::string& key, const YAML::Node& v, const std::string& p) {
@@ -431,35 +450,38 @@ struct Obj {
     });
   }
 
-  void readSelector(const YAML::Node& n, const std::string& path, std::optional<LabelSelector>& out) {
+  void readSelector(const YAML::Node& n, const std::string& path,
+                    std::optional<LabelSelector>& out) {
     if (n.IsNull()) return;  // absent, unlike {}
     LabelSelector sel;
-    bool ok = forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
-      if (key == "matchLabels") return readStringMap(v, p, sel.matchLabels), true;
-      if (key == "matchExpressions") {
-        forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
-          LabelSelectorRequirement req;
-          bool sawOperator = false;
-          bool isMap = forEachField(e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
-            if (k2 == "key") return readString(v2, p2, req.key), true;
-            if (k2 == "operator") {
-              std::optional<SelectorOp> op;
-              readEnum(v2, p2, parseSelectorOp, "In, NotIn, Exists or DoesNotExist", op);
-              if (op) req.op = *op;
-              sawOperator = sawOperator || !v2.IsNull();
-              return true;
-            }
-            if (k2 == "values") return readStringList(v2, p2, req.values), true;
-            return false;
-          });
-          // The model has no "unset" operator; the apiserver rejects a missing one too.
-          if (isMap && !sawOperator) error(e, ep + ".operator", "required");
-          sel.matchExpressions.push_back(std::move(req));
+    bool ok = forEachField(
+        n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+          if (key == "matchLabels") return readStringMap(v, p, sel.matchLabels), true;
+          if (key == "matchExpressions") {
+            forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
+              LabelSelectorRequirement req;
+              bool sawOperator = false;
+              bool isMap = forEachField(
+                  e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+                    if (k2 == "key") return readString(v2, p2, req.key), true;
+                    if (k2 == "operator") {
+                      std::optional<SelectorOp> op;
+                      readEnum(v2, p2, parseSelectorOp, "In, NotIn, Exists or DoesNotExist", op);
+                      if (op) req.op = *op;
+                      sawOperator = sawOperator || !v2.IsNull();
+                      return true;
+                    }
+                    if (k2 == "values") return readStringList(v2, p2, req.values), true;
+                    return false;
+                  });
+              // The model has no "unset" operator; the apiserver rejects a missing one too.
+              if (isMap && !sawOperator) error(e, ep + ".operator", "required");
+              sel.matchExpressions.push_back(std::move(req));
+            });
+            return true;
+          }
+          return false;
         });
-        return true;
-      }
-      return false;
-    });
     if (ok) out = std::move(sel);
   }
 
@@ -470,11 +492,12 @@ struct Obj {
       if (key == "ipBlock") {
         if (v.IsNull()) return true;
         IPBlock block;
-        if (forEachField(v, p, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
-              if (k2 == "cidr") return readString(v2, p2, block.cidr), true;
-              if (k2 == "except") return readStringList(v2, p2, block.except), true;
-              return false;
-            }))
+        if (forEachField(v, p,
+                         [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+                           if (k2 == "cidr") return readString(v2, p2, block.cidr), true;
+                           if (k2 == "except") return readStringList(v2, p2, block.except), true;
+                           return false;
+                         }))
           peer.ipBlock = std::move(block);
         return true;
       }
@@ -484,7 +507,8 @@ struct Obj {
 
   void readPolicyPort(const YAML::Node& n, const std::string& path, NetworkPolicyPort& port) {
     forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
-      if (key == "protocol") return readEnum(v, p, parseProtocol, "TCP, UDP or SCTP", port.protocol), true;
+      if (key == "protocol")
+        return readEnum(v, p, parseProtocol, "TCP, UDP or SCTP", port.protocol), true;
       if (key == "port") return readPortRef(v, p, port.port), true;
       if (key == "endPort") return readInt(v, p, port.endPort), true;
       return false;
@@ -560,22 +584,25 @@ struct Obj {
       if (key != "containers") return false;
       forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
         Container c;
-        forEachField(e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
-          if (k2 == "name") return readString(v2, p2, c.name), true;
-          if (k2 == "image") return readString(v2, p2, c.image), true;
-          if (k2 != "ports") return false;
-          forEachElement(v2, p2, [&](const YAML::Node& pe, const std::string& pp) {
-            ContainerPort cp;
-            forEachField(pe, pp, [&](const std::string& k3, const YAML::Node& v3, const std::string& p3) {
-              if (k3 == "name") return readString(v3, p3, cp.name), true;
-              if (k3 == "containerPort") return readInt(v3, p3, cp.containerPort), true;
-              if (k3 == "protocol") return readProtocol(v3, p3, cp.protocol), true;
-              return false;
+        forEachField(
+            e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+              if (k2 == "name") return readString(v2, p2, c.name), true;
+              if (k2 == "image") return readString(v2, p2, c.image), true;
+              if (k2 != "ports") return false;
+              forEachElement(v2, p2, [&](const YAML::Node& pe, const std::string& pp) {
+                ContainerPort cp;
+                forEachField(
+                    pe, pp,
+                    [&](const std::string& k3, const YAML::Node& v3, const std::string& p3) {
+                      if (k3 == "name") return readString(v3, p3, cp.name), true;
+                      if (k3 == "containerPort") return readInt(v3, p3, cp.containerPort), true;
+                      if (k3 == "protocol") return readProtocol(v3, p3, cp.protocol), true;
+                      return false;
+                    });
+                c.ports.push_back(std::move(cp));
+              });
+              return true;
             });
-            c.ports.push_back(std::move(cp));
-          });
-          return true;
-        });
         pod.containers.push_back(std::move(c));
       });
       return true;
@@ -589,10 +616,11 @@ struct Obj {
       if (key != "podIPs") return false;
       forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
         std::string ip;
-        forEachField(e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
-          if (k2 == "ip") return readString(v2, p2, ip), true;
-          return false;
-        });
+        forEachField(e, ep,
+                     [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+                       if (k2 == "ip") return readString(v2, p2, ip), true;
+                       return false;
+                     });
         pod.podIPs.push_back(std::move(ip));
       });
       return true;
@@ -613,13 +641,14 @@ struct Obj {
       if (key != "ports") return false;
       forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
         ServicePort sp;
-        forEachField(e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
-          if (k2 == "name") return readString(v2, p2, sp.name), true;
-          if (k2 == "port") return readInt(v2, p2, sp.port), true;
-          if (k2 == "protocol") return readProtocol(v2, p2, sp.protocol), true;
-          if (k2 == "targetPort") return readPortRef(v2, p2, sp.targetPort), true;
-          return false;
-        });
+        forEachField(e, ep,
+                     [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+                       if (k2 == "name") return readString(v2, p2, sp.name), true;
+                       if (k2 == "port") return readInt(v2, p2, sp.port), true;
+                       if (k2 == "protocol") return readProtocol(v2, p2, sp.protocol), true;
+                       if (k2 == "targetPort") return readPortRef(v2, p2, sp.targetPort), true;
+                       return false;
+                     });
         svc.ports.push_back(std::move(sp));
       });
       return true;
@@ -632,15 +661,18 @@ struct Obj {
       if (key != "addresses") return false;
       forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
         std::string type, address;
-        forEachField(e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
-          if (k2 == "type") return readString(v2, p2, type), true;
-          if (k2 == "address") return readString(v2, p2, address), true;
-          return false;
-        });
+        forEachField(e, ep,
+                     [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+                       if (k2 == "type") return readString(v2, p2, type), true;
+                       if (k2 == "address") return readString(v2, p2, address), true;
+                       return false;
+                     });
         // Only InternalIP addresses are modelled; the validator finds the i-th one's position
         // as the i-th recorded `status.addresses[k].address`.
-        if (type == "InternalIP") node.internalIPs.push_back(std::move(address));
-        else fields.erase(ep + ".address");
+        if (type == "InternalIP")
+          node.internalIPs.push_back(std::move(address));
+        else
+          fields.erase(ep + ".address");
       });
       return true;
     });
@@ -677,13 +709,16 @@ class Decoder {
   }
 
   // Charges one visited node (and its scalar bytes) to the budget; false once exhausted.
-  bool charge(const YAML::Node& n) { return chargeBytes(n.Mark(), 1 + (n.IsScalar() ? n.Scalar().size() : 0)); }
+  bool charge(const YAML::Node& n) {
+    return chargeBytes(n.Mark(), 1 + (n.IsScalar() ? n.Scalar().size() : 0));
+  }
   bool chargeBytes(const YAML::Mark& m, size_t units) {
     if (exhausted_) return false;
     budget_ -= static_cast<int64_t>(std::min<size_t>(units, INT64_MAX / 4));
     if (budget_ < 0) {
       exhausted_ = true;
-      addError(m, "input expands to far more data than its size (YAML aliases?); not decoded further");
+      addError(m,
+               "input expands to far more data than its size (YAML aliases?); not decoded further");
     }
     return !exhausted_;
   }
@@ -696,8 +731,8 @@ class Decoder {
 
   void runUnguarded() {
     if (original_.size() > kMaxInputBytes) {
-      result_.errors.push_back(
-          Diagnostic{file_, 1, 1, fmt::format("input is larger than {} MiB", kMaxInputBytes >> 20)});
+      result_.errors.push_back(Diagnostic{
+          file_, 1, 1, fmt::format("input is larger than {} MiB", kMaxInputBytes >> 20)});
       return;
     }
     if (auto bad = findBadCharacter(original_)) {
@@ -766,7 +801,8 @@ class Decoder {
     for (const auto& kv : doc) {
       if (!kv.first.IsScalar() || kv.first.Scalar() != "metadata" || !kv.second.IsMap()) continue;
       for (const auto& m : kv.second)
-        if (m.first.IsScalar() && m.first.Scalar() == field && m.second.IsScalar()) return m.second.Scalar();
+        if (m.first.IsScalar() && m.first.Scalar() == field && m.second.IsScalar())
+          return m.second.Scalar();
     }
     return "";
   }
@@ -791,7 +827,8 @@ class Decoder {
         if (!charge(kv.first) || !charge(kv.second)) return;
         if (!kv.first.IsScalar() || kv.first.Scalar() != "items" || kv.second.IsNull()) continue;
         if (!kv.second.IsSequence()) {
-          addError(kv.second.Mark(), fmt::format("{}: items: expected a list, got {}", kind, describe(kv.second)));
+          addError(kv.second.Mark(),
+                   fmt::format("{}: items: expected a list, got {}", kind, describe(kv.second)));
           continue;
         }
         for (const YAML::Node& item : kv.second) {
@@ -813,8 +850,9 @@ class Decoder {
     if (apiVersion == "networking.k8s.io/v1" && kind == "NetworkPolicy")
       return decodeObject<NetworkPolicy>(doc, "NetworkPolicy", true);
     std::string name = peekMeta(doc, "name");
-    addWarning(doc.Mark(), fmt::format("skipping unsupported object {} {}{}", ys::excerpt(apiVersion),
-                                       ys::excerpt(kind), name.empty() ? "" : " " + ys::excerpt(name)));
+    addWarning(doc.Mark(),
+               fmt::format("skipping unsupported object {} {}{}", ys::excerpt(apiVersion),
+                           ys::excerpt(kind), name.empty() ? "" : " " + ys::excerpt(name)));
   }
 
   template <typename T>
@@ -829,13 +867,20 @@ class Decoder {
     Obj o(*this, std::move(label));
     T obj;
     o.forEachField(doc, "", [&](const std::string& key, const YAML::Node& v, const std::string& p) {
-      if (key == "metadata") o.readMeta(v, p, obj.meta, namespaced);
-      else if constexpr (std::is_same_v<T, Node>) { if (key == "status") o.readNodeStatus(v, p, obj); }
-      else if constexpr (std::is_same_v<T, Pod>) {
-        if (key == "spec") o.readPodSpec(v, p, obj);
-        else if (key == "status") o.readPodStatus(v, p, obj);
-      } else if constexpr (std::is_same_v<T, Service>) { if (key == "spec") o.readServiceSpec(v, p, obj); }
-      else if constexpr (std::is_same_v<T, NetworkPolicy>) { if (key == "spec") o.readPolicySpec(v, p, obj); }
+      if (key == "metadata")
+        o.readMeta(v, p, obj.meta, namespaced);
+      else if constexpr (std::is_same_v<T, Node>) {
+        if (key == "status") o.readNodeStatus(v, p, obj);
+      } else if constexpr (std::is_same_v<T, Pod>) {
+        if (key == "spec")
+          o.readPodSpec(v, p, obj);
+        else if (key == "status")
+          o.readPodStatus(v, p, obj);
+      } else if constexpr (std::is_same_v<T, Service>) {
+        if (key == "spec") o.readServiceSpec(v, p, obj);
+      } else if constexpr (std::is_same_v<T, NetworkPolicy>) {
+        if (key == "spec") o.readPolicySpec(v, p, obj);
+      }
       return true;
     });
     if (o.failed) return;  // reported; the object is dropped
@@ -846,11 +891,16 @@ class Decoder {
     obj.origin.col = m.column + 1;
     obj.origin.fields = std::make_shared<const FieldMap>(std::move(o.fields));
     Cluster& c = result_.cluster;
-    if constexpr (std::is_same_v<T, Namespace>) c.namespaces.push_back(std::move(obj));
-    else if constexpr (std::is_same_v<T, Node>) c.nodes.push_back(std::move(obj));
-    else if constexpr (std::is_same_v<T, Pod>) c.pods.push_back(std::move(obj));
-    else if constexpr (std::is_same_v<T, Service>) c.services.push_back(std::move(obj));
-    else c.policies.push_back(std::move(obj));
+    if constexpr (std::is_same_v<T, Namespace>)
+      c.namespaces.push_back(std::move(obj));
+    else if constexpr (std::is_same_v<T, Node>)
+      c.nodes.push_back(std::move(obj));
+    else if constexpr (std::is_same_v<T, Pod>)
+      c.pods.push_back(std::move(obj));
+    else if constexpr (std::is_same_v<T, Service>)
+      c.services.push_back(std::move(obj));
+    else
+      c.policies.push_back(std::move(obj));
   }
 
   // A Case document is kept as YAML text for the case layer. A top-level document is its own
@@ -898,7 +948,8 @@ class Decoder {
     for (size_t l = 0; l < lineStarts.size(); ++l) {
       bool start = isMarker(l, "---"), end = isMarker(l, "...");
       if (!start && !end) continue;
-      if (static_cast<int>(l) <= rootLine) first = start ? l : l + 1;
+      if (static_cast<int>(l) <= rootLine)
+        first = start ? l : l + 1;
       else {
         last = l;
         break;
@@ -952,7 +1003,8 @@ DecodeResult decodeFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       DecodeResult r;
-      r.errors.push_back(Diagnostic{path, 0, 0, fmt::format("cannot read file: {}", std::strerror(errno))});
+      r.errors.push_back(
+          Diagnostic{path, 0, 0, fmt::format("cannot read file: {}", std::strerror(errno))});
       return r;
     }
     std::string text;

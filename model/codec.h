@@ -12,8 +12,8 @@
 namespace npf {
 
 struct DecodeResult {
-  Cluster cluster;                   // every object that decoded without error
-  std::vector<Diagnostic> errors;    // structural errors (wrong types, unknown enum values, bad YAML)
+  Cluster cluster;                 // every object that decoded without error
+  std::vector<Diagnostic> errors;  // structural errors (wrong types, unknown enum values, bad YAML)
   std::vector<Diagnostic> warnings;  // e.g. unknown kinds, skipped
   // Documents of kind `netpolfuzz.io/v1alpha1 Case`, kept raw for the case layer (YAML text).
   std::vector<std::string> caseDocuments;

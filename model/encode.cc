@@ -95,7 +95,8 @@ std::vector<Json> objects(const Cluster& c) {
     Json j = header("v1", "Node", n.meta, false);
     if (!n.internalIPs.empty()) {
       Json addrs = Json::array();
-      for (const auto& ip : n.internalIPs) addrs.push_back(Json{{"type", "InternalIP"}, {"address", ip}});
+      for (const auto& ip : n.internalIPs)
+        addrs.push_back(Json{{"type", "InternalIP"}, {"address", ip}});
       j["status"] = Json{{"addresses", std::move(addrs)}};
     }
     out.push_back(std::move(j));
@@ -176,13 +177,19 @@ std::vector<Json> objects(const Cluster& c) {
 
 std::string scalar(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::string: return yamlscalar::encode(v.get_ref<const std::string&>());
-    case Json::value_t::boolean: return v.get<bool>() ? "true" : "false";
+    case Json::value_t::string:
+      return yamlscalar::encode(v.get_ref<const std::string&>());
+    case Json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return v.dump();
-    case Json::value_t::object: return "{}";  // only reached when empty
-    case Json::value_t::array: return "[]";
-    default: return "null";
+    case Json::value_t::number_unsigned:
+      return v.dump();
+    case Json::value_t::object:
+      return "{}";  // only reached when empty
+    case Json::value_t::array:
+      return "[]";
+    default:
+      return "null";
   }
 }
 

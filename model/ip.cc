@@ -29,7 +29,8 @@ std::string toString(const IpAddress& ip) {
 }
 
 static IpAddress maskTo(IpAddress ip, int prefixLength) {
-  for (int i = prefixLength; i < ip.bitLength(); ++i) ip.bytes[i / 8] &= uint8_t(~(0x80 >> (i % 8)));
+  for (int i = prefixLength; i < ip.bitLength(); ++i)
+    ip.bytes[i / 8] &= uint8_t(~(0x80 >> (i % 8)));
   return ip;
 }
 
@@ -48,7 +49,9 @@ std::optional<Cidr> parseCidr(std::string_view s) {
   return Cidr{maskTo(*ip, n), n};
 }
 
-std::string toString(const Cidr& c) { return toString(c.base) + "/" + std::to_string(c.prefixLength); }
+std::string toString(const Cidr& c) {
+  return toString(c.base) + "/" + std::to_string(c.prefixLength);
+}
 
 bool Cidr::contains(const IpAddress& ip) const {
   return ip.family == base.family && maskTo(ip, prefixLength) == base;

@@ -4,9 +4,12 @@ namespace npf {
 
 const char* toString(Protocol p) {
   switch (p) {
-    case Protocol::TCP: return "TCP";
-    case Protocol::UDP: return "UDP";
-    case Protocol::SCTP: return "SCTP";
+    case Protocol::TCP:
+      return "TCP";
+    case Protocol::UDP:
+      return "UDP";
+    case Protocol::SCTP:
+      return "SCTP";
   }
   return "?";
 }
@@ -20,10 +23,14 @@ std::optional<Protocol> parseProtocol(const std::string& s) {
 
 const char* toString(SelectorOp op) {
   switch (op) {
-    case SelectorOp::In: return "In";
-    case SelectorOp::NotIn: return "NotIn";
-    case SelectorOp::Exists: return "Exists";
-    case SelectorOp::DoesNotExist: return "DoesNotExist";
+    case SelectorOp::In:
+      return "In";
+    case SelectorOp::NotIn:
+      return "NotIn";
+    case SelectorOp::Exists:
+      return "Exists";
+    case SelectorOp::DoesNotExist:
+      return "DoesNotExist";
   }
   return "?";
 }

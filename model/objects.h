@@ -151,7 +151,7 @@ struct Pod {
 struct ServicePort {
   std::string name;
   int32_t port = 0;
-  std::optional<Protocol> protocol;  // absent means TCP
+  std::optional<Protocol> protocol;   // absent means TCP
   std::optional<PortRef> targetPort;  // absent means `port`
   Protocol effectiveProtocol() const { return protocol.value_or(Protocol::TCP); }
   bool operator==(const ServicePort&) const = default;
@@ -159,8 +159,8 @@ struct ServicePort {
 
 struct Service {
   ObjectMeta meta;
-  std::string clusterIP;                 // spec.clusterIP
-  std::optional<Labels> selector;        // absent: no endpoints are derived
+  std::string clusterIP;           // spec.clusterIP
+  std::optional<Labels> selector;  // absent: no endpoints are derived
   std::vector<ServicePort> ports;
   Origin origin;
   bool operator==(const Service&) const = default;

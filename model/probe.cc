@@ -8,10 +8,14 @@ namespace npf {
 
 std::string toString(const Endpoint& e) {
   switch (e.kind) {
-    case Endpoint::Kind::Pod: return e.namespace_ + "/" + e.name;
-    case Endpoint::Kind::Service: return "svc/" + e.namespace_ + "/" + e.name;
-    case Endpoint::Kind::Node: return "node/" + e.name;
-    case Endpoint::Kind::External: return "ip/" + e.name;
+    case Endpoint::Kind::Pod:
+      return e.namespace_ + "/" + e.name;
+    case Endpoint::Kind::Service:
+      return "svc/" + e.namespace_ + "/" + e.name;
+    case Endpoint::Kind::Node:
+      return "node/" + e.name;
+    case Endpoint::Kind::External:
+      return "ip/" + e.name;
   }
   return "?";
 }
@@ -34,13 +38,16 @@ std::optional<Endpoint> parseEndpoint(std::string_view s) {
     if (p.empty()) return std::nullopt;
   // The kind prefixes win over a namespace of the same name; "pod/ns/name" is the explicit
   // spelling for pods in namespaces called "svc", "node", "ip" or "pod".
-  if (parts.size() == 3 && parts[0] == "svc") return Endpoint::service(std::string(parts[1]), std::string(parts[2]));
-  if (parts.size() == 3 && parts[0] == "pod") return Endpoint::pod(std::string(parts[1]), std::string(parts[2]));
+  if (parts.size() == 3 && parts[0] == "svc")
+    return Endpoint::service(std::string(parts[1]), std::string(parts[2]));
+  if (parts.size() == 3 && parts[0] == "pod")
+    return Endpoint::pod(std::string(parts[1]), std::string(parts[2]));
   if (parts.size() == 2 && parts[0] == "node") return Endpoint::node(std::string(parts[1]));
   if (parts.size() == 2 && parts[0] == "ip") return Endpoint::external(std::string(parts[1]));
   // The kind words are reserved as a first segment: "svc/x" is a malformed Service, not a pod
   // x in namespace "svc" (that is "pod/svc/x").
-  if (parts[0] == "svc" || parts[0] == "pod" || parts[0] == "node" || parts[0] == "ip") return std::nullopt;
+  if (parts[0] == "svc" || parts[0] == "pod" || parts[0] == "node" || parts[0] == "ip")
+    return std::nullopt;
   if (parts.size() == 2) return Endpoint::pod(std::string(parts[0]), std::string(parts[1]));
   return std::nullopt;
 }
@@ -80,13 +87,14 @@ ProbeSet defaultProbeSet(const Cluster& c) {
     for (const auto& ctr : p.containers)
       for (const auto& port : ctr.ports)
         if (seen.insert({port.containerPort, port.effectiveProtocol()}).second)
-          toPods.targets.push_back(
-              {Endpoint::pod(p.meta.namespace_, p.meta.name), port.containerPort, port.effectiveProtocol()});
+          toPods.targets.push_back({Endpoint::pod(p.meta.namespace_, p.meta.name),
+                                    port.containerPort, port.effectiveProtocol()});
   }
   for (const auto& s : c.services)
     for (const auto& sp : s.ports)
       if (!serviceBackends(c, s, sp).empty())
-        toServices.targets.push_back({Endpoint::service(s.meta.namespace_, s.meta.name), sp.port, sp.effectiveProtocol()});
+        toServices.targets.push_back(
+            {Endpoint::service(s.meta.namespace_, s.meta.name), sp.port, sp.effectiveProtocol()});
 
   if (toPods.cellCount() > 0) set.blocks.push_back(std::move(toPods));
   if (toServices.cellCount() > 0) set.blocks.push_back(std::move(toServices));

@@ -20,8 +20,12 @@ struct Endpoint {
   std::string name;        // Pod, Service and Node name; for External the address
   auto operator<=>(const Endpoint&) const = default;
 
-  static Endpoint pod(std::string ns, std::string name) { return {Kind::Pod, std::move(ns), std::move(name)}; }
-  static Endpoint service(std::string ns, std::string name) { return {Kind::Service, std::move(ns), std::move(name)}; }
+  static Endpoint pod(std::string ns, std::string name) {
+    return {Kind::Pod, std::move(ns), std::move(name)};
+  }
+  static Endpoint service(std::string ns, std::string name) {
+    return {Kind::Service, std::move(ns), std::move(name)};
+  }
   static Endpoint node(std::string name) { return {Kind::Node, "", std::move(name)}; }
   static Endpoint external(std::string ip) { return {Kind::External, "", std::move(ip)}; }
 };

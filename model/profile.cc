@@ -2,7 +2,6 @@
 
 namespace npf {
 
-
 static std::optional<bool> parseBool(const std::string& v) {
   if (v == "true") return true;
   if (v == "false") return false;
@@ -25,17 +24,25 @@ std::string applyProfileSetting(Profile& p, const std::string& kv) {
     if (!b) return badValue("true, false");
     p.hostnetworkSelectable = *b;
   } else if (key == "loopback") {
-    if (value == "undefined") p.loopback = Profile::Loopback::Undefined;
-    else if (value == "allow") p.loopback = Profile::Loopback::Allow;
-    else if (value == "policy") p.loopback = Profile::Loopback::Policy;
-    else return badValue("undefined, allow, policy");
+    if (value == "undefined")
+      p.loopback = Profile::Loopback::Undefined;
+    else if (value == "allow")
+      p.loopback = Profile::Loopback::Allow;
+    else if (value == "policy")
+      p.loopback = Profile::Loopback::Policy;
+    else
+      return badValue("undefined, allow, policy");
   } else if (key == "egress-to-own-node") {
-    if (value == "policy") p.egressToOwnNode = Profile::EgressToOwnNode::Policy;
-    else if (value == "allow") p.egressToOwnNode = Profile::EgressToOwnNode::Allow;
-    else return badValue("policy, allow");
+    if (value == "policy")
+      p.egressToOwnNode = Profile::EgressToOwnNode::Policy;
+    else if (value == "allow")
+      p.egressToOwnNode = Profile::EgressToOwnNode::Allow;
+    else
+      return badValue("policy, allow");
   } else {
     return "unknown profile key '" + key +
-           "' (known: ipblock-matches-pod-ips, loopback, egress-to-own-node, hostnetwork-selectable)";
+           "' (known: ipblock-matches-pod-ips, loopback, egress-to-own-node, "
+           "hostnetwork-selectable)";
   }
   return "";
 }
@@ -47,7 +54,8 @@ std::vector<std::pair<std::string, std::string>> describeProfile(const Profile& 
   return {
       {"ipblock-matches-pod-ips", p.ipblockMatchesPodIps ? "true" : "false"},
       {"loopback", loopback},
-      {"egress-to-own-node", p.egressToOwnNode == Profile::EgressToOwnNode::Policy ? "policy" : "allow"},
+      {"egress-to-own-node",
+       p.egressToOwnNode == Profile::EgressToOwnNode::Policy ? "policy" : "allow"},
       {"hostnetwork-selectable", p.hostnetworkSelectable ? "true" : "false"},
   };
 }

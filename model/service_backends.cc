@@ -22,7 +22,8 @@ static std::optional<int32_t> resolveTargetPort(const Pod& pod, const ServicePor
   return std::nullopt;
 }
 
-std::vector<Backend> serviceBackends(const Cluster& c, const Service& svc, const ServicePort& port) {
+std::vector<Backend> serviceBackends(const Cluster& c, const Service& svc,
+                                     const ServicePort& port) {
   std::vector<Backend> out;
   // The endpoints controller ignores Services without a selector. An empty `selector: {}` is
   // the same: the apiserver stores an empty map as absent (omitempty).

@@ -56,12 +56,23 @@ bool hasControlCharacter(std::string_view s) {
   });
 }
 
-constexpr const char* kLabelMsg = "must be a DNS-1123 label (at most 63 lowercase alphanumerics or '-', starting and ending alphanumeric)";
-constexpr const char* kSubdomainMsg = "must be a DNS-1123 subdomain (at most 253 lowercase alphanumerics, '-' or '.', each part starting and ending alphanumeric)";
-constexpr const char* kDns1035Msg = "must be a DNS-1035 label (at most 63 lowercase alphanumerics or '-', starting with a letter, ending alphanumeric)";
-constexpr const char* kQualifiedMsg = "must be a qualified name: an optional DNS-1123 subdomain prefix and '/', then at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric";
-constexpr const char* kLabelValueMsg = "must be empty or at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric";
-constexpr const char* kIanaMsg = "must be an IANA_SVC_NAME (at most 15 lowercase alphanumerics or '-', with at least one letter, no '-' at either end, no '--')";
+constexpr const char* kLabelMsg =
+    "must be a DNS-1123 label (at most 63 lowercase alphanumerics or '-', starting and ending "
+    "alphanumeric)";
+constexpr const char* kSubdomainMsg =
+    "must be a DNS-1123 subdomain (at most 253 lowercase alphanumerics, '-' or '.', each part "
+    "starting and ending alphanumeric)";
+constexpr const char* kDns1035Msg =
+    "must be a DNS-1035 label (at most 63 lowercase alphanumerics or '-', starting with a letter, "
+    "ending alphanumeric)";
+constexpr const char* kQualifiedMsg =
+    "must be a qualified name: an optional DNS-1123 subdomain prefix and '/', then at most 63 "
+    "alphanumerics, '-', '_' or '.', starting and ending alphanumeric";
+constexpr const char* kLabelValueMsg =
+    "must be empty or at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric";
+constexpr const char* kIanaMsg =
+    "must be an IANA_SVC_NAME (at most 15 lowercase alphanumerics or '-', with at least one "
+    "letter, no '-' at either end, no '--')";
 constexpr size_t kMaxAnnotationBytes = 256 * 1024;
 
 std::string quote(const std::string& s) { return "\"" + yamlscalar::excerpt(s) + "\""; }
@@ -94,7 +105,9 @@ class Validator {
       std::string label = fmt::format("ExternalHost {}", h.name.empty() ? "<no name>" : h.name);
       if (h.name.empty()) out_.push_back(Diagnostic{"<memory>", 0, 0, label + ": name: required"});
       if (!parseIp(h.ip))
-        out_.push_back(Diagnostic{"<memory>", 0, 0, fmt::format("{}: ip: not a valid IP address: {}", label, quote(h.ip))});
+        out_.push_back(
+            Diagnostic{"<memory>", 0, 0,
+                       fmt::format("{}: ip: not a valid IP address: {}", label, quote(h.ip))});
     }
     return std::move(out_);
   }
@@ -110,7 +123,8 @@ class Validator {
 
   Scope scope(const char* kind, const ObjectMeta& m, const Origin& o, bool namespaced) {
     std::string name = m.name.empty() ? "<no name>" : yamlscalar::excerpt(m.name);
-    if (namespaced) return Scope{fmt::format("{} {}/{}", kind, yamlscalar::excerpt(m.namespace_), name), &o};
+    if (namespaced)
+      return Scope{fmt::format("{} {}/{}", kind, yamlscalar::excerpt(m.namespace_), name), &o};
     return Scope{fmt::format("{} {}", kind, name), &o};
   }
 
@@ -146,7 +160,8 @@ class Validator {
       if (!ok) report(s, "metadata.name", fmt::format("{} {}", quote(m.name), msg));
     }
     if (namespaced) {
-      if (m.namespace_.empty()) report(s, "metadata.namespace", "required");
+      if (m.namespace_.empty())
+        report(s, "metadata.namespace", "required");
       else if (!isDns1123Label(m.namespace_))
         report(s, "metadata.namespace", fmt::format("{} {}", quote(m.namespace_), kLabelMsg));
     } else if (!m.namespace_.empty()) {
@@ -157,13 +172,16 @@ class Validator {
     for (const auto& [k, v] : m.annotations) {
       std::string path = fmt::format("metadata.annotations[{}]", k);
       std::string lower = k;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-      if (!isQualifiedName(lower)) report(s, path, fmt::format("key {} {}", quote(k), kQualifiedMsg));
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+      });
+      if (!isQualifiedName(lower))
+        report(s, path, fmt::format("key {} {}", quote(k), kQualifiedMsg));
       if (!isValidUtf8(v)) report(s, path, "value must be valid UTF-8");
       total += k.size() + v.size();
     }
-    if (total > kMaxAnnotationBytes) report(s, "metadata.annotations", "must have at most 262144 bytes in total");
+    if (total > kMaxAnnotationBytes)
+      report(s, "metadata.annotations", "must have at most 262144 bytes in total");
   }
 
   void validateLabels(const Scope& s, const std::string& path, const Labels& labels) {
@@ -179,29 +197,36 @@ class Validator {
     for (size_t i = 0; i < sel.matchExpressions.size(); ++i) {
       const auto& r = sel.matchExpressions[i];
       std::string p = fmt::format("{}.matchExpressions[{}]", path, i);
-      if (!isQualifiedName(r.key)) report(s, p + ".key", fmt::format("{} {}", quote(r.key), kQualifiedMsg));
+      if (!isQualifiedName(r.key))
+        report(s, p + ".key", fmt::format("{} {}", quote(r.key), kQualifiedMsg));
       bool needsValues = r.op == SelectorOp::In || r.op == SelectorOp::NotIn;
       if (needsValues && r.values.empty())
-        report(s, p + ".values", fmt::format("must be non-empty when operator is {}", toString(r.op)));
+        report(s, p + ".values",
+               fmt::format("must be non-empty when operator is {}", toString(r.op)));
       if (!needsValues && !r.values.empty())
         report(s, p + ".values", fmt::format("must be empty when operator is {}", toString(r.op)));
       for (size_t j = 0; j < r.values.size(); ++j)
         if (!isLabelValue(r.values[j]))
-          report(s, fmt::format("{}.values[{}]", p, j), fmt::format("{} {}", quote(r.values[j]), kLabelValueMsg));
+          report(s, fmt::format("{}.values[{}]", p, j),
+                 fmt::format("{} {}", quote(r.values[j]), kLabelValueMsg));
     }
   }
 
   void validatePortNumber(const Scope& s, const std::string& path, int64_t port) {
-    if (port < 1 || port > 65535) report(s, path, fmt::format("must be between 1 and 65535, got {}", port));
+    if (port < 1 || port > 65535)
+      report(s, path, fmt::format("must be between 1 and 65535, got {}", port));
   }
 
   // A port number 1..65535 or an IANA_SVC_NAME.
   void validatePortRef(const Scope& s, const std::string& path, const PortRef& p) {
-    if (p.isNumber()) validatePortNumber(s, path, p.number());
-    else if (!isIanaSvcName(p.name())) report(s, path, fmt::format("{} {}", quote(p.name()), kIanaMsg));
+    if (p.isNumber())
+      validatePortNumber(s, path, p.number());
+    else if (!isIanaSvcName(p.name()))
+      report(s, path, fmt::format("{} {}", quote(p.name()), kIanaMsg));
   }
 
-  std::optional<IpAddress> validateIp(const Scope& s, const std::string& path, const std::string& ip) {
+  std::optional<IpAddress> validateIp(const Scope& s, const std::string& path,
+                                      const std::string& ip) {
     auto parsed = parseIp(ip);
     if (!parsed) report(s, path, fmt::format("not a valid IP address: {}", quote(ip)));
     return parsed;
@@ -218,7 +243,8 @@ class Validator {
       for (auto it = n.origin.fields->lower_bound(prefix); it != n.origin.fields->end(); ++it) {
         const std::string& k = it->first;
         if (k.compare(0, prefix.size(), prefix) != 0) break;
-        if (k.size() <= prefix.size() + suffix.size() || k.compare(k.size() - suffix.size(), suffix.size(), suffix) != 0)
+        if (k.size() <= prefix.size() + suffix.size() ||
+            k.compare(k.size() - suffix.size(), suffix.size(), suffix) != 0)
           continue;
         size_t idx = 0;
         const char* b = k.data() + prefix.size();
@@ -235,7 +261,8 @@ class Validator {
   void validateNode(const Node& n) {
     Scope s = scope("Node", n.meta, n.origin, false);
     validateMeta(s, n.meta, false, NameRule::Dns1123Subdomain);
-    for (size_t i = 0; i < n.internalIPs.size(); ++i) validateIp(s, nodeAddressPath(n, i), n.internalIPs[i]);
+    for (size_t i = 0; i < n.internalIPs.size(); ++i)
+      validateIp(s, nodeAddressPath(n, i), n.internalIPs[i]);
     checkDuplicate(s, "Node", n.meta);
   }
 
@@ -249,11 +276,15 @@ class Validator {
     for (size_t i = 0; i < p.containers.size(); ++i) {
       const Container& ctr = p.containers[i];
       std::string cp = fmt::format("spec.containers[{}]", i);
-      if (ctr.name.empty()) report(s, cp + ".name", "required");
-      else if (!isDns1123Label(ctr.name)) report(s, cp + ".name", fmt::format("{} {}", quote(ctr.name), kLabelMsg));
+      if (ctr.name.empty())
+        report(s, cp + ".name", "required");
+      else if (!isDns1123Label(ctr.name))
+        report(s, cp + ".name", fmt::format("{} {}", quote(ctr.name), kLabelMsg));
       else if (auto [it, fresh] = containerNames.emplace(ctr.name, cp); !fresh)
-        report(s, cp + ".name", fmt::format("duplicate container name {} (also {})", quote(ctr.name), it->second));
-      if (ctr.image.empty()) report(s, cp + ".image", "required");
+        report(s, cp + ".name",
+               fmt::format("duplicate container name {} (also {})", quote(ctr.name), it->second));
+      if (ctr.image.empty())
+        report(s, cp + ".image", "required");
       else if (!isValidUtf8(ctr.image) || hasControlCharacter(ctr.image))
         report(s, cp + ".image", "must be valid UTF-8 without control characters");
       else if (ctr.image.front() == ' ' || ctr.image.back() == ' ')
@@ -263,16 +294,19 @@ class Validator {
         std::string pp = fmt::format("{}.ports[{}]", cp, j);
         validatePortNumber(s, pp + ".containerPort", port.containerPort);
         if (port.name.empty()) continue;
-        if (!isIanaSvcName(port.name)) report(s, pp + ".name", fmt::format("{} {}", quote(port.name), kIanaMsg));
+        if (!isIanaSvcName(port.name))
+          report(s, pp + ".name", fmt::format("{} {}", quote(port.name), kIanaMsg));
         else if (auto [it, fresh] = portNames.emplace(port.name, pp); !fresh)
-          report(s, pp + ".name", fmt::format("duplicate port name {} (also {})", quote(port.name), it->second));
+          report(s, pp + ".name",
+                 fmt::format("duplicate port name {} (also {})", quote(port.name), it->second));
       }
     }
     // status: podIP and podIPs (at most one address per family; podIPs[0] is podIP).
     std::optional<IpAddress> podIP;
     if (!p.podIP.empty()) podIP = validateIp(s, "status.podIP", p.podIP);
     std::vector<IpAddress> ips;
-    if (p.podIPs.size() > 2) report(s, "status.podIPs", "must have at most two addresses, one per family");
+    if (p.podIPs.size() > 2)
+      report(s, "status.podIPs", "must have at most two addresses, one per family");
     for (size_t i = 0; i < p.podIPs.size(); ++i) {
       std::string path = fmt::format("status.podIPs[{}].ip", i);
       auto ip = validateIp(s, path, p.podIPs[i]);
@@ -300,9 +334,11 @@ class Validator {
         std::set<IpAddress> reported;
         for (size_t i = 0; i < ips.size(); ++i) {
           if (nodeIps.count(ips[i]) || !reported.insert(ips[i]).second) continue;
-          std::string path = (podIP && ips[i] == *podIP) ? "status.podIP" : fmt::format("status.podIPs[{}].ip", i);
+          std::string path =
+              (podIP && ips[i] == *podIP) ? "status.podIP" : fmt::format("status.podIPs[{}].ip", i);
           report(s, path,
-                 fmt::format("a hostNetwork pod's IP must be one of its node's addresses ({} is not an address of node {})",
+                 fmt::format("a hostNetwork pod's IP must be one of its node's addresses ({} is "
+                             "not an address of node {})",
                              toString(ips[i]), p.nodeName));
         }
       }
@@ -324,24 +360,31 @@ class Validator {
   void validateService(const Service& svc) {
     Scope s = scope("Service", svc.meta, svc.origin, true);
     validateMeta(s, svc.meta, true, NameRule::Dns1035Label);
-    if (!svc.clusterIP.empty() && svc.clusterIP != "None") validateIp(s, "spec.clusterIP", svc.clusterIP);
+    if (!svc.clusterIP.empty() && svc.clusterIP != "None")
+      validateIp(s, "spec.clusterIP", svc.clusterIP);
     if (svc.selector) validateLabels(s, "spec.selector", *svc.selector);
-    if (svc.ports.empty() && svc.clusterIP != "None") report(s, "spec.ports", "required (at least one port)");
+    if (svc.ports.empty() && svc.clusterIP != "None")
+      report(s, "spec.ports", "required (at least one port)");
     std::map<std::string, std::string> names;
     std::map<std::pair<int32_t, Protocol>, std::string> numbers;
     for (size_t i = 0; i < svc.ports.size(); ++i) {
       const ServicePort& sp = svc.ports[i];
       std::string pp = fmt::format("spec.ports[{}]", i);
       if (sp.name.empty()) {
-        if (svc.ports.size() > 1) report(s, pp + ".name", "required when the Service has more than one port");
+        if (svc.ports.size() > 1)
+          report(s, pp + ".name", "required when the Service has more than one port");
       } else if (!isDns1123Label(sp.name)) {
         report(s, pp + ".name", fmt::format("{} {}", quote(sp.name), kLabelMsg));
       } else if (auto [it, fresh] = names.emplace(sp.name, pp); !fresh) {
-        report(s, pp + ".name", fmt::format("duplicate port name {} (also {})", quote(sp.name), it->second));
+        report(s, pp + ".name",
+               fmt::format("duplicate port name {} (also {})", quote(sp.name), it->second));
       }
       validatePortNumber(s, pp + ".port", sp.port);
-      if (auto [it, fresh] = numbers.emplace(std::pair{sp.port, sp.effectiveProtocol()}, pp); !fresh)
-        report(s, pp, fmt::format("duplicate port {}/{} (also {})", sp.port, toString(sp.effectiveProtocol()), it->second));
+      if (auto [it, fresh] = numbers.emplace(std::pair{sp.port, sp.effectiveProtocol()}, pp);
+          !fresh)
+        report(s, pp,
+               fmt::format("duplicate port {}/{} (also {})", sp.port,
+                           toString(sp.effectiveProtocol()), it->second));
       if (sp.targetPort) validatePortRef(s, pp + ".targetPort", *sp.targetPort);
     }
     checkDuplicate(s, "Service", svc.meta);
@@ -351,31 +394,42 @@ class Validator {
     if (p.port) validatePortRef(s, path + ".port", *p.port);
     if (!p.endPort) return;
     std::string ep = path + ".endPort";
-    if (!p.port) report(s, ep, "may not be specified when port is not specified");
-    else if (!p.port->isNumber()) report(s, ep, "may not be specified when port is a name");
+    if (!p.port)
+      report(s, ep, "may not be specified when port is not specified");
+    else if (!p.port->isNumber())
+      report(s, ep, "may not be specified when port is a name");
     else {
-      if (*p.endPort < p.port->number()) report(s, ep, fmt::format("must be >= port ({})", p.port->number()));
+      if (*p.endPort < p.port->number())
+        report(s, ep, fmt::format("must be >= port ({})", p.port->number()));
       validatePortNumber(s, ep, *p.endPort);
     }
   }
 
   void validatePeer(const Scope& s, const std::string& path, const NetworkPolicyPeer& peer) {
-    int kinds = (peer.podSelector ? 1 : 0) + (peer.namespaceSelector ? 1 : 0) + (peer.ipBlock ? 1 : 0);
-    if (kinds == 0) report(s, path, "must specify podSelector, namespaceSelector or ipBlock");
-    else if (peer.ipBlock && kinds > 1) report(s, path, "may not combine ipBlock with podSelector or namespaceSelector");
+    int kinds =
+        (peer.podSelector ? 1 : 0) + (peer.namespaceSelector ? 1 : 0) + (peer.ipBlock ? 1 : 0);
+    if (kinds == 0)
+      report(s, path, "must specify podSelector, namespaceSelector or ipBlock");
+    else if (peer.ipBlock && kinds > 1)
+      report(s, path, "may not combine ipBlock with podSelector or namespaceSelector");
     if (peer.podSelector) validateSelector(s, path + ".podSelector", *peer.podSelector);
-    if (peer.namespaceSelector) validateSelector(s, path + ".namespaceSelector", *peer.namespaceSelector);
+    if (peer.namespaceSelector)
+      validateSelector(s, path + ".namespaceSelector", *peer.namespaceSelector);
     if (!peer.ipBlock) return;
     const IPBlock& b = *peer.ipBlock;
     std::string bp = path + ".ipBlock";
     std::optional<Cidr> cidr;
-    if (b.cidr.empty()) report(s, bp + ".cidr", "required");
-    else if (!(cidr = parseCidr(b.cidr))) report(s, bp + ".cidr", fmt::format("not a valid CIDR: {}", quote(b.cidr)));
+    if (b.cidr.empty())
+      report(s, bp + ".cidr", "required");
+    else if (!(cidr = parseCidr(b.cidr)))
+      report(s, bp + ".cidr", fmt::format("not a valid CIDR: {}", quote(b.cidr)));
     for (size_t i = 0; i < b.except.size(); ++i) {
       std::string xp = fmt::format("{}.except[{}]", bp, i);
       auto x = parseCidr(b.except[i]);
-      if (!x) report(s, xp, fmt::format("not a valid CIDR: {}", quote(b.except[i])));
-      else if (cidr && (x->base.family != cidr->base.family || x->prefixLength <= cidr->prefixLength || !cidr->contains(*x)))
+      if (!x)
+        report(s, xp, fmt::format("not a valid CIDR: {}", quote(b.except[i])));
+      else if (cidr && (x->base.family != cidr->base.family ||
+                        x->prefixLength <= cidr->prefixLength || !cidr->contains(*x)))
         report(s, xp, fmt::format("must be a strict subset of cidr {}", b.cidr));
     }
   }
@@ -402,7 +456,8 @@ class Validator {
       std::set<PolicyType> seen;
       for (size_t i = 0; i < np.policyTypes->size(); ++i)
         if (!seen.insert((*np.policyTypes)[i]).second)
-          report(s, fmt::format("spec.policyTypes[{}]", i), fmt::format("duplicate value {}", toString((*np.policyTypes)[i])));
+          report(s, fmt::format("spec.policyTypes[{}]", i),
+                 fmt::format("duplicate value {}", toString((*np.policyTypes)[i])));
     }
     if (np.ingress) validateRules(s, "spec.ingress", "from", *np.ingress);
     if (np.egress) validateRules(s, "spec.egress", "to", *np.egress);
@@ -416,7 +471,9 @@ class Validator {
     auto [it, fresh] = seen_.emplace(key, s.origin);
     if (fresh) return;
     const Origin& first = *it->second;
-    std::string where = first.file.empty() ? "<memory>" : fmt::format("{}:{}:{}", first.file, first.line, first.col);
+    std::string where = first.file.empty()
+                            ? "<memory>"
+                            : fmt::format("{}:{}:{}", first.file, first.line, first.col);
     report(s, "metadata.name", fmt::format("duplicate {} (first declared at {})", kind, where));
   }
 
@@ -444,7 +501,8 @@ bool isDns1123Subdomain(const std::string& s) {
 bool isIanaSvcName(const std::string& s) {
   if (s.empty() || s.size() > 15) return false;
   if (s.front() == '-' || s.back() == '-' || s.find("--") != std::string::npos) return false;
-  if (!std::all_of(s.begin(), s.end(), [](char c) { return isLowerAlnum(c) || c == '-'; })) return false;
+  if (!std::all_of(s.begin(), s.end(), [](char c) { return isLowerAlnum(c) || c == '-'; }))
+    return false;
   return std::any_of(s.begin(), s.end(), isLower);
 }
 

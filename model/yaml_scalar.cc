@@ -72,10 +72,14 @@ size_t utf8Sequence(std::string_view s, size_t i, uint32_t& cp) {
   size_t len;
   uint32_t min;
   if (c < 0x80) return cp = c, 1;
-  if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
-  else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F, min = 0x800;
-  else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07, min = 0x10000;
-  else return 0;
+  if ((c & 0xE0) == 0xC0)
+    len = 2, cp = c & 0x1F, min = 0x80;
+  else if ((c & 0xF0) == 0xE0)
+    len = 3, cp = c & 0x0F, min = 0x800;
+  else if ((c & 0xF8) == 0xF0)
+    len = 4, cp = c & 0x07, min = 0x10000;
+  else
+    return 0;
   if (i + len > s.size()) return 0;
   for (size_t k = 1; k < len; ++k) {
     if ((b(i + k) & 0xC0) != 0x80) return 0;
@@ -121,7 +125,8 @@ PlainType classifyPlain(std::string_view s) {
   }
   if (allOf(u, isDigit)) return PlainType::Int;
   if (isFloatBody(u)) return PlainType::Float;
-  if (isSexagesimal(u)) return u.find('.') == std::string_view::npos ? PlainType::Int : PlainType::Float;
+  if (isSexagesimal(u))
+    return u.find('.') == std::string_view::npos ? PlainType::Int : PlainType::Float;
   return PlainType::String;
 }
 
@@ -135,12 +140,18 @@ std::string quoted(std::string_view s) {
   std::string out = "\"";
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '"') out += "\\\"", ++i;
-    else if (c == '\\') out += "\\\\", ++i;
-    else if (c == '\n') out += "\\n", ++i;
-    else if (c == '\t') out += "\\t", ++i;
-    else if (c >= 0x20 && c < 0x7F) out += static_cast<char>(c), ++i;
-    else if (c < 0x80) out += fmt::format("\\x{:02x}", c), ++i;
+    if (c == '"')
+      out += "\\\"", ++i;
+    else if (c == '\\')
+      out += "\\\\", ++i;
+    else if (c == '\n')
+      out += "\\n", ++i;
+    else if (c == '\t')
+      out += "\\t", ++i;
+    else if (c >= 0x20 && c < 0x7F)
+      out += static_cast<char>(c), ++i;
+    else if (c < 0x80)
+      out += fmt::format("\\x{:02x}", c), ++i;
     else {
       uint32_t cp = 0;
       size_t len = utf8Sequence(s, i, cp);
@@ -161,11 +172,10 @@ std::string quoted(std::string_view s) {
 std::string encode(std::string_view s) {
   if (classifyPlain(s) != PlainType::String) return quoted(s);
   // Letters first: never a number, date, indicator or special word in any YAML version.
-  bool safe = isAlpha(s[0]) && s.back() != ':' &&
-              allOf(s, [](char c) {
-                return isAlpha(c) || isDigit(c) || c == '.' || c == '_' || c == '/' ||
-                       c == '-' || c == ':';
-              });
+  bool safe =
+      isAlpha(s[0]) && s.back() != ':' && allOf(s, [](char c) {
+        return isAlpha(c) || isDigit(c) || c == '.' || c == '_' || c == '/' || c == '-' || c == ':';
+      });
   // Dotted-quad addresses and prefixes (10.0.0.1, 10.0.0.0/8): read as strings everywhere.
   if (!safe) {
     int dots = 0;
@@ -173,8 +183,10 @@ std::string encode(std::string_view s) {
     size_t slash = s.find('/');
     std::string_view addr = s.substr(0, slash);
     for (char c : addr) {
-      if (c == '.') ++dots;
-      else if (!isDigit(c)) ok = false;
+      if (c == '.')
+        ++dots;
+      else if (!isDigit(c))
+        ok = false;
     }
     if (slash != std::string_view::npos && !allOf(s.substr(slash + 1), isDigit)) ok = false;
     safe = ok && dots == 3 && addr.back() != '.' && addr.find("..") == std::string_view::npos;
@@ -190,8 +202,10 @@ std::string excerpt(std::string_view s) {
       break;
     }
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7F) out += static_cast<char>(c);
-    else out += fmt::format("\\x{:02x}", c);
+    if (c >= 0x20 && c < 0x7F)
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("\\x{:02x}", c);
   }
   return out;
 }

@@ -17,7 +17,8 @@ struct Explanation {
   // e.g. "source x/a is isolated for egress by x/deny-egress, x/allow-dns".
   std::vector<std::string> egress;
   // e.g. "allowed by y/allow-80 ingress rule 0, peer 1 (namespaceSelector ns=x), port 0 (TCP 80)"
-  // or "no rule allows it: y/allow-http ingress rule 0: named port 'http' is not defined on y/b for TCP".
+  // or "no rule allows it: y/allow-http ingress rule 0: named port 'http' is not defined on y/b for
+  // TCP".
   std::vector<std::string> ingress;
   // Service translation, loopback, node exemptions and other notes.
   std::vector<std::string> notes;

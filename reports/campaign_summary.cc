@@ -65,20 +65,27 @@ std::string renderCampaignSummary(const Results& r, const std::string& outDir) {
         out += "  " + cellLine(cell) + "\n";
     if (c.discrepancies > 3) out += fmt::format("  ... {} more\n", c.discrepancies - 3);
   }
-  if (t.flaky > 0) out += fmt::format("{} flaky cells (answered both ways; not counted)\n", t.flaky);
-  if (t.errors > 0) out += fmt::format("{} cells could not be probed (errors; not counted)\n", t.errors);
+  if (t.flaky > 0)
+    out += fmt::format("{} flaky cells (answered both ways; not counted)\n", t.flaky);
+  if (t.errors > 0)
+    out += fmt::format("{} cells could not be probed (errors; not counted)\n", t.errors);
   if (t.discrepancies == 0 && !r.backendError.empty())
-    out += fmt::format("INCOMPLETE: no discrepancies in the {} case(s) that ran before the {} backend failed\n",
-                       r.cases.size(), r.backend);
+    out += fmt::format(
+        "INCOMPLETE: no discrepancies in the {} case(s) that ran before the {} backend failed\n",
+        r.cases.size(), r.backend);
   else if (t.discrepancies == 0)
-    out += fmt::format("PASS: no discrepancies between the {} dataplane and the oracle\n", r.backend);
+    out +=
+        fmt::format("PASS: no discrepancies between the {} dataplane and the oracle\n", r.backend);
   else
-    out += fmt::format("FAIL: {} discrepancies in {} of {} cases\n", t.discrepancies, t.failingCases,
-                       r.cases.size());
+    out += fmt::format("FAIL: {} discrepancies in {} of {} cases\n", t.discrepancies,
+                       t.failingCases, r.cases.size());
   if (!outDir.empty()) {
     out += fmt::format("results: {}/results.json\n", outDir);
     if (t.failingCases > 0)
-      out += fmt::format("failing cases: {}/failures/ (explain a cell: netpolfuzz explain FILE --from SRC --to DST --port N/PROTO --step S)\n", outDir);
+      out += fmt::format(
+          "failing cases: {}/failures/ (explain a cell: netpolfuzz explain FILE --from SRC --to "
+          "DST --port N/PROTO --step S)\n",
+          outDir);
   }
   return out;
 }
@@ -89,14 +96,15 @@ std::string renderTagTables(const Results& r) {
     if (g.tags.empty()) continue;
     out += fmt::format("\n{:<32} {:>6} {:>6} {:>6}\n", g.title, "cases", "pass", "fail");
     for (const results::TagCount& k : g.tags)
-      out += fmt::format("{:<32} {:>6} {:>6} {:>6}  {}\n", k.tag, k.cases, k.cases - k.failed, k.failed,
-                         k.failed ? "FAIL" : "pass");
+      out += fmt::format("{:<32} {:>6} {:>6} {:>6}  {}\n", k.tag, k.cases, k.cases - k.failed,
+                         k.failed, k.failed ? "FAIL" : "pass");
   }
   size_t failed = 0;
   for (const auto& c : r.cases) failed += c.failed();
-  out += fmt::format("\ntotal: {} cases, {} passed, {} failed; {} cells, {} discrepancies, {} flaky\n",
-                     r.cases.size(), r.cases.size() - failed, failed, r.totals.cells,
-                     r.totals.discrepancies, r.totals.flaky);
+  out +=
+      fmt::format("\ntotal: {} cases, {} passed, {} failed; {} cells, {} discrepancies, {} flaky\n",
+                  r.cases.size(), r.cases.size() - failed, failed, r.totals.cells,
+                  r.totals.discrepancies, r.totals.flaky);
   return out;
 }
 
@@ -110,9 +118,10 @@ std::string renderProgressLine(const results::Totals& sofar, double seconds, siz
   else if (durationSeconds > 0)
     eta = duration(durationSeconds - seconds);
   std::string total = totalCases > 0 ? fmt::format("{}", totalCases) : "-";
-  return fmt::format("[{}/{}] {:.1f} cases/s, {:.0f} probes/s, {} discrepancies in {} cases, ETA {}",
-                     done, total, rate, seconds > 0 ? sofar.probes / seconds : 0.0, sofar.discrepancies,
-                     sofar.failingCases, eta);
+  return fmt::format(
+      "[{}/{}] {:.1f} cases/s, {:.0f} probes/s, {} discrepancies in {} cases, ETA {}", done, total,
+      rate, seconds > 0 ? sofar.probes / seconds : 0.0, sofar.discrepancies, sofar.failingCases,
+      eta);
 }
 
 std::string renderTimings(const Results& r) {
@@ -140,18 +149,20 @@ std::string renderTimings(const Results& r) {
   double wall = r.seconds * 1000;
   double outside = std::max(0.0, wall - applySum - probeSum - restSum);
   auto share = [&](double ms) { return wall > 0 ? 100.0 * ms / wall : 0.0; };
-  std::string out = fmt::format("timings ({} cases, {} states, {:.1f} s):\n", r.cases.size(), apply.size(),
-                                r.seconds);
+  std::string out = fmt::format("timings ({} cases, {} states, {:.1f} s):\n", r.cases.size(),
+                                apply.size(), r.seconds);
   out += fmt::format("  {:<34} {:>10} {:>7} {:>16}\n", "phase", "total", "share", "median");
-  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}% {:>10.0f} ms/state\n", "apply (set-up/reconcile, wait)",
-                     applySum / 1000, share(applySum), median(apply));
-  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}% {:>10.0f} ms/state\n", "probe (all rounds)", probeSum / 1000,
-                     share(probeSum), median(probe));
-  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}% {:>10.0f} ms/case\n", "oracle, diff, generation", restSum / 1000,
-                     share(restSum), median(rest));
-  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}%\n", "other (writing results, teardown)", outside / 1000,
-                     share(outside));
-  out += fmt::format("  convergence after a change: median {:.0f} ms, max {:.0f} ms per state\n", median(converge),
+  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}% {:>10.0f} ms/state\n",
+                     "apply (set-up/reconcile, wait)", applySum / 1000, share(applySum),
+                     median(apply));
+  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}% {:>10.0f} ms/state\n", "probe (all rounds)",
+                     probeSum / 1000, share(probeSum), median(probe));
+  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}% {:>10.0f} ms/case\n",
+                     "oracle, diff, generation", restSum / 1000, share(restSum), median(rest));
+  out += fmt::format("  {:<34} {:>8.1f} s {:>6.1f}%\n", "other (writing results, teardown)",
+                     outside / 1000, share(outside));
+  out += fmt::format("  convergence after a change: median {:.0f} ms, max {:.0f} ms per state\n",
+                     median(converge),
                      converge.empty() ? 0.0 : *std::max_element(converge.begin(), converge.end()));
   return out;
 }

@@ -11,10 +11,14 @@ namespace {
 
 char symbol(Matrix::Cell c) {
   switch (c) {
-    case Matrix::Cell::Allow: return '.';
-    case Matrix::Cell::Deny: return 'X';
-    case Matrix::Cell::Undefined: return '?';
-    case Matrix::Cell::Skip: return '-';
+    case Matrix::Cell::Allow:
+      return '.';
+    case Matrix::Cell::Deny:
+      return 'X';
+    case Matrix::Cell::Undefined:
+      return '?';
+    case Matrix::Cell::Skip:
+      return '-';
   }
   return '-';
 }
@@ -65,7 +69,8 @@ void renderLegend(std::ostream& out, const Profile& p) {
 
 }  // namespace
 
-void renderExpectText(std::ostream& out, const ProbeSet& probes, const Matrix& m, const Profile& p) {
+void renderExpectText(std::ostream& out, const ProbeSet& probes, const Matrix& m,
+                      const Profile& p) {
   for (const Table& t : buildTables(probes, m)) {
     size_t rowWidth = 4;
     for (const auto& r : t.rows) rowWidth = std::max(rowWidth, r.size());
@@ -114,11 +119,14 @@ void renderExpectMarkdown(std::ostream& out, const ProbeSet& probes, const Matri
   out << '\n';
 }
 
-void renderExpectJson(std::ostream& out, const std::vector<ExpectedState>& states, const Profile& p) {
+void renderExpectJson(std::ostream& out, const std::vector<ExpectedState>& states,
+                      const Profile& p) {
   nlohmann::json profile = nlohmann::json::object();
   for (const auto& [k, v] : describeProfile(p)) {
-    if (v == "true" || v == "false") profile[k] = (v == "true");
-    else profile[k] = v;
+    if (v == "true" || v == "false")
+      profile[k] = (v == "true");
+    else
+      profile[k] = v;
   }
   out << R"({"schema":"netpolfuzz.expect/v1","profile":)" << profile.dump() << R"(,"cells":[)";
   bool first = true;
@@ -133,9 +141,9 @@ void renderExpectJson(std::ostream& out, const std::vector<ExpectedState>& state
           if (!v) continue;
           out << (first ? "\n" : ",\n");
           first = false;
-          out << fmt::format(R"({{"from":{},"to":{},"port":{},"protocol":"{}","verdict":"{}"{}}})", from,
-                             nlohmann::json(toString(t.to)).dump(), t.port, toString(t.protocol),
-                             toString(*v), stepField);
+          out << fmt::format(R"({{"from":{},"to":{},"port":{},"protocol":"{}","verdict":"{}"{}}})",
+                             from, nlohmann::json(toString(t.to)).dump(), t.port,
+                             toString(t.protocol), toString(*v), stepField);
         }
       }
     }
@@ -143,7 +151,8 @@ void renderExpectJson(std::ostream& out, const std::vector<ExpectedState>& state
   out << "\n]}\n";
 }
 
-void renderExpectJson(std::ostream& out, const ProbeSet& probes, const Matrix& m, const Profile& p) {
+void renderExpectJson(std::ostream& out, const ProbeSet& probes, const Matrix& m,
+                      const Profile& p) {
   renderExpectJson(out, std::vector<ExpectedState>{{"", probes, m}}, p);
 }
 
@@ -151,10 +160,18 @@ VerdictCounts countVerdicts(const Matrix& m) {
   VerdictCounts n;
   for (size_t i = 0; i < m.size(); ++i) {
     switch (m.get(i)) {
-      case Matrix::Cell::Allow: ++n.allow; break;
-      case Matrix::Cell::Deny: ++n.deny; break;
-      case Matrix::Cell::Undefined: ++n.undefined; break;
-      case Matrix::Cell::Skip: ++n.skipped; continue;
+      case Matrix::Cell::Allow:
+        ++n.allow;
+        break;
+      case Matrix::Cell::Deny:
+        ++n.deny;
+        break;
+      case Matrix::Cell::Undefined:
+        ++n.undefined;
+        break;
+      case Matrix::Cell::Skip:
+        ++n.skipped;
+        continue;
     }
     ++n.cells;
   }
@@ -163,7 +180,8 @@ VerdictCounts countVerdicts(const Matrix& m) {
 
 void renderExpectSummary(std::ostream& out, const Matrix& m) {
   VerdictCounts n = countVerdicts(m);
-  out << fmt::format("cells={} allow={} deny={} undefined={}\n", n.cells, n.allow, n.deny, n.undefined);
+  out << fmt::format("cells={} allow={} deny={} undefined={}\n", n.cells, n.allow, n.deny,
+                     n.undefined);
 }
 
 }  // namespace npf

@@ -8,15 +8,16 @@
 #include <vector>
 
 #include "model/probe.h"
-#include "oracle/matrix.h"
 #include "model/profile.h"
+#include "oracle/matrix.h"
 
 namespace npf {
 
 // One table per port/protocol (rows: sources; columns: destinations), then a legend:
 // `.` allow, `X` deny, `?` undefined, `-` not probed (no such cell, or it cannot be made).
 void renderExpectText(std::ostream& out, const ProbeSet& probes, const Matrix& m, const Profile& p);
-void renderExpectMarkdown(std::ostream& out, const ProbeSet& probes, const Matrix& m, const Profile& p);
+void renderExpectMarkdown(std::ostream& out, const ProbeSet& probes, const Matrix& m,
+                          const Profile& p);
 
 // The expected matrix of one state of a case (the initial one, or after a step).
 struct ExpectedState {
@@ -29,7 +30,8 @@ struct ExpectedState {
 // "verdict"}, ...]} in probe-set order; cells that cannot be made are omitted. With more than
 // one state (a case with steps), every cell also has "step": 0 for the initial state, N after
 // step N.
-void renderExpectJson(std::ostream& out, const std::vector<ExpectedState>& states, const Profile& p);
+void renderExpectJson(std::ostream& out, const std::vector<ExpectedState>& states,
+                      const Profile& p);
 void renderExpectJson(std::ostream& out, const ProbeSet& probes, const Matrix& m, const Profile& p);
 
 struct VerdictCounts {

@@ -10,9 +10,15 @@ std::string escapeMarkup(std::string_view s, Markup where) {
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '&': out += "&amp;"; continue;
-      case '<': out += "&lt;"; continue;
-      case '>': out += "&gt;"; continue;
+      case '&':
+        out += "&amp;";
+        continue;
+      case '<':
+        out += "&lt;";
+        continue;
+      case '>':
+        out += "&gt;";
+        continue;
       case '"':
         out += quotes ? "&quot;" : "\"";
         continue;
@@ -24,9 +30,12 @@ std::string escapeMarkup(std::string_view s, Markup where) {
         continue;
       case '\n':
       case '\t':
-        if (where == Markup::HtmlOneLine) out += ' ';
-        else if (where == Markup::XmlAttribute) out += c == '\n' ? "&#10;" : "&#9;";
-        else out += char(c);
+        if (where == Markup::HtmlOneLine)
+          out += ' ';
+        else if (where == Markup::XmlAttribute)
+          out += c == '\n' ? "&#10;" : "&#9;";
+        else
+          out += char(c);
         continue;
       case '\r':
         if (!html) {
@@ -37,8 +46,10 @@ std::string escapeMarkup(std::string_view s, Markup where) {
       default:
         break;
     }
-    if (c < 0x20 || c == 0x7f) out += where == Markup::HtmlOneLine ? ' ' : '?';
-    else out += char(c);
+    if (c < 0x20 || c == 0x7f)
+      out += where == Markup::HtmlOneLine ? ' ' : '?';
+    else
+      out += char(c);
   }
   return out;
 }

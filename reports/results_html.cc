@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/assets/report_assets.h"
-#include "reports/results_grid.h"
 #include "reports/markup_escape.h"
+#include "reports/results_grid.h"
 #include "reports/results_render.h"
 
 namespace npf::results {
@@ -102,11 +102,14 @@ json cellWords() {
   json expected = json::object(), observed = json::object(), status = json::object();
   for (Expected e : {Expected::Allow, Expected::Deny, Expected::Undefined, Expected::Skip})
     expected[std::string(1, toSymbol(e))] = e == Expected::Skip ? "not probed" : toString(e);
-  for (Observed o : {Observed::Connected, Observed::Timeout, Observed::Refused, Observed::Error, Observed::Skipped})
+  for (Observed o : {Observed::Connected, Observed::Timeout, Observed::Refused, Observed::Error,
+                     Observed::Skipped})
     observed[std::string(1, toSymbol(o))] = toString(o);
-  for (CellStatus c : {CellStatus::Pass, CellStatus::Fail, CellStatus::Flaky, CellStatus::Error, CellStatus::Undefined,
-                       CellStatus::Skipped})
-    status[std::string(1, toSymbol(c))] = c == CellStatus::Pass ? "agree" : c == CellStatus::Fail ? "discrepancy" : toString(c);
+  for (CellStatus c : {CellStatus::Pass, CellStatus::Fail, CellStatus::Flaky, CellStatus::Error,
+                       CellStatus::Undefined, CellStatus::Skipped})
+    status[std::string(1, toSymbol(c))] = c == CellStatus::Pass   ? "agree"
+                                          : c == CellStatus::Fail ? "discrepancy"
+                                                                  : toString(c);
   return {{"expected", expected}, {"observed", observed}, {"status", status}};
 }
 

@@ -1,8 +1,8 @@
 // `netpolfuzz report --format junit`: one testcase per case and step, for CI test views.
 #include <fmt/format.h>
 
-#include "reports/results_grid.h"
 #include "reports/markup_escape.h"
+#include "reports/results_grid.h"
 #include "reports/results_render.h"
 
 namespace npf::results {

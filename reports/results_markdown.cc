@@ -1,8 +1,8 @@
 // `netpolfuzz report --format markdown`: a summary for a pull-request comment.
 #include <fmt/format.h>
 
-#include "reports/results_grid.h"
 #include "reports/markup_escape.h"
+#include "reports/results_grid.h"
 #include "reports/results_render.h"
 
 namespace npf::results {

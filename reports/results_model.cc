@@ -319,8 +319,10 @@ bool readState(Reader& r, const json& v, State& s) {
         });
     return true;
   };
-  return check("expectedCells", s.expectedCells, [](char c) { return expectedFromSymbol(c).has_value(); }) &&
-         check("observedCells", s.observedCells, [](char c) { return observedFromSymbol(c).has_value(); });
+  return check("expectedCells", s.expectedCells,
+               [](char c) { return expectedFromSymbol(c).has_value(); }) &&
+         check("observedCells", s.observedCells,
+               [](char c) { return observedFromSymbol(c).has_value(); });
 }
 
 bool readCase(Reader& r, const json& v, CaseRecord& c) {

@@ -21,7 +21,7 @@ inline constexpr const char* kSchema = "netpolfuzz.results/v1";
 struct Attempt {
   std::string result;  // connected | timeout | refused | error | skipped
   double latencyMs = 0;
-  std::string detail;  // errno text, why skipped, ... (may be empty)
+  std::string detail;       // errno text, why skipped, ... (may be empty)
   uint64_t sourcePort = 0;  // the probe's source port (0: not recorded)
   bool operator==(const Attempt&) const = default;
 };

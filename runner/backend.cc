@@ -4,7 +4,8 @@ namespace npf::runner {
 
 std::string Backend::configure(const RunSettings& settings) {
   if (settings.faults.empty()) return "";
-  return "the " + name() + " backend cannot inject faults (only the local backend's own enforcer can)";
+  return "the " + name() +
+         " backend cannot inject faults (only the local backend's own enforcer can)";
 }
 
 std::vector<Probe> expandProbes(const ProbeSet& set) {

@@ -26,7 +26,8 @@ double msBetween(Clock::time_point a, Clock::time_point b) {
 bool sameShape(const Cluster& a, const Cluster& b) {
   if (a.nodes.size() != b.nodes.size() || !(a.externalHosts == b.externalHosts)) return false;
   for (size_t i = 0; i < a.nodes.size(); ++i)
-    if (a.nodes[i].meta.name != b.nodes[i].meta.name || a.nodes[i].internalIPs != b.nodes[i].internalIPs)
+    if (a.nodes[i].meta.name != b.nodes[i].meta.name ||
+        a.nodes[i].internalIPs != b.nodes[i].internalIPs)
       return false;
   return true;
 }
@@ -73,8 +74,10 @@ void resolve(Tracked& t, bool pastDeadline, bool final) {
     if (t.verdicts[i] != Agreement::NoInfo) informative.push_back({t.verdicts[i], t.at[i]});
   bool agreedThenDisagreed = false, sawAgree = false;
   for (const auto& [v, _] : informative) {
-    if (v == Agreement::Agree) sawAgree = true;
-    else if (sawAgree) agreedThenDisagreed = true;
+    if (v == Agreement::Agree)
+      sawAgree = true;
+    else if (sawAgree)
+      agreedThenDisagreed = true;
   }
   size_t n = informative.size();
   if (agreedThenDisagreed) {
@@ -117,7 +120,8 @@ bool destinationServed(const Cluster& c, const Probe& p) {
     }
     case Endpoint::Kind::Node:
       for (const auto& pod : c.pods)
-        if (pod.hostNetwork && pod.nodeName == to.name && declares(pod, p.target.port, p.target.protocol))
+        if (pod.hostNetwork && pod.nodeName == to.name &&
+            declares(pod, p.target.port, p.target.protocol))
           return true;
       return false;
     case Endpoint::Kind::External:
@@ -204,8 +208,8 @@ struct StateCells {
 
 // First round: every cell once. Cells the oracle or the backend skip, and undefined cells, are
 // settled at once; cells that agree pass; the rest are tracked for re-probing.
-void probeFirstRound(Backend& backend, const ProbeOptions& options, StateCells& cells, StateResult& r,
-                     Clock::time_point applied) {
+void probeFirstRound(Backend& backend, const ProbeOptions& options, StateCells& cells,
+                     StateResult& r, Clock::time_point applied) {
   cells.last = backend.probe(cells.probes, options);
   r.rounds = 1;
   r.probes = cells.probes.size();
@@ -237,8 +241,8 @@ void probeFirstRound(Backend& backend, const ProbeOptions& options, StateCells& 
 // Re-probes the tracked cells that are not decided yet, in rounds (longer timeout, a pause
 // between rounds), until each is decided: by its history, the convergence deadline, or the
 // round limit.
-void reprobeUntilDecided(Backend& backend, const CheckOptions& options, StateCells& cells, StateResult& r,
-                         Clock::time_point applied) {
+void reprobeUntilDecided(Backend& backend, const CheckOptions& options, StateCells& cells,
+                         StateResult& r, Clock::time_point applied) {
   ProbeOptions retry = options.firstRound;
   retry.timeoutMs = std::max(retry.timeoutMs, options.retryTimeoutMs);
   const int kMaxRounds = 12;
@@ -261,7 +265,8 @@ void reprobeUntilDecided(Backend& backend, const CheckOptions& options, StateCel
     for (size_t k = 0; k < open.size(); ++k) {
       Tracked& t = *open[k];
       t.attempts.push_back(results[k]);
-      t.verdicts.push_back(agreement(cells.expected.verdict(t.index), results[k], cells.served[t.index]));
+      t.verdicts.push_back(
+          agreement(cells.expected.verdict(t.index), results[k], cells.served[t.index]));
       t.at.push_back(end);
       cells.last[t.index] = results[k];
     }
@@ -288,9 +293,10 @@ void recordDecidedCells(const Case& c, size_t step, const Profile& profile, size
       Explanation why;
       auto v = evaluateProbe(cells.actual, o.probe, profile, &why);
       o.explanation = renderExplanation(o.probe, v, why);
-      const Step* lastStep = step > 0 && step <= c.meta.steps.size() ? &c.meta.steps[step - 1] : nullptr;
-      o.signature =
-          discrepancySignature(cells.actual, o.probe, o.expected, o.attempts.back().kind, profile, lastStep);
+      const Step* lastStep =
+          step > 0 && step <= c.meta.steps.size() ? &c.meta.steps[step - 1] : nullptr;
+      o.signature = discrepancySignature(cells.actual, o.probe, o.expected, o.attempts.back().kind,
+                                         profile, lastStep);
     }
     r.notable.push_back(std::move(o));
   }
@@ -301,12 +307,24 @@ void countCells(const StateCells& cells, StateResult& r) {
   const size_t n = cells.probes.size();
   for (size_t i = 0; i < n; ++i) {
     switch (cells.status[i]) {
-      case CellStatus::Pass: ++r.passed; break;
-      case CellStatus::Fail: ++r.failed; break;
-      case CellStatus::Flaky: ++r.flaky; break;
-      case CellStatus::Undefined: ++r.undefined; break;
-      case CellStatus::Skipped: ++r.skipped; break;
-      case CellStatus::Error: ++r.errors; break;
+      case CellStatus::Pass:
+        ++r.passed;
+        break;
+      case CellStatus::Fail:
+        ++r.failed;
+        break;
+      case CellStatus::Flaky:
+        ++r.flaky;
+        break;
+      case CellStatus::Undefined:
+        ++r.undefined;
+        break;
+      case CellStatus::Skipped:
+        ++r.skipped;
+        break;
+      case CellStatus::Error:
+        ++r.errors;
+        break;
     }
     if (cells.status[i] == CellStatus::Pass && cells.expected.verdict(i) == Verdict::Deny &&
         cells.last[i].kind == ProbeResult::Kind::Refused)
@@ -331,7 +349,8 @@ std::string everyProbeFailed(const StateResult& r) {
       detail = o.attempts.back().detail;
       break;
     }
-  return fmt::format("every probe of step {} failed ({})", r.step, detail.empty() ? "no detail" : detail);
+  return fmt::format("every probe of step {} failed ({})", r.step,
+                     detail.empty() ? "no detail" : detail);
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ using npf::CellStatus;  // model/cell_vocabulary.h
 // One cell that did not simply pass: a discrepancy, a flaky or an erroring cell.
 struct CellOutcome {
   Probe probe;
-  std::optional<Verdict> expected;   // nullopt: the oracle skips the cell
+  std::optional<Verdict> expected;    // nullopt: the oracle skips the cell
   std::vector<ProbeResult> attempts;  // every observation, in order
   CellStatus status = CellStatus::Pass;
   std::string explanation;  // the oracle's, for discrepancies (rendered)
@@ -80,10 +80,10 @@ struct CaseResult {
 };
 
 struct CheckOptions {
-  ProbeOptions firstRound;         // every cell
-  int retryTimeoutMs = 1000;       // per probe in later rounds (slow is not denied)
+  ProbeOptions firstRound;          // every cell
+  int retryTimeoutMs = 1000;        // per probe in later rounds (slow is not denied)
   double convergeDeadlineMs = 300;  // stop re-probing disagreeing cells after this
-  double roundGapMs = 20;          // pause between rounds
+  double roundGapMs = 20;           // pause between rounds
   size_t maxNotablePerState = 200;  // cells kept with attempts and explanation
 };
 

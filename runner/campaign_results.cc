@@ -1,8 +1,7 @@
 #include "runner/campaign_results.h"
 
-#include <sys/utsname.h>
-
 #include <fmt/format.h>
+#include <sys/utsname.h>
 
 namespace npf::runner {
 namespace {
@@ -127,7 +126,7 @@ results::Results toResults(const SessionResult& result, const RunInfo& info,
 
 std::vector<std::pair<std::string, std::string>> runEnvironment(const RunInfo& info) {
   std::vector<std::pair<std::string, std::string>> env{{"tool", info.tool}};
-  if (struct utsname u {}; uname(&u) == 0)
+  if (struct utsname u{}; uname(&u) == 0)
     env.emplace_back("kernel", fmt::format("{} {} {}", u.sysname, u.release, u.machine));
   if (!info.started.empty()) env.emplace_back("recorded", info.started);
   if (!info.command.empty()) env.emplace_back("command", info.command);

@@ -244,7 +244,8 @@ std::vector<Pass> passes() {
        [](Case& c) {
          std::vector<Path> u;
          forEachRule(c, [&](const Path& at, NetworkPolicyRule& rule) {
-           for (size_t i = 0; rule.peers && i < rule.peers->size(); ++i) u.push_back({at[0], at[1], at[2], i});
+           for (size_t i = 0; rule.peers && i < rule.peers->size(); ++i)
+             u.push_back({at[0], at[1], at[2], i});
          });
          return u;
        },
@@ -269,7 +270,8 @@ std::vector<Pass> passes() {
          forEachRule(c, [&](const Path& at, NetworkPolicyRule& rule) {
            for (size_t i = 0; rule.peers && i < rule.peers->size(); ++i)
              if (auto& b = (*rule.peers)[i].ipBlock)
-               for (size_t e = 0; e < b->except.size(); ++e) u.push_back({at[0], at[1], at[2], i, e});
+               for (size_t e = 0; e < b->except.size(); ++e)
+                 u.push_back({at[0], at[1], at[2], i, e});
          });
          return u;
        },

@@ -4,7 +4,8 @@ namespace npf::runner {
 namespace {
 
 uint32_t toU32(const IpAddress& a) {
-  return uint32_t(a.bytes[0]) << 24 | uint32_t(a.bytes[1]) << 16 | uint32_t(a.bytes[2]) << 8 | a.bytes[3];
+  return uint32_t(a.bytes[0]) << 24 | uint32_t(a.bytes[1]) << 16 | uint32_t(a.bytes[2]) << 8 |
+         a.bytes[3];
 }
 
 IpAddress fromU32(uint32_t v) {
@@ -29,7 +30,8 @@ std::optional<PodAddressMap> PodAddressMap::forRange(const std::string& cidr, st
   return m;
 }
 
-std::optional<IpAddress> PodAddressMap::map(const IpAddress& caseAddress, std::set<IpAddress>& taken) {
+std::optional<IpAddress> PodAddressMap::map(const IpAddress& caseAddress,
+                                            std::set<IpAddress>& taken) {
   if (auto it = assigned_.find(caseAddress); it != assigned_.end()) return it->second;
   const uint32_t hostBits = uint32_t((uint64_t(1) << (32 - range_.prefixLength)) - 1);
   uint32_t host = toU32(caseAddress) & hostBits;

@@ -287,7 +287,8 @@ bool recordedAsDiscrepancy(const ObservedCell& c) {
     auto expected = expectedFromWord(c.expected);
     auto seen = observedFromWord(o);
     if (expected == Expected::Deny && seen != Observed::Connected) return false;
-    if (expected == Expected::Allow && (seen == Observed::Connected || seen == Observed::Error)) return false;
+    if (expected == Expected::Allow && (seen == Observed::Connected || seen == Observed::Error))
+      return false;
     if (expected != Expected::Deny && expected != Expected::Allow) return false;
   }
   return true;
@@ -349,8 +350,11 @@ ReplayResult Replayer::replay(const Case& c, const RunSettings& settings) {
           state->probeSet.forEach([&](const Probe& p) {
             if (toString(p.from) == cell.from && toString(p.target) == cell.to &&
                 i < state->expectedCells.size()) {
-              std::string want = toString(expectedFromSymbol(state->expectedCells[i]).value_or(Expected::Skip));
-              auto seen = i < state->observedCells.size() ? observedFromSymbol(state->observedCells[i]) : std::nullopt;
+              std::string want =
+                  toString(expectedFromSymbol(state->expectedCells[i]).value_or(Expected::Skip));
+              auto seen = i < state->observedCells.size()
+                              ? observedFromSymbol(state->observedCells[i])
+                              : std::nullopt;
               r.now = fmt::format("expected {}, observed {}", want, seen ? toString(*seen) : "?");
               r.outcome = want != cell.expected ? O::ExpectationChanged : O::Agrees;
             }

@@ -25,7 +25,11 @@ size_t sum(const std::vector<CaseResult>& cases, PerCase perCase) {
 
 GeneratedCases::GeneratedCases(uint64_t seed, uint64_t firstIndex, size_t count, ClusterSize size,
                                GeneratorWeights weights)
-    : seed_(seed), firstIndex_(firstIndex), count_(count), size_(size), weights_(std::move(weights)) {}
+    : seed_(seed),
+      firstIndex_(firstIndex),
+      count_(count),
+      size_(size),
+      weights_(std::move(weights)) {}
 
 std::optional<SessionCase> GeneratedCases::next() {
   if (count_ > 0 && given_ >= count_) return std::nullopt;
@@ -35,7 +39,9 @@ std::optional<SessionCase> GeneratedCases::next() {
   return c;
 }
 
-Case GeneratedCases::caseAt(uint64_t index) const { return generateCase(seed_, index, size_, weights_); }
+Case GeneratedCases::caseAt(uint64_t index) const {
+  return generateCase(seed_, index, size_, weights_);
+}
 
 ListedCases::ListedCases(std::vector<SessionCase> cases) : cases_(std::move(cases)) {
   for (size_t i = 0; i < cases_.size(); ++i) cases_[i].index = i;

@@ -5,8 +5,8 @@
 #include <cctype>
 #include <regex>
 #include <set>
-#include <tuple>
 #include <sstream>
+#include <tuple>
 
 #include "generator/features.h"
 #include "oracle/reference.h"
@@ -15,7 +15,8 @@ namespace npf::runner {
 namespace {
 
 // The policies the oracle names in "... is isolated for DIR by ns/a, ns/b".
-std::vector<std::string> isolatingPolicies(const std::vector<std::string>& lines, const std::string& dir) {
+std::vector<std::string> isolatingPolicies(const std::vector<std::string>& lines,
+                                           const std::string& dir) {
   const std::string marker = "is isolated for " + dir + " by ";
   std::vector<std::string> out;
   for (const auto& l : lines) {
@@ -58,7 +59,8 @@ std::optional<AllowingRule> allowingRule(const std::vector<std::string>& lines) 
 
 // Feature tags that describe how a policy is written (not which objects it names).
 bool policyFeature(const std::string& tag) {
-  for (const char* prefix : {"peer:", "peers:", "port:", "operator:", "ingress:", "egress:", "label:"})
+  for (const char* prefix :
+       {"peer:", "peers:", "port:", "operator:", "ingress:", "egress:", "label:"})
     if (tag.rfind(prefix, 0) == 0) return true;
   // Bug classes the involved rules are exposed to. IPV6 and LOOPBACK describe the cluster;
   // EGRESS_DIRECTION and REPLY_TRAFFIC only restate the direction (the involved policies are
@@ -70,12 +72,14 @@ bool policyFeature(const std::string& tag) {
 
 }  // namespace
 
-std::string discrepancySignature(const Cluster& state, const Probe& probe, std::optional<Verdict> expected,
-                                 ProbeResult::Kind observed, const Profile& profile, const Step* lastStep) {
+std::string discrepancySignature(const Cluster& state, const Probe& probe,
+                                 std::optional<Verdict> expected, ProbeResult::Kind observed,
+                                 const Profile& profile, const Step* lastStep) {
   Explanation why;
   evaluateProbe(state, probe, profile, &why);
   std::vector<std::string> parts;
-  parts.push_back(fmt::format("expected {}, observed {}", expected ? toString(*expected) : "skip", toString(observed)));
+  parts.push_back(fmt::format("expected {}, observed {}", expected ? toString(*expected) : "skip",
+                              toString(observed)));
 
   auto egress = isolatingPolicies(why.egress, "egress");
   auto ingress = isolatingPolicies(why.ingress, "ingress");
@@ -92,14 +96,19 @@ std::string discrepancySignature(const Cluster& state, const Probe& probe, std::
   if (to.kind == Endpoint::Kind::Service) parts.push_back("to service");
   if (to.kind == Endpoint::Kind::External) parts.push_back("to external");
   if (to.kind == Endpoint::Kind::Node) parts.push_back("to node");
-  if (from.kind == Endpoint::Kind::Pod && (to.kind == Endpoint::Kind::Pod || to.kind == Endpoint::Kind::Service)) {
-    if (from.namespace_ != to.namespace_) parts.push_back("cross-namespace");
-    else if (from.name == to.name && to.kind == Endpoint::Kind::Pod) parts.push_back("loopback");
+  if (from.kind == Endpoint::Kind::Pod &&
+      (to.kind == Endpoint::Kind::Pod || to.kind == Endpoint::Kind::Service)) {
+    if (from.namespace_ != to.namespace_)
+      parts.push_back("cross-namespace");
+    else if (from.name == to.name && to.kind == Endpoint::Kind::Pod)
+      parts.push_back("loopback");
   }
-  if (const Pod* p = from.kind == Endpoint::Kind::Pod ? state.findPod(from.namespace_, from.name) : nullptr;
+  if (const Pod* p =
+          from.kind == Endpoint::Kind::Pod ? state.findPod(from.namespace_, from.name) : nullptr;
       p && p->hostNetwork)
     parts.push_back("from host-network pod");
-  if (probe.target.protocol != Protocol::TCP) parts.push_back(fmt::format("{}", toString(probe.target.protocol)));
+  if (probe.target.protocol != Protocol::TCP)
+    parts.push_back(fmt::format("{}", toString(probe.target.protocol)));
 
   // Features of the involved policies, computed from a case holding only what is involved:
   // the rule, peer and port that allow the cell when one does, else the isolating policies'
@@ -107,8 +116,9 @@ std::string discrepancySignature(const Cluster& state, const Probe& probe, std::
   Case involved;
   involved.cluster = state;
   involved.cluster.policies.clear();
-  for (const auto& [lines, dir, names] : {std::tuple{&why.egress, PolicyType::Egress, &egress},
-                                          std::tuple{&why.ingress, PolicyType::Ingress, &ingress}}) {
+  for (const auto& [lines, dir, names] :
+       {std::tuple{&why.egress, PolicyType::Egress, &egress},
+        std::tuple{&why.ingress, PolicyType::Ingress, &ingress}}) {
     std::set<std::string> isolating(names->begin(), names->end());
     std::optional<AllowingRule> allowing = allowingRule(*lines);
     for (const auto& pol : state.policies) {

@@ -20,8 +20,8 @@ namespace npf::runner {
 // external, cross-namespace), a non-TCP protocol, and the API features of the policies that
 // isolate the source (egress) or the destination (ingress). Names, labels, addresses and
 // port numbers are left out so that the same bug in different cases has the same signature.
-std::string discrepancySignature(const Cluster& state, const Probe& probe, std::optional<Verdict> expected,
-                                 ProbeResult::Kind observed, const Profile& profile,
-                                 const Step* lastStep = nullptr);
+std::string discrepancySignature(const Cluster& state, const Probe& probe,
+                                 std::optional<Verdict> expected, ProbeResult::Kind observed,
+                                 const Profile& profile, const Step* lastStep = nullptr);
 
 }  // namespace npf::runner

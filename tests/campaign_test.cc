@@ -1,5 +1,7 @@
 // The campaign loop's judgement of cells, on a scripted fake backend: what is a discrepancy,
 // what converged late, what is flaky, what is infrastructure trouble; cluster reuse.
+#include "runner/campaign.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,16 +11,15 @@
 #include <map>
 
 #include "model/case.h"
+#include "model/case_file.h"
+#include "model/case_probes.h"
 #include "model/codec.h"
 #include "oracle/matrix.h"
 #include "reports/campaign_summary.h"
 #include "runner/campaign_results.h"
-#include "model/case_file.h"
-#include "model/case_probes.h"
-#include "runner/campaign.h"
-#include "runner/simulated/simulated_backend.h"
 #include "runner/session.h"
 #include "runner/signature.h"
+#include "runner/simulated/simulated_backend.h"
 #include "tests/support/session_sink.h"
 
 namespace npf::runner {
@@ -345,7 +346,8 @@ TEST(Campaign, SavedProfileLoadsTypedAndBadSettingsAreErrorsWithTheirPlace) {
   ASSERT_EQ(bad.errors.size(), 1u);
   EXPECT_EQ(bad.errors[0].line, 11);
   EXPECT_EQ(bad.errors[0].col, 5);
-  EXPECT_NE(bad.errors[0].message.find("spec.profile[1]: profile loopback: 'sometimes'"), std::string::npos)
+  EXPECT_NE(bad.errors[0].message.find("spec.profile[1]: profile loopback: 'sometimes'"),
+            std::string::npos)
       << bad.errors[0].message;
   CaseLoad unknown = load("  profile: [colour=blue]\n");
   ASSERT_EQ(unknown.errors.size(), 1u);
@@ -364,13 +366,15 @@ TEST(Campaign, ResultsJsonHasTheDocumentedShape) {
   info.seed = 9;
   results::Results doc = toResults(res, info, {"failures/t.yaml"});
   std::string json = results::renderJson(doc);
-  for (const char* key : {"\"schema\": \"netpolfuzz.results/v1\"", "\"discrepancies\": 1", "\"seed\": 9",
-                          "\"file\": \"failures/t.yaml\"", "\"status\": \"fail\"", "\"expected\": \"allow\"",
-                          "\"result\": \"timeout\"", "\"probesPerSecond\""})
+  for (const char* key :
+       {"\"schema\": \"netpolfuzz.results/v1\"", "\"discrepancies\": 1", "\"seed\": 9",
+        "\"file\": \"failures/t.yaml\"", "\"status\": \"fail\"", "\"expected\": \"allow\"",
+        "\"result\": \"timeout\"", "\"probesPerSecond\""})
     EXPECT_NE(json.find(key), std::string::npos) << key << "\n" << json;
   std::string summary = renderCampaignSummary(doc, "out");
   EXPECT_NE(summary.find("FAIL t (1 discrepancies)"), std::string::npos) << summary;
-  EXPECT_NE(summary.find("x/a -> x/b:80/TCP  expected allow, observed timeout"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("x/a -> x/b:80/TCP  expected allow, observed timeout"), std::string::npos)
+      << summary;
 }
 
 }  // namespace
@@ -391,23 +395,30 @@ TEST(Signature, NamesTheKindOfDisagreementNotTheObjects) {
 
   // The same bug with other names, labels and ports has the same signature.
   std::string yaml = kYaml;
-  for (auto [from, to] : {std::pair<std::string, std::string>{"pod: a", "role: client"}, {"pod: b", "role: server"},
-                          {"containerPort: 80", "containerPort: 8443"}, {"port: 80", "port: 8443"}}) {
+  for (auto [from, to] : {std::pair<std::string, std::string>{"pod: a", "role: client"},
+                          {"pod: b", "role: server"},
+                          {"containerPort: 80", "containerPort: 8443"},
+                          {"port: 80", "port: 8443"}}) {
     for (size_t at; (at = yaml.find(from)) != std::string::npos;) yaml.replace(at, from.size(), to);
   }
   auto other = decodeManifests(yaml, "o.yaml");
   ASSERT_TRUE(other.errors.empty()) << other.errors[0].message;
-  EXPECT_EQ(discrepancySignature(other.cluster, probe("x/a", "x/b:8443/TCP"), Verdict::Allow, K::Timeout, Profile{}), sig);
+  EXPECT_EQ(discrepancySignature(other.cluster, probe("x/a", "x/b:8443/TCP"), Verdict::Allow,
+                                 K::Timeout, Profile{}),
+            sig);
 
   // Another direction, observation or step is another signature.
-  std::string fromNode = discrepancySignature(c.cluster, probe("node/n1", "x/b:80/TCP"), Verdict::Deny, K::Connected, Profile{});
+  std::string fromNode = discrepancySignature(c.cluster, probe("node/n1", "x/b:80/TCP"),
+                                              Verdict::Deny, K::Connected, Profile{});
   EXPECT_EQ(fromNode.rfind("expected deny, observed connected · ingress", 0), 0u) << fromNode;
   EXPECT_NE(fromNode.find("from node"), std::string::npos) << fromNode;
   Step relabel;
   relabel.action = Step::Action::RelabelPod;
-  EXPECT_NE(discrepancySignature(c.cluster, cb, Verdict::Allow, K::Timeout, Profile{}, &relabel).find("after relabel-pod"),
+  EXPECT_NE(discrepancySignature(c.cluster, cb, Verdict::Allow, K::Timeout, Profile{}, &relabel)
+                .find("after relabel-pod"),
             std::string::npos);
-  EXPECT_EQ(discrepancySignature(c.cluster, probe("x/b", "x/a:80/TCP"), Verdict::Allow, K::Timeout, Profile{})
+  EXPECT_EQ(discrepancySignature(c.cluster, probe("x/b", "x/a:80/TCP"), Verdict::Allow, K::Timeout,
+                                 Profile{})
                 .rfind("expected allow, observed timeout · no isolation", 0),
             0u);
 }

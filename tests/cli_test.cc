@@ -24,7 +24,8 @@ std::string writeTemp(const std::string& name, const std::string& content) {
 TEST(Cli, HelpListsEverySubcommandAndExitsZero) {
   auto r = runProcess({kCli, "--help"});
   EXPECT_EQ(r.exitCode, 0);
-  for (const char* sub : {"expect", "explain", "validate"}) EXPECT_NE(r.out.find(sub), std::string::npos) << sub;
+  for (const char* sub : {"expect", "explain", "validate"})
+    EXPECT_NE(r.out.find(sub), std::string::npos) << sub;
 }
 
 TEST(Cli, UsageErrorsExitTwo) {
@@ -90,7 +91,8 @@ TEST(Cli, ExpectJsonFollowsTheContractAndGivesHandComputedVerdicts) {
   for (const auto& c : j["cells"]) {
     ASSERT_EQ(c.size(), 5u);
     got[c["from"].get<std::string>() + " " + c["to"].get<std::string>() + " " +
-        std::to_string(c["port"].get<int>()) + "/" + c["protocol"].get<std::string>()] = c["verdict"];
+        std::to_string(c["port"].get<int>()) + "/" + c["protocol"].get<std::string>()] =
+        c["verdict"];
   }
   // 9 pods + 2 nodes to 9 pods x 3 ports, plus 9 pods to one Service port.
   EXPECT_EQ(got.size(), 11u * 27u + 9u);
@@ -107,11 +109,11 @@ TEST(Cli, ExpectJsonFollowsTheContractAndGivesHandComputedVerdicts) {
       {"z/b x/b 81/TCP", "allow"},          // z/b may egress to namespace x
       {"z/b y/c 81/TCP", "deny"},           // ... and nowhere else
       {"z/b z/a 80/UDP", "deny"},
-      {"z/b x/a 80/TCP", "deny"},           // egress ok, x/a's ingress denies z
-      {"y/a y/b 81/TCP", "allow"},          // y: same-namespace on 81
+      {"z/b x/a 80/TCP", "deny"},   // egress ok, x/a's ingress denies z
+      {"y/a y/b 81/TCP", "allow"},  // y: same-namespace on 81
       {"y/a y/b 80/TCP", "deny"},
-      {"y/c y/b 80/TCP", "allow"},          // y/c on 80..81
-      {"y/c y/a 80/UDP", "deny"},           // endPort rule is TCP
+      {"y/c y/b 80/TCP", "allow"},  // y/c on 80..81
+      {"y/c y/a 80/UDP", "deny"},   // endPort rule is TCP
       {"x/a y/b 81/TCP", "deny"},
       {"node/node-1 y/c 80/TCP", "allow"},  // y/c on node-1
       {"y/b svc/x/web 8080/TCP", "allow"},  // Service -> x/a:80, allowed from y
@@ -145,17 +147,31 @@ TEST(Cli, ExpectTextAndMarkdownHaveTablesAndLegend) {
 }
 
 TEST(Cli, ExplainNamesThePolicyAndExitCodes) {
-  auto ok = runProcess({kCli, "explain", kQuickstart, "--from", "y/a", "--to", "x/a", "--port", "80"});
+  auto ok =
+      runProcess({kCli, "explain", kQuickstart, "--from", "y/a", "--to", "x/a", "--port", "80"});
   EXPECT_EQ(ok.exitCode, 0) << ok.err;
   EXPECT_NE(ok.out.find("allow"), std::string::npos) << ok.out;
   EXPECT_NE(ok.out.find("allow-y-to-a-http"), std::string::npos) << ok.out;
-  auto deny = runProcess({kCli, "explain", kQuickstart, "--from", "z/a", "--to", "x/a", "--port", "80/tcp"});
+  auto deny = runProcess(
+      {kCli, "explain", kQuickstart, "--from", "z/a", "--to", "x/a", "--port", "80/tcp"});
   EXPECT_EQ(deny.exitCode, 0);
   EXPECT_NE(deny.out.find("deny"), std::string::npos) << deny.out;
-  EXPECT_EQ(runProcess({kCli, "explain", kQuickstart, "--from", "q/nope", "--to", "x/a", "--port", "80"}).exitCode, 2);
-  EXPECT_EQ(runProcess({kCli, "explain", kQuickstart, "--from", "x/a", "--to", "x/b", "--port", "70000"}).exitCode, 2);
-  EXPECT_EQ(runProcess({kCli, "explain", kQuickstart, "--from", "x/a", "--to", "x/b", "--port", "80/ICMP"}).exitCode, 2);
-  EXPECT_EQ(runProcess({kCli, "explain", kQuickstart, "--from", "bad", "--to", "x/b", "--port", "80"}).exitCode, 2);
+  EXPECT_EQ(
+      runProcess({kCli, "explain", kQuickstart, "--from", "q/nope", "--to", "x/a", "--port", "80"})
+          .exitCode,
+      2);
+  EXPECT_EQ(
+      runProcess({kCli, "explain", kQuickstart, "--from", "x/a", "--to", "x/b", "--port", "70000"})
+          .exitCode,
+      2);
+  EXPECT_EQ(runProcess(
+                {kCli, "explain", kQuickstart, "--from", "x/a", "--to", "x/b", "--port", "80/ICMP"})
+                .exitCode,
+            2);
+  EXPECT_EQ(
+      runProcess({kCli, "explain", kQuickstart, "--from", "bad", "--to", "x/b", "--port", "80"})
+          .exitCode,
+      2);
 }
 
 TEST(Cli, GenerateIsReproducibleAndPrintsTheSeed) {
@@ -180,13 +196,16 @@ TEST(Cli, GenerateRejectsBadWeightsWithTheirLine) {
   auto r = runProcess({kCli, "generate", "--seed", "1", "--stats", "--weights", w});
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_EQ(r.err.rfind(w + ":2:", 0), 0u) << r.err;
-  EXPECT_EQ(runProcess({kCli, "generate", "--seed", "1"}).exitCode, 2);  // neither --out nor --stats
+  EXPECT_EQ(runProcess({kCli, "generate", "--seed", "1"}).exitCode,
+            2);  // neither --out nor --stats
 }
 
 TEST(Cli, GenerateStatsReportsEveryBugClass) {
   auto r = runProcess({kCli, "generate", "--seed", "3", "--count", "100", "--stats"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  EXPECT_NE(r.out.find("bug classes: 23 of 23 covered, 23 in at least 5% of cases"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bug classes: 23 of 23 covered, 23 in at least 5% of cases"),
+            std::string::npos)
+      << r.out;
 }
 
 // A case with a Case document: external hosts, an explicit probe set and steps.
@@ -220,15 +239,19 @@ spec:
     got[c["from"].get<std::string>() + " " + std::to_string(c["step"].get<int>())] = c["verdict"];
   // Exactly the two probes, in three states.
   EXPECT_EQ(j["cells"].size(), 6u);
-  EXPECT_EQ(got["y/a 0"], "allow");            // namespace y allowed
-  EXPECT_EQ(got["ip/192.0.2.10 0"], "deny");   // external hosts never match a namespaceSelector
-  EXPECT_EQ(got["y/a 1"], "allow");            // policy deleted: x/a unrestricted
+  EXPECT_EQ(got["y/a 0"], "allow");           // namespace y allowed
+  EXPECT_EQ(got["ip/192.0.2.10 0"], "deny");  // external hosts never match a namespaceSelector
+  EXPECT_EQ(got["y/a 1"], "allow");           // policy deleted: x/a unrestricted
   EXPECT_EQ(got["ip/192.0.2.10 1"], "allow");
   EXPECT_EQ(got["y/a 2"], "allow");
-  auto step = runProcess({kCli, "explain", path, "--from", "ip/192.0.2.10", "--to", "x/a", "--port", "80", "--step", "1"});
+  auto step = runProcess({kCli, "explain", path, "--from", "ip/192.0.2.10", "--to", "x/a", "--port",
+                          "80", "--step", "1"});
   EXPECT_EQ(step.exitCode, 0) << step.err;
   EXPECT_NE(step.out.find("allow"), std::string::npos) << step.out;
-  EXPECT_EQ(runProcess({kCli, "explain", path, "--from", "y/a", "--to", "x/a", "--port", "80", "--step", "9"}).exitCode, 2);
+  EXPECT_EQ(runProcess({kCli, "explain", path, "--from", "y/a", "--to", "x/a", "--port", "80",
+                        "--step", "9"})
+                .exitCode,
+            2);
 }
 
 TEST(Cli, ProbesNamingUnknownEndpointsAreErrors) {

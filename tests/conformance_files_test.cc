@@ -32,7 +32,8 @@ TEST(ConformanceFiles, CheckedInFilesAreExactlyTheEnumeratedSuite) {
   for (const Case& c : conformanceSuite()) {
     enumerated.insert(c.meta.name);
     fs::path file = kDir / (c.meta.name + ".yaml");
-    ASSERT_TRUE(fs::exists(file)) << file << " is missing: run netpolfuzz generate --conformance --out corpus/conformance";
+    ASSERT_TRUE(fs::exists(file))
+        << file << " is missing: run netpolfuzz generate --conformance --out corpus/conformance";
     EXPECT_EQ(readFile(file), encodeCase(c)) << file << " is stale: regenerate corpus/conformance";
   }
   EXPECT_EQ(onDisk, enumerated);
@@ -44,7 +45,8 @@ TEST(ConformanceFiles, EveryFileLoadsAndValidates) {
     if (!e.is_regular_file() || e.path().extension() != ".yaml") continue;
     ++files;
     CaseLoad l = loadCaseFiles({e.path().string()});
-    EXPECT_TRUE(l.errors.empty()) << e.path() << ": " << (l.errors.empty() ? "" : toString(l.errors[0]));
+    EXPECT_TRUE(l.errors.empty()) << e.path() << ": "
+                                  << (l.errors.empty() ? "" : toString(l.errors[0]));
     EXPECT_TRUE(l.kase.meta.present) << e.path();
     EXPECT_FALSE(l.kase.meta.tags.empty()) << e.path();
   }

@@ -20,9 +20,9 @@
 #include "model/case.h"
 #include "model/case_file.h"
 #include "model/probe.h"
+#include "model/profile.h"
 #include "model/validate.h"
 #include "oracle/matrix.h"
-#include "model/profile.h"
 #include "oracle/reference.h"
 
 namespace npf {

@@ -104,7 +104,8 @@ TEST(GeneratorCoverage, EveryExpressibleBugClassInAtLeastFivePercentOfSmallCases
   std::map<std::string, int> counts;
   const int n = 200;
   for (int i = 0; i < n; ++i)
-    for (const auto& t : generateCase(2024, i, ClusterSize::Small, GeneratorWeights{}).meta.tags) ++counts[t];
+    for (const auto& t : generateCase(2024, i, ClusterSize::Small, GeneratorWeights{}).meta.tags)
+      ++counts[t];
   for (const auto& cls : expressibleBugClasses())
     EXPECT_GE(counts[cls] * 100, 5 * n) << cls << " in " << counts[cls] << " of " << n << " cases";
 }
@@ -154,13 +155,16 @@ TEST(GeneratorWeights, ParsesOverridesAndRejectsBadLines) {
 TEST(GeneratorCase, AllZeroWeightsStillGenerateValidCases) {
   GeneratorWeights w;
   std::string text;
-  for (const char* k : {"hostNetworkPod", "dualStack", "services", "podSelectorEmpty", "policyTypesAbsent",
-                        "ingressAbsent", "ingressEmpty", "egressAbsent", "egressEmpty", "peersAbsent",
-                        "peersEmpty", "peerIpBlock", "peerPodOnly", "peerNamespaceOnly", "portsAbsent",
-                        "portsEmpty", "portNamed", "portRange", "portProtocolOnly", "portEmptyEntry", "steps"})
+  for (const char* k :
+       {"hostNetworkPod", "dualStack",    "services",     "podSelectorEmpty",  "policyTypesAbsent",
+        "ingressAbsent",  "ingressEmpty", "egressAbsent", "egressEmpty",       "peersAbsent",
+        "peersEmpty",     "peerIpBlock",  "peerPodOnly",  "peerNamespaceOnly", "portsAbsent",
+        "portsEmpty",     "portNamed",    "portRange",    "portProtocolOnly",  "portEmptyEntry",
+        "steps"})
     text += std::string(k) + ": 0\n";
   ASSERT_EQ(parseWeights(text, w), "");
-  for (int i = 0; i < 20; ++i) EXPECT_TRUE(validate(generateCase(7, i, ClusterSize::Small, w).cluster).empty());
+  for (int i = 0; i < 20; ++i)
+    EXPECT_TRUE(validate(generateCase(7, i, ClusterSize::Small, w).cluster).empty());
 }
 
 }  // namespace

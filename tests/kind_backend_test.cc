@@ -4,8 +4,6 @@
 // how the answers are used.
 #include "runner/kind/kind_backend.h"
 
-#include "runner/kind/dry_run.h"
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -17,6 +15,7 @@
 
 #include "generator/case_gen.h"
 #include "model/case_file.h"
+#include "runner/kind/dry_run.h"
 
 namespace npf::runner::kind {
 namespace {
@@ -36,7 +35,8 @@ KindOptions options() {
 }
 
 Case savedCase() {
-  CaseLoad l = loadCaseFiles({std::string(NPF_SOURCE_DIR) + "/corpus/regressions/13eaf2ae53f3.yaml"});
+  CaseLoad l =
+      loadCaseFiles({std::string(NPF_SOURCE_DIR) + "/corpus/regressions/13eaf2ae53f3.yaml"});
   EXPECT_TRUE(l.errors.empty());
   return l.kase;
 }
@@ -65,15 +65,18 @@ TEST(KindBackend, SetUpAppliesWorkloadsWaitsThenPoliciesAndReadsAddressesBack) {
   EXPECT_FALSE(fake.objects.count("Pod npf-0a1b2c/client-control-plane"));
 
   Cluster a = b.actual();
-  for (const auto& p : a.pods) EXPECT_EQ(p.podIP, fake.podIp.at(p.meta.namespace_ + "/" + p.meta.name));
-  for (const auto& s : a.services) EXPECT_EQ(s.clusterIP, fake.serviceIp.at(s.meta.namespace_ + "/" + s.meta.name));
+  for (const auto& p : a.pods)
+    EXPECT_EQ(p.podIP, fake.podIp.at(p.meta.namespace_ + "/" + p.meta.name));
+  for (const auto& s : a.services)
+    EXPECT_EQ(s.clusterIP, fake.serviceIp.at(s.meta.namespace_ + "/" + s.meta.name));
   ASSERT_FALSE(a.nodes.empty());
   EXPECT_EQ(a.nodes[0].internalIPs, std::vector<std::string>{"172.18.0.3"});  // worker-1
   b.tearDown();
   EXPECT_TRUE(fake.objects.empty());
-  EXPECT_EQ(fake.calls.back(), (std::vector<std::string>{"kubectl", "--context", "kind-npf", "delete", "namespace",
-                                                          "--selector", "netpolfuzz.io/run=npf-0a1b2c",
-                                                          "--ignore-not-found", "--timeout=180s"}));
+  EXPECT_EQ(fake.calls.back(),
+            (std::vector<std::string>{"kubectl", "--context", "kind-npf", "delete", "namespace",
+                                      "--selector", "netpolfuzz.io/run=npf-0a1b2c",
+                                      "--ignore-not-found", "--timeout=180s"}));
 }
 
 TEST(KindBackend, ProbesWithOneExecPerSource) {
@@ -101,13 +104,15 @@ TEST(KindBackend, ProbesWithOneExecPerSource) {
   ASSERT_EQ(results.size(), probes.size());
   size_t timeouts = 0;
   for (size_t i = 0; i < probes.size(); ++i) {
-    if (probes[i].from.kind == Endpoint::Kind::External || probes[i].target.to.kind == Endpoint::Kind::External) {
+    if (probes[i].from.kind == Endpoint::Kind::External ||
+        probes[i].target.to.kind == Endpoint::Kind::External) {
       EXPECT_EQ(results[i].kind, K::Skipped);
       continue;
     }
-    bool toVictim = probes[i].target.to == Endpoint::pod(victim.meta.namespace_, victim.meta.name) &&
-                    probes[i].target.port == port &&
-                    probes[i].target.protocol == victim.containers.front().ports.front().effectiveProtocol();
+    bool toVictim =
+        probes[i].target.to == Endpoint::pod(victim.meta.namespace_, victim.meta.name) &&
+        probes[i].target.port == port &&
+        probes[i].target.protocol == victim.containers.front().ports.front().effectiveProtocol();
     EXPECT_EQ(results[i].kind, toVictim ? K::Timeout : K::Connected) << toString(probes[i].from);
     timeouts += toVictim;
   }
@@ -138,7 +143,8 @@ TEST(KindBackend, ReconcileAppliesOnlyWhatChanged) {
   const std::string& in = fake.applied.back();
   EXPECT_NE(in.find("\"added\""), std::string::npos);
   EXPECT_NE(in.find("\"extra\""), std::string::npos);
-  EXPECT_EQ(in.find("\"" + next.pods[1].meta.name + "\""), std::string::npos);  // unchanged pod not re-applied
+  EXPECT_EQ(in.find("\"" + next.pods[1].meta.name + "\""),
+            std::string::npos);  // unchanged pod not re-applied
   for (const auto& v : verbs) EXPECT_NE(v, "delete pod");
   EXPECT_EQ(b.actual().pods[0].meta.labels.at("extra"), "yes");
   EXPECT_TRUE(fake.objects.count("NetworkPolicy " + added.meta.namespace_ + "/added"));
@@ -152,7 +158,8 @@ TEST(KindBackend, PodsThatNeverBecomeReadyAndAMissingKubectlAreClearErrors) {
   KindBackend b(options(), fake);
   std::string e = b.setUp(c.cluster);
   EXPECT_NE(e.find("1 pod(s) not ready"), std::string::npos) << e;
-  EXPECT_NE(e.find(stuck.meta.namespace_ + "/" + stuck.meta.name + " (Pending: ImagePullBackOff)"), std::string::npos)
+  EXPECT_NE(e.find(stuck.meta.namespace_ + "/" + stuck.meta.name + " (Pending: ImagePullBackOff)"),
+            std::string::npos)
       << e;
   b.tearDown();  // what was created goes
   EXPECT_TRUE(fake.objects.empty());
@@ -161,8 +168,9 @@ TEST(KindBackend, PodsThatNeverBecomeReadyAndAMissingKubectlAreClearErrors) {
   none.kubectlMissing = true;
   KindBackend nb(options(), none);
   std::string m = nb.setUp(c.cluster);
-  EXPECT_NE(m.find("`kubectl --context kind-npf get nodes --output json` failed: cannot execute kubectl"),
-            std::string::npos)
+  EXPECT_NE(
+      m.find("`kubectl --context kind-npf get nodes --output json` failed: cannot execute kubectl"),
+      std::string::npos)
       << m;
 }
 

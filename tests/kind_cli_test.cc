@@ -46,8 +46,9 @@ class KindCli : public ::testing::Test {
 
 TEST_F(KindCli, FuzzCampaignOnTheFakeClusterBatchesProbesAndCleansUp) {
   std::string out = (dir / "out").string();
-  auto r = runProcess({kCli, "fuzz", "--backend", "kind", "--kubectl", kFake, "--context", "kind-npf", "--cni",
-                       "cilium", "--seed", "4", "--cases", "2", "--timings", "--out", out, "-q"});
+  auto r = runProcess({kCli, "fuzz", "--backend", "kind", "--kubectl", kFake, "--context",
+                       "kind-npf", "--cni", "cilium", "--seed", "4", "--cases", "2", "--timings",
+                       "--out", out, "-q"});
   // The fake connects every probe, so cells the oracle denies are discrepancies.
   EXPECT_EQ(r.exitCode, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("backend kind (run npf-"), std::string::npos) << r.out;
@@ -78,7 +79,9 @@ TEST_F(KindCli, FuzzCampaignOnTheFakeClusterBatchesProbesAndCleansUp) {
     if (argv[2] == "exec") {
       std::string script = argv.back();
       size_t n = 0;
-      for (size_t at = script.find("\np "); at != std::string::npos; at = script.find("\np ", at + 1)) ++n;
+      for (size_t at = script.find("\np "); at != std::string::npos;
+           at = script.find("\np ", at + 1))
+        ++n;
       inScripts += n;
       largest = std::max(largest, n);
     }
@@ -93,36 +96,42 @@ TEST_F(KindCli, FuzzCampaignOnTheFakeClusterBatchesProbesAndCleansUp) {
 }
 
 TEST_F(KindCli, MissingKubectlUnreachableClusterAndFaultsAreClearErrors) {
-  auto missing = runProcess({kCli, "conformance", "--backend", "kind", "--kubectl", "/nonexistent/kubectl"});
+  auto missing =
+      runProcess({kCli, "conformance", "--backend", "kind", "--kubectl", "/nonexistent/kubectl"});
   EXPECT_EQ(missing.exitCode, 3);
   EXPECT_NE(missing.err.find("needs kubectl"), std::string::npos) << missing.err;
 
   std::string broken = (dir / "kubectl").string();
-  std::ofstream(broken) << "#!/bin/sh\necho 'The connection to the server 127.0.0.1:6443 was refused' >&2\nexit 1\n";
+  std::ofstream(broken)
+      << "#!/bin/sh\necho 'The connection to the server 127.0.0.1:6443 was refused' >&2\nexit 1\n";
   fs::permissions(broken, fs::perms::owner_all);
-  auto unreachable = runProcess({kCli, "fuzz", "--backend", "kind", "--kubectl", broken, "--cases", "1",
-                                 "--out", (dir / "o").string()});
+  auto unreachable = runProcess({kCli, "fuzz", "--backend", "kind", "--kubectl", broken, "--cases",
+                                 "1", "--out", (dir / "o").string()});
   EXPECT_EQ(unreachable.exitCode, 3);
-  EXPECT_NE(unreachable.err.find("the cluster is not reachable"), std::string::npos) << unreachable.err;
+  EXPECT_NE(unreachable.err.find("the cluster is not reachable"), std::string::npos)
+      << unreachable.err;
   EXPECT_NE(unreachable.err.find("was refused"), std::string::npos) << unreachable.err;
 
   auto fault = runProcess({kCli, "fuzz", "--backend", "kind", "--inject-fault", "POLICYTYPES"});
   EXPECT_EQ(fault.exitCode, 2);
-  EXPECT_NE(fault.err.find("the kind backend cannot inject it (only the local and simulated backends inject faults)"),
+  EXPECT_NE(fault.err.find("the kind backend cannot inject it (only the local and simulated "
+                           "backends inject faults)"),
             std::string::npos)
       << fault.err;
 }
 
 // --dry-run shows what a run would send, for every command, without a cluster or even kubectl.
 TEST_F(KindCli, DryRunPrintsManifestsAndCommandsWithoutACluster) {
-  auto fuzz = runProcess({kCli, "fuzz", "--backend", "kind", "--dry-run", "--kubectl", "/nonexistent/kubectl",
-                          "--context", "kind-npf", "--seed", "3", "--cases", "2"});
+  auto fuzz =
+      runProcess({kCli, "fuzz", "--backend", "kind", "--dry-run", "--kubectl",
+                  "/nonexistent/kubectl", "--context", "kind-npf", "--seed", "3", "--cases", "2"});
   EXPECT_EQ(fuzz.exitCode, 0) << fuzz.err;
   for (const char* want : {"# ==== case small-s3-0000", "# ==== case small-s3-0001",
                            "$ /nonexistent/kubectl --context kind-npf get nodes --output json",
                            "$ /nonexistent/kubectl --context kind-npf apply --filename - <<'EOF'",
-                           "\"kind\": \"NetworkPolicy\"", "registry.k8s.io/e2e-test-images/agnhost:",
-                           "exec --namespace", "-- /bin/sh -c ", "delete namespace --selector netpolfuzz.io/run="})
+                           "\"kind\": \"NetworkPolicy\"",
+                           "registry.k8s.io/e2e-test-images/agnhost:", "exec --namespace",
+                           "-- /bin/sh -c ", "delete namespace --selector netpolfuzz.io/run="})
     EXPECT_NE(fuzz.out.find(want), std::string::npos) << want << "\n" << fuzz.out.substr(0, 3000);
   EXPECT_FALSE(fs::exists(kubeconfig + ".log"));  // nothing was run
 
@@ -131,7 +140,8 @@ TEST_F(KindCli, DryRunPrintsManifestsAndCommandsWithoutACluster) {
   EXPECT_EQ(conformance.exitCode, 0) << conformance.err;
   EXPECT_NE(conformance.out.find("endPort"), std::string::npos);
 
-  auto replay = runProcess({kCli, "replay", std::string(NPF_SOURCE_DIR) + "/corpus/regressions/363d8de756e1.yaml",
+  auto replay = runProcess({kCli, "replay",
+                            std::string(NPF_SOURCE_DIR) + "/corpus/regressions/363d8de756e1.yaml",
                             "--backend", "kind", "--dry-run"});
   EXPECT_EQ(replay.exitCode, 0) << replay.err;
   EXPECT_NE(replay.out.find("# ---- after step 1: reconcile"), std::string::npos) << replay.out;
@@ -155,8 +165,10 @@ TEST_F(KindCli, KindUpAndDownPrintTheirPinnedSteps) {
                  Want{"kube-router", "kube-router/v2.2.1/daemonset/kubeadm-kuberouter.yaml"}}) {
     auto r = runProcess({kCli, "kind", "up", "--cni", w.cni, "--name", "t", "--dry-run"});
     EXPECT_EQ(r.exitCode, 0) << r.err;
-    EXPECT_NE(r.out.find("$ kind create cluster --name t --image kindest/node:"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find(std::string("kind-ipv4") + (std::string(w.cni) == "kindnet" ? ".yaml" : "-nocni.yaml")),
+    EXPECT_NE(r.out.find("$ kind create cluster --name t --image kindest/node:"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find(std::string("kind-ipv4") +
+                         (std::string(w.cni) == "kindnet" ? ".yaml" : "-nocni.yaml")),
               std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find(w.install), std::string::npos) << w.cni << "\n" << r.out;

@@ -1,7 +1,5 @@
 // The kind backend's manifests (runner/kind/manifests.h): a golden file for a saved case, and for
 // generated cases, what the model's decoder and validator (the apiserver's rules) say of them.
-#include "runner/kind/manifests.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -13,6 +11,7 @@
 #include "model/case_file.h"
 #include "model/codec.h"
 #include "model/validate.h"
+#include "runner/kind/manifests.h"
 
 namespace npf::runner::kind {
 namespace {
@@ -37,7 +36,8 @@ KindLayout layout() {
 std::set<std::tuple<std::string, int, Protocol>> portsOf(const Pod& p) {
   std::set<std::tuple<std::string, int, Protocol>> out;
   for (const auto& c : p.containers)
-    for (const auto& port : c.ports) out.insert({port.name, port.containerPort, port.effectiveProtocol()});
+    for (const auto& port : c.ports)
+      out.insert({port.name, port.containerPort, port.effectiveProtocol()});
   return out;
 }
 
@@ -74,12 +74,14 @@ void expectFaithful(const Cluster& c, const std::string& rendered) {
 }
 
 TEST(KindManifests, GoldenFileForASavedCase) {
-  CaseLoad l = loadCaseFiles({std::string(NPF_SOURCE_DIR) + "/corpus/regressions/13eaf2ae53f3.yaml"});
+  CaseLoad l =
+      loadCaseFiles({std::string(NPF_SOURCE_DIR) + "/corpus/regressions/13eaf2ae53f3.yaml"});
   ASSERT_TRUE(l.errors.empty());
   std::string rendered = renderManifests(l.kase.cluster, layout());
   std::string path = kGolden + "13eaf2ae53f3.json";
   if (std::getenv("UPDATE_GOLDENS")) std::ofstream(path) << rendered;
-  EXPECT_EQ(rendered, readFile(path)) << "golden " << path << " differs; UPDATE_GOLDENS=1 rewrites it after review";
+  EXPECT_EQ(rendered, readFile(path))
+      << "golden " << path << " differs; UPDATE_GOLDENS=1 rewrites it after review";
   expectFaithful(l.kase.cluster, rendered);
   // Servers as the upstream e2e suite runs them.
   EXPECT_NE(rendered.find("\"serve-hostname\",\n"), std::string::npos);
@@ -88,7 +90,8 @@ TEST(KindManifests, GoldenFileForASavedCase) {
 
 TEST(KindManifests, EveryGeneratedCaseRendersToValidObjectsThatKeepItsSemantics) {
   for (uint64_t i = 0; i < 60; ++i) {
-    Case c = generateCase(7, i, i % 3 == 2 ? ClusterSize::Medium : ClusterSize::Small, GeneratorWeights{});
+    Case c = generateCase(7, i, i % 3 == 2 ? ClusterSize::Medium : ClusterSize::Small,
+                          GeneratorWeights{});
     SCOPED_TRACE(c.meta.name);
     expectFaithful(c.cluster, renderManifests(c.cluster, layout()));
     if (::testing::Test::HasFatalFailure()) return;
@@ -103,8 +106,11 @@ TEST(KindManifests, SctpAndDuplicatePortsAndPortlessPods) {
   Pod p;
   p.meta.namespace_ = "x";
   p.meta.name = "a";
-  p.containers = {Container{"one", "img", {ContainerPort{"s", 9000, Protocol::SCTP}, ContainerPort{"", 80, std::nullopt}}},
-                  Container{"two", "img", {ContainerPort{"", 80, Protocol::UDP}}}};
+  p.containers = {
+      Container{"one",
+                "img",
+                {ContainerPort{"s", 9000, Protocol::SCTP}, ContainerPort{"", 80, std::nullopt}}},
+      Container{"two", "img", {ContainerPort{"", 80, Protocol::UDP}}}};
   Pod idle = p;
   idle.meta.name = "b";
   idle.containers = {};

@@ -1,8 +1,6 @@
 // Batched probing of the kind backend: planning (one batch per source pod), the script run by
 // a real /bin/sh against a stand-in agnhost, output parsing (garbage, partial, cut short), and
 // the exec fan-out against a recording fake kubectl runner.
-#include "runner/kind/probe_batch.h"
-
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -12,6 +10,8 @@
 #include <fstream>
 #include <mutex>
 #include <thread>
+
+#include "runner/kind/probe_batch.h"
 
 namespace npf::runner::kind {
 namespace {
@@ -48,7 +48,9 @@ Cluster smallCluster() {
   return c;
 }
 
-ClientPods clients() { return {"npf-run", [](const std::string& node) { return "client-" + node; }}; }
+ClientPods clients() {
+  return {"npf-run", [](const std::string& node) { return "client-" + node; }};
+}
 
 Probe probe(Endpoint from, Endpoint to, int port, Protocol proto = Protocol::TCP) {
   return Probe{std::move(from), Target{std::move(to), port, proto}};
@@ -70,7 +72,8 @@ TEST(KindProbePlan, OneBatchPerSourceWithDestinationsResolvedOnTheActualCluster)
   ProbePlan plan = planProbes(smallCluster(), probes, clients());
   ASSERT_EQ(plan.batches.size(), 3u);  // npf-run/client-worker, x/a, x/b
   EXPECT_EQ(plan.batches[0].source, (ExecSource{"npf-run", "client-worker", ""}));
-  EXPECT_EQ(plan.batches[1].source, (ExecSource{"x", "a", "idle"}));  // no ports: the idle container
+  EXPECT_EQ(plan.batches[1].source,
+            (ExecSource{"x", "a", "idle"}));  // no ports: the idle container
   EXPECT_EQ(plan.batches[2].source, (ExecSource{"x", "b", "cont-80-tcp"}));
   const auto& fromA = plan.batches[1].probes;
   ASSERT_EQ(fromA.size(), 3u);
@@ -91,7 +94,8 @@ TEST(KindProbePlan, OneBatchPerSourceWithDestinationsResolvedOnTheActualCluster)
 }
 
 TEST(KindProbeScript, ContainsOnlyAddressesPortsAndWordsNeverNames) {
-  std::vector<PlannedProbe> ps = {planned(0, "10.244.1.2", 80), planned(1, "fd00::5", 8080, Protocol::UDP),
+  std::vector<PlannedProbe> ps = {planned(0, "10.244.1.2", 80),
+                                  planned(1, "fd00::5", 8080, Protocol::UDP),
                                   planned(2, "10.96.0.1", 53, Protocol::SCTP)};
   std::string s = probeScript(ps, 250);
   EXPECT_NE(s.find("p 0 10.244.1.2:80 250ms tcp &\n"), std::string::npos) << s;
@@ -103,11 +107,12 @@ TEST(KindProbeScript, ContainsOnlyAddressesPortsAndWordsNeverNames) {
   // Pod and namespace names go to kubectl as separate arguments, never into the script.
   ExecSource src{"ns-$(reboot)", "pod;rm -rf /", "c"};
   auto argv = execArgv({"kubectl", "--context", "kind-npf"}, src, s);
-  EXPECT_EQ(argv, (std::vector<std::string>{"kubectl", "--context", "kind-npf", "exec", "--namespace", "ns-$(reboot)",
-                                            "pod;rm -rf /", "--container", "c", "--", "/bin/sh", "-c", s}));
+  EXPECT_EQ(argv, (std::vector<std::string>{"kubectl", "--context", "kind-npf", "exec",
+                                            "--namespace", "ns-$(reboot)", "pod;rm -rf /",
+                                            "--container", "c", "--", "/bin/sh", "-c", s}));
   auto noContainer = execArgv({"kubectl"}, ExecSource{"n", "p", ""}, "true");
-  EXPECT_EQ(noContainer, (std::vector<std::string>{"kubectl", "exec", "--namespace", "n", "p", "--", "/bin/sh", "-c",
-                                                   "true"}));
+  EXPECT_EQ(noContainer, (std::vector<std::string>{"kubectl", "exec", "--namespace", "n", "p", "--",
+                                                   "/bin/sh", "-c", "true"}));
 }
 
 // The generated script, run by the real /bin/sh against a stand-in for agnhost that answers
@@ -125,17 +130,20 @@ TEST(KindProbeScript, RunsUnderARealShellAndParsesBack) {
          "  10.0.0.1:80) exit 0 ;;\n"
          "  10.0.0.2:80) sleep 0.2; echo TIMEOUT >&2; exit 1 ;;\n"
          "  10.0.0.3:80) echo 'REFUSED' >&2; exit 1 ;;\n"
-         "  10.0.0.4:81) echo 'OTHER: dial tcp 10.0.0.4:81: connect: no route to host' >&2; exit 1 ;;\n"
+         "  10.0.0.4:81) echo 'OTHER: dial tcp 10.0.0.4:81: connect: no route to host' >&2; exit 1 "
+         ";;\n"
          "  10.0.0.5:82) printf 'OTHER: two\\nlines of text\\n' >&2; exit 1 ;;\n"
-         "  '[fd00::1]:80') [ \"$4\" = --protocol=udp ] && [ \"$3\" = --timeout=300ms ] && exit 0; exit 1 ;;\n"
+         "  '[fd00::1]:80') [ \"$4\" = --protocol=udp ] && [ \"$3\" = --timeout=300ms ] && exit 0; "
+         "exit 1 ;;\n"
          "  *) exit 3 ;;\n"
          "esac\n";
   }
   fs::permissions(fake, fs::perms::owner_all);
-  std::vector<PlannedProbe> ps = {planned(10, "10.0.0.1", 80), planned(11, "10.0.0.2", 80),
-                                  planned(12, "10.0.0.3", 80), planned(13, "10.0.0.4", 81),
-                                  planned(14, "10.0.0.5", 82), planned(15, "fd00::1", 80, Protocol::UDP),
-                                  planned(16, "10.0.0.9", 80)};
+  std::vector<PlannedProbe> ps = {
+      planned(10, "10.0.0.1", 80), planned(11, "10.0.0.2", 80),
+      planned(12, "10.0.0.3", 80), planned(13, "10.0.0.4", 81),
+      planned(14, "10.0.0.5", 82), planned(15, "fd00::1", 80, Protocol::UDP),
+      planned(16, "10.0.0.9", 80)};
   ProcessResult r = realProcessRunner().run({"/bin/sh", "-c", probeScript(ps, 300, fake.string())},
                                             defaultToolEnv(), "", "");
   ASSERT_EQ(r.exitCode, 0) << r.err;
@@ -161,33 +169,53 @@ struct OutputCase {
   std::vector<const char*> detailHas;  // per probe, "" for any
 };
 
-constexpr char kGarbage[] = "\x00\xff\nNPF-R\nNPF-R x y\nNPF-R 9 0\nNPF-R -1 0\nNPF-R 1 99999999999999999999\n";
+constexpr char kGarbage[] =
+    "\x00\xff\nNPF-R\nNPF-R x y\nNPF-R 9 0\nNPF-R -1 0\nNPF-R 1 99999999999999999999\n";
 
 TEST(KindProbeOutput, ParsesWhateverTheExecPrinted) {
   std::vector<PlannedProbe> ps = {planned(0, "10.0.0.1", 80), planned(1, "10.0.0.2", 80),
                                   planned(2, "10.0.0.3", 80)};
   const std::string ns = " 1700000000000000000 1700000000250000000 ";
   std::vector<OutputCase> cases = {
-      {"complete", "NPF-BEGIN 3\nNPF-R 0 0" + ns + "\nNPF-R 1 1" + ns + "TIMEOUT\nNPF-R 2 1" + ns + "REFUSED\nNPF-END\n",
-       {K::Connected, K::Timeout, K::Refused}, {"", "", ""}},
+      {"complete",
+       "NPF-BEGIN 3\nNPF-R 0 0" + ns + "\nNPF-R 1 1" + ns + "TIMEOUT\nNPF-R 2 1" + ns +
+           "REFUSED\nNPF-END\n",
+       {K::Connected, K::Timeout, K::Refused},
+       {"", "", ""}},
       {"any order, CRLF, noise between lines",
-       "Defaulted container \"c80\"\r\nNPF-BEGIN 3\r\nNPF-R 2 0" + ns + "\r\nwarning: x\r\nNPF-R 0 1" + ns +
-           "TIMEOUT\r\nNPF-R 1 0" + ns + "\r\nNPF-END\r\n",
-       {K::Timeout, K::Connected, K::Connected}, {"", "", ""}},
-      {"cut short: no end marker", "NPF-BEGIN 3\nNPF-R 1 0" + ns + "\nNPF-R 0 1 17",
-       {K::Error, K::Connected, K::Error}, {"cut short", "", "cut short"}},
-      {"nothing at all", "", {K::Error, K::Error, K::Error}, {"no probe output", "no probe output", "no probe output"}},
-      {"garbage", std::string(kGarbage, sizeof kGarbage - 1),
-       {K::Error, K::Error, K::Error}, {"", "", ""}},
-      {"a line missing although the script ended", "NPF-BEGIN 3\nNPF-R 0 0\nNPF-R 2 0\nNPF-END\n",
-       {K::Connected, K::Error, K::Connected}, {"", "no result line", ""}},
-      {"first result of a duplicated index wins", "NPF-BEGIN 3\nNPF-R 0 1 x y TIMEOUT\nNPF-R 0 0\nNPF-END\n",
-       {K::Timeout, K::Error, K::Error}, {"", "", ""}},
-      {"agnhost missing from the image", "NPF-BEGIN 3\nNPF-R 0 127   sh: /agnhost: not found\nNPF-END\n",
-       {K::Error, K::Error, K::Error}, {"exited 127", "", ""}},
-      {"DNS and UNKNOWN are errors, not verdicts", "NPF-BEGIN 3\nNPF-R 0 1   DNS: no such host\nNPF-R 1 1   UNKNOWN: x\n"
+       "Defaulted container \"c80\"\r\nNPF-BEGIN 3\r\nNPF-R 2 0" + ns +
+           "\r\nwarning: x\r\nNPF-R 0 1" + ns + "TIMEOUT\r\nNPF-R 1 0" + ns + "\r\nNPF-END\r\n",
+       {K::Timeout, K::Connected, K::Connected},
+       {"", "", ""}},
+      {"cut short: no end marker",
+       "NPF-BEGIN 3\nNPF-R 1 0" + ns + "\nNPF-R 0 1 17",
+       {K::Error, K::Connected, K::Error},
+       {"cut short", "", "cut short"}},
+      {"nothing at all",
+       "",
+       {K::Error, K::Error, K::Error},
+       {"no probe output", "no probe output", "no probe output"}},
+      {"garbage",
+       std::string(kGarbage, sizeof kGarbage - 1),
+       {K::Error, K::Error, K::Error},
+       {"", "", ""}},
+      {"a line missing although the script ended",
+       "NPF-BEGIN 3\nNPF-R 0 0\nNPF-R 2 0\nNPF-END\n",
+       {K::Connected, K::Error, K::Connected},
+       {"", "no result line", ""}},
+      {"first result of a duplicated index wins",
+       "NPF-BEGIN 3\nNPF-R 0 1 x y TIMEOUT\nNPF-R 0 0\nNPF-END\n",
+       {K::Timeout, K::Error, K::Error},
+       {"", "", ""}},
+      {"agnhost missing from the image",
+       "NPF-BEGIN 3\nNPF-R 0 127   sh: /agnhost: not found\nNPF-END\n",
+       {K::Error, K::Error, K::Error},
+       {"exited 127", "", ""}},
+      {"DNS and UNKNOWN are errors, not verdicts",
+       "NPF-BEGIN 3\nNPF-R 0 1   DNS: no such host\nNPF-R 1 1   UNKNOWN: x\n"
        "NPF-R 2 1   OTHER: dial tcp: connect: connection reset by peer\nNPF-END\n",
-       {K::Error, K::Error, K::Refused}, {"DNS", "UNKNOWN", ""}},
+       {K::Error, K::Error, K::Refused},
+       {"DNS", "UNKNOWN", ""}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -199,7 +227,8 @@ TEST(KindProbeOutput, ParsesWhateverTheExecPrinted) {
     }
   }
   // Latency from the nanosecond stamps; none when `date` lacks %N.
-  auto got = parseProbeOutput("NPF-BEGIN 3\nNPF-R 0 0" + ns + "\nNPF-R 1 0 1700000000%N 1700000001%N\nNPF-END\n", ps);
+  auto got = parseProbeOutput(
+      "NPF-BEGIN 3\nNPF-R 0 0" + ns + "\nNPF-R 1 0 1700000000%N 1700000001%N\nNPF-END\n", ps);
   EXPECT_DOUBLE_EQ(got[0].latencyMs, 250.0);
   EXPECT_EQ(got[1].latencyMs, 0.0);
 }
@@ -211,8 +240,8 @@ class FakeKubectl : public ProcessRunner {
   std::vector<std::vector<std::string>> calls;
   std::atomic<int> inFlight{0}, maxInFlight{0};
 
-  ProcessResult run(const std::vector<std::string>& argv, const std::vector<std::string>&, const std::string&,
-                    const std::string&) override {
+  ProcessResult run(const std::vector<std::string>& argv, const std::vector<std::string>&,
+                    const std::string&, const std::string&) override {
     int now = ++inFlight;
     for (int seen = maxInFlight; now > seen && !maxInFlight.compare_exchange_weak(seen, now);) {
     }
@@ -226,8 +255,10 @@ class FakeKubectl : public ProcessRunner {
     }
     --inFlight;
     auto it = answers.find(podName);
-    return it == answers.end() ? ProcessResult{1, "", "Error from server (NotFound): pods \"" + podName + "\" not found"}
-                               : it->second;
+    return it == answers.end()
+               ? ProcessResult{1, "",
+                               "Error from server (NotFound): pods \"" + podName + "\" not found"}
+               : it->second;
   }
 
  private:
@@ -245,9 +276,11 @@ TEST(KindProbeBatches, OneExecPerSourceBoundedAndFailuresKeptPerProbe) {
   FakeKubectl kubectl;
   for (int s = 0; s < 6; ++s)
     kubectl.answers["p" + std::to_string(s)] = {
-        0, "NPF-BEGIN 4\nNPF-R 0 0\nNPF-R 1 1   TIMEOUT\nNPF-R 2 1   REFUSED\nNPF-R 3 0\nNPF-END\n", ""};
+        0, "NPF-BEGIN 4\nNPF-R 0 0\nNPF-R 1 1   TIMEOUT\nNPF-R 2 1   REFUSED\nNPF-R 3 0\nNPF-END\n",
+        ""};
   // p4's exec breaks after two results; p5 does not exist.
-  kubectl.answers["p4"] = {1, "NPF-BEGIN 4\nNPF-R 0 0\nNPF-R 1 1   TIMEOUT\n", "error: unable to upgrade connection\n"};
+  kubectl.answers["p4"] = {1, "NPF-BEGIN 4\nNPF-R 0 0\nNPF-R 1 1   TIMEOUT\n",
+                           "error: unable to upgrade connection\n"};
   kubectl.answers.erase("p5");
   BatchRunOptions o;
   o.kubectlPrefix = {"kubectl", "--context", "kind-npf"};
@@ -274,10 +307,12 @@ TEST(KindProbeBatches, OneExecPerSourceBoundedAndFailuresKeptPerProbe) {
   EXPECT_EQ(got[16].kind, K::Connected);  // printed before the exec broke
   EXPECT_EQ(got[17].kind, K::Timeout);
   EXPECT_EQ(got[18].kind, K::Error);
-  EXPECT_NE(got[18].detail.find("unable to upgrade connection"), std::string::npos) << got[18].detail;
+  EXPECT_NE(got[18].detail.find("unable to upgrade connection"), std::string::npos)
+      << got[18].detail;
   for (int t = 20; t < 24; ++t) {
     EXPECT_EQ(got[t].kind, K::Error);
-    EXPECT_NE(got[t].detail.find("x/p5 failed (exit 1): Error from server (NotFound)"), std::string::npos)
+    EXPECT_NE(got[t].detail.find("x/p5 failed (exit 1): Error from server (NotFound)"),
+              std::string::npos)
         << got[t].detail;
   }
   EXPECT_EQ(got[24].kind, K::Skipped);

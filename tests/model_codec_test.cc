@@ -1,9 +1,8 @@
 // Decoding and encoding case files: absent vs empty, JSON, Lists, located errors, hostile
 // input, and exact round trips (RapidCheck).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
-
-#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
@@ -32,7 +31,9 @@ Cluster decodeOk(const std::string& text) {
 
 // A NetworkPolicy document around `spec` (indented by the caller as under `spec:`).
 std::string policyDoc(const std::string& spec) {
-  return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec:\n" + spec;
+  return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: "
+         "x}\nspec:\n" +
+         spec;
 }
 
 NetworkPolicy decodePolicy(const std::string& spec) {
@@ -56,75 +57,102 @@ TEST_P(ModelCodecPolicyShapes, DecodesAsModelled) {
   EXPECT_TRUE(GetParam().check(np)) << GetParam().spec;
 }
 
-const auto ing0 = [](const NetworkPolicy& p) -> const NetworkPolicyRule& { return (*p.ingress)[0]; };
+const auto ing0 = [](const NetworkPolicy& p) -> const NetworkPolicyRule& {
+  return (*p.ingress)[0];
+};
 
 INSTANTIATE_TEST_SUITE_P(
     ModelCodecAbsentVersusEmpty, ModelCodecPolicyShapes,
     ::testing::Values(
-        PolicyCase{"IngressAbsent", "  podSelector: {}\n", [](auto& p) { return !p.ingress && !p.egress; }},
-        PolicyCase{"IngressEmpty", "  ingress: []\n", [](auto& p) { return p.ingress && p.ingress->empty(); }},
+        PolicyCase{"IngressAbsent", "  podSelector: {}\n",
+                   [](auto& p) { return !p.ingress && !p.egress; }},
+        PolicyCase{"IngressEmpty", "  ingress: []\n",
+                   [](auto& p) { return p.ingress && p.ingress->empty(); }},
         PolicyCase{"IngressNullIsAbsent", "  ingress:\n", [](auto& p) { return !p.ingress; }},
-        PolicyCase{"IngressExplicitNullIsAbsent", "  ingress: null\n", [](auto& p) { return !p.ingress; }},
+        PolicyCase{"IngressExplicitNullIsAbsent", "  ingress: null\n",
+                   [](auto& p) { return !p.ingress; }},
         PolicyCase{"IngressTildeIsAbsent", "  ingress: ~\n", [](auto& p) { return !p.ingress; }},
-        PolicyCase{"EgressEmpty", "  egress: []\n", [](auto& p) { return p.egress && p.egress->empty() && !p.ingress; }},
-        PolicyCase{"RuleWithoutFromHasAbsentPeers", "  ingress: [{}]\n",
-                   [](auto& p) { return p.ingress->size() == 1 && !ing0(p).peers && !ing0(p).ports; }},
+        PolicyCase{"EgressEmpty", "  egress: []\n",
+                   [](auto& p) { return p.egress && p.egress->empty() && !p.ingress; }},
+        PolicyCase{
+            "RuleWithoutFromHasAbsentPeers", "  ingress: [{}]\n",
+            [](auto& p) { return p.ingress->size() == 1 && !ing0(p).peers && !ing0(p).ports; }},
         PolicyCase{"FromEmptyIsPresent", "  ingress: [{from: []}]\n",
                    [](auto& p) { return ing0(p).peers && ing0(p).peers->empty(); }},
-        PolicyCase{"FromNullIsAbsent", "  ingress:\n  - from:\n", [](auto& p) { return !ing0(p).peers; }},
+        PolicyCase{"FromNullIsAbsent", "  ingress:\n  - from:\n",
+                   [](auto& p) { return !ing0(p).peers; }},
         PolicyCase{"NullRuleIsAnEmptyRule", "  ingress: [null]\n  egress:\n  - ports: [~]\n",
                    [](auto& p) {
                      return ing0(p) == NetworkPolicyRule{} &&
-                            (*p.egress)[0].ports == std::vector<NetworkPolicyPort>{NetworkPolicyPort{}};
+                            (*p.egress)[0].ports ==
+                                std::vector<NetworkPolicyPort>{NetworkPolicyPort{}};
                    }},
         PolicyCase{"NullMatchLabelsIsEmpty", "  podSelector: {matchLabels: null}\n",
                    [](auto& p) { return p.podSelector == LabelSelector{}; }},
         PolicyCase{"PortsEmptyIsPresent", "  ingress: [{ports: []}]\n",
                    [](auto& p) { return ing0(p).ports && ing0(p).ports->empty(); }},
         PolicyCase{"EgressToGoesToPeers", "  egress: [{to: [{podSelector: {}}]}]\n",
-                   [](auto& p) { return (*p.egress)[0].peers->size() == 1 && (*p.egress)[0].peers->at(0).podSelector; }},
+                   [](auto& p) {
+                     return (*p.egress)[0].peers->size() == 1 &&
+                            (*p.egress)[0].peers->at(0).podSelector;
+                   }},
         PolicyCase{"PodSelectorAbsent", "  ingress: []\n", [](auto& p) { return !p.podSelector; }},
         PolicyCase{"PodSelectorEmpty", "  podSelector: {}\n",
                    [](auto& p) { return p.podSelector && *p.podSelector == LabelSelector{}; }},
-        PolicyCase{"PodSelectorNullIsAbsent", "  podSelector: null\n", [](auto& p) { return !p.podSelector; }},
-        PolicyCase{"PeerSelectorEmptyVersusAbsent", "  ingress: [{from: [{namespaceSelector: {}}]}]\n",
+        PolicyCase{"PodSelectorNullIsAbsent", "  podSelector: null\n",
+                   [](auto& p) { return !p.podSelector; }},
+        PolicyCase{"PeerSelectorEmptyVersusAbsent",
+                   "  ingress: [{from: [{namespaceSelector: {}}]}]\n",
                    [](auto& p) {
                      const auto& peer = ing0(p).peers->at(0);
                      return peer.namespaceSelector && !peer.podSelector && !peer.ipBlock;
                    }},
-        PolicyCase{"PolicyTypesAbsent", "  podSelector: {}\n", [](auto& p) { return !p.policyTypes; }},
-        PolicyCase{"PolicyTypesEmpty", "  policyTypes: []\n", [](auto& p) { return p.policyTypes && p.policyTypes->empty(); }},
+        PolicyCase{"PolicyTypesAbsent", "  podSelector: {}\n",
+                   [](auto& p) { return !p.policyTypes; }},
+        PolicyCase{"PolicyTypesEmpty", "  policyTypes: []\n",
+                   [](auto& p) { return p.policyTypes && p.policyTypes->empty(); }},
         PolicyCase{"PolicyTypesInOrder", "  policyTypes: [Egress, Ingress]\n",
-                   [](auto& p) { return *p.policyTypes == std::vector{PolicyType::Egress, PolicyType::Ingress}; }},
-        PolicyCase{"ProtocolAbsentVersusTcp", "  ingress: [{ports: [{port: 80}, {protocol: TCP}]}]\n",
+                   [](auto& p) {
+                     return *p.policyTypes == std::vector{PolicyType::Egress, PolicyType::Ingress};
+                   }},
+        PolicyCase{"ProtocolAbsentVersusTcp",
+                   "  ingress: [{ports: [{port: 80}, {protocol: TCP}]}]\n",
                    [](auto& p) {
                      const auto& ports = *ing0(p).ports;
-                     return !ports[0].protocol && ports[0].port == PortRef{80} && ports[1].protocol == Protocol::TCP &&
-                            !ports[1].port;
+                     return !ports[0].protocol && ports[0].port == PortRef{80} &&
+                            ports[1].protocol == Protocol::TCP && !ports[1].port;
                    }},
-        PolicyCase{"NamedAndNumericPorts", "  ingress: [{ports: [{port: http}, {port: \"8080\"}, {port: 80, endPort: 90}]}]\n",
-                   [](auto& p) {
-                     const auto& ports = *ing0(p).ports;
-                     return ports[0].port == PortRef{std::string("http")} &&
-                            ports[1].port == PortRef{std::string("8080")} && ports[2].endPort == 90;
-                   }},
+        PolicyCase{
+            "NamedAndNumericPorts",
+            "  ingress: [{ports: [{port: http}, {port: \"8080\"}, {port: 80, endPort: 90}]}]\n",
+            [](auto& p) {
+              const auto& ports = *ing0(p).ports;
+              return ports[0].port == PortRef{std::string("http")} &&
+                     ports[1].port == PortRef{std::string("8080")} && ports[2].endPort == 90;
+            }},
         PolicyCase{"SelectorsWithExpressions",
                    "  podSelector:\n    matchLabels: {app: web}\n    matchExpressions:\n"
-                   "    - {key: tier, operator: NotIn, values: [db, \"\"]}\n    - {key: x, operator: DoesNotExist}\n",
+                   "    - {key: tier, operator: NotIn, values: [db, \"\"]}\n    - {key: x, "
+                   "operator: DoesNotExist}\n",
                    [](auto& p) {
                      LabelSelector want{{{"app", "web"}},
-                                        {{"tier", SelectorOp::NotIn, {"db", ""}}, {"x", SelectorOp::DoesNotExist, {}}}};
+                                        {{"tier", SelectorOp::NotIn, {"db", ""}},
+                                         {"x", SelectorOp::DoesNotExist, {}}}};
                      return *p.podSelector == want;
                    }},
-        PolicyCase{"IpBlockWithExcept", "  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]}]\n",
-                   [](auto& p) {
-                     return (*p.egress)[0].peers->at(0).ipBlock == IPBlock{"10.0.0.0/8", {"10.1.0.0/16"}};
-                   }}),
+        PolicyCase{
+            "IpBlockWithExcept",
+            "  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]}]\n",
+            [](auto& p) {
+              return (*p.egress)[0].peers->at(0).ipBlock == IPBlock{"10.0.0.0/8", {"10.1.0.0/16"}};
+            }}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ModelCodecDecode, ServiceSelectorAbsentEmptyAndNullAreKeptApart) {
   auto svc = [](const std::string& selector) {
-    Cluster c = decodeOk("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 80}]\n" + selector);
+    Cluster c = decodeOk(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 80}]\n" +
+        selector);
     return c.services.at(0).selector;
   };
   EXPECT_FALSE(svc(""));
@@ -250,13 +278,16 @@ TEST(ModelCodecDecode, JsonObjectAndListWithTabsAndEscapes) {
       "{\n\t\"apiVersion\":\t\"v1\", \"kind\": \"List\",\n\t\"items\": [\n"
       "\t\t{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"x\","
       "\"annotations\":{\"a\":\"caf\\u00e9 \\/ \\t\\\"q\\\" \\ud83d\\ude00\"}}},\n"
-      "\t\t{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"namespace\":\"x\"},"
-      "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\",\"ports\":[{\"containerPort\":80}]}]},"
+      "\t\t{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"namespace\":"
+      "\"x\"},"
+      "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\",\"ports\":[{\"containerPort\":80}]"
+      "}]},"
       "\"status\":{\"podIP\":\"10.0.0.1\"}}\n\t]\n}\n";
   DecodeResult r = decodeManifests(json, "c.json");
   ASSERT_TRUE(r.errors.empty()) << ::testing::PrintToString(texts(r.errors));
   ASSERT_EQ(r.cluster.namespaces.size(), 1u);
-  EXPECT_EQ(r.cluster.namespaces[0].meta.annotations.at("a"), "caf\xc3\xa9 / \t\"q\" \xf0\x9f\x98\x80");
+  EXPECT_EQ(r.cluster.namespaces[0].meta.annotations.at("a"),
+            "caf\xc3\xa9 / \t\"q\" \xf0\x9f\x98\x80");
   ASSERT_EQ(r.cluster.pods.size(), 1u);
   EXPECT_EQ(r.cluster.pods[0].containers[0].ports[0].containerPort, 80);
   EXPECT_EQ(r.cluster.pods[0].origin.line, 5);
@@ -265,10 +296,11 @@ TEST(ModelCodecDecode, JsonObjectAndListWithTabsAndEscapes) {
 }
 
 TEST(ModelCodecDecode, JsonSyntaxErrorsAreLocated) {
-  EXPECT_EQ(texts(decodeManifests("{\"kind\": \"Pod\",\n  \"x\": 1,}", "c.json").errors),
-            std::vector<std::string>{
-                "c.json:2:10: invalid JSON: syntax error while parsing object key - unexpected '}'; "
-                "expected string literal"});
+  EXPECT_EQ(
+      texts(decodeManifests("{\"kind\": \"Pod\",\n  \"x\": 1,}", "c.json").errors),
+      std::vector<std::string>{
+          "c.json:2:10: invalid JSON: syntax error while parsing object key - unexpected '}'; "
+          "expected string literal"});
   // YAML-only syntax is not JSON.
   EXPECT_EQ(decodeManifests("{kind: Pod}", "c.json").errors.size(), 1u);
 }
@@ -277,12 +309,15 @@ TEST(ModelCodecDecode, JsonStringIsNotAnInteger) {
   DecodeResult r = decodeManifests(
       R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","ports":[{"containerPort":"80"}]}]}})",
       "c.json");
-  EXPECT_EQ(texts(r.errors), std::vector<std::string>{"c.json:1:117: Pod default/p: spec.containers[0].ports[0]."
-                                                      "containerPort: expected an integer, got a string \"80\""});
+  EXPECT_EQ(texts(r.errors),
+            std::vector<std::string>{"c.json:1:117: Pod default/p: spec.containers[0].ports[0]."
+                                     "containerPort: expected an integer, got a string \"80\""});
 }
 
 TEST(ModelCodecDecode, OriginRecordsDocumentAndFieldPositions) {
-  Cluster c = decodeOk(policyDoc("  ingress:\n  - from:\n    - ipBlock:\n        cidr: 10.0.0.0/8\n    ports:\n    - port: 80\n      endPort: 90\n"));
+  Cluster c =
+      decodeOk(policyDoc("  ingress:\n  - from:\n    - ipBlock:\n        cidr: 10.0.0.0/8\n    "
+                         "ports:\n    - port: 80\n      endPort: 90\n"));
   const Origin& o = c.policies.at(0).origin;
   EXPECT_EQ(o.file, "t.yaml");
   EXPECT_EQ(o.line, 1);
@@ -300,7 +335,8 @@ TEST(ModelCodecDecode, CaseDocumentsAreKeptAsTextWithTheirLineNumbers) {
   DecodeResult r = decodeManifests(text, "t.yaml");
   ASSERT_TRUE(r.errors.empty());
   ASSERT_EQ(r.caseDocuments.size(), 1u);
-  EXPECT_EQ(r.caseDocuments[0], "\n\n\n---\napiVersion: netpolfuzz.io/v1alpha1\nkind: Case\n# keep me\nseed: 42\n");
+  EXPECT_EQ(r.caseDocuments[0],
+            "\n\n\n---\napiVersion: netpolfuzz.io/v1alpha1\nkind: Case\n# keep me\nseed: 42\n");
   EXPECT_EQ(r.cluster.namespaces.size(), 1u);
   YAML::Node reparsed = YAML::Load(r.caseDocuments[0]);
   EXPECT_EQ(reparsed["seed"].Mark().line, 7);  // 0-based: line 8 of the file
@@ -308,7 +344,9 @@ TEST(ModelCodecDecode, CaseDocumentsAreKeptAsTextWithTheirLineNumbers) {
 
 TEST(ModelCodecDecode, CaseDocumentInsideListIsReemitted) {
   DecodeResult r = decodeManifests(
-      "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: netpolfuzz.io/v1alpha1, kind: Case, seed: 7}\n", "t.yaml");
+      "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: netpolfuzz.io/v1alpha1, kind: Case, "
+      "seed: 7}\n",
+      "t.yaml");
   ASSERT_TRUE(r.errors.empty());
   ASSERT_EQ(r.caseDocuments.size(), 1u);
   EXPECT_EQ(YAML::Load(r.caseDocuments[0])["seed"].as<int>(), 7);
@@ -321,15 +359,17 @@ TEST(ModelCodecDecode, UnknownKindsAreSkippedWithAWarning) {
       "t.yaml");
   EXPECT_TRUE(r.errors.empty());
   EXPECT_EQ(texts(r.warnings),
-            (std::vector<std::string>{"t.yaml:1:1: skipping unsupported object apps/v1 Deployment d",
-                                      "t.yaml:5:1: skipping unsupported object extensions/v1beta1 NetworkPolicy old"}));
+            (std::vector<std::string>{
+                "t.yaml:1:1: skipping unsupported object apps/v1 Deployment d",
+                "t.yaml:5:1: skipping unsupported object extensions/v1beta1 NetworkPolicy old"}));
 }
 
 TEST(ModelCodecDecode, UnknownNetworkPolicyFieldsWarn) {
   DecodeResult r = decodeManifests(policyDoc("  ingress:\n  - form: []\n"), "t.yaml");
   EXPECT_TRUE(r.errors.empty());
   EXPECT_EQ(texts(r.warnings),
-            std::vector<std::string>{"t.yaml:6:5: NetworkPolicy x/p: spec.ingress[0].form: unknown field (ignored)"});
+            std::vector<std::string>{
+                "t.yaml:6:5: NetworkPolicy x/p: spec.ingress[0].form: unknown field (ignored)"});
   EXPECT_EQ(r.cluster.policies.size(), 1u);
 }
 
@@ -351,52 +391,88 @@ TEST_P(ModelCodecErrors, ReportsEveryErrorWithItsPosition) {
 INSTANTIATE_TEST_SUITE_P(
     ModelCodecLocated, ModelCodecErrors,
     ::testing::Values(
-        ErrorCase{"PortMapping", policyDoc("  ingress:\n  - ports:\n    - port: 80\n    - port: {a: 1}\n"),
-                  {"f.yaml:8:13: NetworkPolicy x/p: spec.ingress[0].ports[1].port: expected an integer or a name, got a mapping"}},
-        ErrorCase{"PortFloat", policyDoc("  ingress: [{ports: [{port: 80.5}]}]\n"),
-                  {"f.yaml:5:29: NetworkPolicy x/p: spec.ingress[0].ports[0].port: expected an integer or a name, got 80.5"}},
-        ErrorCase{"PortHex", policyDoc("  ingress: [{ports: [{port: 0x50}]}]\n"),
-                  {"f.yaml:5:29: NetworkPolicy x/p: spec.ingress[0].ports[0].port: expected an integer or a name, got 0x50"}},
-        ErrorCase{"EndPortOverflow", policyDoc("  egress: [{ports: [{port: 1, endPort: 2147483648}]}]\n"),
-                  {"f.yaml:5:40: NetworkPolicy x/p: spec.egress[0].ports[0].endPort: integer out of range: 2147483648"}},
-        ErrorCase{"UnknownProtocol", policyDoc("  egress: [{ports: [{protocol: tcp}]}]\n"),
-                  {"f.yaml:5:32: NetworkPolicy x/p: spec.egress[0].ports[0].protocol: unsupported value \"tcp\" (expected TCP, UDP or SCTP)"}},
-        ErrorCase{"UnknownPolicyType", policyDoc("  policyTypes: [Ingres]\n"),
-                  {"f.yaml:5:17: NetworkPolicy x/p: spec.policyTypes[0]: unsupported value \"Ingres\" (expected Ingress or Egress)"}},
-        ErrorCase{"UnknownOperator", policyDoc("  podSelector: {matchExpressions: [{key: a, operator: Has}]}\n"),
-                  {"f.yaml:5:55: NetworkPolicy x/p: spec.podSelector.matchExpressions[0].operator: unsupported value \"Has\" (expected In, NotIn, Exists or DoesNotExist)"}},
-        ErrorCase{"MissingOperator", policyDoc("  podSelector: {matchExpressions: [{key: a}]}\n"),
-                  {"f.yaml:5:36: NetworkPolicy x/p: spec.podSelector.matchExpressions[0].operator: required"}},
-        ErrorCase{"StringWhereListExpected", policyDoc("  ingress:\n  - from: everyone\n"),
-                  {"f.yaml:6:11: NetworkPolicy x/p: spec.ingress[0].from: expected a list, got \"everyone\""}},
-        ErrorCase{"QuotedEmptyIsNotNull", policyDoc("  ingress: \"\"\n"),
-                  {"f.yaml:5:12: NetworkPolicy x/p: spec.ingress: expected a list, got a string \"\""}},
-        ErrorCase{"ListWhereMappingExpected", policyDoc("  podSelector: [a]\n"),
-                  {"f.yaml:5:16: NetworkPolicy x/p: spec.podSelector: expected a mapping, got a list"}},
+        ErrorCase{"PortMapping",
+                  policyDoc("  ingress:\n  - ports:\n    - port: 80\n    - port: {a: 1}\n"),
+                  {"f.yaml:8:13: NetworkPolicy x/p: spec.ingress[0].ports[1].port: expected an "
+                   "integer or a name, got a mapping"}},
+        ErrorCase{"PortFloat",
+                  policyDoc("  ingress: [{ports: [{port: 80.5}]}]\n"),
+                  {"f.yaml:5:29: NetworkPolicy x/p: spec.ingress[0].ports[0].port: expected an "
+                   "integer or a name, got 80.5"}},
+        ErrorCase{"PortHex",
+                  policyDoc("  ingress: [{ports: [{port: 0x50}]}]\n"),
+                  {"f.yaml:5:29: NetworkPolicy x/p: spec.ingress[0].ports[0].port: expected an "
+                   "integer or a name, got 0x50"}},
+        ErrorCase{"EndPortOverflow",
+                  policyDoc("  egress: [{ports: [{port: 1, endPort: 2147483648}]}]\n"),
+                  {"f.yaml:5:40: NetworkPolicy x/p: spec.egress[0].ports[0].endPort: integer out "
+                   "of range: 2147483648"}},
+        ErrorCase{"UnknownProtocol",
+                  policyDoc("  egress: [{ports: [{protocol: tcp}]}]\n"),
+                  {"f.yaml:5:32: NetworkPolicy x/p: spec.egress[0].ports[0].protocol: unsupported "
+                   "value \"tcp\" (expected TCP, UDP or SCTP)"}},
+        ErrorCase{"UnknownPolicyType",
+                  policyDoc("  policyTypes: [Ingres]\n"),
+                  {"f.yaml:5:17: NetworkPolicy x/p: spec.policyTypes[0]: unsupported value "
+                   "\"Ingres\" (expected Ingress or Egress)"}},
+        ErrorCase{"UnknownOperator",
+                  policyDoc("  podSelector: {matchExpressions: [{key: a, operator: Has}]}\n"),
+                  {"f.yaml:5:55: NetworkPolicy x/p: spec.podSelector.matchExpressions[0].operator: "
+                   "unsupported value \"Has\" (expected In, NotIn, Exists or DoesNotExist)"}},
+        ErrorCase{"MissingOperator",
+                  policyDoc("  podSelector: {matchExpressions: [{key: a}]}\n"),
+                  {"f.yaml:5:36: NetworkPolicy x/p: spec.podSelector.matchExpressions[0].operator: "
+                   "required"}},
+        ErrorCase{"StringWhereListExpected",
+                  policyDoc("  ingress:\n  - from: everyone\n"),
+                  {"f.yaml:6:11: NetworkPolicy x/p: spec.ingress[0].from: expected a list, got "
+                   "\"everyone\""}},
+        ErrorCase{
+            "QuotedEmptyIsNotNull",
+            policyDoc("  ingress: \"\"\n"),
+            {"f.yaml:5:12: NetworkPolicy x/p: spec.ingress: expected a list, got a string \"\""}},
+        ErrorCase{
+            "ListWhereMappingExpected",
+            policyDoc("  podSelector: [a]\n"),
+            {"f.yaml:5:16: NetworkPolicy x/p: spec.podSelector: expected a mapping, got a list"}},
         ErrorCase{"QuotedContainerPort",
-                  "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: w}\nspec:\n  containers: [{name: c, ports: [{containerPort: \"80\"}]}]\n",
-                  {"f.yaml:5:50: Pod w/a: spec.containers[0].ports[0].containerPort: expected an integer, got a string \"80\""}},
-        ErrorCase{"LeadingZeroIsNotDecimal",
-                  "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 080}]}\n",
-                  {"f.yaml:4:23: Service default/s: spec.ports[0].port: expected an integer, got 080"}},
-        ErrorCase{"BooleanLabelValueMustBeQuoted",
-                  "apiVersion: v1\nkind: Namespace\nmetadata: {name: x, labels: {a: on, b: 1.0}}\n",
-                  {"f.yaml:3:33: Namespace x: metadata.labels[a]: expected a string, got a boolean (on); quote it",
-                   "f.yaml:3:40: Namespace x: metadata.labels[b]: expected a string, got 1.0; quote it"}},
+                  "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: w}\nspec:\n  "
+                  "containers: [{name: c, ports: [{containerPort: \"80\"}]}]\n",
+                  {"f.yaml:5:50: Pod w/a: spec.containers[0].ports[0].containerPort: expected an "
+                   "integer, got a string \"80\""}},
+        ErrorCase{
+            "LeadingZeroIsNotDecimal",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 080}]}\n",
+            {"f.yaml:4:23: Service default/s: spec.ports[0].port: expected an integer, got 080"}},
+        ErrorCase{
+            "BooleanLabelValueMustBeQuoted",
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: x, labels: {a: on, b: 1.0}}\n",
+            {"f.yaml:3:33: Namespace x: metadata.labels[a]: expected a string, got a boolean (on); "
+             "quote it",
+             "f.yaml:3:40: Namespace x: metadata.labels[b]: expected a string, got 1.0; quote it"}},
         ErrorCase{"QuotedBoolean",
                   "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {hostNetwork: \"true\"}\n",
-                  {"f.yaml:4:21: Pod default/a: spec.hostNetwork: expected a boolean, got a string \"true\""}},
-        ErrorCase{"DuplicateKey", "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\nmetadata: {name: y}\n",
+                  {"f.yaml:4:21: Pod default/a: spec.hostNetwork: expected a boolean, got a string "
+                   "\"true\""}},
+        ErrorCase{"DuplicateKey",
+                  "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\nmetadata: {name: y}\n",
                   {"f.yaml:4:1: Namespace x: metadata: duplicate key"}},
-        ErrorCase{"MergeKeysUnsupported",
-                  "apiVersion: v1\nkind: Namespace\nmetadata:\n  <<: {name: x}\n",
-                  {"f.yaml:4:3: Namespace <no name>: metadata: YAML merge keys (<<) are not supported"}},
-        ErrorCase{"MissingKind", "apiVersion: v1\nmetadata: {name: x}\n", {"f.yaml:1:1: object has no kind"}},
-        ErrorCase{"NotAMapping", "- a\n- b\n", {"f.yaml:1:1: expected a Kubernetes object (a mapping), got a list"}},
-        ErrorCase{"BadYaml", "a: [\n", {"f.yaml:2:1: invalid YAML: end of sequence flow not found"}},
+        ErrorCase{
+            "MergeKeysUnsupported",
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  <<: {name: x}\n",
+            {"f.yaml:4:3: Namespace <no name>: metadata: YAML merge keys (<<) are not supported"}},
+        ErrorCase{"MissingKind",
+                  "apiVersion: v1\nmetadata: {name: x}\n",
+                  {"f.yaml:1:1: object has no kind"}},
+        ErrorCase{"NotAMapping",
+                  "- a\n- b\n",
+                  {"f.yaml:1:1: expected a Kubernetes object (a mapping), got a list"}},
+        ErrorCase{
+            "BadYaml", "a: [\n", {"f.yaml:2:1: invalid YAML: end of sequence flow not found"}},
         ErrorCase{"NulByte", std::string("a: b\nc: d\0", 10), {"f.yaml:2:5: NUL byte in input"}},
         ErrorCase{"InvalidUtf8", "a: b\nc: \xff\xfe\n", {"f.yaml:2:4: invalid UTF-8 in input"}},
-        ErrorCase{"ControlCharacter", "a: \x1b[1m\n", {"f.yaml:1:4: control character 0x1b in input"}}),
+        ErrorCase{
+            "ControlCharacter", "a: \x1b[1m\n", {"f.yaml:1:4: control character 0x1b in input"}}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ModelCodecDecode, ObjectsWithErrorsAreDroppedAndOthersKept) {
@@ -431,7 +507,8 @@ TEST(ModelCodecHostile, DeepFlowNestingIsAnErrorNotACrash) {
   withinSeconds(10, [] {
     DecodeResult r = decodeManifests(std::string(100000, '['), "deep.yaml");
     EXPECT_EQ(r.errors.size(), 1u);
-    r = decodeManifests(std::string(100000, '{'), "deep.yaml");  // JSON sniffed: nlohmann is iterative
+    r = decodeManifests(std::string(100000, '{'),
+                        "deep.yaml");  // JSON sniffed: nlohmann is iterative
     EXPECT_EQ(r.errors.size(), 1u);
   });
 }
@@ -452,17 +529,21 @@ TEST(ModelCodecHostile, DeepBlockNestingIsAnErrorNotACrash) {
 }
 
 TEST(ModelCodecHostile, BillionLaughsFinishesFast) {
-  std::string bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+  std::string bomb =
+      "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
   for (char c = 'b'; c <= 'j'; ++c)
-    bomb += fmt::format("{}: &{} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n", c, c, fmt::arg("p", char(c - 1)));
+    bomb += fmt::format("{}: &{} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n", c, c,
+                        fmt::arg("p", char(c - 1)));
   withinSeconds(5, [&] {
     // Not a Kubernetes object: the walk never enters the aliases.
-    DecodeResult r = decodeManifests("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n" + bomb, "bomb.yaml");
+    DecodeResult r = decodeManifests(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n" + bomb, "bomb.yaml");
     EXPECT_TRUE(r.errors.empty());
     // As labels, as List items, and as a Case document: the budget stops the walk.
     r = decodeManifests(bomb + "apiVersion: v1\nkind: List\nitems: *j\n", "bomb.yaml");
     EXPECT_FALSE(r.errors.empty());
-    r = decodeManifests("x: &x {apiVersion: netpolfuzz.io/v1alpha1, kind: Case, a: [" + bomb.substr(3, 60) +
+    r = decodeManifests("x: &x {apiVersion: netpolfuzz.io/v1alpha1, kind: Case, a: [" +
+                            bomb.substr(3, 60) +
                             "]}\napiVersion: v1\nkind: List\nitems: [*x,*x,*x,*x,*x,*x,*x,*x]\n",
                         "bomb.yaml");
     EXPECT_LE(r.caseDocuments.size(), 8u);
@@ -474,8 +555,10 @@ TEST(ModelCodecHostile, AliasesThroughTheSchemaAreBounded) {
   std::string text =
       "p: &p {containerPort: 80}\n"
       "c: &c {name: c, image: i, ports: [*p,*p,*p,*p,*p,*p,*p,*p,*p,*p,*p,*p,*p,*p,*p,*p]}\n"
-      "o: &o {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {containers: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]}}\n"
-      "l: &l {apiVersion: v1, kind: List, items: [*o,*o,*o,*o,*o,*o,*o,*o,*o,*o,*o,*o,*o,*o,*o,*o]}\n"
+      "o: &o {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {containers: "
+      "[*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]}}\n"
+      "l: &l {apiVersion: v1, kind: List, items: "
+      "[*o,*o,*o,*o,*o,*o,*o,*o,*o,*o,*o,*o,*o,*o,*o,*o]}\n"
       "apiVersion: v1\nkind: List\nitems: [*l,*l,*l,*l,*l,*l,*l,*l,*l,*l,*l,*l,*l,*l,*l,*l]\n";
   withinSeconds(5, [&] {
     DecodeResult r = decodeManifests(text, "alias.yaml");
@@ -503,8 +586,20 @@ TEST(ModelCodecHostile, GarbageNeverThrows) {
     DecodeResult r = decodeManifests(s, "garbage");
     (void)validate(r.cluster);
   }
-  std::string tricky[] = {"\xEF\xBB\xBF{}", "---\n...\n---", "[", "{", "\"", "'", "&a *a", "*a", "!!binary x",
-                          "? [a]\n: b", "a: !!int x", "%YAML 1.2\n---\na: 1", "\t", "apiVersion: v1\nkind: List\nitems: x"};
+  std::string tricky[] = {"\xEF\xBB\xBF{}",
+                          "---\n...\n---",
+                          "[",
+                          "{",
+                          "\"",
+                          "'",
+                          "&a *a",
+                          "*a",
+                          "!!binary x",
+                          "? [a]\n: b",
+                          "a: !!int x",
+                          "%YAML 1.2\n---\na: 1",
+                          "\t",
+                          "apiVersion: v1\nkind: List\nitems: x"};
   for (const auto& t : tricky) (void)decodeManifests(t, "tricky");
 }
 
@@ -517,7 +612,8 @@ TEST(ModelCodecHostile, HugeInputsAreRejectedBySize) {
 
 TEST(ModelCodecHostile, LongScalarsAreFine) {
   std::string name(1u << 20, 'a');
-  DecodeResult r = decodeManifests("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + name + "}\n", "long.yaml");
+  DecodeResult r = decodeManifests(
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + name + "}\n", "long.yaml");
   ASSERT_TRUE(r.errors.empty());
   EXPECT_EQ(r.cluster.namespaces.at(0).meta.name.size(), name.size());
 }
@@ -544,11 +640,55 @@ TEST(ModelCodecEncode, KeepsAbsentAndEmptyApart) {
 TEST(ModelCodecEncode, QuotesStringsYamlWouldRetype) {
   Namespace ns;
   ns.meta.name = "x";
-  const char* values[] = {"true", "True", "80", "null", "~", "on", "off", "yes", "no", "y", "N", "", "1e3", "0x1F",
-                          "0o17", "1_000", "12:30", ".inf", "-.5", "-", "a: b", "#c", " lead", "trail ", "x\ny",
-                          "tab\there", "q\"uote", "back\\slash", "caf\xc3\xa9", "\xf0\x9f\x98\x80", "[a]", "{a}",
-                          "*a", "&a", "!a", "|", ">", "%a", "@a", "`a", "a #b", "fd00::", "::1", "10.0.0.1",
-                          "2001-12-14", "\xe2\x80\xa8", "\xef\xbb\xbf", std::string("nul\0", 4).c_str(), "\x7f"};
+  const char* values[] = {"true",
+                          "True",
+                          "80",
+                          "null",
+                          "~",
+                          "on",
+                          "off",
+                          "yes",
+                          "no",
+                          "y",
+                          "N",
+                          "",
+                          "1e3",
+                          "0x1F",
+                          "0o17",
+                          "1_000",
+                          "12:30",
+                          ".inf",
+                          "-.5",
+                          "-",
+                          "a: b",
+                          "#c",
+                          " lead",
+                          "trail ",
+                          "x\ny",
+                          "tab\there",
+                          "q\"uote",
+                          "back\\slash",
+                          "caf\xc3\xa9",
+                          "\xf0\x9f\x98\x80",
+                          "[a]",
+                          "{a}",
+                          "*a",
+                          "&a",
+                          "!a",
+                          "|",
+                          ">",
+                          "%a",
+                          "@a",
+                          "`a",
+                          "a #b",
+                          "fd00::",
+                          "::1",
+                          "10.0.0.1",
+                          "2001-12-14",
+                          "\xe2\x80\xa8",
+                          "\xef\xbb\xbf",
+                          std::string("nul\0", 4).c_str(),
+                          "\x7f"};
   int i = 0;
   for (const char* v : values) ns.meta.annotations[fmt::format("k{}", i++)] = v;
   ns.meta.annotations["k-nul"] = std::string("a\0b", 3);
@@ -622,7 +762,8 @@ spec:
     targetPort: http
 )");
   std::string j = encodeJson(c);
-  EXPECT_EQ(j.rfind("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [", 0), 0u) << j;
+  EXPECT_EQ(j.rfind("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [", 0), 0u)
+      << j;
   EXPECT_EQ(decodeOk(j), c);
 }
 
@@ -665,18 +806,22 @@ RC_GTEST_PROP(ModelCodecProperty, ValidateAcceptsWhatTheEncoderWritesForValidClu
 
 std::string utf8(uint32_t cp) {
   std::string s;
-  if (cp < 0x80) s += char(cp);
-  else if (cp < 0x800) s += char(0xC0 | cp >> 6), s += char(0x80 | (cp & 0x3F));
-  else if (cp < 0x10000) s += char(0xE0 | cp >> 12), s += char(0x80 | ((cp >> 6) & 0x3F)), s += char(0x80 | (cp & 0x3F));
+  if (cp < 0x80)
+    s += char(cp);
+  else if (cp < 0x800)
+    s += char(0xC0 | cp >> 6), s += char(0x80 | (cp & 0x3F));
+  else if (cp < 0x10000)
+    s += char(0xE0 | cp >> 12), s += char(0x80 | ((cp >> 6) & 0x3F)), s += char(0x80 | (cp & 0x3F));
   else
-    s += char(0xF0 | cp >> 18), s += char(0x80 | ((cp >> 12) & 0x3F)), s += char(0x80 | ((cp >> 6) & 0x3F)),
-        s += char(0x80 | (cp & 0x3F));
+    s += char(0xF0 | cp >> 18), s += char(0x80 | ((cp >> 12) & 0x3F)),
+        s += char(0x80 | ((cp >> 6) & 0x3F)), s += char(0x80 | (cp & 0x3F));
   return s;
 }
 
 // Arbitrary text (any code point but surrogates, NUL included) in the free-form fields
 // (annotation values, image) survives both encodings.
-RC_GTEST_PROP(ModelCodecProperty, ArbitraryStringsRoundTrip, (const std::vector<std::vector<uint32_t>>& raw)) {
+RC_GTEST_PROP(ModelCodecProperty, ArbitraryStringsRoundTrip,
+              (const std::vector<std::vector<uint32_t>>& raw)) {
   Pod p;
   p.meta = {"a", "x", {}, {}};
   p.containers = {Container{"c", "", {}}};

@@ -7,7 +7,8 @@ namespace npf {
 namespace {
 
 TEST(ModelProbe, EndpointSpellingsRoundTrip) {
-  for (const char* s : {"x/a", "svc/x/web", "node/kind-worker", "ip/192.0.2.10", "ip/2001:db8::1"}) {
+  for (const char* s :
+       {"x/a", "svc/x/web", "node/kind-worker", "ip/192.0.2.10", "ip/2001:db8::1"}) {
     auto e = parseEndpoint(s);
     ASSERT_TRUE(e) << s;
     EXPECT_EQ(toString(*e), s);
@@ -25,7 +26,8 @@ TEST(ModelProbe, ExplicitPodSpellingForNamespacesNamedLikeKinds) {
 }
 
 TEST(ModelProbe, RejectsMalformedEndpoints) {
-  for (const char* s : {"", "x", "x/", "/a", "x/a/b", "svc/x", "node/", "ip/", "ip/10.0.0.0/8", "a//b"})
+  for (const char* s :
+       {"", "x", "x/", "/a", "x/a/b", "svc/x", "node/", "ip/", "ip/10.0.0.0/8", "a//b"})
     EXPECT_FALSE(parseEndpoint(s)) << s;
 }
 
@@ -47,7 +49,8 @@ TEST(ModelProbe, NamedTargetPortResolvesPerBackendAndSkipsPodsWithoutTheName) {
   c.pods.push_back(makePod("x", "a", "10.0.0.1", {{"app", "web"}}, {{"http", 8080, {}}}));
   c.pods.push_back(makePod("x", "b", "10.0.0.2", {{"app", "web"}}, {{"http", 9090, {}}}));
   c.pods.push_back(makePod("x", "c", "10.0.0.3", {{"app", "web"}}, {{"other", 80, {}}}));
-  c.pods.push_back(makePod("x", "d", "10.0.0.4", {{"app", "web"}}, {{"http", 7070, Protocol::UDP}}));
+  c.pods.push_back(
+      makePod("x", "d", "10.0.0.4", {{"app", "web"}}, {{"http", 7070, Protocol::UDP}}));
   c.pods.push_back(makePod("y", "e", "10.0.0.5", {{"app", "web"}}, {{"http", 6060, {}}}));
   Service s;
   s.meta = {"web", "x", {}, {}};
@@ -84,7 +87,8 @@ TEST(ModelProbe, DefaultProbeSetCoversPodPortsNodesAndServicesWithBackends) {
   n.meta.name = "n1";
   n.internalIPs = {"172.18.0.2"};
   c.nodes.push_back(n);
-  c.pods.push_back(makePod("x", "a", "10.0.0.1", {{"app", "web"}}, {{"http", 80, {}}, {"", 53, Protocol::UDP}}));
+  c.pods.push_back(
+      makePod("x", "a", "10.0.0.1", {{"app", "web"}}, {{"http", 80, {}}, {"", 53, Protocol::UDP}}));
   c.pods.push_back(makePod("x", "b", "10.0.0.2", {}, {{"", 80, {}}}));
   Pod noIp = makePod("x", "pending", "", {}, {{"", 80, {}}});
   noIp.podIPs.clear();

@@ -9,9 +9,9 @@
 #include <set>
 #include <sstream>
 
-#include "runner/campaign_results.h"
 #include "reports/results_grid.h"
 #include "reports/results_model.h"
+#include "runner/campaign_results.h"
 
 #if __has_include(<valijson/validator.hpp>)
 #include <valijson/adapters/nlohmann_json_adapter.hpp>

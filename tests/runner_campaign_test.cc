@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "model/case_file.h"
-#include "runner/session.h"
 #include "runner/local/local_backend.h"
+#include "runner/session.h"
 #include "tests/support/run_process.h"
 #include "tests/support/runner_cases.h"
 #include "tests/support/session_sink.h"
@@ -23,8 +23,8 @@ namespace npf::runner {
 namespace {
 
 namespace fs = std::filesystem;
-using local::LocalBackend;
 using local::listNamespaces;
+using local::LocalBackend;
 
 const std::string kCli = NPF_CLI;
 
@@ -34,9 +34,9 @@ std::string describeFailures(const SessionResult& r) {
     for (const auto& s : c.states)
       for (const auto& o : s.notable)
         if (o.status == CellStatus::Fail) {
-          out += c.name + " step " + std::to_string(s.step) + ": " + toString(o.probe.from) + " -> " +
-                 toString(o.probe.target) + " expected " + (o.expected ? toString(*o.expected) : "skip") +
-                 " observed";
+          out += c.name + " step " + std::to_string(s.step) + ": " + toString(o.probe.from) +
+                 " -> " + toString(o.probe.target) + " expected " +
+                 (o.expected ? toString(*o.expected) : "skip") + " observed";
           for (const auto& a : o.attempts) out += std::string(" ") + toString(a.kind);
           out += "\n" + o.explanation + "\n";
         }
@@ -60,8 +60,9 @@ TEST(RunnerCampaign, FiftyRandomCasesAgreeWithTheOracle) {
   EXPECT_GT(reused, 0u) << "the cluster is never reused between cases";
   EXPECT_GT(steps, 0u) << "no case had steps";
   EXPECT_GT(r.cells(), 50u * 200);
-  std::printf("50 cases: %zu cells, %zu flaky, %zu errors, %zu reused clusters, %zu steps, %.1f s\n", r.cells(),
-              r.flaky(), r.errors(), reused, steps, r.seconds);
+  std::printf(
+      "50 cases: %zu cells, %zu flaky, %zu errors, %zu reused clusters, %zu steps, %.1f s\n",
+      r.cells(), r.flaky(), r.errors(), reused, steps, r.seconds);
   EXPECT_TRUE(listNamespaces(backend.runId()).empty());
 }
 
@@ -78,12 +79,15 @@ TEST_P(RunnerCampaignFault, DetectedWithin200Cases) {
   npf::testing::OnEachCase ignore;
   SessionResult r = runSession(backend, cases, ignore, o);
   EXPECT_EQ(r.backendError, "");
-  ASSERT_EQ(r.failingCases(), 1u) << GetParam() << " not detected in " << r.cases.size() << " cases";
-  std::printf("%s detected by case %zu of seed 1 after %.1f s\n", GetParam().c_str(), r.cases.size(), r.seconds);
+  ASSERT_EQ(r.failingCases(), 1u) << GetParam() << " not detected in " << r.cases.size()
+                                  << " cases";
+  std::printf("%s detected by case %zu of seed 1 after %.1f s\n", GetParam().c_str(),
+              r.cases.size(), r.seconds);
   RecordProperty("casesToDetect", int(r.cases.size()));
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryFault, RunnerCampaignFault, ::testing::ValuesIn(LocalBackend::supportedFaults()),
+INSTANTIATE_TEST_SUITE_P(EveryFault, RunnerCampaignFault,
+                         ::testing::ValuesIn(LocalBackend::supportedFaults()),
                          [](const auto& info) { return info.param; });
 
 // The `fuzz` command as a user runs it.
@@ -130,11 +134,13 @@ class RunnerFuzzCli : public ::testing::Test {
 };
 
 TEST_F(RunnerFuzzCli, CleanCampaignExitsZeroAndWritesResults) {
-  auto r = npf::testing::runProcess({kCli, "fuzz", "--seed", "5", "--cases", "3", "--out", dir, "-q"});
+  auto r =
+      npf::testing::runProcess({kCli, "fuzz", "--seed", "5", "--cases", "3", "--out", dir, "-q"});
   EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("PASS: no discrepancies"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("reproduce: netpolfuzz fuzz --backend local --seed 5 --size small --cases 3"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("reproduce: netpolfuzz fuzz --backend local --seed 5 --size small --cases 3"),
+      std::string::npos)
       << r.out;
   std::string results = npf::testing::readWhole(dir + "/results.json");
   EXPECT_NE(results.find("\"schema\": \"netpolfuzz.results/v1\""), std::string::npos);
@@ -143,8 +149,9 @@ TEST_F(RunnerFuzzCli, CleanCampaignExitsZeroAndWritesResults) {
 }
 
 TEST_F(RunnerFuzzCli, InjectedFaultExitsOneAndSavesALoadableFailingCase) {
-  auto r = npf::testing::runProcess({kCli, "fuzz", "--seed", "1", "--cases", "50", "--max-failures", "1",
-                                     "--inject-fault", "IPBLOCK_EXCEPT_AS_DENY", "--out", dir, "-q"});
+  auto r =
+      npf::testing::runProcess({kCli, "fuzz", "--seed", "1", "--cases", "50", "--max-failures", "1",
+                                "--inject-fault", "IPBLOCK_EXCEPT_AS_DENY", "--out", dir, "-q"});
   EXPECT_EQ(r.exitCode, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("FAIL: "), std::string::npos) << r.out;
   std::vector<std::string> files;
@@ -162,9 +169,9 @@ TEST_F(RunnerFuzzCli, InjectedFaultExitsOneAndSavesALoadableFailingCase) {
   EXPECT_EQ(e.exitCode, 0) << e.err;
   auto target = parseTarget(cell.to);
   ASSERT_TRUE(target) << cell.to;
-  std::string line = "{\"from\":\"" + cell.from + "\",\"to\":\"" + toString(target->to) + "\",\"port\":" +
-                     std::to_string(target->port) + ",\"protocol\":\"" + toString(target->protocol) +
-                     "\",\"verdict\":\"" + cell.expected + "\"";
+  std::string line = "{\"from\":\"" + cell.from + "\",\"to\":\"" + toString(target->to) +
+                     "\",\"port\":" + std::to_string(target->port) + ",\"protocol\":\"" +
+                     toString(target->protocol) + "\",\"verdict\":\"" + cell.expected + "\"";
   if (!saved.kase.meta.steps.empty()) line += ",\"step\":" + std::to_string(cell.step);
   EXPECT_NE(e.out.find(line), std::string::npos) << line << "\n" << e.out.substr(0, 400);
 }
@@ -172,14 +179,15 @@ TEST_F(RunnerFuzzCli, InjectedFaultExitsOneAndSavesALoadableFailingCase) {
 // `--minimize` shrinks the finding with the backend in the loop and saves it under a content
 // hash; `--report` writes the other formats from the same results.json.
 TEST_F(RunnerFuzzCli, MinimizeAndReportsAfterAFailingCampaign) {
-  auto r = npf::testing::runProcess({kCli, "fuzz", "--seed", "1", "--cases", "20", "--max-failures", "1",
-                                     "--inject-fault", "ENDPORT_IGNORED", "--minimize", "--report",
-                                     "junit,html,markdown,text", "--out", dir, "-q"});
+  auto r = npf::testing::runProcess({kCli, "fuzz", "--seed", "1", "--cases", "20", "--max-failures",
+                                     "1", "--inject-fault", "ENDPORT_IGNORED", "--minimize",
+                                     "--report", "junit,html,markdown,text", "--out", dir, "-q"});
   EXPECT_EQ(r.exitCode, 1) << r.out << r.err;
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(dir + "/minimized")) files.push_back(e.path());
   ASSERT_EQ(files.size(), 1u) << r.out;
-  EXPECT_TRUE(std::regex_match(fs::path(files[0]).filename().string(), std::regex("[0-9a-f]{12}\\.yaml")))
+  EXPECT_TRUE(
+      std::regex_match(fs::path(files[0]).filename().string(), std::regex("[0-9a-f]{12}\\.yaml")))
       << files[0];
   CaseLoad saved = loadCaseFiles({files[0]});
   ASSERT_TRUE(saved.errors.empty()) << saved.errors[0].message;
@@ -201,7 +209,8 @@ TEST_F(RunnerFuzzCli, MinimizeAndReportsAfterAFailingCampaign) {
 
 TEST_F(RunnerFuzzCli, DurationBoundsTheCampaign) {
   auto t0 = std::chrono::steady_clock::now();
-  auto r = npf::testing::runProcess({kCli, "fuzz", "--seed", "4", "--duration", "3s", "--out", dir, "-q"});
+  auto r = npf::testing::runProcess(
+      {kCli, "fuzz", "--seed", "4", "--duration", "3s", "--out", dir, "-q"});
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
   EXPECT_LT(seconds, 20.0);  // 3 s plus the case in progress and teardown
@@ -212,25 +221,34 @@ TEST_F(RunnerFuzzCli, DurationBoundsTheCampaign) {
 }
 
 TEST_F(RunnerFuzzCli, BadUsageExitsTwo) {
-  EXPECT_EQ(npf::testing::runProcess({kCli, "fuzz", "--inject-fault", "NOT_A_CLASS", "--out", dir}).exitCode, 2);
+  EXPECT_EQ(npf::testing::runProcess({kCli, "fuzz", "--inject-fault", "NOT_A_CLASS", "--out", dir})
+                .exitCode,
+            2);
   EXPECT_EQ(npf::testing::runProcess({kCli, "fuzz", "--duration", "5x", "--out", dir}).exitCode, 2);
-  EXPECT_EQ(npf::testing::runProcess({kCli, "fuzz", "--profile", "loopback=maybe", "--out", dir}).exitCode, 2);
+  EXPECT_EQ(npf::testing::runProcess({kCli, "fuzz", "--profile", "loopback=maybe", "--out", dir})
+                .exitCode,
+            2);
   auto list = npf::testing::runProcess({kCli, "fuzz", "--list-faults"});
   EXPECT_EQ(list.exitCode, 0);
-  for (const auto& f : LocalBackend::supportedFaults()) EXPECT_NE(list.out.find(f), std::string::npos) << f;
+  for (const auto& f : LocalBackend::supportedFaults())
+    EXPECT_NE(list.out.find(f), std::string::npos) << f;
 }
 
 TEST_F(RunnerFuzzCli, TwoConcurrentCampaignsDoNotDisturbEachOther) {
   fs::create_directories(dir);
-  pid_t a = start({"fuzz", "--seed", "11", "--cases", "8", "--out", dir + "/a", "-q"}, dir + "/a.log");
-  pid_t b = start({"fuzz", "--seed", "12", "--cases", "8", "--out", dir + "/b", "-q"}, dir + "/b.log");
+  pid_t a =
+      start({"fuzz", "--seed", "11", "--cases", "8", "--out", dir + "/a", "-q"}, dir + "/a.log");
+  pid_t b =
+      start({"fuzz", "--seed", "12", "--cases", "8", "--out", dir + "/b", "-q"}, dir + "/b.log");
   for (auto [pid, log] : {std::pair{a, dir + "/a.log"}, std::pair{b, dir + "/b.log"}}) {
     int st = 0;
     waitpid(pid, &st, 0);
     EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << npf::testing::readWhole(log);
   }
-  EXPECT_NE(npf::testing::readWhole(dir + "/a/results.json").find("\"failingCases\": 0"), std::string::npos);
-  EXPECT_NE(npf::testing::readWhole(dir + "/b/results.json").find("\"failingCases\": 0"), std::string::npos);
+  EXPECT_NE(npf::testing::readWhole(dir + "/a/results.json").find("\"failingCases\": 0"),
+            std::string::npos);
+  EXPECT_NE(npf::testing::readWhole(dir + "/b/results.json").find("\"failingCases\": 0"),
+            std::string::npos);
 }
 
 TEST_F(RunnerFuzzCli, SigintEndsTheCaseInProgressWritesResultsAndTearsDown) {
@@ -260,9 +278,11 @@ TEST_F(RunnerFuzzCli, SigkillLeavesLeftoversThatTheNextRunRemoves) {
   int st = 0;
   waitpid(pid, &st, 0);
   EXPECT_FALSE(listNamespaces(run).empty()) << "a killed run cannot clean up; expected leftovers";
-  auto next = npf::testing::runProcess({kCli, "fuzz", "--seed", "5", "--cases", "1", "--out", dir + "/next", "-q"});
+  auto next = npf::testing::runProcess(
+      {kCli, "fuzz", "--seed", "5", "--cases", "1", "--out", dir + "/next", "-q"});
   EXPECT_EQ(next.exitCode, 0) << next.out << next.err;
-  EXPECT_TRUE(listNamespaces(run).empty()) << "the next run did not remove " << run << "'s namespaces";
+  EXPECT_TRUE(listNamespaces(run).empty())
+      << "the next run did not remove " << run << "'s namespaces";
   EXPECT_FALSE(fs::exists(std::string(local::kDefaultStateRoot) + "/" + run));
 }
 

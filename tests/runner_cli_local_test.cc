@@ -167,7 +167,8 @@ K connectFrom(const std::string& netns, const std::string& ip, int port) {
 struct RunGuard {
   std::string run;
   ~RunGuard() {
-    if (run.empty() || (listNamespaces(run + "-").empty() && !std::filesystem::exists(runDirOf(run))))
+    if (run.empty() ||
+        (listNamespaces(run + "-").empty() && !std::filesystem::exists(runDirOf(run))))
       return;
     runProcess({kCli, "local", "down", run});
     if (runIsAlive(kDefaultStateRoot, run)) kill(pid_t(daemonPid(run)), SIGKILL);
@@ -215,7 +216,8 @@ TEST_F(RunnerCliLocal, UpLeavesAWorkingClusterThatStatusListsAndDownRemoves) {
 
   auto st = runProcess({kCli, "local", "status"});
   EXPECT_EQ(st.exitCode, 0) << st.err;
-  EXPECT_TRUE(std::regex_search(st.out, std::regex(run + R"( +alive +[0-9]+ +5 +local up .*cli-local-case\.yaml)")))
+  EXPECT_TRUE(std::regex_search(
+      st.out, std::regex(run + R"( +alive +[0-9]+ +5 +local up .*cli-local-case\.yaml)")))
       << st.out;
   auto detail = runProcess({kCli, "local", "status", run});
   EXPECT_EQ(detail.exitCode, 0) << detail.err;
@@ -251,17 +253,21 @@ TEST_F(RunnerCliLocal, UpAtAStepAppliesTheStepsBeforeHandingOver) {
 
 TEST_F(RunnerCliLocal, BadInputExitsTwoAndCreatesNothing) {
   auto before = listNamespaces("npf-");
-  auto bad = writeTemp("cli-local-bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: x\nspec:\n  containers: 7\n");
+  auto bad = writeTemp(
+      "cli-local-bad.yaml",
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: x\nspec:\n  containers: 7\n");
   auto r = runProcess({kCli, "local", "up", bad});
   EXPECT_EQ(r.exitCode, 2) << r.out << r.err;
-  EXPECT_TRUE(std::regex_search(r.err, std::regex(std::regex_replace(bad, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-                                                   R"(:[0-9]+:[0-9]+: )")))
+  EXPECT_TRUE(std::regex_search(
+      r.err, std::regex(std::regex_replace(bad, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+                        R"(:[0-9]+:[0-9]+: )")))
       << r.err;
 
   r = runProcess({kCli, "local", "up", file_, "--inject-fault", "NO_SUCH_FAULT"});
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_NE(r.err.find("NO_SUCH_FAULT"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("POD_IP_REUSE"), std::string::npos) << "lists the supported faults: " << r.err;
+  EXPECT_NE(r.err.find("POD_IP_REUSE"), std::string::npos)
+      << "lists the supported faults: " << r.err;
 
   r = runProcess({kCli, "local", "up", file_, "--step", "2"});
   EXPECT_EQ(r.exitCode, 2);
@@ -315,7 +321,8 @@ TEST_F(RunnerCliLocal, KilledDaemonShowsDeadAndCleanupRemovesItsLeftovers) {
 
   auto st = runProcess({kCli, "local", "status"});
   EXPECT_EQ(st.exitCode, 0);
-  EXPECT_TRUE(std::regex_search(st.out, std::regex(run + R"( +dead +[0-9]+ +5 +local up .*netpolfuzz local cleanup)")))
+  EXPECT_TRUE(std::regex_search(
+      st.out, std::regex(run + R"( +dead +[0-9]+ +5 +local up .*netpolfuzz local cleanup)")))
       << st.out;
 
   auto c = runProcess({kCli, "local", "cleanup"});
@@ -332,7 +339,8 @@ TEST(RunnerCliLocalHelp, EverySubcommandSaysWhatItDoesThatItNeedsRootAndAnExampl
     auto r = runProcess({kCli, "local", sub, "--help"});
     EXPECT_EQ(r.exitCode, 0) << sub;
     EXPECT_NE(r.out.find("Needs root"), std::string::npos) << sub << ":\n" << r.out;
-    EXPECT_NE(r.out.find("Example: sudo netpolfuzz local " + std::string(sub)), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Example: sudo netpolfuzz local " + std::string(sub)), std::string::npos)
+        << r.out;
   }
   auto r = runProcess({kCli, "local", "status", "--help"});
   EXPECT_EQ(r.exitCode, 0);

@@ -54,7 +54,8 @@ TEST_F(RunnerConformance, WholeSuitePassesOnTheLocalDataplane) {
   EXPECT_NE(testing::readWhole(out + "/report.html").find("</html>"), std::string::npos);
   // The time it took, for the record.
   std::smatch m;
-  if (std::regex_search(r.out, m, std::regex("391 cases in ([0-9.]+) s"))) std::printf("suite: %s s\n", m[1].str().c_str());
+  if (std::regex_search(r.out, m, std::regex("391 cases in ([0-9.]+) s")))
+    std::printf("suite: %s s\n", m[1].str().c_str());
 }
 
 TEST_F(RunnerConformance, InjectedFaultsFailTheirTags) {
@@ -64,13 +65,13 @@ TEST_F(RunnerConformance, InjectedFaultsFailTheirTags) {
     const char* failingTag;  // must show failures
     const char* cleanTag;    // selected too, but not affected
   };
-  for (FaultCase f : {FaultCase{"ENDPORT_IGNORED", "port:end-port,peer:ip-block-with-except", "port:end-port",
-                                "peer:ip-block-with-except"},
+  for (FaultCase f : {FaultCase{"ENDPORT_IGNORED", "port:end-port,peer:ip-block-with-except",
+                                "port:end-port", "peer:ip-block-with-except"},
                       FaultCase{"IPBLOCK_EXCEPT_AS_DENY", "port:end-port,peer:ip-block-with-except",
                                 "peer:ip-block-with-except", "port:end-port"}}) {
     SCOPED_TRACE(f.fault);
-    auto r = testing::runProcess({kCli, "conformance", kSuite, "--include", f.include, "--inject-fault", f.fault,
-                                  "--out", out, "-q"});
+    auto r = testing::runProcess({kCli, "conformance", kSuite, "--include", f.include,
+                                  "--inject-fault", f.fault, "--out", out, "-q"});
     EXPECT_EQ(r.exitCode, 1) << r.out << r.err;
     Row bad = row(r.out, f.failingTag), good = row(r.out, f.cleanTag);
     EXPECT_GT(bad.failed, 0) << r.out;
@@ -83,12 +84,13 @@ TEST_F(RunnerConformance, InjectedFaultsFailTheirTags) {
 }
 
 TEST(Conformance, ListSelectsByTagWithoutADataplane) {
-  auto r = testing::runProcess({kCli, "conformance", kSuite, "--list", "--include", "ENDPORT_IGNORED", "--exclude",
-                                "protocol:udp"});
+  auto r = testing::runProcess({kCli, "conformance", kSuite, "--list", "--include",
+                                "ENDPORT_IGNORED", "--exclude", "protocol:udp"});
   EXPECT_EQ(r.exitCode, 0) << r.err;
   EXPECT_NE(r.out.find("range/tcp-82-to-8080.yaml"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("protocol:udp"), std::string::npos) << r.out;
-  auto none = testing::runProcess({kCli, "conformance", kSuite, "--list", "--include", "no-such-tag"});
+  auto none =
+      testing::runProcess({kCli, "conformance", kSuite, "--list", "--include", "no-such-tag"});
   EXPECT_EQ(none.exitCode, 2);
   auto missing = testing::runProcess({kCli, "conformance", "/nonexistent/dir", "--list"});
   EXPECT_EQ(missing.exitCode, 2);

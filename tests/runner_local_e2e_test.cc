@@ -375,12 +375,13 @@ TEST_F(RunnerLocalE2E, ConsecutiveAttemptsOfACellUseFreshSourcePorts) {
                               npf::testing::toProbe({"node/node-2", "x/a", 80, TCP, K::Connected})};
   // Left to the kernel, every probe from these namespaces would now get port 50000.
   for (const auto& c : cells)
-    ASSERT_EQ(runInNetns(b.namespaceOf(c.from), [] {
-                FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "w");
-                ASSERT_NE(f, nullptr);
-                std::fputs("50000 50000", f);
-                std::fclose(f);
-              }),
+    ASSERT_EQ(runInNetns(b.namespaceOf(c.from),
+                         [] {
+                           FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "w");
+                           ASSERT_NE(f, nullptr);
+                           std::fputs("50000 50000", f);
+                           std::fclose(f);
+                         }),
               "");
   std::vector<std::set<uint16_t>> seen(cells.size());
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -407,21 +408,25 @@ metadata: {name: deny-ingress, namespace: "y"}
 spec:
   podSelector: {}
 )");
-  auto r = RealProcessRunner().run({"nft", "-f", "-"}, {},
-                                   "table inet mute {\n chain in {\n  type filter hook input priority 0; policy accept;\n"
-                                   "  th dport 80 drop\n }\n}\n",
-                                   b.namespaceOf(Endpoint::pod("x", "a")));
+  auto r = RealProcessRunner().run(
+      {"nft", "-f", "-"}, {},
+      "table inet mute {\n chain in {\n  type filter hook input priority 0; policy accept;\n"
+      "  th dport 80 drop\n }\n}\n",
+      b.namespaceOf(Endpoint::pod("x", "a")));
   ASSERT_TRUE(r.ok()) << r.err;
   auto results = expectCells(b, {{"x/b", "x/a", 80, UDP, K::Error},
                                  {"node/node-2", "x/a", 80, TCP, K::Error},
                                  {"x/b", "x/a", 8080, TCP, K::Connected},
                                  {"x/a", "y/c", 80, UDP, K::Timeout}});
-  EXPECT_NE(results[0].detail.find("did not answer from inside its own network namespace"), std::string::npos)
+  EXPECT_NE(results[0].detail.find("did not answer from inside its own network namespace"),
+            std::string::npos)
       << results[0].detail;
   // A Service port whose backends include the muted pod: never a timeout (DNAT picks x/a or x/b).
-  std::vector<Probe> viaService(8, npf::testing::toProbe({"y/c", "svc/x/web", 8000, TCP, K::Connected}));
+  std::vector<Probe> viaService(
+      8, npf::testing::toProbe({"y/c", "svc/x/web", 8000, TCP, K::Connected}));
   for (const ProbeResult& res : b.probe(viaService, npf::testing::testProbeOptions()))
-    EXPECT_TRUE(res.kind == K::Connected || res.kind == K::Error) << toString(res.kind) << " " << res.detail;
+    EXPECT_TRUE(res.kind == K::Connected || res.kind == K::Error)
+        << toString(res.kind) << " " << res.detail;
 }
 
 // Many cells at once, denied ones included: every probe answers (no error), and the rate is

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <optional>
 
-#include "runner/session.h"
 #include "runner/local/local_backend.h"
 #include "runner/minimize.h"
+#include "runner/session.h"
 #include "tests/support/runner_cases.h"
 #include "tests/support/session_sink.h"
 

@@ -14,9 +14,9 @@
 #include "model/case_file.h"
 #include "model/ip.h"
 #include "runner/campaign_results.h"
-#include "runner/session.h"
 #include "runner/local/local_backend.h"
 #include "runner/replay.h"
+#include "runner/session.h"
 #include "tests/support/run_process.h"
 #include "tests/support/runner_cases.h"
 #include "tests/support/runner_probe.h"
@@ -186,7 +186,8 @@ TEST_F(RunnerReplay, ReplayCommandExitCodesAndOutput) {
   auto recorded = npf::testing::runProcess({kCli, "replay", saved, "--pod-ip-range", kRange});
   EXPECT_EQ(recorded.exitCode, 1) << recorded.out << recorded.err;
   EXPECT_NE(recorded.out.find("REPRODUCED"), std::string::npos) << recorded.out;
-  EXPECT_NE(recorded.out.find(std::string("recorded on local with fault ") + kFault), std::string::npos)
+  EXPECT_NE(recorded.out.find(std::string("recorded on local with fault ") + kFault),
+            std::string::npos)
       << recorded.out;
   auto without = npf::testing::runProcess(
       {kCli, "replay", dir, "--pod-ip-range", kRange, "--inject-fault", "none"});
@@ -194,8 +195,8 @@ TEST_F(RunnerReplay, ReplayCommandExitCodesAndOutput) {
   EXPECT_NE(without.out.find("NOT REPRODUCED"), std::string::npos) << without.out;
   EXPECT_NE(without.out.find("replayed with the default profile and no fault"), std::string::npos)
       << without.out;
-  EXPECT_EQ(npf::testing::runProcess({kCli, "replay", saved, "--inject-fault", "none",
-                                      "--inject-fault", kFault})
+  EXPECT_EQ(npf::testing::runProcess(
+                {kCli, "replay", saved, "--inject-fault", "none", "--inject-fault", kFault})
                 .exitCode,
             2);
 
@@ -323,21 +324,24 @@ spec:
       << plain.out;
 
   // Options replace what the case records.
-  auto otherProfile = npf::testing::runProcess(
-      {kCli, "replay", file, "--profile", "ipblock-matches-pod-ips=true"});
+  auto otherProfile =
+      npf::testing::runProcess({kCli, "replay", file, "--profile", "ipblock-matches-pod-ips=true"});
   EXPECT_EQ(otherProfile.exitCode, 1) << otherProfile.out << otherProfile.err;
   EXPECT_NE(otherProfile.out.find("replayed with fault ENDPORT_IGNORED): REPRODUCED (1 of 2"),
             std::string::npos)
       << otherProfile.out;
-  EXPECT_NE(otherProfile.out.find("expectation changed step 0: x/a -> x/b:80/TCP"), std::string::npos)
+  EXPECT_NE(otherProfile.out.find("expectation changed step 0: x/a -> x/b:80/TCP"),
+            std::string::npos)
       << otherProfile.out;
   EXPECT_NE(otherProfile.out.find("on the local backend (run "), std::string::npos);
-  EXPECT_NE(otherProfile.out.find("), default profile, the faults each case records"), std::string::npos)
+  EXPECT_NE(otherProfile.out.find("), default profile, the faults each case records"),
+            std::string::npos)
       << otherProfile.out;
   auto noFault = npf::testing::runProcess({kCli, "replay", file, "--inject-fault", "none"});
   EXPECT_EQ(noFault.exitCode, 0) << noFault.out << noFault.err;
-  EXPECT_NE(noFault.out.find("replayed with profile ipblock-matches-pod-ips=false): NOT REPRODUCED"),
-            std::string::npos)
+  EXPECT_NE(
+      noFault.out.find("replayed with profile ipblock-matches-pod-ips=false): NOT REPRODUCED"),
+      std::string::npos)
       << noFault.out;
   EXPECT_NE(noFault.out.find("agrees              step 0: y/c -> x/a:8080/TCP"), std::string::npos)
       << noFault.out;

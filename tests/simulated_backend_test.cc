@@ -1,5 +1,7 @@
 // The simulated backend: each fault it simulates turns one hand-picked cell, the pipeline runs
 // through it without root, and it stands in for a dataplane only as the oracle does.
+#include "runner/simulated/simulated_backend.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,7 +10,6 @@
 
 #include "model/case.h"
 #include "model/codec.h"
-#include "runner/simulated/simulated_backend.h"
 #include "tests/support/run_process.h"
 #include "tests/support/runner_cases.h"
 #include "tests/support/runner_probe.h"
@@ -26,13 +27,15 @@ struct FaultCell {
   std::string fault;
   std::string policy;  // on x/b
   std::vector<Step> steps;
-  Cell cell;     // expected without the fault
-  K withFault;   // observed with it
+  Cell cell;    // expected without the fault
+  K withFault;  // observed with it
 };
 
 std::string policyOnB(const std::string& ingress) {
-  return "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\n"
-         "spec:\n  podSelector: {matchLabels: {pod: b}}\n  ingress:\n" + ingress;
+  return "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, "
+         "namespace: x}\n"
+         "spec:\n  podSelector: {matchLabels: {pod: b}}\n  ingress:\n" +
+         ingress;
 }
 
 Step relabelC() {
@@ -52,7 +55,8 @@ TEST_P(SimulatedFaults, FaultTurnsTheCellAndOnlyWhenInjected) {
   for (bool injected : {false, true}) {
     SCOPED_TRACE(injected ? "with " + fc.fault : "without " + fc.fault);
     SimulatedBackend b;
-    ASSERT_EQ(b.configure({Profile{}, injected ? std::vector<std::string>{fc.fault} : std::vector<std::string>{}}),
+    ASSERT_EQ(b.configure({Profile{}, injected ? std::vector<std::string>{fc.fault}
+                                               : std::vector<std::string>{}}),
               "");
     Cluster state = c;
     ASSERT_EQ(b.setUp(state), "");
@@ -69,21 +73,36 @@ TEST_P(SimulatedFaults, FaultTurnsTheCellAndOnlyWhenInjected) {
 INSTANTIATE_TEST_SUITE_P(
     EveryFault, SimulatedFaults,
     ::testing::Values(
-        FaultCell{"ENDPORT_IGNORED", "  - ports: [{port: 8000, endPort: 8090}]\n", {},
-                  {"y/c", "x/b", 8081, Protocol::TCP, K::Connected}, K::Timeout},
+        FaultCell{"ENDPORT_IGNORED",
+                  "  - ports: [{port: 8000, endPort: 8090}]\n",
+                  {},
+                  {"y/c", "x/b", 8081, Protocol::TCP, K::Connected},
+                  K::Timeout},
         FaultCell{"MULTI_PEER_DROPPED",
-                  "  - from: [{podSelector: {matchLabels: {pod: a}}}, {namespaceSelector: {matchLabels: {ns: \"y\"}}}]\n",
-                  {}, {"y/c", "x/b", 80, Protocol::TCP, K::Connected}, K::Timeout},
+                  "  - from: [{podSelector: {matchLabels: {pod: a}}}, {namespaceSelector: "
+                  "{matchLabels: {ns: \"y\"}}}]\n",
+                  {},
+                  {"y/c", "x/b", 80, Protocol::TCP, K::Connected},
+                  K::Timeout},
         FaultCell{"MATCHEXPRESSIONS",
-                  "  - from: [{namespaceSelector: {}, podSelector: {matchExpressions: [{key: pod, operator: In, "
+                  "  - from: [{namespaceSelector: {}, podSelector: {matchExpressions: [{key: pod, "
+                  "operator: In, "
                   "values: [a]}]}}]\n",
-                  {}, {"y/c", "x/b", 80, Protocol::TCP, K::Timeout}, K::Connected},
+                  {},
+                  {"y/c", "x/b", 80, Protocol::TCP, K::Timeout},
+                  K::Connected},
         FaultCell{"NS_AND_POD_SELECTOR",
-                  "  - from: [{namespaceSelector: {matchLabels: {ns: \"y\"}}, podSelector: {matchLabels: {pod: zzz}}}]\n",
-                  {}, {"y/c", "x/b", 80, Protocol::TCP, K::Timeout}, K::Connected},
-        FaultCell{"LABEL_UPDATE_STALE",
-                  "  - from: [{namespaceSelector: {}, podSelector: {matchLabels: {role: client}}}]\n",
-                  {relabelC()}, {"y/c", "x/b", 80, Protocol::TCP, K::Connected}, K::Timeout}),
+                  "  - from: [{namespaceSelector: {matchLabels: {ns: \"y\"}}, podSelector: "
+                  "{matchLabels: {pod: zzz}}}]\n",
+                  {},
+                  {"y/c", "x/b", 80, Protocol::TCP, K::Timeout},
+                  K::Connected},
+        FaultCell{
+            "LABEL_UPDATE_STALE",
+            "  - from: [{namespaceSelector: {}, podSelector: {matchLabels: {role: client}}}]\n",
+            {relabelC()},
+            {"y/c", "x/b", 80, Protocol::TCP, K::Connected},
+            K::Timeout}),
     [](const auto& info) { return info.param.fault; });
 
 TEST(SimulatedBackend, AnswersLikeADataplaneRefusedWhereNothingServesAndRefusesUnknownFaults) {
@@ -93,7 +112,8 @@ TEST(SimulatedBackend, AnswersLikeADataplaneRefusedWhereNothingServesAndRefusesU
   npf::testing::expectCells(b, {{"x/a", "x/b", 80, Protocol::TCP, K::Connected},
                                 {"x/a", "x/b", 81, Protocol::TCP, K::Refused},
                                 {"x/a", "svc/x/web", 8000, Protocol::TCP, K::Connected}});
-  EXPECT_NE(b.configure({Profile{}, {"SERVICE_PRE_DNAT"}}).find("cannot inject SERVICE_PRE_DNAT"), std::string::npos);
+  EXPECT_NE(b.configure({Profile{}, {"SERVICE_PRE_DNAT"}}).find("cannot inject SERVICE_PRE_DNAT"),
+            std::string::npos);
   Cluster moreNodes = c;
   moreNodes.nodes.push_back(Node{ObjectMeta{"node-3", "", {}, {}}, {"172.18.0.9"}, {}});
   EXPECT_NE(b.reconcile(moreNodes), "");
@@ -121,24 +141,33 @@ TEST(SimulatedBackend, ThePipelineRunsWithoutRoot) {
   fs::create_directories(dir);
   fs::permissions(dir, fs::perms::all);
   auto asNobody = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                                  "--inh-caps=-all", "--bounding-set=-all", cli};
+    std::vector<std::string> argv{"/usr/bin/setpriv",
+                                  "--reuid=65534",
+                                  "--regid=65534",
+                                  "--clear-groups",
+                                  "--inh-caps=-all",
+                                  "--bounding-set=-all",
+                                  cli};
     argv.insert(argv.end(), args.begin(), args.end());
     return npf::testing::runProcess(argv);
   };
-  auto fuzz = asNobody({"fuzz", "--backend", "simulated", "--inject-fault", "ENDPORT_IGNORED", "--seed", "1",
-                        "--cases", "20", "--converge-ms", "0", "--max-failures", "1", "--out", dir + "/out", "-q"});
+  auto fuzz = asNobody({"fuzz", "--backend", "simulated", "--inject-fault", "ENDPORT_IGNORED",
+                        "--seed", "1", "--cases", "20", "--converge-ms", "0", "--max-failures", "1",
+                        "--out", dir + "/out", "-q"});
   ASSERT_EQ(fuzz.exitCode, 1) << fuzz.out << fuzz.err;
   std::vector<std::string> saved;
-  for (const auto& e : fs::directory_iterator(dir + "/out/failures")) saved.push_back(e.path().string());
+  for (const auto& e : fs::directory_iterator(dir + "/out/failures"))
+    saved.push_back(e.path().string());
   ASSERT_FALSE(saved.empty());
   auto replay = asNobody({"replay", "--backend", "simulated", saved[0]});
   EXPECT_EQ(replay.exitCode, 1) << replay.out << replay.err;
-  EXPECT_NE(replay.out.find("(recorded on simulated with fault ENDPORT_IGNORED): REPRODUCED"), std::string::npos)
+  EXPECT_NE(replay.out.find("(recorded on simulated with fault ENDPORT_IGNORED): REPRODUCED"),
+            std::string::npos)
       << replay.out;
   auto fixed = asNobody({"replay", "--backend", "simulated", "--inject-fault", "none", saved[0]});
   EXPECT_EQ(fixed.exitCode, 0) << fixed.out << fixed.err;
-  auto minimized = asNobody({"minimize", "--backend", "simulated", saved[0], "--out", dir + "/min.yaml", "-q"});
+  auto minimized =
+      asNobody({"minimize", "--backend", "simulated", saved[0], "--out", dir + "/min.yaml", "-q"});
   EXPECT_EQ(minimized.exitCode, 0) << minimized.out << minimized.err;
   EXPECT_EQ(asNobody({"replay", "--backend", "simulated", dir + "/min.yaml"}).exitCode, 1);
   fs::remove_all(dir);

@@ -12,9 +12,13 @@ namespace npf::runner {
 const std::vector<BackendInfo>& backendCatalogue() {
   static const std::vector<BackendInfo> all = {
       {"local",
-       "network namespaces wired by the CNI plugins, policies compiled to nftables, on this machine",
+       "network namespaces wired by the CNI plugins, policies compiled to nftables, on this "
+       "machine",
        true, local::LocalBackend::supportedFaults()},
-      {"kind", "a Kubernetes cluster with a real CNI, through kubectl (docs/kind-backend.md)", false, {}},
+      {"kind",
+       "a Kubernetes cluster with a real CNI, through kubectl (docs/kind-backend.md)",
+       false,
+       {}},
       {"simulated",
        "the oracle answers every probe (no root, no kernel): exercises the pipeline, finds only "
        "injected faults",
@@ -35,7 +39,9 @@ const BackendInfo* findBackend(const std::string& name) {
   return nullptr;
 }
 
-std::string describeFault(const std::string& fault) { return local::LocalBackend::describeFault(fault); }
+std::string describeFault(const std::string& fault) {
+  return local::LocalBackend::describeFault(fault);
+}
 
 BuiltBackend buildBackend(const BackendSpec& spec) {
   BuiltBackend out;

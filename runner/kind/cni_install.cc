@@ -7,9 +7,11 @@ namespace {
 constexpr const char* kCalicoManifest =
     "https://raw.githubusercontent.com/projectcalico/calico/v3.28.2/manifests/calico.yaml";
 constexpr const char* kCiliumVersion = "1.16.3";
-constexpr const char* kAntreaManifest = "https://github.com/antrea-io/antrea/releases/download/v2.2.0/antrea.yml";
+constexpr const char* kAntreaManifest =
+    "https://github.com/antrea-io/antrea/releases/download/v2.2.0/antrea.yml";
 constexpr const char* kKubeRouterManifest =
-    "https://raw.githubusercontent.com/cloudnativelabs/kube-router/v2.2.1/daemonset/kubeadm-kuberouter.yaml";
+    "https://raw.githubusercontent.com/cloudnativelabs/kube-router/v2.2.1/daemonset/"
+    "kubeadm-kuberouter.yaml";
 
 }  // namespace
 
@@ -17,12 +19,14 @@ ClusterPlan clusterPlan(const std::string& cni, const std::string& name, bool du
                         const std::string& scriptsDir) {
   ClusterPlan plan;
   bool kindnet = cni == "kindnet";
-  if (!kindnet && cni != "calico" && cni != "cilium" && cni != "antrea" && cni != "kube-router") return plan;
-  std::string config = std::string(dualStack ? "kind-dual" : "kind-ipv4") + (kindnet ? "" : "-nocni") + ".yaml";
+  if (!kindnet && cni != "calico" && cni != "cilium" && cni != "antrea" && cni != "kube-router")
+    return plan;
+  std::string config =
+      std::string(dualStack ? "kind-dual" : "kind-ipv4") + (kindnet ? "" : "-nocni") + ".yaml";
   plan.configFile = scriptsDir + "/" + config;
   std::string ctx = "kind-" + name;
-  plan.steps.push_back({"kind", "create", "cluster", "--name", name, "--image", kKindNodeImage, "--config",
-                        plan.configFile, "--wait", "0s"});
+  plan.steps.push_back({"kind", "create", "cluster", "--name", name, "--image", kKindNodeImage,
+                        "--config", plan.configFile, "--wait", "0s"});
   auto kubectl = [&](std::vector<std::string> args) {
     std::vector<std::string> a{"kubectl", "--context", ctx};
     a.insert(a.end(), args.begin(), args.end());
@@ -34,7 +38,8 @@ ClusterPlan clusterPlan(const std::string& cni, const std::string& name, bool du
     ds = "calico-node";
   } else if (cni == "cilium") {
     // The cilium CLI installs the pinned chart with kind-appropriate defaults.
-    plan.steps.push_back({"cilium", "install", "--context", ctx, "--version", kCiliumVersion, "--wait"});
+    plan.steps.push_back(
+        {"cilium", "install", "--context", ctx, "--version", kCiliumVersion, "--wait"});
     ds = "cilium";
   } else if (cni == "antrea") {
     kubectl({"apply", "-f", kAntreaManifest});

@@ -11,7 +11,7 @@ namespace npf::runner::kind {
 inline constexpr const char* kKindNodeImage = "kindest/node:v1.31.2";
 
 struct ClusterPlan {
-  std::string configFile;                      // under scripts/kind/
+  std::string configFile;                       // under scripts/kind/
   std::vector<std::vector<std::string>> steps;  // argv each; "kind"/"kubectl"/"helm"/"cilium" first
 };
 

@@ -10,8 +10,10 @@ namespace {
 using Json = nlohmann::json;
 
 std::string quote(const std::string& s) {
-  bool plain = !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,@+") ==
-                                 std::string::npos;
+  bool plain = !s.empty() &&
+               s.find_first_not_of(
+                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,@+") ==
+                   std::string::npos;
   if (plain) return s;
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -26,13 +28,15 @@ std::string shellQuoted(const std::vector<std::string>& argv) {
   return out;
 }
 
-ProcessResult SimulatedCluster::run(const std::vector<std::string>& argv, const std::vector<std::string>&,
-                                    const std::string& stdinData, const std::string&) {
+ProcessResult SimulatedCluster::run(const std::vector<std::string>& argv,
+                                    const std::vector<std::string>&, const std::string& stdinData,
+                                    const std::string&) {
   std::lock_guard lock(mu_);
   calls.push_back(argv);
   if (echo_) {
     *echo_ << "$ " << shellQuoted(argv) << (stdinData.empty() ? "" : " <<'EOF'") << '\n';
-    if (!stdinData.empty()) *echo_ << stdinData << (stdinData.back() == '\n' ? "" : "\n") << "EOF\n";
+    if (!stdinData.empty())
+      *echo_ << stdinData << (stdinData.back() == '\n' ? "" : "\n") << "EOF\n";
   }
   if (kubectlMissing) return {-1, "", "cannot execute kubectl: No such file or directory"};
   // Skip the prefix: kubectl [--context NAME].
@@ -44,8 +48,11 @@ ProcessResult SimulatedCluster::run(const std::vector<std::string>& argv, const 
     int i = 2;
     for (const char* n : {"control-plane", "worker-1", "worker-2"}) {
       Json node = {{"metadata", {{"name", n}, {"labels", Json::object()}}},
-                   {"status", {{"addresses", {{{"type", "InternalIP"}, {"address", fmt::format("172.18.0.{}", i++)}}}}}}};
-      if (std::string(n) == "control-plane") node["metadata"]["labels"]["node-role.kubernetes.io/control-plane"] = "";
+                   {"status",
+                    {{"addresses",
+                      {{{"type", "InternalIP"}, {"address", fmt::format("172.18.0.{}", i++)}}}}}}};
+      if (std::string(n) == "control-plane")
+        node["metadata"]["labels"]["node-role.kubernetes.io/control-plane"] = "";
       items.push_back(node);
     }
     return {0, Json{{"items", items}}.dump(), ""};
@@ -67,16 +74,20 @@ ProcessResult SimulatedCluster::apply(const std::string& in) {
                 name = o["metadata"].value("name", "");
     std::string k = ns + "/" + name;
     if (kind == "Pod") {
-      if (!podIp.count(k)) podIp[k] = fmt::format("10.244.{}.{}", nextPod_ / 250, nextPod_ % 250), ++nextPod_;
+      if (!podIp.count(k))
+        podIp[k] = fmt::format("10.244.{}.{}", nextPod_ / 250, nextPod_ % 250), ++nextPod_;
       bool ready = !neverReady.count(k);
-      Json state = ready ? Json{{"running", Json::object()}} : Json{{"waiting", {{"reason", "ImagePullBackOff"}}}};
+      Json state = ready ? Json{{"running", Json::object()}}
+                         : Json{{"waiting", {{"reason", "ImagePullBackOff"}}}};
       o["status"] = {{"phase", ready ? "Running" : "Pending"},
                      {"podIP", ready ? podIp[k] : ""},
                      {"containerStatuses", {{{"ready", ready}, {"state", state}}}}};
       if (ready) o["status"]["podIPs"] = {{{"ip", podIp[k]}}};
     }
     if (kind == "Service") {
-      if (!serviceIp.count(k)) serviceIp[k] = fmt::format("10.96.{}.{}", nextService_ / 250, nextService_ % 250), ++nextService_;
+      if (!serviceIp.count(k))
+        serviceIp[k] = fmt::format("10.96.{}.{}", nextService_ / 250, nextService_ % 250),
+        ++nextService_;
       o["spec"]["clusterIP"] = serviceIp[k];
     }
     objects[kind + " " + k] = o;
@@ -92,18 +103,22 @@ std::string SimulatedCluster::listOf(const std::string& kind) const {
 }
 
 ProcessResult SimulatedCluster::remove(const std::vector<std::string>& a) {
-  static const std::map<std::string, std::string> kinds = {
-      {"pod", "Pod"}, {"service", "Service"}, {"networkpolicy", "NetworkPolicy"}, {"namespace", "Namespace"}};
+  static const std::map<std::string, std::string> kinds = {{"pod", "Pod"},
+                                                           {"service", "Service"},
+                                                           {"networkpolicy", "NetworkPolicy"},
+                                                           {"namespace", "Namespace"}};
   if (a.size() < 3 || !kinds.count(a[1])) return {1, "", "simulated cluster: cannot delete that"};
   if (a[1] == "namespace" && a[2] == "--selector" && a.size() > 3) {
     std::string run = a[3].substr(a[3].find('=') + 1);
     std::set<std::string> gone;
     for (const auto& [k, o] : objects)
-      if (o.value("kind", "") == "Namespace" && o["metadata"].value("labels", Json::object()).value("netpolfuzz.io/run", "") == run)
+      if (o.value("kind", "") == "Namespace" &&
+          o["metadata"].value("labels", Json::object()).value("netpolfuzz.io/run", "") == run)
         gone.insert(o["metadata"].value("name", ""));
     std::erase_if(objects, [&](const auto& kv) {
       const Json& m = kv.second["metadata"];
-      return gone.count(m.value("namespace", "")) || (kv.second.value("kind", "") == "Namespace" && gone.count(m.value("name", "")));
+      return gone.count(m.value("namespace", "")) ||
+             (kv.second.value("kind", "") == "Namespace" && gone.count(m.value("name", "")));
     });
     return {0, "", ""};
   }

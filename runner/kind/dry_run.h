@@ -7,12 +7,11 @@
 
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "runner/process.h"
 
@@ -33,8 +32,8 @@ class SimulatedCluster : public ProcessRunner {
   bool kubectlMissing = false;       // every command fails as if kubectl could not start
 
   // What happened.
-  std::vector<std::vector<std::string>> calls;  // every argv
-  std::vector<std::string> applied;             // stdin of every apply
+  std::vector<std::vector<std::string>> calls;    // every argv
+  std::vector<std::string> applied;               // stdin of every apply
   std::map<std::string, nlohmann::json> objects;  // "Kind ns/name" -> object as applied (+status)
   std::map<std::string, std::string> podIp, serviceIp;  // ns/name -> assigned address
 

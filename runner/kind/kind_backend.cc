@@ -23,7 +23,9 @@ std::string firstLine(const std::string& s) {
   return s.substr(0, std::min<size_t>(nl, 400));
 }
 
-Json parse(const std::string& text) { return Json::parse(text, nullptr, /*allow_exceptions=*/false); }
+Json parse(const std::string& text) {
+  return Json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
 
 std::string str(const Json& j, const char* k) {
   auto it = j.find(k);
@@ -38,7 +40,8 @@ std::string notReadyReason(const Json& pod) {
     if (cs.value("ready", false)) continue;
     const Json& waiting = cs.value("state", Json::object()).value("waiting", Json::object());
     std::string reason = str(waiting, "reason");
-    return fmt::format("{}{}", phase.empty() ? "no phase" : phase, reason.empty() ? "" : ": " + reason);
+    return fmt::format("{}{}", phase.empty() ? "no phase" : phase,
+                       reason.empty() ? "" : ": " + reason);
   }
   if (phase != "Running") return phase.empty() ? "no status yet" : phase;
   if (str(st, "podIP").empty()) return "Running without a pod IP";
@@ -58,7 +61,8 @@ KindBackend::KindBackend(KindOptions options, ProcessRunner& processes)
     : options_(std::move(options)), processes_(processes) {
   layout_.runId = options_.runId;
   layout_.image = options_.image;
-  if (!options_.sleep) options_.sleep = [](int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
+  if (!options_.sleep)
+    options_.sleep = [](int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
   if (options_.env.empty()) {
     // kubectl needs to find its kubeconfig (HOME or KUBECONFIG) and its credential plugins.
     for (const char* v : {"PATH", "HOME", "KUBECONFIG", "USER"})
@@ -103,7 +107,8 @@ std::string KindBackend::readNodes() {
     std::string name = str(meta, "name");
     if (name.empty() || n.value("spec", Json::object()).value("unschedulable", false)) continue;
     for (const auto& a : n.value("status", Json::object()).value("addresses", Json::array()))
-      if (str(a, "type") == "InternalIP" && !nodeIps_.count(name)) nodeIps_[name] = str(a, "address");
+      if (str(a, "type") == "InternalIP" && !nodeIps_.count(name))
+        nodeIps_[name] = str(a, "address");
     all.push_back(name);
     if (!meta.value("labels", Json::object()).contains("node-role.kubernetes.io/control-plane"))
       workers.push_back(name);
@@ -122,8 +127,10 @@ std::string KindBackend::applyObjects(const std::vector<std::string>& jsonObject
 std::string KindBackend::waitForPods(const Cluster& desired) {
   std::set<std::string> expected;
   for (const auto& p : desired.pods) expected.insert(key(p.meta.namespace_, p.meta.name));
-  for (const auto& n : layout_.nodes) expected.insert(key(layout_.runNamespace(), clientPodName(n)));
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.readyTimeoutMs);
+  for (const auto& n : layout_.nodes)
+    expected.insert(key(layout_.runNamespace(), clientPodName(n)));
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.readyTimeoutMs);
   for (;;) {
     Run r = kubectl({"get", "pods", "--all-namespaces", "--output", "json"});
     if (!r.ok) return r.error;
@@ -148,7 +155,8 @@ std::string KindBackend::waitForPods(const Cluster& desired) {
     }
     if (waiting.empty()) return "";
     if (std::chrono::steady_clock::now() >= deadline) {
-      std::string msg = fmt::format("{} pod(s) not ready after {} s:", waiting.size(), options_.readyTimeoutMs / 1000);
+      std::string msg = fmt::format("{} pod(s) not ready after {} s:", waiting.size(),
+                                    options_.readyTimeoutMs / 1000);
       size_t shown = 0;
       for (const auto& [k, why] : waiting)
         if (shown++ < 5) msg += fmt::format(" {} ({});", k, why);
@@ -166,7 +174,8 @@ std::string KindBackend::readServices(const Cluster& desired) {
   Json j = parse(r.out);
   for (const auto& s : j.value("items", Json::array())) {
     const Json& meta = s.value("metadata", Json::object());
-    serviceIps_[key(str(meta, "namespace"), str(meta, "name"))] = str(s.value("spec", Json::object()), "clusterIP");
+    serviceIps_[key(str(meta, "namespace"), str(meta, "name"))] =
+        str(s.value("spec", Json::object()), "clusterIP");
   }
   for (const auto& s : desired.services)
     if (serviceIps_[key(s.meta.namespace_, s.meta.name)].empty())
@@ -193,9 +202,10 @@ std::string KindBackend::setUp(const Cluster& desired) {
   if (up_) tearDown();
   if (auto e = readNodes(); !e.empty()) return e;
   if (desired.nodes.size() > layout_.nodes.size())
-    return fmt::format("the case has {} nodes but the cluster has {} schedulable worker node(s); create the "
-                       "cluster with more workers (scripts/kind/)",
-                       desired.nodes.size(), layout_.nodes.size());
+    return fmt::format(
+        "the case has {} nodes but the cluster has {} schedulable worker node(s); create the "
+        "cluster with more workers (scripts/kind/)",
+        desired.nodes.size(), layout_.nodes.size());
   nodeMap_ = layout_.nodeMap(desired);
   // Policies come last: their ipBlocks may have to follow the addresses the pods get.
   Cluster workloads = desired;
@@ -234,15 +244,20 @@ std::string KindBackend::reconcile(const Cluster& desired) {
     Pod a = p, b = old ? *old : Pod{};
     a.meta.labels = b.meta.labels = {};
     // A pod's spec cannot change in place: a pod whose containers or node changed is recreated.
-    bool respec = old && !(a.containers == b.containers && a.nodeName == b.nodeName && a.hostNetwork == b.hostNetwork);
-    if (respec) deletes.push_back({"delete", "pod", "--namespace", p.meta.namespace_, p.meta.name, "--ignore-not-found"});
+    bool respec = old && !(a.containers == b.containers && a.nodeName == b.nodeName &&
+                           a.hostNetwork == b.hostNetwork);
+    if (respec)
+      deletes.push_back(
+          {"delete", "pod", "--namespace", p.meta.namespace_, p.meta.name, "--ignore-not-found"});
     bool create = !old || respec;
-    if (create || old->meta.labels != p.meta.labels) apply.push_back(renderPod(p, nodeOf(p), layout_));
+    if (create || old->meta.labels != p.meta.labels)
+      apply.push_back(renderPod(p, nodeOf(p), layout_));
     podsCreated |= create;
   }
   for (const auto& p : applied_.pods)
     if (!desired.findPod(p.meta.namespace_, p.meta.name)) {
-      deletes.push_back({"delete", "pod", "--namespace", p.meta.namespace_, p.meta.name, "--ignore-not-found"});
+      deletes.push_back(
+          {"delete", "pod", "--namespace", p.meta.namespace_, p.meta.name, "--ignore-not-found"});
       podIps_.erase(key(p.meta.namespace_, p.meta.name));
     }
   bool servicesChanged = false;
@@ -257,22 +272,26 @@ std::string KindBackend::reconcile(const Cluster& desired) {
   }
   for (const auto& s : applied_.services)
     if (!desired.findService(s.meta.namespace_, s.meta.name))
-      deletes.push_back({"delete", "service", "--namespace", s.meta.namespace_, s.meta.name, "--ignore-not-found"});
+      deletes.push_back({"delete", "service", "--namespace", s.meta.namespace_, s.meta.name,
+                         "--ignore-not-found"});
   for (const auto& p : desired.policies) {
     auto same = [&](const NetworkPolicy& o) { return o == p; };
-    if (std::find_if(applied_.policies.begin(), applied_.policies.end(), same) == applied_.policies.end())
+    if (std::find_if(applied_.policies.begin(), applied_.policies.end(), same) ==
+        applied_.policies.end())
       apply.push_back(renderPolicy(p));
   }
   for (const auto& p : applied_.policies) {
-    bool kept = std::any_of(desired.policies.begin(), desired.policies.end(), [&](const NetworkPolicy& d) {
-      return d.meta.namespace_ == p.meta.namespace_ && d.meta.name == p.meta.name;
-    });
+    bool kept =
+        std::any_of(desired.policies.begin(), desired.policies.end(), [&](const NetworkPolicy& d) {
+          return d.meta.namespace_ == p.meta.namespace_ && d.meta.name == p.meta.name;
+        });
     if (!kept)
-      deletes.push_back(
-          {"delete", "networkpolicy", "--namespace", p.meta.namespace_, p.meta.name, "--ignore-not-found"});
+      deletes.push_back({"delete", "networkpolicy", "--namespace", p.meta.namespace_, p.meta.name,
+                         "--ignore-not-found"});
   }
   for (const auto& ns : applied_.namespaces)
-    if (!desired.findNamespace(ns.meta.name)) deletes.push_back({"delete", "namespace", ns.meta.name, "--ignore-not-found"});
+    if (!desired.findNamespace(ns.meta.name))
+      deletes.push_back({"delete", "namespace", ns.meta.name, "--ignore-not-found"});
 
   for (const auto& d : deletes)
     if (Run r = kubectl(d); !r.ok) return r.error;
@@ -286,7 +305,8 @@ std::string KindBackend::reconcile(const Cluster& desired) {
   return "";
 }
 
-std::vector<ProbeResult> KindBackend::probe(const std::vector<Probe>& probes, const ProbeOptions& options) {
+std::vector<ProbeResult> KindBackend::probe(const std::vector<Probe>& probes,
+                                            const ProbeOptions& options) {
   ClientPods clients{layout_.runNamespace(), [this](const std::string& node) {
                        auto it = nodeMap_.find(node);
                        return clientPodName(it == nodeMap_.end() ? node : it->second);
@@ -310,8 +330,8 @@ void KindBackend::tearDown() {
   podIps_.clear();
   serviceIps_.clear();
   if (options_.keep) return;
-  kubectl({"delete", "namespace", "--selector", std::string(kRunLabel) + "=" + layout_.runId, "--ignore-not-found",
-           "--timeout=180s"});
+  kubectl({"delete", "namespace", "--selector", std::string(kRunLabel) + "=" + layout_.runId,
+           "--ignore-not-found", "--timeout=180s"});
 }
 
 }  // namespace npf::runner::kind

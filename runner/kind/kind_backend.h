@@ -27,10 +27,10 @@ struct KindOptions {
   std::vector<std::string> env;     // kubectl's environment (PATH, HOME, KUBECONFIG)
   std::string runId;                // namespaces get netpolfuzz.io/run=<runId>
   std::string image = kAgnhostImage;
-  int readyTimeoutMs = 180000;      // pods Running and ready
-  int pollMs = 500;                 // status polling interval while waiting
-  size_t maxParallelExecs = 8;      // source pods probed at once
-  bool keep = false;                // tearDown leaves everything (for debugging)
+  int readyTimeoutMs = 180000;  // pods Running and ready
+  int pollMs = 500;             // status polling interval while waiting
+  size_t maxParallelExecs = 8;  // source pods probed at once
+  bool keep = false;            // tearDown leaves everything (for debugging)
   // Called with every kubectl command before it runs (the CLI prints them with --verbose).
   std::function<void(const std::vector<std::string>& argv)> echo;
   // Waits between polls (a test passes a no-op).
@@ -44,7 +44,8 @@ class KindBackend : public Backend {
   std::string setUp(const Cluster& desired) override;
   std::string reconcile(const Cluster& desired) override;
   Cluster actual() const override { return actual_; }
-  std::vector<ProbeResult> probe(const std::vector<Probe>& probes, const ProbeOptions& options) override;
+  std::vector<ProbeResult> probe(const std::vector<Probe>& probes,
+                                 const ProbeOptions& options) override;
   void tearDown() override;
 
   // kubectl's argv prefix: {kubectl, --context, NAME}.
@@ -66,8 +67,8 @@ class KindBackend : public Backend {
   KindOptions options_;
   ProcessRunner& processes_;
   KindLayout layout_;
-  std::map<std::string, std::string> nodeIps_;  // kind node -> InternalIP
-  std::map<std::string, std::string> nodeMap_;  // case node -> kind node
+  std::map<std::string, std::string> nodeIps_;              // kind node -> InternalIP
+  std::map<std::string, std::string> nodeMap_;              // case node -> kind node
   std::map<std::string, std::vector<std::string>> podIps_;  // ns/name -> status.podIPs
   std::map<std::string, std::string> serviceIps_;           // ns/name -> spec.clusterIP
   Cluster applied_;  // what the cluster has been given (desired, as applied)

@@ -30,9 +30,11 @@ std::vector<ServerContainer> serverContainers(const Pod& p) {
   std::set<std::string> used;
   for (const auto& c : p.containers)
     for (const auto& port : c.ports) {
-      std::string name = fmt::format("cont-{}-{}", port.containerPort, agnhostProtocol(port.effectiveProtocol()));
+      std::string name =
+          fmt::format("cont-{}-{}", port.containerPort, agnhostProtocol(port.effectiveProtocol()));
       for (int k = 2; used.count(name); ++k)
-        name = fmt::format("cont-{}-{}-{}", port.containerPort, agnhostProtocol(port.effectiveProtocol()), k);
+        name = fmt::format("cont-{}-{}-{}", port.containerPort,
+                           agnhostProtocol(port.effectiveProtocol()), k);
       used.insert(name);
       out.push_back({name, &port});
     }
@@ -176,7 +178,8 @@ std::string renderManifests(const Cluster& c, const KindLayout& layout) {
   for (auto& s : rest.services) s.clusterIP.clear();  // the cluster assigns it
   rest.policies = c.policies;
   for (auto& obj : encoded(rest)) {
-    if (obj["kind"] == "Service" && obj["spec"].contains("clusterIP")) obj["spec"].erase("clusterIP");
+    if (obj["kind"] == "Service" && obj["spec"].contains("clusterIP"))
+      obj["spec"].erase("clusterIP");
     items.push_back(obj);
   }
   Json list = Json::object();

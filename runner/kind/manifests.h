@@ -21,8 +21,8 @@ inline constexpr const char* kAgnhostImage = "registry.k8s.io/e2e-test-images/ag
 inline constexpr const char* kRunLabel = "netpolfuzz.io/run";
 
 struct KindLayout {
-  std::string runId;                              // e.g. "npf-1a2b3c"
-  std::vector<std::string> nodes;                 // the kind cluster's schedulable nodes
+  std::string runId;               // e.g. "npf-1a2b3c"
+  std::vector<std::string> nodes;  // the kind cluster's schedulable nodes
   std::string image = kAgnhostImage;
   std::string runNamespace() const { return runId; }  // where the client pods live
   // Which kind node a case node lands on: case nodes in order, round-robin over `nodes`.

@@ -1,8 +1,5 @@
 #include "runner/kind/probe_batch.h"
 
-#include "model/endpoint_address.h"
-#include "runner/kind/manifests.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,6 +8,9 @@
 #include <map>
 #include <mutex>
 #include <thread>
+
+#include "model/endpoint_address.h"
+#include "runner/kind/manifests.h"
 
 namespace npf::runner::kind {
 namespace {
@@ -27,7 +27,9 @@ std::string hostPort(const IpAddress& ip, int port) {
                                    : fmt::format("{}:{}", toString(ip), port);
 }
 
-bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
+bool contains(std::string_view hay, std::string_view needle) {
+  return hay.find(needle) != std::string_view::npos;
+}
 
 template <typename T>
 bool parseNumber(std::string_view s, T& out) {
@@ -58,7 +60,8 @@ std::string firstLine(const std::string& s) {
 
 }  // namespace
 
-ProbePlan planProbes(const Cluster& actual, const std::vector<Probe>& probes, const ClientPods& clients) {
+ProbePlan planProbes(const Cluster& actual, const std::vector<Probe>& probes,
+                     const ClientPods& clients) {
   ProbePlan plan;
   std::map<ExecSource, std::vector<PlannedProbe>> bySource;
   for (size_t i = 0; i < probes.size(); ++i) {
@@ -68,20 +71,23 @@ ProbePlan planProbes(const Cluster& actual, const std::vector<Probe>& probes, co
     if (f.kind == Endpoint::Kind::Pod) {
       const Pod* p = actual.findPod(f.namespace_, f.name);
       if (!p) {
-        plan.immediate.emplace_back(i, skipped("source " + toString(f) + " is not a pod of the cluster"));
+        plan.immediate.emplace_back(
+            i, skipped("source " + toString(f) + " is not a pod of the cluster"));
         continue;
       }
       src = {f.namespace_, f.name, execContainerOf(*p)};
     } else if (f.kind == Endpoint::Kind::Node) {
       if (!actual.findNode(f.name)) {
-        plan.immediate.emplace_back(i, skipped("source " + toString(f) + " is not a node of the cluster"));
+        plan.immediate.emplace_back(
+            i, skipped("source " + toString(f) + " is not a node of the cluster"));
         continue;
       }
       src = {clients.namespace_, clients.podOf(f.name), ""};
     } else {
       plan.immediate.emplace_back(
-          i, skipped(f.kind == Endpoint::Kind::External ? "the kind backend has no external hosts to probe from"
-                                                        : "a Service cannot be a probe source"));
+          i, skipped(f.kind == Endpoint::Kind::External
+                         ? "the kind backend has no external hosts to probe from"
+                         : "a Service cannot be a probe source"));
       continue;
     }
 
@@ -102,7 +108,8 @@ ProbePlan planProbes(const Cluster& actual, const std::vector<Probe>& probes, co
   return plan;
 }
 
-std::string probeScript(const std::vector<PlannedProbe>& probes, int timeoutMs, const std::string& agnhost) {
+std::string probeScript(const std::vector<PlannedProbe>& probes, int timeoutMs,
+                        const std::string& agnhost) {
   // Each probe runs in its own background subshell and prints exactly one line; lines are
   // short, so each is one write() and concurrent lines never interleave. Nanosecond timestamps
   // give the latency where `date` supports %N; the parser ignores them otherwise.
@@ -119,14 +126,14 @@ std::string probeScript(const std::vector<PlannedProbe>& probes, int timeoutMs, 
       "echo {} {}\n",
       agnhost, kResult, kBegin, probes.size());
   for (size_t k = 0; k < probes.size(); ++k)
-    s += fmt::format("p {} {} {}ms {} &\n", k, hostPort(probes[k].destination, probes[k].port), timeoutMs,
-                     agnhostProtocol(probes[k].protocol));
+    s += fmt::format("p {} {} {}ms {} &\n", k, hostPort(probes[k].destination, probes[k].port),
+                     timeoutMs, agnhostProtocol(probes[k].protocol));
   s += fmt::format("wait\necho {}\n", kEnd);
   return s;
 }
 
-std::vector<std::string> execArgv(const std::vector<std::string>& kubectlPrefix, const ExecSource& source,
-                                  const std::string& script) {
+std::vector<std::string> execArgv(const std::vector<std::string>& kubectlPrefix,
+                                  const ExecSource& source, const std::string& script) {
   std::vector<std::string> argv = kubectlPrefix;
   for (const char* a : {"exec", "--namespace"}) argv.push_back(a);
   argv.push_back(source.namespace_);
@@ -140,14 +147,16 @@ std::vector<std::string> execArgv(const std::vector<std::string>& kubectlPrefix,
   return argv;
 }
 
-std::vector<ProbeResult> parseProbeOutput(std::string_view output, const std::vector<PlannedProbe>& probes) {
+std::vector<ProbeResult> parseProbeOutput(std::string_view output,
+                                          const std::vector<PlannedProbe>& probes) {
   std::vector<ProbeResult> results(probes.size());
   std::vector<bool> seen(probes.size(), false);
   bool begun = false, ended = false;
   size_t pos = 0;
   while (pos < output.size()) {
     size_t nl = output.find('\n', pos);
-    std::string_view line = output.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    std::string_view line =
+        output.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? output.size() : nl + 1;
     if (nl == std::string_view::npos) break;  // an unterminated last line may be cut in half
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -164,7 +173,9 @@ std::vector<ProbeResult> parseProbeOutput(std::string_view output, const std::ve
     }
     size_t k = 0;
     int code = 0;
-    if (!parseNumber(fields[0], k) || k >= probes.size() || seen[k] || !parseNumber(fields[1], code)) continue;
+    if (!parseNumber(fields[0], k) || k >= probes.size() || seen[k] ||
+        !parseNumber(fields[1], code))
+      continue;
     seen[k] = true;
     results[k] = classify(code, rest);
     uint64_t start = 0, end = 0;
@@ -191,15 +202,16 @@ std::vector<ProbeResult> runBatches(const ProbePlan& plan, size_t count, Process
   auto worker = [&] {
     for (size_t b = next++; b < plan.batches.size(); b = next++) {
       const Batch& batch = plan.batches[b];
-      ProcessResult pr = processes.run(
-          execArgv(options.kubectlPrefix, batch.source, probeScript(batch.probes, options.timeoutMs)), options.env,
-          "", "");
+      ProcessResult pr = processes.run(execArgv(options.kubectlPrefix, batch.source,
+                                                probeScript(batch.probes, options.timeoutMs)),
+                                       options.env, "", "");
       ++execs;
       std::vector<ProbeResult> got = parseProbeOutput(pr.out, batch.probes);
       if (!pr.ok()) {
         ++failed;
-        std::string why = fmt::format("kubectl exec in {}/{} failed (exit {}): {}", batch.source.namespace_,
-                                      batch.source.pod, pr.exitCode, firstLine(pr.err));
+        std::string why =
+            fmt::format("kubectl exec in {}/{} failed (exit {}): {}", batch.source.namespace_,
+                        batch.source.pod, pr.exitCode, firstLine(pr.err));
         for (auto& r : got)
           if (r.kind == ProbeResult::Kind::Error) r.detail = why;
       }

@@ -59,7 +59,8 @@ struct ProbePlan {
   std::vector<Batch> batches;
   std::vector<std::pair<size_t, ProbeResult>> immediate;
 };
-ProbePlan planProbes(const Cluster& actual, const std::vector<Probe>& probes, const ClientPods& clients);
+ProbePlan planProbes(const Cluster& actual, const std::vector<Probe>& probes,
+                     const ClientPods& clients);
 
 // The POSIX sh script that runs a batch (see above). `timeoutMs` is each probe's own deadline;
 // `agnhost` is the prober's path in the image.
@@ -68,14 +69,15 @@ std::string probeScript(const std::vector<PlannedProbe>& probes, int timeoutMs,
                         const std::string& agnhost = kAgnhostPath);
 
 // `kubectlPrefix` (e.g. {"kubectl", "--context", "kind-npf"}) + exec of the script in `source`.
-std::vector<std::string> execArgv(const std::vector<std::string>& kubectlPrefix, const ExecSource& source,
-                                  const std::string& script);
+std::vector<std::string> execArgv(const std::vector<std::string>& kubectlPrefix,
+                                  const ExecSource& source, const std::string& script);
 
 // Per-probe results of one batch from the exec's standard output, in `probes` order. Robust to
 // anything: lines that are not result lines are ignored, a probe without a result line gets
 // Error (re-probed by the campaign), and output cut short (no end marker, e.g. the exec was
 // killed at its deadline) says so in the detail.
-std::vector<ProbeResult> parseProbeOutput(std::string_view output, const std::vector<PlannedProbe>& probes);
+std::vector<ProbeResult> parseProbeOutput(std::string_view output,
+                                          const std::vector<PlannedProbe>& probes);
 
 struct BatchRunOptions {
   std::vector<std::string> kubectlPrefix = {"kubectl"};

@@ -1,12 +1,11 @@
 #include "runner/local/local_backend.h"
 
-#include <map>
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "model/endpoint_address.h"
@@ -67,7 +66,8 @@ const std::vector<std::string>& LocalBackend::supportedFaults() {
 
 std::string LocalBackend::describeFault(const std::string& fault) {
   static const std::map<std::string, std::string> d{
-      {"NAMED_PORT_RESOLUTION", "egress named ports resolved on the source pod; ingress ones without protocol"},
+      {"NAMED_PORT_RESOLUTION",
+       "egress named ports resolved on the source pod; ingress ones without protocol"},
       {"ENDPORT_IGNORED", "port..endPort enforced as the single port"},
       {"EMPTY_PORT", "port entries without a port ({} or protocol only) dropped"},
       {"PROTOCOL_CONFUSION", "every non-UDP protocol enforced as TCP"},
@@ -80,7 +80,9 @@ std::string LocalBackend::describeFault(const std::string& fault) {
       {"SERVICE_PRE_DNAT", "egress judged on the ClusterIP and Service port, before DNAT"},
       {"NODE_TO_POD", "traffic from the own node judged by ingress policy (no exemption)"},
       {"LABEL_UPDATE_STALE", "pod and namespace label changes never reach the rules"},
-      {"POD_IP_REUSE", "a new pod with a deleted pod's IP is judged as the deleted pod (its namespace, labels, ports)"},
+      {"POD_IP_REUSE",
+       "a new pod with a deleted pod's IP is judged as the deleted pod (its namespace, labels, "
+       "ports)"},
   };
   auto it = d.find(fault);
   return it == d.end() ? "" : it->second;
@@ -560,8 +562,10 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
   // that is a new node too.
   for (const auto& n : view.nodes)
     if (!findNode(n.meta.name))
-      return "the local backend cannot change nodes or external hosts of a running cluster; set up a "
-             "new one (node " + n.meta.name + " was not set up)";
+      return "the local backend cannot change nodes or external hosts of a running cluster; set up "
+             "a "
+             "new one (node " +
+             n.meta.name + " was not set up)";
 
   // Pods whose network identity changed are deleted and created again.
   std::map<std::string, const Pod*> want;
@@ -814,7 +818,8 @@ std::vector<SocketProbe> LocalBackend::selfChecks(const Target& t) const {
       if (const Service* s = view_.findService(to.namespace_, to.name))
         for (const auto& sp : s->ports)
           if (sp.port == t.port && sp.effectiveProtocol() == t.protocol)
-            for (const auto& backend : serviceBackends(view_, *s, sp)) podCheck(*backend.pod, backend.port);
+            for (const auto& backend : serviceBackends(view_, *s, sp))
+              podCheck(*backend.pod, backend.port);
       break;
     case Endpoint::Kind::Node:
       if (const NodeState* n = findNode(to.name)) check(n->netns, n->ip, t.port);
@@ -827,8 +832,9 @@ std::vector<SocketProbe> LocalBackend::selfChecks(const Target& t) const {
   return out;
 }
 
-void LocalBackend::confirmTimeouts(const std::vector<Probe>& probes, const std::vector<size_t>& socketOf,
-                                   const ProbeOptions& options, std::vector<ProbeResult>& got) {
+void LocalBackend::confirmTimeouts(const std::vector<Probe>& probes,
+                                   const std::vector<size_t>& socketOf, const ProbeOptions& options,
+                                   std::vector<ProbeResult>& got) {
   // One self-check per distinct destination, all at once.
   std::vector<SocketProbe> checks;
   std::map<std::tuple<std::string, IpAddress, int32_t, Protocol>, size_t> index;

@@ -35,7 +35,8 @@
 namespace npf::runner::local {
 
 struct LocalOptions {
-  Profile profile;  // the knobs the compiler implements: ipBlocks and pod IPs, egress to the own node, hostNetwork selection
+  Profile profile;  // the knobs the compiler implements: ipBlocks and pod IPs, egress to the own
+                    // node, hostNetwork selection
   std::set<std::string> faults;  // fault classes to inject (see LocalBackend::supportedFaults)
   std::string stateRoot = kDefaultStateRoot;
   std::string cniPath = "/usr/lib/cni";
@@ -103,8 +104,8 @@ class LocalBackend : public Backend {
   };
   struct PodState {
     std::string key, netns, node, containerId, cniConfig;
-    Pod spec;                     // as in the view
-    std::optional<IpAddress> ip;  // IPv4 as configured (a hostNetwork pod: its node's)
+    Pod spec;                          // as in the view
+    std::optional<IpAddress> ip;       // IPv4 as configured (a hostNetwork pod: its node's)
     std::optional<IpAddress> gateway;  // node side of its ptp link
     bool host = false;
     bool networked = false;  // has its own namespace wired by CNI

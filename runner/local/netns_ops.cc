@@ -76,7 +76,8 @@ std::string flushConntrackHere() {
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   std::string error;
-  if (sendto(fd, &request, sizeof request, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
+  if (sendto(fd, &request, sizeof request, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) <
+      0) {
     error = std::string("conntrack flush: send: ") + strerror(errno);
   } else {
     alignas(nlmsghdr) char answer[512];

@@ -520,29 +520,33 @@ class Compiler {
     const std::string established = "    ct state established,related accept\n";
     // Egress judged on the ClusterIP and Service port (before DNAT) instead of the backend.
     if (preDnat)
-      out += "  chain filter_prerouting {\n"
-             "    type filter hook prerouting priority -150; policy accept;\n" +
-             established +
-             "    ip daddr . meta l4proto . th dport @svc_keys ip saddr vmap @egress_local\n"
-             "  }\n";
+      out +=
+          "  chain filter_prerouting {\n"
+          "    type filter hook prerouting priority -150; policy accept;\n" +
+          established +
+          "    ip daddr . meta l4proto . th dport @svc_keys ip saddr vmap @egress_local\n"
+          "  }\n";
     std::string egressRule = preDnat ? "    ct status & dnat == 0 ip saddr vmap @egress_local\n"
                                      : "    ip saddr vmap @egress_local\n";
     const std::string noEndpoints =
         "    ip daddr @cluster_ips reject comment \"ClusterIP port without endpoints\"\n";
-    out += "  chain filter_forward {\n"
-           "    type filter hook forward priority filter; policy accept;\n" +
-           established + "    ct state invalid drop\n" + noEndpoints + egressRule +
-           "    ip daddr vmap @ingress_local\n  }\n";
+    out +=
+        "  chain filter_forward {\n"
+        "    type filter hook forward priority filter; policy accept;\n" +
+        established + "    ct state invalid drop\n" + noEndpoints + egressRule +
+        "    ip daddr vmap @ingress_local\n  }\n";
     // Pod -> its own node (and hostNetwork pods there): egress policy applies.
-    out += "  chain filter_input {\n"
-           "    type filter hook input priority filter; policy accept;\n" +
-           established;
+    out +=
+        "  chain filter_input {\n"
+        "    type filter hook input priority filter; policy accept;\n" +
+        established;
     if (profile_.egressToOwnNode == Profile::EgressToOwnNode::Policy) out += egressRule;
     out += "  }\n";
     // Node-originated traffic: exempt from its pods' ingress policy unless NODE_TO_POD.
-    out += "  chain filter_output {\n"
-           "    type filter hook output priority filter; policy accept;\n" +
-           established + noEndpoints;
+    out +=
+        "  chain filter_output {\n"
+        "    type filter hook output priority filter; policy accept;\n" +
+        established + noEndpoints;
     if (fault("NODE_TO_POD")) out += "    ip daddr vmap @ingress_local\n";
     out += "  }\n";
   }

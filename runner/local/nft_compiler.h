@@ -25,7 +25,6 @@
 
 namespace npf::runner::local {
 
-
 // Fault classes the compiler implements (LABEL_UPDATE_STALE and POD_IP_REUSE are history
 // faults implemented by the backend on the cluster it passes in).
 const std::vector<std::string>& compilerFaults();

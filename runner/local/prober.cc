@@ -84,7 +84,8 @@ int bindSource(int fd, const SocketProbe& p, SourcePorts* ports) {
     return err;
   }
   if (!p.bindTo) return 0;
-  if (p.protocol != Protocol::UDP) setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+  if (p.protocol != Protocol::UDP)
+    setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
   return bindTo(fd, p.bindTo, 0);
 }
 

@@ -124,7 +124,9 @@ std::string createRunDir(const std::string& stateRoot, const std::string& runId)
   return "";
 }
 
-std::string runDir(const std::string& stateRoot, const std::string& runId) { return stateRoot + "/" + runId; }
+std::string runDir(const std::string& stateRoot, const std::string& runId) {
+  return stateRoot + "/" + runId;
+}
 
 std::vector<std::string> runsWithState(const std::string& stateRoot) {
   std::vector<std::string> out;
@@ -138,7 +140,8 @@ std::vector<std::string> runsWithState(const std::string& stateRoot) {
 }
 
 bool runExists(const std::string& stateRoot, const std::string& runId) {
-  return isRunId(runId) && (fs::exists(runDir(stateRoot, runId)) || !listNamespaces(runId + "-").empty());
+  return isRunId(runId) &&
+         (fs::exists(runDir(stateRoot, runId)) || !listNamespaces(runId + "-").empty());
 }
 
 long ownerPid(const std::string& stateRoot, const std::string& runId) {

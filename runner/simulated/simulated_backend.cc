@@ -49,7 +49,9 @@ const std::vector<std::pair<std::string, FaultTransform>>& faultTransforms() {
          });
        }},
       {"MATCHEXPRESSIONS",
-       [](Cluster& c) { forEachSelector(c, [](LabelSelector& s) { s.matchExpressions.clear(); }); }},
+       [](Cluster& c) {
+         forEachSelector(c, [](LabelSelector& s) { s.matchExpressions.clear(); });
+       }},
       {"NS_AND_POD_SELECTOR",
        [](Cluster& c) {
          // A peer with both selectors matched as OR: the namespaces, or the pods of the policy's
@@ -188,7 +190,8 @@ Cluster SimulatedBackend::enforced() const {
       svc.selector = Labels{{key, "1"}};
     }
     for (auto& p : c.pods)
-      if (auto it = podLabels_.find(p.meta.namespace_ + "/" + p.meta.name); it != podLabels_.end()) {
+      if (auto it = podLabels_.find(p.meta.namespace_ + "/" + p.meta.name);
+          it != podLabels_.end()) {
         p.meta.labels = it->second;
         for (const auto& [k, v] : pinned[it->first]) p.meta.labels[k] = v;
       }

@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t count = size > 0 ? data[0] % 64 : 0;
   std::string_view out(reinterpret_cast<const char*>(data) + (size > 0), size > 0 ? size - 1 : 0);
   std::vector<PlannedProbe> probes;
-  for (size_t i = 0; i < count; ++i) probes.push_back(PlannedProbe{i, *parseIp("10.0.0.1"), int(80 + i), Protocol::TCP});
+  for (size_t i = 0; i < count; ++i)
+    probes.push_back(PlannedProbe{i, *parseIp("10.0.0.1"), int(80 + i), Protocol::TCP});
   auto got = parseProbeOutput(out, probes);
   if (got.size() != count) std::abort();
   for (const auto& r : got) {

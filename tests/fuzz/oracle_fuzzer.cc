@@ -35,16 +35,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   w.steps = in.ConsumeIntegralInRange<int>(0, 100);
   w.dualStack = in.ConsumeIntegralInRange<int>(0, 100);
   std::vector<uint64_t> tape;
-  while (in.remaining_bytes() > 0 && tape.size() < 4096) tape.push_back(in.ConsumeIntegral<uint64_t>());
+  while (in.remaining_bytes() > 0 && tape.size() < 4096)
+    tape.push_back(in.ConsumeIntegral<uint64_t>());
   Random rng = Random::fromTape(std::move(tape));
   Case c = generateCaseFrom(rng, ClusterSize::Small, w, "fuzz");
 
-  if (auto errors = validate(c.cluster); !errors.empty()) fail("generated case does not validate", toString(errors[0]));
+  if (auto errors = validate(c.cluster); !errors.empty())
+    fail("generated case does not validate", toString(errors[0]));
   Cluster state = c.cluster;
   std::vector<Cluster> states{state};
   for (const auto& s : c.meta.steps) {
-    if (std::string err = applyStep(state, s); !err.empty()) fail("generated step does not apply", err);
-    if (auto errors = validate(state); !errors.empty()) fail("step state does not validate", toString(errors[0]));
+    if (std::string err = applyStep(state, s); !err.empty())
+      fail("generated step does not apply", err);
+    if (auto errors = validate(state); !errors.empty())
+      fail("step state does not validate", toString(errors[0]));
     states.push_back(state);
   }
   for (const Cluster& st : states) {
@@ -55,8 +59,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       auto expected = evaluateProbe(st, p, profile);
       if (m.verdict(i) != expected)
         fail("matrix engine disagrees with the reference evaluator",
-             toString(p.from) + " -> " + toString(p.target.to) + " " + std::to_string(p.target.port) + "/" +
-                 toString(p.target.protocol) + "\n" + encodeCase(c));
+             toString(p.from) + " -> " + toString(p.target.to) + " " +
+                 std::to_string(p.target.port) + "/" + toString(p.target.protocol) + "\n" +
+                 encodeCase(c));
       ++i;
     });
   }

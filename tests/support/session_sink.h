@@ -12,8 +12,8 @@ class OnEachCase : public runner::SessionSink {
  public:
   using Callback = std::function<void(const Case&, const runner::CaseResult&)>;
   explicit OnEachCase(Callback callback = {}) : callback_(std::move(callback)) {}
-  void caseDone(const runner::SessionCase& c, const runner::CaseResult& r, const runner::ReplayResult*,
-                const runner::SessionResult&) override {
+  void caseDone(const runner::SessionCase& c, const runner::CaseResult& r,
+                const runner::ReplayResult*, const runner::SessionResult&) override {
     if (callback_) callback_(c.kase, r);
   }
 
