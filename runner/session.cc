@@ -25,11 +25,7 @@ size_t sum(const std::vector<CaseResult>& cases, PerCase perCase) {
 
 GeneratedCases::GeneratedCases(uint64_t seed, uint64_t firstIndex, size_t count, ClusterSize size,
                                GeneratorWeights weights)
-    : seed_(seed),
-      firstIndex_(firstIndex),
-      count_(count),
-      size_(size),
-      weights_(std::move(weights)) {}
+    : seed_(seed), firstIndex_(firstIndex), count_(count), size_(size), weights_(weights) {}
 
 std::optional<SessionCase> GeneratedCases::next() {
   if (count_ > 0 && given_ >= count_) return std::nullopt;
