@@ -19,15 +19,6 @@ namespace fs = std::filesystem;
 // Lines are written every so often, not after every case, when stderr is a log, not a terminal.
 constexpr auto kQuietPeriod = std::chrono::seconds(10);
 
-std::string utcNow() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 bool createOutputDirectory(const std::string& out) {
   std::error_code ec;
   fs::create_directories(fs::path(out) / "failures", ec);

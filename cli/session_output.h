@@ -12,11 +12,11 @@
 #include "reports/results_model.h"
 #include "reports/run_info.h"
 #include "runner/session.h"
+#include "runner/utc_time.h"
 
 namespace npf::cli {
 
-// The current time as ISO 8601 UTC ("2026-01-31T12:00:00Z"), for RunInfo::started.
-std::string utcNow();
+using runner::utcNow;  // for RunInfo::started
 
 // Creates OUT/failures/; prints `OUT:0:0: cannot create directory: ...` and returns false when
 // it cannot.

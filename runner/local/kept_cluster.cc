@@ -19,6 +19,7 @@
 
 #include "runner/atomic_file.h"
 #include "runner/local/run_state.h"
+#include "runner/utc_time.h"
 
 namespace npf::runner::local {
 
@@ -39,15 +40,6 @@ std::string readText(const std::string& path) {
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
-}
-
-std::string utcNow() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 bool writeAll(int fd, const std::string& s) {
