@@ -11,6 +11,7 @@
 
 #include "cli/load.h"
 #include "cli/report_files.h"
+#include "runner/local/enforcer.h"
 #include "model/case_probes.h"
 #include "runner/backends/backend_factory.h"
 #include "runner/kind/dry_run.h"
@@ -139,12 +140,46 @@ void addBackendOptions(CLI::App& sub, BackendOptions& o, bool savedCases) {
       ->capture_default_str();
   sub.add_option("--cni-path", o.cniPath, "Directory of the CNI plugin binaries")
       ->capture_default_str();
+  sub.add_option(
+         "--enforcer", o.enforcer,
+         "local backend: who enforces NetworkPolicy. nftables: netpolfuzz's own compiler (takes "
+         "--inject-fault); kube-router: kube-router's policy controller in every node, fed by a "
+         "real kube-apiserver and etcd (scripts/install-deps.sh --with-kube-router builds them); "
+         "exec: the agent of --enforcer-cmd")
+      ->check(CLI::IsMember({"nftables", "kube-router", "exec"}))
+      ->capture_default_str();
+  sub.add_option(
+         "--enforcer-cmd", o.enforcerCommand,
+         "--enforcer exec: the policy agent's command line, started in every node's network "
+         "namespace with {kubeconfig}, {node} and {node-ip} filled in (split into words like a "
+         "shell would, with quotes; never run by a shell)")
+      ->type_name("TEMPLATE");
 }
 
 bool parseBackendOptions(BackendOptions& o, const std::string& command) {
   if (o.dryRun && o.backend != "kind") {
     std::cerr << fmt::format("netpolfuzz {}: --dry-run needs --backend kind\n", command);
     return false;
+  }
+  if (o.enforcer != "nftables" && o.backend != "local") {
+    std::cerr << fmt::format("netpolfuzz {}: --enforcer {} needs --backend local\n", command,
+                             o.enforcer);
+    return false;
+  }
+  if ((o.enforcer == "exec") != !o.enforcerCommand.empty()) {
+    std::cerr << fmt::format(
+        "netpolfuzz {}: {}\n", command,
+        o.enforcer == "exec" ? "--enforcer exec needs --enforcer-cmd TEMPLATE"
+                             : "--enforcer-cmd is for --enforcer exec");
+    return false;
+  }
+  if (!o.enforcerCommand.empty()) {
+    std::string error;
+    runner::local::expandCommandTemplate(o.enforcerCommand, "K", "N", "I", error);
+    if (!error.empty()) {
+      std::cerr << fmt::format("netpolfuzz {}: --enforcer-cmd: {}\n", command, error);
+      return false;
+    }
   }
   o.profileGiven = !o.profileSettings.empty() || !o.cni.empty();
   o.faultsGiven = !o.faults.empty();
@@ -271,6 +306,9 @@ MadeBackend makeBackend(const BackendOptions& o, bool rederive,
   spec.settings = {o.profile, o.faults};
   spec.reassignPodIpv4 = reassignPodIpv4;
   spec.cniPath = o.cniPath;
+  spec.enforcer = o.enforcer;
+  spec.enforcerCommand = o.enforcerCommand;
+  spec.logDir = o.logDir;
   spec.kubectl = o.kubectl;
   spec.context = o.context;
   spec.keep = o.keep;

@@ -23,6 +23,10 @@ struct BackendOptions {
   int retryTimeoutMs = 500;
   double convergeMs = 300;
   std::string cniPath = "/usr/lib/cni";
+  // local backend: who enforces policy (runner/local/enforcer.h)
+  std::string enforcer = "nftables";
+  std::string enforcerCommand;  // --enforcer exec: the agent's command template
+  std::string logDir;           // where the control plane's and agents' logs go ("" : default)
   // kind backend
   std::string context;  // kubectl context ("" = current)
   std::string kubectl = "kubectl";

@@ -170,7 +170,11 @@ Command addConformanceCommand(CLI::App& app) {
             for (const auto& t : o->exclude) info.command += " --exclude " + t;
             for (const auto& p : bo.profileSettings) info.command += " --profile " + p;
             for (const auto& f : bo.faults) info.command += " --inject-fault " + f;
+            if (bo.enforcer != "nftables") info.command += " --enforcer " + bo.enforcer;
+            if (!bo.enforcerCommand.empty())
+              info.command += " --enforcer-cmd '" + bo.enforcerCommand + "'";
 
+            bo.logDir = o->out + "/logs";
             MadeBackend made = makeBackend(bo);
             runner::Backend& backend = *made.backend;
             runner::SessionOptions so;

@@ -245,7 +245,11 @@ Command addFuzzCommand(CLI::App& app) {
         if (!bo.cni.empty()) info.command += " --cni " + bo.cni;
         for (const auto& p : bo.profileSettings) info.command += " --profile " + shellWord(p);
         for (const auto& f : bo.faults) info.command += " --inject-fault " + shellWord(f);
+        if (bo.enforcer != "nftables") info.command += " --enforcer " + bo.enforcer;
+        if (!bo.enforcerCommand.empty())
+          info.command += " --enforcer-cmd " + shellWord(bo.enforcerCommand);
 
+        bo.logDir = out + "/logs";
         MadeBackend made = makeBackend(bo);
         runner::Backend& backend = *made.backend;
         so.stop = &installInterruptHandling();

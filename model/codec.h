@@ -36,4 +36,7 @@ std::string encodeYaml(const Cluster& c);
 // The same objects as one JSON `kind: List` document.
 std::string encodeJson(const Cluster& c);
 
+// The same objects, each as one compact JSON document, in the same order (for a REST client).
+std::vector<std::string> encodeObjectsJson(const Cluster& c);
+
 }  // namespace npf

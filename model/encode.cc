@@ -259,4 +259,11 @@ std::string encodeJson(const Cluster& c) {
   return list.dump(2, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace) + "\n";
 }
 
+std::vector<std::string> encodeObjectsJson(const Cluster& c) {
+  std::vector<std::string> out;
+  for (const auto& obj : objects(c))
+    out.push_back(obj.dump(-1, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace));
+  return out;
+}
+
 }  // namespace npf

@@ -39,6 +39,15 @@ struct RunSettings {
   bool operator==(const RunSettings&) const = default;
 };
 
+// How the dataplane's policy enforcer caught up with the last setUp() or reconcile(), when the
+// backend measures it: an enforcer fed through an API server takes time after the writes; one
+// that applies synchronously (the local nftables compiler) takes none (`measured` false).
+struct Enforcement {
+  bool measured = false;
+  double convergedMs = 0;    // from the end of the writes until every node had caught up
+  size_t timedOutNodes = 0;  // nodes that had not caught up when probing began anyway
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -62,6 +71,7 @@ class Backend {
                                          const ProbeOptions& options) = 0;
   // Removes everything setUp created. Idempotent.
   virtual void tearDown() = 0;
+  virtual Enforcement lastEnforcement() const { return {}; }
 };
 
 // All cells of a probe set, in ProbeSet::forEach order.

@@ -11,6 +11,7 @@ packages=(
   clang libclang-rt-14-dev          # libFuzzer and sanitizers
   clang-tidy clang-format           # scripts/lint.sh (CI)
   iproute2 nftables libnftables-dev containernetworking-plugins  # the local backend
+  libcurl4-openssl-dev openssl      # the local backend's API client (--enforcer kube-router|exec)
   python3                           # bench/*.sh read results.json
 )
 

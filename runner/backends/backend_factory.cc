@@ -51,6 +51,14 @@ BuiltBackend buildBackend(const BackendSpec& spec) {
     lo.cniPath = spec.cniPath;
     lo.reassignPodIpv4 = spec.reassignPodIpv4;
     lo.runId = out.runId;
+    auto kind = local::enforcerKindFromName(spec.enforcer);
+    if (!kind) {
+      out.error = "unknown enforcer " + spec.enforcer + " (nftables, kube-router, exec)";
+      return out;
+    }
+    lo.enforcer.kind = *kind;
+    lo.enforcer.commandTemplate = spec.enforcerCommand;
+    lo.logDir = spec.logDir;
     out.backend = std::make_unique<local::LocalBackend>(lo);
   } else if (spec.name == "kind") {
     if (!spec.kubectlRunner) {

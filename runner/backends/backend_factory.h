@@ -20,6 +20,9 @@ struct BackendSpec {
   std::string reassignPodIpv4;
   // local
   std::string cniPath = "/usr/lib/cni";
+  std::string enforcer = "nftables";  // runner/local/enforcer.h: nftables, kube-router, exec
+  std::string enforcerCommand;        // exec: the agent's command template
+  std::string logDir;                 // control-plane and agent logs ("" : the default)
   // kind
   std::string kubectl = "kubectl";
   std::string context;

@@ -107,6 +107,10 @@ LocalBackend::~LocalBackend() {
 }
 
 std::string LocalBackend::configure(const RunSettings& settings) {
+  if (opt_.enforcer.kind != EnforcerKind::Nftables && !settings.faults.empty())
+    return fmt::format(
+        "faults are injected into the nftables enforcer only; --enforcer {} runs as it is",
+        toString(opt_.enforcer.kind));
   for (const auto& f : settings.faults)
     if (std::find(supportedFaults().begin(), supportedFaults().end(), f) == supportedFaults().end())
       return "unknown fault class " + f +
@@ -383,6 +387,8 @@ std::string LocalBackend::setUpLocked(const Cluster& desired) {
     return e;
 
   if (auto e = createPods(created); !e.empty()) return e;
+  if (opt_.enforcer.usesApiServer())
+    if (auto e = startEnforcer(); !e.empty()) return e;
   if (auto e = applyRules(); !e.empty()) return e;
   timings_.podsCreated = created.size();
   timings_.podsDeleted = 0;
@@ -502,7 +508,8 @@ std::string LocalBackend::applyRules() {
   Cluster view = rulesView();
   std::vector<std::string> texts(nodes_.size());
   for (size_t i = 0; i < nodes_.size(); ++i)
-    texts[i] = compileNodeRuleset(view, nodes_[i].name, table_, opt_.profile, opt_.faults);
+    texts[i] = compileNodeRuleset(view, nodes_[i].name, table_, opt_.profile, opt_.faults,
+                                  !opt_.enforcer.usesApiServer());
   auto err = parallel(nodes_.size(), [&](size_t i) -> std::string {
     if (texts[i] != nodes_[i].ruleset) {
       auto r = proc_->run({"nft", "-f", "-"}, defaultToolEnv(), texts[i], nodes_[i].netns);
@@ -518,6 +525,63 @@ std::string LocalBackend::applyRules() {
   });
   timings_.rulesMs = msSince(t0);
   return err;
+}
+
+std::string LocalBackend::logDir() const {
+  return (opt_.logDir.empty() ? opt_.stateRoot + "-logs" : opt_.logDir) + "/" + run_;
+}
+
+std::map<std::string, std::string> LocalBackend::hostIps() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [key, p] : pods_)
+    if (const NodeState* n = findNode(p.node)) out[key] = toString(n->ip);
+  return out;
+}
+
+std::string LocalBackend::startEnforcer() {
+  auto t0 = Clock::now();
+  ControlPlaneOptions cp;
+  cp.runId = run_;
+  cp.stateDir = runDir(opt_.stateRoot, run_);
+  cp.logDir = logDir();
+  cp.binDir = opt_.enforcer.binDir.empty() ? defaultToolBinDir() : opt_.enforcer.binDir;
+  cp.avoid = knownAddresses(desired_, true);
+  cp.processes = opt_.processes;
+  controlPlane_ = std::make_unique<ControlPlane>(cp);
+  std::vector<ControlPlaneNode> cpNodes;
+  std::vector<AgentNode> agentNodes;
+  for (const auto& n : nodes_) {
+    cpNodes.push_back({n.name, n.netns});
+    agentNodes.push_back({n.name, n.netns, toString(n.ip)});
+  }
+  if (auto e = controlPlane_->start(cpNodes); !e.empty()) return "control plane: " + e;
+  mirror_ = std::make_unique<ApiMirror>(controlPlane_->api(), cp.serviceCidr);
+  if (auto e = mirror_->sync(view_, hostIps()); !e.empty()) return e;
+  EnforcerSpec spec = opt_.enforcer;
+  spec.binDir = cp.binDir;
+  agents_ = std::make_unique<PolicyAgents>(spec, controlPlane_->kubeconfigPath(), logDir(),
+                                           cp.serviceCidr, opt_.processes);
+  if (auto e = agents_->start(agentNodes); !e.empty()) return e;
+  timings_.controlPlaneMs = msSince(t0);
+  enforcement_ = {true, 0, 0};
+  return "";
+}
+
+std::string LocalBackend::syncEnforcer() {
+  if (auto h = controlPlane_->health(); !h.empty()) return "control plane: " + h;
+  agents_->beforeWrites();
+  if (auto e = mirror_->sync(view_, hostIps()); !e.empty()) return e;
+  enforcement_ = {true, 0, 0};
+  if (mirror_->lastCounts().total() == 0) return "";
+  auto c = agents_->waitConverged();
+  if (!c.error.empty()) return c.error;
+  enforcement_ = {true, c.ms, c.timedOutNodes};
+  return "";
+}
+
+Enforcement LocalBackend::lastEnforcement() const {
+  std::lock_guard lock(mu_);
+  return enforcement_;
 }
 
 std::string LocalBackend::syncHostServers() {
@@ -630,6 +694,7 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
   }
   for (const auto& ns : view_.namespaces) nsLabelsFirstSeen_.emplace(ns.meta.name, ns.meta.labels);
   if (err.empty()) err = createPods(created);
+  if (err.empty() && controlPlane_) err = syncEnforcer();
   if (err.empty()) err = applyRules();
   for (auto* p : created)
     if (err.empty() && p->networked)
@@ -875,6 +940,11 @@ void LocalBackend::tearDown() {
 
 void LocalBackend::tearDownLocked() {
   if (!dirCreated_) return;
+  // Agents first (they would react to everything else going away), then the API server.
+  agents_.reset();
+  mirror_.reset();
+  controlPlane_.reset();
+  enforcement_ = {};
   for (auto& [key, p] : pods_) ops_->stopServers(key);
   for (const auto& n : nodes_) ops_->stopServers("node/" + n.name);
   for (const auto& e : exts_) ops_->stopServers("ext/" + e.name);

@@ -9,9 +9,10 @@
 //    container runtime runs it; servers on every declared container port (threads of this
 //    process); hostNetwork pods serve in their node's namespace on the node IP;
 //  * one namespace per external host (IPv4) hanging off the fabric.
-// Services and NetworkPolicies are compiled to one nftables table per node (nft_compiler.h),
-// replaced atomically on every change. IPv4 only: IPv6 cells are Skipped, as SCTP cells are
-// when the kernel has no SCTP.
+// Services are compiled to one nftables table per node (nft_compiler.h), replaced atomically on
+// every change; NetworkPolicy goes into the same table, or comes from another enforcer
+// (enforcer.h: kube-router or any agent, fed by a real API server in a control namespace).
+// IPv4 only: IPv6 cells are Skipped, as SCTP cells are when the kernel has no SCTP.
 #pragma once
 
 #include <map>
@@ -24,9 +25,13 @@
 
 #include "model/ip.h"
 #include "runner/backend.h"
+#include "runner/local/api_mirror.h"
 #include "runner/local/cni.h"
+#include "runner/local/control_plane.h"
+#include "runner/local/enforcer.h"
 #include "runner/local/netns_ops.h"
 #include "runner/local/nft_compiler.h"
+#include "runner/local/policy_agents.h"
 #include "runner/local/prober.h"
 #include "runner/local/run_state.h"
 #include "runner/pod_address_map.h"
@@ -53,6 +58,9 @@ struct LocalOptions {
   // the life of the cluster. actual() reports the assigned addresses; policies are applied as
   // given (re-deriving ipBlocks is the caller's job: runner/replay.h). For testing replay.
   std::string reassignPodIpv4;
+  EnforcerSpec enforcer;  // who enforces policy (default: the nftables compiler)
+  // Where the control plane's and the agents' logs go (kept after the run); "": <stateRoot>-logs.
+  std::string logDir;
 };
 
 // Wall-clock milliseconds of the last operations, for reports and benchmarks.
@@ -61,7 +69,8 @@ struct LocalTimings {
   double reconcileMs = 0;
   double rulesMs = 0;  // compiling and loading every node's table (last setUp/reconcile)
   double probeMs = 0;
-  size_t probes = 0;                        // cells in the last probe()
+  double controlPlaneMs = 0;  // starting the API server and the agents (setUp with an agent)
+  size_t probes = 0;          // cells in the last probe()
   size_t podsCreated = 0, podsDeleted = 0;  // by the last setUp/reconcile
 };
 
@@ -82,6 +91,7 @@ class LocalBackend : public Backend {
   std::vector<ProbeResult> probe(const std::vector<Probe>& probes,
                                  const ProbeOptions& options) override;
   void tearDown() override;
+  Enforcement lastEnforcement() const override;
 
   // Fault classes (BUG-CLASSES.md names) this backend can inject.
   static const std::vector<std::string>& supportedFaults();
@@ -89,6 +99,9 @@ class LocalBackend : public Backend {
   static std::string describeFault(const std::string& fault);
 
   const std::string& runId() const { return run_; }
+  const EnforcerSpec& enforcer() const { return opt_.enforcer; }
+  // Where this run's control-plane and agent logs are written.
+  std::string logDir() const;
   // The nft ruleset last loaded into `node`'s namespace ("" if unknown node).
   std::string ruleset(const std::string& node) const;
   // The network namespace a probe from `source` starts in ("" if none).
@@ -125,6 +138,10 @@ class LocalBackend : public Backend {
   std::string createPods(std::vector<PodState*>& pods);
   std::string deletePod(PodState& p);
   std::string applyRules();
+  // The API-fed enforcer: started at setUp once pods exist; synced before every applyRules().
+  std::string startEnforcer();
+  std::string syncEnforcer();
+  std::map<std::string, std::string> hostIps() const;
   std::string syncHostServers();
   // Where `t`'s destination answers from inside its own network namespace, which no policy
   // filters: the pod's (its node's for a hostNetwork pod), the node's, the external host's, or
@@ -161,6 +178,10 @@ class LocalBackend : public Backend {
   size_t podCounter_ = 0;
   SourcePorts sourcePorts_;
   LocalTimings timings_;
+  std::unique_ptr<ControlPlane> controlPlane_;
+  std::unique_ptr<ApiMirror> mirror_;
+  std::unique_ptr<PolicyAgents> agents_;
+  Enforcement enforcement_;
 };
 
 }  // namespace npf::runner::local

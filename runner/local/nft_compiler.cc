@@ -81,10 +81,11 @@ using PortAlt = std::optional<NetworkPolicyPort>;
 class Compiler {
  public:
   Compiler(const Cluster& c, std::string node, std::string table, const Profile& profile,
-           const std::set<std::string>& faults)
+           const std::set<std::string>& faults, bool withPolicy)
       : c_(c),
         node_(std::move(node)),
         table_(std::move(table)),
+        withPolicy_(withPolicy),
         profile_(profile),
         faults_(faults) {
     for (const auto& ns : c_.namespaces) {
@@ -108,7 +109,10 @@ class Compiler {
     std::string out;
     out += fmt::format("table inet {0}\ndelete table inet {0}\ntable inet {0} {{\n", table_);
     compileServices(out);
-    compilePolicy(out);
+    if (withPolicy_)
+      compilePolicy(out);
+    else
+      compileServiceRejects(out);
     out += "}\n";
     return out;
   }
@@ -479,6 +483,16 @@ class Compiler {
     return s;
   }
 
+  // Without policy, only what kube-proxy filters: a ClusterIP port without endpoints rejects.
+  void compileServiceRejects(std::string& out) {
+    const std::string reject =
+        "    ip daddr @cluster_ips reject comment \"ClusterIP port without endpoints\"\n";
+    out += "  chain filter_forward {\n    type filter hook forward priority filter; policy accept;\n" +
+           reject + "  }\n";
+    out += "  chain filter_output {\n    type filter hook output priority filter; policy accept;\n" +
+           reject + "  }\n";
+  }
+
   void compilePolicy(std::string& out) {
     std::vector<std::string> ingressElems, egressElems;
     std::string chains;
@@ -553,6 +567,7 @@ class Compiler {
 
   const Cluster& c_;
   std::string node_, table_;
+  bool withPolicy_;
   Profile profile_;
   const std::set<std::string>& faults_;
   std::map<std::string, Labels> nsLabels_;
@@ -565,8 +580,8 @@ class Compiler {
 
 std::string compileNodeRuleset(const Cluster& view, const std::string& node,
                                const std::string& table, const Profile& profile,
-                               const std::set<std::string>& faults) {
-  return Compiler(view, node, table, profile, faults).compile();
+                               const std::set<std::string>& faults, bool withPolicy) {
+  return Compiler(view, node, table, profile, faults, withPolicy).compile();
 }
 
 }  // namespace npf::runner::local

@@ -38,8 +38,9 @@ std::optional<IpAddress> firstIpv4(const std::vector<std::string>& addresses);
 // Established and related packets are accepted first: the caller must flush the namespace's
 // conntrack table after loading a new ruleset, so that no connection accepted by earlier rules
 // (e.g. a UDP probe whose 5-tuple a later probe reuses) answers for the current ones.
+// Without `withPolicy` only the Services are compiled (another enforcer owns policy).
 std::string compileNodeRuleset(const Cluster& view, const std::string& node,
                                const std::string& table, const Profile& profile,
-                               const std::set<std::string>& faults);
+                               const std::set<std::string>& faults, bool withPolicy = true);
 
 }  // namespace npf::runner::local
