@@ -11,11 +11,11 @@
 
 #include "cli/load.h"
 #include "cli/report_files.h"
-#include "runner/local/enforcer.h"
 #include "model/case_probes.h"
 #include "runner/backends/backend_factory.h"
 #include "runner/kind/dry_run.h"
 #include "runner/kind/kind_backend.h"
+#include "runner/local/enforcer.h"
 #include "runner/local/run_state.h"
 #include "runner/replay.h"
 
@@ -167,10 +167,9 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
     return false;
   }
   if ((o.enforcer == "exec") != !o.enforcerCommand.empty()) {
-    std::cerr << fmt::format(
-        "netpolfuzz {}: {}\n", command,
-        o.enforcer == "exec" ? "--enforcer exec needs --enforcer-cmd TEMPLATE"
-                             : "--enforcer-cmd is for --enforcer exec");
+    std::cerr << fmt::format("netpolfuzz {}: {}\n", command,
+                             o.enforcer == "exec" ? "--enforcer exec needs --enforcer-cmd TEMPLATE"
+                                                  : "--enforcer-cmd is for --enforcer exec");
     return false;
   }
   if (!o.enforcerCommand.empty()) {
@@ -256,6 +255,14 @@ std::string describeRunSettings(const runner::RunSettings& s) {
     if (mine[i] != plain[i]) changed.push_back(mine[i].first + "=" + mine[i].second);
   if (!changed.empty()) parts.push_back(fmt::format("profile {}", fmt::join(changed, ",")));
   return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string enforcerDescription(const BackendOptions& o) {
+  if (o.backend != "local") return "";
+  runner::local::EnforcerSpec spec;
+  spec.kind = runner::local::enforcerKindFromName(o.enforcer).value_or(spec.kind);
+  spec.commandTemplate = o.enforcerCommand;
+  return runner::local::describeEnforcer(spec);
 }
 
 bool checkBackendMachine(const BackendOptions& o, const std::string& command) {

@@ -56,6 +56,10 @@ std::string savedCaseSettings(const BackendOptions& o, const Case& c, runner::Ru
 // "fault ENDPORT_IGNORED, profile loopback=allow": what differs from a plain run ("" if nothing).
 std::string describeRunSettings(const runner::RunSettings& s);
 
+// The local backend's policy enforcer as results.json and saved cases name it ("nftables",
+// "kube-router v2.1.0", "exec: TEMPLATE"); "" for the other backends.
+std::string enforcerDescription(const BackendOptions& o);
+
 // Whether this machine can run the backend (root, CNI plugins, nft, ip). Prints the problem and
 // returns false when not (exit 3).
 bool checkBackendMachine(const BackendOptions& o, const std::string& command);

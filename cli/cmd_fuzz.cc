@@ -228,6 +228,7 @@ Command addFuzzCommand(CLI::App& app) {
 
         RunInfo info;
         info.backend = bo.backend;
+        info.enforcer = enforcerDescription(bo);
         info.seed = seed;
         info.size = o->size;
         info.profile = bo.profile;

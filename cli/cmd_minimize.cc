@@ -123,6 +123,7 @@ int runMinimize(const MinimizeOptions& o) {
   RunInfo info;
   info.kind = "minimize";
   info.backend = bo.backend;
+  info.enforcer = enforcerDescription(bo);
   info.profile = settings.profile;
   info.faults = settings.faults;
   // An unverified result has no observed cells, but still records what it ran under.

@@ -44,11 +44,29 @@ std::string renderCampaignSummary(const Results& r, const std::string& outDir) {
   for (const auto& c : r.cases) perCase.push_back(c.timings.totalMs);
   std::string what = r.kind == "fuzz" ? fmt::format("seed {}, size {}", r.seed, r.size) : r.kind;
   out += fmt::format(
-      "\n{} cases in {:.1f} s on the {} backend ({}{}): {} cells, {} probes "
+      "\n{} cases in {:.1f} s on the {} backend{} ({}{}): {} cells, {} probes "
       "({:.0f} probes/s), median {:.0f} ms per case\n",
-      r.cases.size(), r.seconds, r.backend, what,
+      r.cases.size(), r.seconds, r.backend,
+      r.enforcer.empty() ? "" : " with the " + r.enforcer + " enforcer", what,
       r.faults.empty() ? "" : ", injected fault " + fmt::format("{}", fmt::join(r.faults, ",")),
       t.cells, t.probes, r.seconds > 0 ? double(t.probes) / r.seconds : 0.0, median(perCase));
+  if (!r.enforcer.empty() && r.enforcer != "nftables") {
+    std::vector<double> enforcer;
+    uint64_t timedOut = 0;
+    for (const auto& c : r.cases)
+      for (const auto& st : c.states) {
+        enforcer.push_back(st.enforcerMs);
+        timedOut += st.enforcerTimedOutNodes > 0;
+      }
+    out += fmt::format(
+        "enforcer {}: caught up with a change in a median {:.0f} ms (max {:.0f} ms) over {} "
+        "states{}\n",
+        r.enforcer, median(enforcer),
+        enforcer.empty() ? 0.0 : *std::max_element(enforcer.begin(), enforcer.end()),
+        enforcer.size(),
+        timedOut ? fmt::format("; {} states probed before it had caught up on every node", timedOut)
+                 : "");
+  }
   if (r.interrupted) out += "interrupted: stopped after the case in progress\n";
   if (!r.backendError.empty()) out += "backend failure: " + r.backendError + "\n";
   size_t shown = 0;

@@ -281,6 +281,8 @@ bool readState(Reader& r, const json& v, State& s) {
       !r.field(v, "lateConverged", s.lateConverged) || !r.field(v, "rounds", s.rounds) ||
       !r.field(v, "probes", s.probes) || !r.field(v, "applyMs", s.applyMs) ||
       !r.field(v, "probeMs", s.probeMs) || !r.field(v, "convergeMs", s.convergeMs) ||
+      !r.field(v, "enforcerMs", s.enforcerMs) ||
+      !r.field(v, "enforcerTimedOutNodes", s.enforcerTimedOutNodes) ||
       !r.field(v, "expectedCells", s.expectedCells) ||
       !r.field(v, "observedCells", s.observedCells))
     return false;
@@ -382,9 +384,10 @@ bool readResults(Reader& r, const json& doc, Results& out) {
     });
   if (!r.field(doc, "tool", out.tool) || !r.field(doc, "command", out.command) ||
       !r.field(doc, "kind", out.kind) || !r.field(doc, "backend", out.backend) ||
-      !r.field(doc, "seed", out.seed) || !r.field(doc, "size", out.size) ||
-      !r.field(doc, "faults", out.faults) || !r.field(doc, "started", out.started) ||
-      !r.field(doc, "seconds", out.seconds) || !r.field(doc, "interrupted", out.interrupted) ||
+      !r.field(doc, "enforcer", out.enforcer) || !r.field(doc, "seed", out.seed) ||
+      !r.field(doc, "size", out.size) || !r.field(doc, "faults", out.faults) ||
+      !r.field(doc, "started", out.started) || !r.field(doc, "seconds", out.seconds) ||
+      !r.field(doc, "interrupted", out.interrupted) ||
       !r.field(doc, "backendError", out.backendError))
     return false;
   if (const json* p = r.member(doc, "profile", false)) {
@@ -500,6 +503,7 @@ std::string renderJson(const Results& r) {
   doc["command"] = r.command;
   doc["kind"] = r.kind;
   doc["backend"] = r.backend;
+  if (!r.enforcer.empty()) doc["enforcer"] = r.enforcer;
   doc["seed"] = r.seed;
   doc["size"] = r.size;
   ojson profile = ojson::object();
@@ -552,6 +556,8 @@ std::string renderJson(const Results& r) {
                         {"applyMs", s.applyMs},
                         {"probeMs", s.probeMs},
                         {"convergeMs", s.convergeMs},
+                        {"enforcerMs", s.enforcerMs},
+                        {"enforcerTimedOutNodes", s.enforcerTimedOutNodes},
                         {"blocks", blocks},
                         {"expectedCells", s.expectedCells},
                         {"observedCells", s.observedCells}});

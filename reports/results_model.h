@@ -58,6 +58,8 @@ struct State {
            errors = 0, refusedDenied = 0, lateConverged = 0, probes = 0;
   int64_t rounds = 0;
   double applyMs = 0, probeMs = 0, convergeMs = 0;
+  double enforcerMs = 0;               // the enforcer catching up (within applyMs)
+  uint64_t enforcerTimedOutNodes = 0;  // nodes it had not caught up on when probing began
   // Every cell, block by block, source-major. `expectedCells[i]` and `observedCells[i]` are
   // cell i (docs/results-format.md). Empty in files from writers that did not record them;
   // when present the parser guarantees both strings have one character per cell.
@@ -102,6 +104,7 @@ struct Results {
   std::string tool, command;
   std::string kind;  // fuzz | conformance | replay ("" in files from older writers)
   std::string backend;
+  std::string enforcer;  // the local backend's policy enforcer ("" from other backends)
   uint64_t seed = 0;
   std::string size;
   std::vector<std::pair<std::string, std::string>> profile;  // in document order

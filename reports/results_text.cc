@@ -31,6 +31,7 @@ std::string header(const Results& r) {
       fmt::format("netpolfuzz report: {} on the {} backend{}, {} in {:.1f} s ({:.0f} probes/s)\n",
                   what, safe(r.backend.empty() ? "?" : r.backend), detail,
                   count(r.cases.size(), "case", "cases"), r.seconds, r.totals.probesPerSecond);
+  if (!r.enforcer.empty()) out += "enforcer: " + safe(r.enforcer) + "\n";
   if (!r.command.empty()) out += "command: " + safe(r.command) + "\n";
   if (!r.started.empty()) out += "started: " + safe(r.started) + "\n";
   if (!r.profile.empty()) {

@@ -14,6 +14,7 @@ struct RunInfo {
   std::string tool = "netpolfuzz 0.1.0";
   std::string kind = "fuzz";  // fuzz | conformance | replay
   std::string backend = "local";
+  std::string enforcer;  // local backend: who enforced policy ("nftables", "kube-router v2.1.0")
   uint64_t seed = 0;
   std::string size = "small";
   Profile profile;

@@ -364,6 +364,10 @@ StateResult CaseRunner::checkState(const Case& c, const Cluster& desired, size_t
   if (!backendError.empty()) return r;
   const auto applied = Clock::now();
   r.applyMs = msBetween(t0, applied);
+  if (auto e = backend_.lastEnforcement(); e.measured) {
+    r.enforcerMs = e.convergedMs;
+    r.enforcerTimedOutNodes = e.timedOutNodes;
+  }
 
   StateCells cells(c, backend_.actual(), profile_);
   r.cells = cells.probes.size();

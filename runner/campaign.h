@@ -54,6 +54,10 @@ struct StateResult {
   double applyMs = 0;     // setUp or reconcile
   double probeMs = 0;     // every round
   double convergeMs = 0;  // from the end of apply to the round where every cell that can agree did
+  // The backend's policy enforcer catching up with this state (Backend::lastEnforcement): within
+  // applyMs; 0 for an enforcer that applies synchronously.
+  double enforcerMs = 0;
+  size_t enforcerTimedOutNodes = 0;
   std::vector<CellOutcome> notable;  // Fail, Flaky and Error cells
   // Every cell, in ProbeSet::forEach order of `probes`: the symbols (model/cell_vocabulary.h)
   // of its expected verdict and of its last attempt's observation.

@@ -43,6 +43,8 @@ results::State stateOf(const StateResult& s) {
   r.applyMs = s.applyMs;
   r.probeMs = s.probeMs;
   r.convergeMs = s.convergeMs;
+  r.enforcerMs = s.enforcerMs;
+  r.enforcerTimedOutNodes = s.enforcerTimedOutNodes;
   r.blocks = blocksOf(s.probeSet);
   r.expectedCells = s.expectedCells;
   r.observedCells = s.observedCells;
@@ -87,6 +89,7 @@ results::Results toResults(const SessionResult& result, const RunInfo& info,
   r.command = info.command;
   r.kind = info.kind;
   r.backend = info.backend;
+  r.enforcer = info.enforcer;
   r.seed = info.seed;
   r.size = info.size;
   r.profile = describeProfile(info.profile);
@@ -129,6 +132,7 @@ std::vector<std::pair<std::string, std::string>> runEnvironment(const RunInfo& i
   if (struct utsname u{}; uname(&u) == 0)
     env.emplace_back("kernel", fmt::format("{} {} {}", u.sysname, u.release, u.machine));
   if (!info.started.empty()) env.emplace_back("recorded", info.started);
+  if (!info.enforcer.empty()) env.emplace_back("enforcer", info.enforcer);
   if (!info.command.empty()) env.emplace_back("command", info.command);
   return env;
 }

@@ -35,9 +35,8 @@ std::string lookUp(const std::string& name, const std::vector<std::string>& env)
 
 Daemon::~Daemon() { stop(); }
 
-std::string Daemon::start(const std::vector<std::string>& argv,
-                          const std::vector<std::string>& env, const std::string& netns,
-                          const std::string& logPath) {
+std::string Daemon::start(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                          const std::string& netns, const std::string& logPath) {
   if (pid_ > 0 && running()) return "already running";
   if (argv.empty()) return "empty command";
   std::string exe = lookUp(argv[0], env);

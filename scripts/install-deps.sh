@@ -1,7 +1,23 @@
 #!/usr/bin/env bash
-# Installs the Debian packages netpolfuzz builds and runs with. Idempotent: does nothing when
-# everything is present. Needs root (or sudo) for apt-get.
+# Installs what netpolfuzz builds and runs with. Idempotent: does nothing when everything is
+# present. Needs root (or sudo) for apt-get.
+#
+#   scripts/install-deps.sh                    the Debian packages of the build and the local backend
+#   scripts/install-deps.sh --with-kube-router  also what `--enforcer kube-router` runs: Debian's
+#       etcd-server, ipset and iptables, and kube-apiserver and kube-router built from the Go
+#       module proxy into ${XDG_CACHE_HOME:-~/.cache}/netpolfuzz/bin (scripts/build-control-plane.sh;
+#       about 16 minutes on 2 cores the first time, cached after that). Needs Go >= 1.22.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_kube_router=false
+for arg in "$@"; do
+  case "$arg" in
+    --with-kube-router) with_kube_router=true ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "install-deps: unknown option $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   build-essential cmake ninja-build pkg-config
@@ -14,15 +30,22 @@ packages=(
   libcurl4-openssl-dev openssl      # the local backend's API client (--enforcer kube-router|exec)
   python3                           # bench/*.sh read results.json
 )
+if $with_kube_router; then
+  packages+=(etcd-server ipset iptables)  # the control plane's store; what kube-router drives
+fi
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "install-deps: installing ${missing[*]}" >&2
-sudo=()
-[ "$(id -u)" -eq 0 ] || sudo=(sudo)
-"${sudo[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if $with_kube_router; then
+  scripts/build-control-plane.sh >/dev/null
+fi

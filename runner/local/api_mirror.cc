@@ -147,7 +147,7 @@ std::string ApiMirror::sync(const Cluster& view,
   for (const auto& key : gone) have_.erase(key);
   for (const auto& [key, m] : want) {
     auto it = have_.find(key);
-    std::string e = it == have_.end() ? create(m)
+    std::string e = it == have_.end()           ? create(m)
                     : it->second.json != m.json ? update(it->second, m)
                                                 : "";
     if (!e.empty()) return e;
@@ -219,7 +219,8 @@ std::string ApiMirror::update(const Mirrored& before, const Mirrored& after) {
   // A NetworkPolicy: replaced as written, at the version the server has.
   auto got = api_.get(path);
   if (!got.ok())
-    return fmt::format("API: reading NetworkPolicy {}/{}: {}", after.ns, after.name, got.describe());
+    return fmt::format("API: reading NetworkPolicy {}/{}: {}", after.ns, after.name,
+                       got.describe());
   Json current = Json::parse(got.body, nullptr, false);
   if (current.is_discarded()) return "API: unreadable NetworkPolicy " + after.name;
   b["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"];

@@ -1,7 +1,7 @@
 #include "runner/local/control_plane.h"
 
-#include <fmt/format.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -77,8 +77,8 @@ std::string ControlPlane::writeFiles() {
                          fs::perms::owner_read | fs::perms::owner_write);
       !e.empty())
     return e;
-  auto r = proc_->run({"openssl", "genrsa", "-out", dir_ + "/sa.key", "2048"}, defaultToolEnv(),
-                      "", "");
+  auto r =
+      proc_->run({"openssl", "genrsa", "-out", dir_ + "/sa.key", "2048"}, defaultToolEnv(), "", "");
   if (!r.ok()) return "openssl genrsa (service-account key): " + r.err;
   kubeconfig_ = dir_ + "/kubeconfig";
   std::string kubeconfig = fmt::format(
@@ -101,7 +101,8 @@ std::string ControlPlane::start(const std::vector<ControlPlaneNode>& nodes) {
   for (int third = 100; third < 200 && subnetPrefix_.empty(); ++third) {
     bool clash = false;
     for (const auto& ip : opt_.avoid)
-      if (ip.family == IpFamily::V4 && toString(ip).rfind(fmt::format("169.254.{}.", third), 0) == 0)
+      if (ip.family == IpFamily::V4 &&
+          toString(ip).rfind(fmt::format("169.254.{}.", third), 0) == 0)
         clash = true;
     if (!clash) subnetPrefix_ = fmt::format("169.254.{}.", third);
   }
@@ -127,21 +128,20 @@ std::string ControlPlane::start(const std::vector<ControlPlaneNode>& nodes) {
         i, nodes[i].netns);
   if (auto e = ip(cp, batch); !e.empty()) return e;
   for (size_t i = 0; i < nodes.size(); ++i)
-    if (auto e = ip(nodes[i].netns,
-                    fmt::format("addr add {}{}/24 dev cp0\nlink set cp0 up\n", subnetPrefix_, 10 + i));
+    if (auto e = ip(nodes[i].netns, fmt::format("addr add {}{}/24 dev cp0\nlink set cp0 up\n",
+                                                subnetPrefix_, 10 + i));
         !e.empty())
       return e;
 
   const std::vector<std::string> env{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
                                      "HOME=" + dir_};
-  if (auto e = etcd_.start({opt_.etcdPath, "--name", "netpolfuzz", "--data-dir", dir_ + "/etcd",
-                            "--listen-client-urls", "http://127.0.0.1:2379",
-                            "--advertise-client-urls", "http://127.0.0.1:2379",
-                            "--listen-peer-urls", "http://127.0.0.1:2380",
-                            "--initial-advertise-peer-urls", "http://127.0.0.1:2380",
-                            "--initial-cluster", "netpolfuzz=http://127.0.0.1:2380",
-                            "--listen-metrics-urls", "http://127.0.0.1:2381"},
-                           env, cp, logFiles()[0]);
+  if (auto e = etcd_.start(
+          {opt_.etcdPath, "--name", "netpolfuzz", "--data-dir", dir_ + "/etcd",
+           "--listen-client-urls", "http://127.0.0.1:2379", "--advertise-client-urls",
+           "http://127.0.0.1:2379", "--listen-peer-urls", "http://127.0.0.1:2380",
+           "--initial-advertise-peer-urls", "http://127.0.0.1:2380", "--initial-cluster",
+           "netpolfuzz=http://127.0.0.1:2380", "--listen-metrics-urls", "http://127.0.0.1:2381"},
+          env, cp, logFiles()[0]);
       !e.empty())
     return "etcd (Debian package etcd-server): " + e;
   if (auto e = apiserver_.start(

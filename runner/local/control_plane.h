@@ -27,10 +27,10 @@ struct ControlPlaneNode {
 };
 
 struct ControlPlaneOptions {
-  std::string runId;        // names the namespace <run>-cp
-  std::string stateDir;     // private files (etcd data, keys, certificates): <stateDir>/cp
-  std::string logDir;       // etcd.log and kube-apiserver.log
-  std::string binDir;       // holds kube-apiserver-<kKubeVersion>
+  std::string runId;     // names the namespace <run>-cp
+  std::string stateDir;  // private files (etcd data, keys, certificates): <stateDir>/cp
+  std::string logDir;    // etcd.log and kube-apiserver.log
+  std::string binDir;    // holds kube-apiserver-<kKubeVersion>
   std::string etcdPath = "etcd";
   std::string serviceCidr = "10.96.0.0/12";
   int readyTimeoutMs = 120000;  // the API server takes seconds; a loaded machine much longer

@@ -36,7 +36,8 @@ HttpResponse KubeApi::mergePatch(const std::string& path, const std::string& jso
 }
 
 HttpResponse KubeApi::remove(const std::string& path) {
-  return call("DELETE", path, R"({"kind":"DeleteOptions","apiVersion":"v1","gracePeriodSeconds":0})",
+  return call("DELETE", path,
+              R"({"kind":"DeleteOptions","apiVersion":"v1","gracePeriodSeconds":0})",
               "application/json");
 }
 

@@ -562,8 +562,14 @@ std::string LocalBackend::startEnforcer() {
   agents_ = std::make_unique<PolicyAgents>(spec, controlPlane_->kubeconfigPath(), logDir(),
                                            cp.serviceCidr, opt_.processes);
   if (auto e = agents_->start(agentNodes); !e.empty()) return e;
+  auto c = agents_->waitConverged();
+  if (!c.error.empty()) return c.error;
+  if (c.timedOutNodes > 0)
+    return fmt::format("{}: no first sync on {} node(s) within {} s; see the logs in {}",
+                       toString(opt_.enforcer.kind), c.timedOutNodes,
+                       opt_.enforcer.timeoutMs / 1000, logDir());
   timings_.controlPlaneMs = msSince(t0);
-  enforcement_ = {true, 0, 0};
+  enforcement_ = {true, c.ms, 0};
   return "";
 }
 

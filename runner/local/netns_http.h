@@ -15,9 +15,9 @@
 namespace npf::runner::local {
 
 struct HttpResponse {
-  long status = 0;     // HTTP status; 0 when no response arrived
-  std::string body;    // response body
-  std::string error;   // transport error (connection refused, TLS, timeout), "" when answered
+  long status = 0;    // HTTP status; 0 when no response arrived
+  std::string body;   // response body
+  std::string error;  // transport error (connection refused, TLS, timeout), "" when answered
   bool ok() const { return error.empty() && status >= 200 && status < 300; }
   // "HTTP 404: <body start>" or the transport error, for messages.
   std::string describe() const;
@@ -32,8 +32,8 @@ struct HttpRequest {
 };
 
 struct HttpTls {
-  std::string caFile;         // verify the server against this CA bundle ("" with insecure)
-  bool insecure = false;      // skip verification (never used for anything but loopback tests)
+  std::string caFile;     // verify the server against this CA bundle ("" with insecure)
+  bool insecure = false;  // skip verification (never used for anything but loopback tests)
 };
 
 class NetnsHttpClient {

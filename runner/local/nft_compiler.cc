@@ -487,10 +487,12 @@ class Compiler {
   void compileServiceRejects(std::string& out) {
     const std::string reject =
         "    ip daddr @cluster_ips reject comment \"ClusterIP port without endpoints\"\n";
-    out += "  chain filter_forward {\n    type filter hook forward priority filter; policy accept;\n" +
-           reject + "  }\n";
-    out += "  chain filter_output {\n    type filter hook output priority filter; policy accept;\n" +
-           reject + "  }\n";
+    out +=
+        "  chain filter_forward {\n    type filter hook forward priority filter; policy accept;\n" +
+        reject + "  }\n";
+    out +=
+        "  chain filter_output {\n    type filter hook output priority filter; policy accept;\n" +
+        reject + "  }\n";
   }
 
   void compilePolicy(std::string& out) {

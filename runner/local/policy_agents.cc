@@ -1,7 +1,6 @@
 #include "runner/local/policy_agents.h"
 
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <chrono>
@@ -107,11 +106,6 @@ std::string PolicyAgents::start(const std::vector<AgentNode>& nodes) {
       return fmt::format("{} on node {}: {}", toString(spec_.kind), n.name, e);
     agents_.push_back(std::move(a));
   }
-  auto c = waitConverged();
-  if (!c.error.empty()) return c.error;
-  if (spec_.kind == EnforcerKind::KubeRouter && c.timedOutNodes > 0)
-    return fmt::format("kube-router did not finish its first sync on {} node(s) within {} s; see {}",
-                       c.timedOutNodes, spec_.timeoutMs / 1000, logDir_);
   return "";
 }
 
@@ -195,9 +189,9 @@ Convergence PolicyAgents::waitConverged() {
           settledAt[i].reset();
         else if (!settledAt[i])
           settledAt[i] = now;
-        done[i] = caughtUp &&
-                  std::chrono::duration<double, std::milli>(now - lastChange[i]).count() >=
-                      spec_.quietMs;
+        done[i] =
+            caughtUp &&
+            std::chrono::duration<double, std::milli>(now - lastChange[i]).count() >= spec_.quietMs;
       } else {
         std::string f = fingerprintOf(a);
         if (f != lastSeen[i]) {

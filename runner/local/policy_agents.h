@@ -29,9 +29,9 @@ struct AgentNode {
 };
 
 struct Convergence {
-  double ms = 0;              // from the end of the API writes to converged (slowest node)
-  size_t timedOutNodes = 0;   // nodes that had not converged after timeoutMs
-  std::string error;          // an agent died (with its log's tail)
+  double ms = 0;             // from the end of the API writes to converged (slowest node)
+  size_t timedOutNodes = 0;  // nodes that had not converged after timeoutMs
+  std::string error;         // an agent died (with its log's tail)
 };
 
 class PolicyAgents {
@@ -42,8 +42,8 @@ class PolicyAgents {
   PolicyAgents(const PolicyAgents&) = delete;
   PolicyAgents& operator=(const PolicyAgents&) = delete;
 
-  // Starts an agent in every node namespace (from the calling thread, which must outlive them)
-  // and waits for their first convergence. Error or "".
+  // Starts an agent in every node namespace (from the calling thread, which must outlive them);
+  // waitConverged() then waits for their first sync. Error or "".
   std::string start(const std::vector<AgentNode>& nodes);
   // Call right before a batch of API writes: marks the time and each node's state.
   void beforeWrites();
@@ -63,7 +63,7 @@ class PolicyAgents {
     size_t offset = 0;
     std::string partial;
     size_t starts = 0, ends = 0;
-    int64_t lastStartNs = 0;       // start of the latest sync begun
+    int64_t lastStartNs = 0;          // start of the latest sync begun
     int64_t lastFinishedStartNs = 0;  // start of the latest sync that has finished
     // exec: the ruleset fingerprint.
     std::string fingerprint, fingerprintBefore;
