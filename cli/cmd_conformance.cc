@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -12,13 +11,12 @@
 
 #include "cli/backend_options.h"
 #include "cli/commands.h"
+#include "cli/known_failures_option.h"
 #include "cli/load.h"
 #include "cli/session_output.h"
 #include "generator/conformance.h"
 #include "reports/campaign_summary.h"
-#include "reports/known_failures.h"
 #include "runner/campaign_results.h"
-#include "runner/local/enforcer.h"
 #include "runner/session.h"
 
 namespace npf::cli {
@@ -52,14 +50,6 @@ std::string corpusPath(const std::string& rel) {
 // The suite's files: ./corpus/conformance, else the source tree's.
 std::string defaultSuiteDir() { return corpusPath("conformance"); }
 
-// The known failures of an enforcer whose findings are written down (corpus/findings/).
-std::string defaultKnownFailures(const std::string& enforcer) {
-  if (enforcer == "kube-router")
-    return corpusPath(std::string("findings/kube-router-") + runner::local::kKubeRouterVersion +
-                      "/known-failures.txt");
-  return "";
-}
-
 }  // namespace
 
 Command addConformanceCommand(CLI::App& app) {
@@ -72,7 +62,7 @@ Command addConformanceCommand(CLI::App& app) {
     bool timings = false;
     bool list = false;
     std::vector<std::string> reports = {"html", "junit"};  // CI systems pick up JUnit
-    std::string knownFailures, writeKnownFailures;
+    KnownFailuresOptions known;
   };
   auto o = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand(
@@ -107,182 +97,151 @@ Command addConformanceCommand(CLI::App& app) {
       "--timings", o->timings,
       "Print where the time went, by phase (apply incl. waiting for pods, probe, oracle and diff), "
       "and the convergence time per state");
-  sub->add_option(
-         "--known-failures", o->knownFailures,
-         "The cells this dataplane is known to fail (reports/known_failures.h: CASE STEP FROM "
-         "TO:PORT/PROTOCOL per line): exit 1 only on a new failure or on a listed cell that "
-         "passed. Default with --enforcer kube-router: corpus/findings/kube-router-v2.1.0/"
-         "known-failures.txt; `none`: every failure counts")
-      ->type_name("FILE");
-  sub->add_option("--write-known-failures", o->writeKnownFailures,
-                  "Write every failed cell of this run as a known-failures file")
-      ->type_name("FILE");
+  addKnownFailuresOptions(*sub, o->known,
+                          "Default for the whole suite with --enforcer kube-router: "
+                          "corpus/findings/kube-router-v2.1.0/known-failures.txt");
   addBackendOptions(*sub, o->backend);
 
-  return {
-      sub, [o]() {
-        BackendOptions& bo = o->backend;
-        if (!parseBackendOptions(bo, "conformance")) return kExitBadInput;
-        std::vector<std::string> paths = o->paths;
-        if (paths.empty()) {
-          std::string dir = defaultSuiteDir();
-          if (dir.empty()) {
-            std::cerr << "netpolfuzz conformance: corpus/conformance not found; give the "
-                         "suite's directory\n";
-            return kExitBadInput;
-          }
-          paths.push_back(dir);
-        }
-        std::vector<std::string> files;
-        for (const auto& p : paths) {
-          std::string err;
-          auto found = listCaseFiles(p, err);
-          if (!err.empty()) {
-            std::cerr << err << '\n';
-            return kExitBadInput;
-          }
-          files.insert(files.end(), found.begin(), found.end());
-        }
-        std::string knownFile = o->knownFailures;
-        if (knownFile.empty() && o->paths.empty()) knownFile = defaultKnownFailures(bo.enforcer);
-        if (knownFile == "none") knownFile.clear();
-        std::vector<results::KnownFailure> known;
-        if (!knownFile.empty()) {
-          std::ifstream in(knownFile, std::ios::binary);
-          std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-          if (!in.good() && !in.eof()) {
-            std::cerr << fmt::format("{}:0:0: cannot read the known-failures file\n", knownFile);
-            return kExitBadInput;
-          }
-          auto parsed = results::parseKnownFailures(text, knownFile);
-          for (const auto& e : parsed.errors) std::cerr << toString(e) << '\n';
-          if (!parsed.errors.empty()) return kExitBadInput;
-          known = std::move(parsed.entries);
-        }
-        auto include = splitTags(o->include), exclude = splitTags(o->exclude);
-        std::vector<runner::SessionCase> selected;
-        bool bad = false;
-        for (const auto& f : files) {
-          Loaded l = loadCase({f});
-          if (!l.errors.empty()) {
-            printDiagnostics(l);
-            bad = true;
-            continue;
-          }
-          const auto& tags = l.kase.meta.tags;
-          auto has = [&](const std::set<std::string>& set) {
-            return std::any_of(tags.begin(), tags.end(),
-                               [&](const std::string& t) { return set.count(t) > 0; });
-          };
-          if (!include.empty() && !has(include)) continue;
-          if (has(exclude)) continue;
-          if (l.kase.meta.name.empty()) l.kase.meta.name = fs::path(f).stem().string();
-          runner::SessionCase c;
-          c.kase = std::move(l.kase);
-          c.source = f;
-          selected.push_back(std::move(c));
-        }
-        if (bad) return kExitBadInput;
-        if (selected.empty()) {
-          std::cerr << "netpolfuzz conformance: no case selected (check --include/--exclude)\n";
-          return kExitBadInput;
-        }
-        if (o->list) {
-          for (const auto& c : selected)
-            std::cout << fmt::format("{}  [{}]\n", c.source, fmt::join(c.kase.meta.tags, ", "));
-          std::cout << fmt::format("{} cases\n", selected.size());
-          return kExitOk;
-        }
-        if (bo.dryRun) {
-          std::vector<std::pair<std::string, Case>> cases;
-          for (const auto& c : selected) cases.push_back({c.source, c.kase});
-          return dryRunCases(bo, cases);
-        }
-        if (!checkBackendMachine(bo, "conformance")) return kExitInfrastructure;
-        if (!createOutputDirectory(o->out)) return kExitInfrastructure;
+  return {sub, [o]() {
+            BackendOptions& bo = o->backend;
+            if (!parseBackendOptions(bo, "conformance")) return kExitBadInput;
+            std::vector<std::string> paths = o->paths;
+            if (paths.empty()) {
+              std::string dir = defaultSuiteDir();
+              if (dir.empty()) {
+                std::cerr << "netpolfuzz conformance: corpus/conformance not found; give the "
+                             "suite's directory\n";
+                return kExitBadInput;
+              }
+              paths.push_back(dir);
+            }
+            std::vector<std::string> files;
+            for (const auto& p : paths) {
+              std::string err;
+              auto found = listCaseFiles(p, err);
+              if (!err.empty()) {
+                std::cerr << err << '\n';
+                return kExitBadInput;
+              }
+              files.insert(files.end(), found.begin(), found.end());
+            }
+            if (!loadKnownFailures(o->known,
+                                   o->paths.empty() ? defaultKnownFailuresFor(bo.enforcer) : ""))
+              return kExitBadInput;
+            auto include = splitTags(o->include), exclude = splitTags(o->exclude);
+            std::vector<runner::SessionCase> selected;
+            bool bad = false;
+            for (const auto& f : files) {
+              Loaded l = loadCase({f});
+              if (!l.errors.empty()) {
+                printDiagnostics(l);
+                bad = true;
+                continue;
+              }
+              const auto& tags = l.kase.meta.tags;
+              auto has = [&](const std::set<std::string>& set) {
+                return std::any_of(tags.begin(), tags.end(),
+                                   [&](const std::string& t) { return set.count(t) > 0; });
+              };
+              if (!include.empty() && !has(include)) continue;
+              if (has(exclude)) continue;
+              if (l.kase.meta.name.empty()) l.kase.meta.name = fs::path(f).stem().string();
+              runner::SessionCase c;
+              c.kase = std::move(l.kase);
+              c.source = f;
+              selected.push_back(std::move(c));
+            }
+            if (bad) return kExitBadInput;
+            if (selected.empty()) {
+              std::cerr << "netpolfuzz conformance: no case selected (check --include/--exclude)\n";
+              return kExitBadInput;
+            }
+            if (o->list) {
+              for (const auto& c : selected)
+                std::cout << fmt::format("{}  [{}]\n", c.source, fmt::join(c.kase.meta.tags, ", "));
+              std::cout << fmt::format("{} cases\n", selected.size());
+              return kExitOk;
+            }
+            if (bo.dryRun) {
+              std::vector<std::pair<std::string, Case>> cases;
+              for (const auto& c : selected) cases.push_back({c.source, c.kase});
+              return dryRunCases(bo, cases);
+            }
+            if (!checkBackendMachine(bo, "conformance")) return kExitInfrastructure;
+            if (!createOutputDirectory(o->out)) return kExitInfrastructure;
 
-        RunInfo info;
-        info.kind = "conformance";
-        info.backend = bo.backend;
-        info.enforcer = enforcerDescription(bo);
-        info.size = "conformance";
-        info.profile = bo.profile;
-        info.faults = bo.faults;
-        info.started = utcNow();
-        info.command = "netpolfuzz conformance";
-        for (const auto& p : o->paths) info.command += " " + p;
-        for (const auto& t : o->include) info.command += " --include " + t;
-        for (const auto& t : o->exclude) info.command += " --exclude " + t;
-        for (const auto& p : bo.profileSettings) info.command += " --profile " + p;
-        for (const auto& f : bo.faults) info.command += " --inject-fault " + f;
-        if (bo.enforcer != "nftables") info.command += " --enforcer " + bo.enforcer;
-        if (!bo.enforcerCommand.empty())
-          info.command += " --enforcer-cmd '" + bo.enforcerCommand + "'";
+            RunInfo info;
+            info.kind = "conformance";
+            info.backend = bo.backend;
+            info.enforcer = enforcerDescription(bo);
+            info.size = "conformance";
+            info.profile = bo.profile;
+            info.faults = bo.faults;
+            info.started = utcNow();
+            info.command = "netpolfuzz conformance";
+            for (const auto& p : o->paths) info.command += " " + p;
+            for (const auto& t : o->include) info.command += " --include " + t;
+            for (const auto& t : o->exclude) info.command += " --exclude " + t;
+            for (const auto& p : bo.profileSettings) info.command += " --profile " + p;
+            for (const auto& f : bo.faults) info.command += " --inject-fault " + f;
+            if (bo.enforcer != "nftables") info.command += " --enforcer " + bo.enforcer;
+            if (!bo.enforcerCommand.empty())
+              info.command += " --enforcer-cmd '" + bo.enforcerCommand + "'";
 
-        bo.logDir = o->out + "/logs";
-        MadeBackend made = makeBackend(bo);
-        runner::Backend& backend = *made.backend;
-        runner::SessionOptions so;
-        so.profile = bo.profile;
-        so.check = checkOptions(bo);
-        so.stop = &installInterruptHandling();
-        std::cout << fmt::format("netpolfuzz conformance: {} cases on the {} backend (run {}){}\n",
-                                 selected.size(), bo.backend, made.runId,
-                                 bo.faults.empty() ? ""
-                                                   : fmt::format(", injected fault {}",
-                                                                 fmt::join(bo.faults, ",")))
-                  << (knownFile.empty()
-                          ? ""
-                          : fmt::format("known failures: {} ({} cells)\n", knownFile, known.size()))
-                  << std::flush;
+            bo.logDir = o->out + "/logs";
+            MadeBackend made = makeBackend(bo);
+            runner::Backend& backend = *made.backend;
+            runner::SessionOptions so;
+            so.profile = bo.profile;
+            so.check = checkOptions(bo);
+            so.stop = &installInterruptHandling();
+            std::cout << fmt::format(
+                             "netpolfuzz conformance: {} cases on the {} backend (run {}){}\n",
+                             selected.size(), bo.backend, made.runId,
+                             bo.faults.empty()
+                                 ? ""
+                                 : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")))
+                      << (o->known.active.empty()
+                              ? ""
+                              : fmt::format("known failures: {} ({} cells)\n", o->known.active,
+                                            o->known.entries.size()))
+                      << std::flush;
 
-        SessionOutputOptions output;
-        output.outDir = o->out;
-        output.info = info;
-        // A failing case is saved under its path below the suite's directory, '/' made '-'.
-        const std::string suiteRoot =
-            paths.size() == 1 && fs::is_directory(paths[0]) ? paths[0] : ".";
-        output.failureFile = [suiteRoot](const runner::SessionCase& c) {
-          std::string rel = fs::relative(c.source, suiteRoot).string();
-          std::replace(rel.begin(), rel.end(), '/', '-');
-          return "failures/" + rel;
-        };
-        output.failLine = [](const runner::SessionCase& c, const runner::CaseResult& r,
-                             const std::string&) {
-          return fmt::format("{}: {} discrepancies", c.source, r.discrepancies());
-        };
-        output.quiet = o->quiet;
-        output.plannedCases = selected.size();
-        SessionOutput sink(std::move(output));
-        runner::ListedCases source(std::move(selected));
-        runner::SessionResult result = runner::runSession(backend, source, sink, so);
-        backend.tearDown();
-        const results::Results doc = sink.finish(result);
-        std::cout << renderTagTables(doc);
-        std::cout << renderCampaignSummary(doc, o->out);
-        if (o->timings) std::cout << renderTimings(doc);
-        if (!writeRequestedReports(o->out, o->reports)) return kExitInfrastructure;
-        if (!o->writeKnownFailures.empty()) {
-          std::string header = fmt::format(
-              "Known failures of {} ({}): written by\n  {} --write-known-failures {}\n"
-              "on {}. Each line: CASE STEP FROM TO:PORT/PROTOCOL.",
-              info.enforcer.empty() ? bo.backend : info.enforcer, bo.backend, info.command,
-              o->writeKnownFailures, info.started);
-          if (!writeFileAtomic(o->writeKnownFailures, results::renderKnownFailures(doc, header)))
-            return kExitInfrastructure;
-          std::cout << "known failures written: " << o->writeKnownFailures << '\n';
-        }
-        if (!result.backendError.empty()) return kExitInfrastructure;
-        if (!knownFile.empty()) {
-          auto check = results::checkKnownFailures(doc, known);
-          std::cout << results::renderKnownFailureCheck(check, knownFile);
-          if (result.interrupted) return 130;
-          return check.ok() ? kExitOk : kExitDiscrepancies;
-        }
-        if (result.discrepancies() > 0) return kExitDiscrepancies;
-        if (result.interrupted) return 130;
-        return kExitOk;
-      }};
+            SessionOutputOptions output;
+            output.outDir = o->out;
+            output.info = info;
+            // A failing case is saved under its path below the suite's directory, '/' made '-'.
+            const std::string suiteRoot =
+                paths.size() == 1 && fs::is_directory(paths[0]) ? paths[0] : ".";
+            output.failureFile = [suiteRoot](const runner::SessionCase& c) {
+              std::string rel = fs::relative(c.source, suiteRoot).string();
+              std::replace(rel.begin(), rel.end(), '/', '-');
+              return "failures/" + rel;
+            };
+            output.failLine = [](const runner::SessionCase& c, const runner::CaseResult& r,
+                                 const std::string&) {
+              return fmt::format("{}: {} discrepancies", c.source, r.discrepancies());
+            };
+            output.quiet = o->quiet;
+            output.plannedCases = selected.size();
+            SessionOutput sink(std::move(output));
+            runner::ListedCases source(std::move(selected));
+            runner::SessionResult result = runner::runSession(backend, source, sink, so);
+            backend.tearDown();
+            const results::Results doc = sink.finish(result);
+            std::cout << renderTagTables(doc);
+            std::cout << renderCampaignSummary(doc, o->out);
+            if (o->timings) std::cout << renderTimings(doc);
+            if (!writeRequestedReports(o->out, o->reports)) return kExitInfrastructure;
+            int known = finishKnownFailures(o->known, doc, info);
+            if (known == kExitInfrastructure) return known;
+            if (!result.backendError.empty()) return kExitInfrastructure;
+            if (result.interrupted) return 130;
+            if (known >= 0) return known;
+            if (result.discrepancies() > 0) return kExitDiscrepancies;
+            if (result.interrupted) return 130;
+            return kExitOk;
+          }};
 }
 
 }  // namespace npf::cli

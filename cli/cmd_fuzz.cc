@@ -13,6 +13,7 @@
 
 #include "cli/backend_options.h"
 #include "cli/commands.h"
+#include "cli/known_failures_option.h"
 #include "cli/load.h"
 #include "cli/report_files.h"
 #include "cli/session_output.h"
@@ -113,6 +114,7 @@ void minimizeFindings(runner::Backend& backend, const runner::GeneratedCases& ca
 Command addFuzzCommand(CLI::App& app) {
   struct Options {
     BackendOptions backend;
+    KnownFailuresOptions known;
     std::optional<uint64_t> seed;
     size_t cases = 100;
     bool casesGiven = false;
@@ -176,6 +178,9 @@ Command addFuzzCommand(CLI::App& app) {
       "--timings", o->timings,
       "Print where the time went, by phase (apply incl. waiting for pods, probe, oracle and diff), "
       "and the convergence time per state");
+  addKnownFailuresOptions(*sub, o->known,
+                          "A seeded campaign's cases are the same every run, so their failures "
+                          "can be listed too. Default: none");
   addBackendOptions(*sub, o->backend);
   sub->add_flag("--quiet,-q", o->quiet, "No progress line");
 
@@ -189,6 +194,7 @@ Command addFuzzCommand(CLI::App& app) {
         }
         BackendOptions& bo = o->backend;
         if (!parseBackendOptions(bo, "fuzz")) return kExitBadInput;
+        if (!loadKnownFailures(o->known, "")) return kExitBadInput;
         GeneratorWeights weights;
         if (!o->weights.empty() && !loadWeightsFile(o->weights, weights)) return kExitBadInput;
         runner::SessionOptions so;
@@ -287,7 +293,10 @@ Command addFuzzCommand(CLI::App& app) {
             !so.stop->load())
           minimizeFindings(backend, source, so, info, result, out, o->minimizeSeconds, o->quiet);
         if (!writeRequestedReports(out, o->reports)) return kExitInfrastructure;
+        int known = finishKnownFailures(o->known, doc, info);
+        if (known == kExitInfrastructure) return known;
         if (!result.backendError.empty()) return kExitInfrastructure;
+        if (known >= 0) return result.interrupted ? 130 : known;
         if (result.discrepancies() > 0) return kExitDiscrepancies;
         if (result.interrupted) return 130;
         return kExitOk;

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/load.h"
 #include "cli/report_files.h"
+#include "reports/comparison.h"
 
 namespace npf::cli {
 
@@ -24,6 +25,7 @@ struct ReportOptions {
   std::string out;
   bool all = false;
   std::string color = "auto";
+  std::vector<std::string> compare;  // more results.json files, side by side
 };
 
 int runReport(const ReportOptions& o) {
@@ -34,7 +36,30 @@ int runReport(const ReportOptions& o) {
   }
   const results::Results& r = *loaded.results;
   std::string text;
-  if (o.format == "json") {
+  if (!o.compare.empty()) {
+    if (o.format != "text" && o.format != "markdown") {
+      std::cerr << "netpolfuzz report: --compare renders text or markdown\n";
+      return kExitBadInput;
+    }
+    std::vector<LoadedResults> others;
+    for (const auto& f : o.compare) {
+      others.push_back(loadResults(f));
+      if (!others.back().results) {
+        std::cerr << others.back().error << '\n';
+        return kExitBadInput;
+      }
+    }
+    std::vector<results::LabelledRun> runs{{results::runLabel(r), &r}};
+    for (const auto& l : others) runs.push_back({results::runLabel(*l.results), &*l.results});
+    // Two runs on the same enforcer: tell them apart by file.
+    for (size_t i = 0; i < runs.size(); ++i)
+      for (size_t j = 0; j < runs.size(); ++j)
+        if (i != j && runs[i].label == runs[j].label) {
+          runs[i].label += " (" + (i == 0 ? o.results : o.compare[i - 1]) + ")";
+          break;
+        }
+    text = results::renderComparison(runs, o.format == "markdown");
+  } else if (o.format == "json") {
     text = results::renderJson(r);
   } else if (o.format == "markdown") {
     text = results::renderMarkdown(r, o.all);
@@ -84,6 +109,11 @@ Command addReportCommand(CLI::App& app) {
       ->check(CLI::IsMember({"text", "json", "markdown", "html", "junit"}))
       ->capture_default_str();
   sub->add_option("--out,-o", o->out, "Write to FILE instead of standard output");
+  sub->add_option("--compare", o->compare,
+                  "Another run's results.json, side by side with this one (repeatable; text or "
+                  "markdown): totals and speed per run, the cases that failed in any, the cells "
+                  "that fail in some runs only. For the same seed or suite on two enforcers")
+      ->type_name("RESULTS");
   sub->add_flag("--all", o->all,
                 "text and markdown: every case and state in full, passing ones included");
   sub->add_option("--color", o->color,
@@ -98,7 +128,8 @@ Command addReportCommand(CLI::App& app) {
       "Examples:\n"
       "  netpolfuzz report out/fuzz/results.json\n"
       "  netpolfuzz report out/fuzz/results.json --format html --out out/fuzz/report.html\n"
-      "  netpolfuzz report out/conformance/results.json --format junit --out junit.xml");
+      "  netpolfuzz report out/conformance/results.json --format junit --out junit.xml\n"
+      "  netpolfuzz report out/nft/results.json --compare out/kube-router/results.json");
 
   return {sub, [o] { return runReport(*o); }};
 }

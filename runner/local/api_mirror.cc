@@ -162,6 +162,7 @@ std::string ApiMirror::remove(const Mirrored& m) {
   if (!r.ok() && r.status != 404)
     return fmt::format("API: deleting {} {}/{}: {}", m.kind, m.ns, m.name, r.describe());
   ++counts_.deleted;
+  noteChanged(m);
   if (m.kind != "Namespace") return "";
   // No namespace controller runs: finalize it ourselves, then delete it for good.
   auto got = api_.get(path);
@@ -189,10 +190,12 @@ std::string ApiMirror::create(const Mirrored& m) {
     auto p = api_.mergePatch(pathOf(m.kind, m.ns, m.name), labelsPatch(Json{{"metadata", {}}}, j));
     if (!p.ok()) return fmt::format("API: labelling namespace {}: {}", m.name, p.describe());
     ++counts_.updated;
+    noteChanged(m);
     return "";
   }
   if (!r.ok()) return fmt::format("API: creating {} {}/{}: {}", m.kind, m.ns, m.name, r.describe());
   ++counts_.created;
+  noteChanged(m);
   if (m.kind != "Pod") return "";
   Json created = Json::parse(r.body, nullptr, false);
   if (created.is_discarded()) return "API: unreadable answer creating pod " + m.name;
@@ -214,6 +217,7 @@ std::string ApiMirror::update(const Mirrored& before, const Mirrored& after) {
       return fmt::format("API: relabelling {} {}/{}: {}", after.kind, after.ns, after.name,
                          r.describe());
     ++counts_.updated;
+    noteChanged(after);
     return "";
   }
   // A NetworkPolicy: replaced as written, at the version the server has.
@@ -227,8 +231,26 @@ std::string ApiMirror::update(const Mirrored& before, const Mirrored& after) {
   auto r = api_.replace(path, b.dump());
   if (!r.ok())
     return fmt::format("API: updating NetworkPolicy {}/{}: {}", after.ns, after.name, r.describe());
+  // The same object in another spelling (an absent podSelector and `{}`) changes nothing: the
+  // server keeps its resourceVersion and no watcher hears of it.
+  Json written = Json::parse(r.body, nullptr, false);
+  if (!written.is_discarded() &&
+      written["metadata"]["resourceVersion"] == current["metadata"]["resourceVersion"]) {
+    ++counts_.unchanged;
+    return "";
+  }
   ++counts_.updated;
+  noteChanged(after);
   return "";
+}
+
+void ApiMirror::noteChanged(const Mirrored& m) {
+  bool hostNetwork = false;
+  if (m.kind == "Pod") {
+    Json j = Json::parse(m.json);
+    hostNetwork = j["spec"].value("hostNetwork", false);
+  }
+  counts_.changed.insert(hostNetwork ? "HostNetworkPod" : m.kind);
 }
 
 }  // namespace npf::runner::local

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "model/objects.h"
@@ -16,6 +17,10 @@ namespace npf::runner::local {
 
 struct MirrorCounts {
   size_t created = 0, updated = 0, deleted = 0;
+  size_t unchanged = 0;  // writes the server found to change nothing (no watch event follows)
+  // The kinds whose objects really changed, as watchers see them: "Namespace", "Node", "Pod"
+  // (hostNetwork pods apart: "HostNetworkPod"), "Service", "NetworkPolicy".
+  std::set<std::string> changed;
   size_t total() const { return created + updated + deleted; }
 };
 
@@ -43,6 +48,7 @@ class ApiMirror {
   std::string remove(const Mirrored& m);
   std::string create(const Mirrored& m);
   std::string update(const Mirrored& before, const Mirrored& after);
+  void noteChanged(const Mirrored& m);
 
   KubeApi& api_;
   std::string serviceCidr_;

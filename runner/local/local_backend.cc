@@ -578,7 +578,14 @@ std::string LocalBackend::syncEnforcer() {
   agents_->beforeWrites();
   if (auto e = mirror_->sync(view_, hostIps()); !e.empty()) return e;
   enforcement_ = {true, 0, 0};
-  if (mirror_->lastCounts().total() == 0) return "";
+  // Wait only for a change the agent hears of: kube-router's policy controller watches pods
+  // (not hostNetwork ones), namespaces and policies; an exec agent anything that changed.
+  const auto& changed = mirror_->lastCounts().changed;
+  bool heard =
+      opt_.enforcer.kind == EnforcerKind::KubeRouter
+          ? changed.count("Pod") || changed.count("Namespace") || changed.count("NetworkPolicy")
+          : !changed.empty();
+  if (!heard) return "";
   auto c = agents_->waitConverged();
   if (!c.error.empty()) return c.error;
   enforcement_ = {true, c.ms, c.timedOutNodes};
