@@ -18,3 +18,7 @@ build/netpolfuzz conformance --enforcer kube-router -q --report none -o "$out/co
 echo "== seeded campaign against kube-router"
 build/netpolfuzz fuzz --enforcer kube-router --seed 1 --cases 30 -q --report none \
   -o "$out/fuzz-s1" --known-failures "$findings/known-failures-fuzz-s1-30.txt"
+
+echo "== the findings' own cases against kube-router"
+build/netpolfuzz conformance "$findings/cases" --enforcer kube-router -q --report none \
+  -o "$out/findings" --known-failures "$findings/cases/known-failures.txt"
