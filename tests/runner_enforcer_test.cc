@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -18,6 +19,7 @@
 #include "runner/local/api_mirror.h"
 #include "runner/local/control_plane.h"
 #include "runner/local/local_backend.h"
+#include "tests/support/run_process.h"
 #include "tests/support/runner_cases.h"
 #include "tests/support/runner_probe.h"
 
@@ -312,6 +314,47 @@ TEST_F(RunnerEnforcer, AKilledRunLeavesNoControlPlaneOrAgentBehind) {
   for (long p : daemons) EXPECT_FALSE(liveStartTime(p)) << "pid " << p << " outlived its run";
   auto report = cleanupLeftovers();
   EXPECT_TRUE(listNamespaces(run).empty());
+}
+
+// `conformance --enforcer kube-router --known-failures FILE`: 0 while kube-router fails exactly
+// the listed cells, 1 on a failure the file does not list and on a listed cell that passes.
+TEST_F(RunnerEnforcer, KnownFailuresPassOnlyWhenExactlyTheListedCellsFail) {
+  NPF_REQUIRE_KUBE_ROUTER();
+  const std::string dir = std::string(NPF_SOURCE_DIR) + "/corpus/findings/kube-router-v2.1.0/cases";
+  const std::string kase = dir + "/ipblock-except-spans-peers.yaml";
+  const std::string out = fs::temp_directory_path() / ("npf-known-" + std::to_string(getpid()));
+  const std::string listed = "kube-router-v2.1.0/ipblock-except-spans-peers  0  x/a  x/b:80/TCP\n";
+  auto run = [&](const std::string& known) {
+    std::string file = out + "-known.txt";
+    std::ofstream(file) << known;
+    return npf::testing::runProcess({NPF_CLI, "conformance", kase, "--enforcer", "kube-router",
+                                     "-q", "--report", "none", "-o", out, "--known-failures",
+                                     file});
+  };
+  auto exact = run("# the finding\n" + listed);
+  EXPECT_EQ(exact.exitCode, 0) << exact.out << exact.err;
+  EXPECT_NE(exact.out.find("known failures: exactly the 1 listed"), std::string::npos) << exact.out;
+
+  auto unlisted = run("# nothing known\n");
+  EXPECT_EQ(unlisted.exitCode, 1) << unlisted.out << unlisted.err;
+  EXPECT_NE(unlisted.out.find("NEW FAILURE kube-router-v2.1.0/ipblock-except-spans-peers step 0: "
+                              "x/a -> x/b:80/TCP  expected allow, observed refused"),
+            std::string::npos)
+      << unlisted.out;
+
+  auto stale = run(listed + "kube-router-v2.1.0/ipblock-except-spans-peers  0  x/a  y/c:80/TCP\n");
+  EXPECT_EQ(stale.exitCode, 1) << stale.out << stale.err;
+  EXPECT_NE(stale.out.find("NO LONGER FAILS"), std::string::npos) << stale.out;
+  EXPECT_NE(stale.out.find("-known.txt:2: kube-router-v2.1.0/ipblock-except-spans-peers step 0: "
+                           "x/a -> y/c:80/TCP"),
+            std::string::npos)
+      << stale.out;
+
+  auto bad = run("kube-router-v2.1.0/ipblock-except-spans-peers  zero  x/a  x/b:80/TCP\n");
+  EXPECT_EQ(bad.exitCode, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("-known.txt:1:"), std::string::npos) << bad.err;
+  fs::remove_all(out);
+  fs::remove(out + "-known.txt");
 }
 
 }  // namespace

@@ -528,7 +528,7 @@ std::string LocalBackend::applyRules() {
 }
 
 std::string LocalBackend::logDir() const {
-  return (opt_.logDir.empty() ? opt_.stateRoot + "-logs" : opt_.logDir) + "/" + run_;
+  return (opt_.logDir.empty() ? std::string("/tmp/netpolfuzz-logs") : opt_.logDir) + "/" + run_;
 }
 
 std::map<std::string, std::string> LocalBackend::hostIps() const {

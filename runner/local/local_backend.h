@@ -59,7 +59,8 @@ struct LocalOptions {
   // given (re-deriving ipBlocks is the caller's job: runner/replay.h). For testing replay.
   std::string reassignPodIpv4;
   EnforcerSpec enforcer;  // who enforces policy (default: the nftables compiler)
-  // Where the control plane's and the agents' logs go (kept after the run); "": <stateRoot>-logs.
+  // Where the control plane's and the agents' logs go (kept after the run); "":
+  // /tmp/netpolfuzz-logs.
   std::string logDir;
 };
 
