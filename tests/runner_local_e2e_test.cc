@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <set>
 
+#include "generator/case_gen.h"
 #include "model/case.h"
 #include "runner/local/local_backend.h"
 #include "runner/local/prober.h"
@@ -459,6 +460,27 @@ spec:
   EXPECT_GT(counts[int(K::Timeout)], 0u);
   // No threshold on `rate`: a figure measured in a unit test next to other work says nothing
   // about the dataplane, and a busy CI machine must not fail here (bench/ measures speed).
+}
+
+// A cluster reused for the next case: every pod of the new case reaches every other (no policy
+// in the way), whichever pods were kept, moved or created again. Seed 1 cases 338 -> 339 once
+// left z/b (re-created at a new address) unable to reach x/a (kept).
+TEST_F(RunnerLocalE2E, AClusterReconciledToTheNextCaseReachesEveryPod) {
+  NPF_REQUIRE_ROOT();
+  Cluster before = generateCase(1, 338, ClusterSize::Small, GeneratorWeights{}).cluster;
+  Cluster after = generateCase(1, 339, ClusterSize::Small, GeneratorWeights{}).cluster;
+  before.policies.clear();
+  after.policies.clear();
+  backend = std::make_unique<LocalBackend>();
+  ASSERT_EQ(backend->setUp(before), "");
+  ASSERT_EQ(backend->reconcile(after), "");
+  std::vector<npf::testing::Cell> cells;
+  for (const auto& from : after.pods)
+    for (const auto& to : after.pods)
+      if (&from != &to)
+        cells.push_back({from.meta.namespace_ + "/" + from.meta.name,
+                         to.meta.namespace_ + "/" + to.meta.name, 80, TCP, K::Connected});
+  expectCells(*backend, cells, "after reconciling case 338 to case 339");
 }
 
 }  // namespace

@@ -267,5 +267,20 @@ TEST(RunnerNftCompiler, GatewayIsTheClosestFreeAddress) {
   EXPECT_EQ(toString(g->gateway), "10.0.1.6");
 }
 
+// A kept pod is wired again when the next case puts an address on its gateway or on its
+// prefix's network or broadcast address (seed 1, cases 338 -> 339: 10.244.2.10/29, gateway .9,
+// and a new pod at .15).
+TEST(RunnerNftCompiler, AGatewayChoiceFitsUntilItsEndsOrGatewayAreTaken) {
+  auto ip = [](const char* s) { return *parseIp(s); };
+  GatewayChoice c{ip("10.244.2.9"), 29};
+  const IpAddress pod = ip("10.244.2.10");
+  EXPECT_TRUE(gatewayChoiceStillFits(pod, c, {pod, ip("10.244.2.11"), ip("10.244.2.14")}));
+  EXPECT_FALSE(gatewayChoiceStillFits(pod, c, {pod, ip("10.244.2.15")})) << "broadcast";
+  EXPECT_FALSE(gatewayChoiceStillFits(pod, c, {pod, ip("10.244.2.8")})) << "network";
+  EXPECT_FALSE(gatewayChoiceStillFits(pod, c, {pod, ip("10.244.2.9")})) << "gateway";
+  EXPECT_TRUE(gatewayChoiceStillFits(ip("10.0.1.1"), {ip("10.0.1.0"), 31}, {ip("10.0.1.1")}))
+      << "a /31 has no network or broadcast address";
+}
+
 }  // namespace
 }  // namespace npf::runner::local

@@ -12,8 +12,8 @@ namespace npf::runner {
 const std::vector<BackendInfo>& backendCatalogue() {
   static const std::vector<BackendInfo> all = {
       {"local",
-       "network namespaces wired by the CNI plugins, policies compiled to nftables, on this "
-       "machine",
+       "network namespaces wired by the CNI plugins on this machine; policy enforced by "
+       "nftables rules of its own or by a real CNI's agent (--enforcer)",
        true, local::LocalBackend::supportedFaults()},
       {"kind",
        "a Kubernetes cluster with a real CNI, through kubectl (docs/kind-backend.md)",

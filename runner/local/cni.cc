@@ -66,17 +66,36 @@ CniAddResult parseCniAddResult(const std::string& text) {
   return out;
 }
 
+namespace {
+
+uint32_t toU32(const IpAddress& a) {
+  return (uint32_t(a.bytes[0]) << 24) | (uint32_t(a.bytes[1]) << 16) | (uint32_t(a.bytes[2]) << 8) |
+         a.bytes[3];
+}
+
+IpAddress fromU32(uint32_t v) {
+  IpAddress a;
+  a.family = IpFamily::V4;
+  a.bytes[0] = uint8_t(v >> 24), a.bytes[1] = uint8_t(v >> 16), a.bytes[2] = uint8_t(v >> 8),
+  a.bytes[3] = uint8_t(v);
+  return a;
+}
+
+}  // namespace
+
+bool gatewayChoiceStillFits(const IpAddress& pod, const GatewayChoice& choice,
+                            const std::set<IpAddress>& inUse) {
+  if (inUse.count(choice.gateway)) return false;
+  if (pod.family != IpFamily::V4 || choice.prefixLength >= 31) return true;
+  uint32_t mask = ~uint32_t(0) << (32 - choice.prefixLength);
+  uint32_t net = toU32(pod) & mask, bcast = net | ~mask;
+  return !inUse.count(fromU32(net)) && !inUse.count(fromU32(bcast));
+}
+
 std::optional<GatewayChoice> chooseGateway(const IpAddress& pod, const std::set<IpAddress>& avoid) {
   if (pod.family != IpFamily::V4) return std::nullopt;
-  uint32_t p = (uint32_t(pod.bytes[0]) << 24) | (uint32_t(pod.bytes[1]) << 16) |
-               (uint32_t(pod.bytes[2]) << 8) | pod.bytes[3];
-  auto make = [](uint32_t v) {
-    IpAddress a;
-    a.family = IpFamily::V4;
-    a.bytes[0] = uint8_t(v >> 24), a.bytes[1] = uint8_t(v >> 16), a.bytes[2] = uint8_t(v >> 8),
-    a.bytes[3] = uint8_t(v);
-    return a;
-  };
+  uint32_t p = toU32(pod);
+  auto make = fromU32;
   for (int len = 31; len >= 8; --len) {
     uint32_t mask = len == 0 ? 0 : ~uint32_t(0) << (32 - len);
     uint32_t net = p & mask, bcast = net | ~mask;

@@ -55,4 +55,11 @@ struct GatewayChoice {
 };
 std::optional<GatewayChoice> chooseGateway(const IpAddress& pod, const std::set<IpAddress>& avoid);
 
+// Whether a pod wired with `choice` still works among the addresses `inUse` (another case's,
+// when a cluster is reused): its gateway is nobody's address, and for prefixes < /31 neither
+// is its network or broadcast address (the pod cannot reach a peer at its own broadcast
+// address: connect() fails, and its replies to that peer are never sent).
+bool gatewayChoiceStillFits(const IpAddress& pod, const GatewayChoice& choice,
+                            const std::set<IpAddress>& inUse);
+
 }  // namespace npf::runner::local

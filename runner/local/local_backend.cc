@@ -417,6 +417,7 @@ std::string LocalBackend::createPods(std::vector<PodState*>& all) {
     if (!choice) return "no gateway address available around " + toString(*p->ip);
     gateways_.insert(choice->gateway);
     p->gateway = choice->gateway;
+    p->prefixLength = choice->prefixLength;
     const NodeState* node = findNode(p->node);
     size_t nodeIndex = size_t(node - nodes_.data());
     p->cniConfig = ptpStaticConfig(fmt::format("{}-n{}", run_, nodeIndex), *p->ip,
@@ -648,8 +649,8 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
   std::map<std::string, const Pod*> want;
   for (const auto& p : view.pods) want[podKey(p)] = &p;
   std::vector<std::string> gone;
-  // A pod whose gateway is now someone's address (a pod of the next case, a new ClusterIP) is
-  // wired again with another gateway.
+  // A pod whose gateway, or whose prefix's network or broadcast address, is now someone's
+  // address (a pod of the next case, a new ClusterIP) is wired again with another gateway.
   const std::set<IpAddress> wanted = knownAddresses(view, false);
   for (auto& [key, st] : pods_) {
     auto it = want.find(key);
@@ -663,7 +664,9 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
       else
         keep = firstIpv4(p) == st.ip && serversOf(p, "") == st.servers;
     }
-    if (keep && st.gateway && wanted.count(*st.gateway)) keep = false;
+    if (keep && st.gateway && st.ip &&
+        !gatewayChoiceStillFits(*st.ip, {*st.gateway, st.prefixLength}, wanted))
+      keep = false;
     if (!keep) gone.push_back(key);
   }
   std::string err;

@@ -121,6 +121,7 @@ class LocalBackend : public Backend {
     Pod spec;                          // as in the view
     std::optional<IpAddress> ip;       // IPv4 as configured (a hostNetwork pod: its node's)
     std::optional<IpAddress> gateway;  // node side of its ptp link
+    int prefixLength = 0;              // of its address on that link (cni.h chooseGateway)
     bool host = false;
     bool networked = false;  // has its own namespace wired by CNI
     std::set<ServerSpec> servers;
