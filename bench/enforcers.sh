@@ -23,7 +23,7 @@ rows = {}
 for e in ("nftables", "kube-router"):
     d = json.load(open(f"{sys.argv[1]}/{e}/results.json"))
     per_case = [c["timings"]["totalMs"] for c in d["cases"]]
-    enforcer = [s["enforcerMs"] for c in d["cases"] for s in c["states"]]
+    enforcer = [s.get("enforcerMs", 0.0) for c in d["cases"] for s in c["states"]]
     rows[e] = (len(d["cases"]) / d["seconds"], statistics.median(per_case),
                statistics.median(enforcer), d["totals"]["discrepancies"], d["totals"]["failingCases"],
                len(enforcer))
