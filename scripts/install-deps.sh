@@ -6,7 +6,7 @@
 #   scripts/install-deps.sh --with-kube-router  also what `--enforcer kube-router` runs: Debian's
 #       etcd-server, ipset and iptables, and kube-apiserver and kube-router built from the Go
 #       module proxy into ${XDG_CACHE_HOME:-~/.cache}/netpolfuzz/bin (scripts/build-control-plane.sh;
-#       about 16 minutes on 2 cores the first time, cached after that). Needs Go >= 1.22.
+#       5 to 16 minutes on 2 cores the first time, cached after that). Needs Go >= 1.22.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs dependencies (kube-apiserver and kube-router included:
-# built from the Go module proxy the first time, ~16 minutes on 2 cores, cached after that),
+# built from the Go module proxy the first time, 5 to 16 minutes on 2 cores, cached after that),
 # builds, runs the GoogleTest/RapidCheck suite through ctest (the enforcer tests run a real API
 # server and kube-router), then each libFuzzer target for a fixed number of runs (ASan+UBSan).
 # Usage: scripts/test.sh            (FUZZ_RUNS=N to change the fuzzing budget per target)
