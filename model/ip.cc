@@ -62,4 +62,17 @@ bool Cidr::contains(const Cidr& inner) const {
          contains(inner.base);
 }
 
+uint32_t ipv4ToU32(const IpAddress& a) {
+  return uint32_t(a.bytes[0]) << 24 | uint32_t(a.bytes[1]) << 16 | uint32_t(a.bytes[2]) << 8 |
+         a.bytes[3];
+}
+
+IpAddress ipv4FromU32(uint32_t v) {
+  IpAddress a;
+  a.family = IpFamily::V4;
+  a.bytes[0] = uint8_t(v >> 24), a.bytes[1] = uint8_t(v >> 16), a.bytes[2] = uint8_t(v >> 8),
+  a.bytes[3] = uint8_t(v);
+  return a;
+}
+
 }  // namespace npf

@@ -24,6 +24,11 @@ struct IpAddress {
 std::optional<IpAddress> parseIp(std::string_view s);
 std::string toString(const IpAddress& ip);
 
+// An IPv4 address as a host-order integer (10.0.0.1 -> 0x0a000001), and back: for arithmetic
+// on addresses (gateways, prefixes, address maps).
+uint32_t ipv4ToU32(const IpAddress& a);
+IpAddress ipv4FromU32(uint32_t v);
+
 // A prefix such as 10.0.0.0/8. Host bits set in the text (10.1.2.3/8) are accepted and
 // masked off, as Kubernetes accepts them in ipBlock.cidr.
 struct Cidr {

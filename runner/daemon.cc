@@ -11,27 +11,11 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "runner/process.h"
 
 namespace npf::runner {
-
-namespace {
-
-std::string lookUp(const std::string& name, const std::vector<std::string>& env) {
-  if (name.find('/') != std::string::npos) return name;
-  std::string path = "/usr/sbin:/usr/bin:/sbin:/bin";
-  for (const auto& e : env)
-    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
-  std::stringstream dirs(path);
-  for (std::string dir; std::getline(dirs, dir, ':');)
-    if (!dir.empty() && access((dir + "/" + name).c_str(), X_OK) == 0) return dir + "/" + name;
-  return "";
-}
-
-}  // namespace
 
 Daemon::~Daemon() { stop(); }
 
@@ -39,7 +23,7 @@ std::string Daemon::start(const std::vector<std::string>& argv, const std::vecto
                           const std::string& netns, const std::string& logPath) {
   if (pid_ > 0 && running()) return "already running";
   if (argv.empty()) return "empty command";
-  std::string exe = lookUp(argv[0], env);
+  std::string exe = findExecutable(argv[0], env);
   if (exe.empty()) return argv[0] + ": not found";
   name_ = argv[0];
   log_ = logPath;

@@ -18,6 +18,13 @@ namespace npf::runner {
 
 namespace {
 
+void closePair(int p[2]) {
+  if (p[0] >= 0) close(p[0]);
+  if (p[1] >= 0) close(p[1]);
+}
+
+}  // namespace
+
 std::string findExecutable(const std::string& name, const std::vector<std::string>& env) {
   if (name.find('/') != std::string::npos) return name;
   std::string path = "/usr/sbin:/usr/bin:/sbin:/bin";
@@ -37,13 +44,6 @@ std::string findExecutable(const std::string& name, const std::vector<std::strin
   }
   return "";
 }
-
-void closePair(int p[2]) {
-  if (p[0] >= 0) close(p[0]);
-  if (p[1] >= 0) close(p[1]);
-}
-
-}  // namespace
 
 std::string netnsPath(const std::string& nameOrPath) {
   if (!nameOrPath.empty() && nameOrPath[0] == '/') return nameOrPath;

@@ -48,6 +48,10 @@ ProcessRunner& realProcessRunner();
 // The environment external tools get by default: a fixed PATH and the C locale.
 const std::vector<std::string>& defaultToolEnv();
 
+// `name` itself when it holds a '/', else the first executable `name` in the PATH of `env`
+// (default /usr/sbin:/usr/bin:/sbin:/bin); "" when there is none.
+std::string findExecutable(const std::string& name, const std::vector<std::string>& env);
+
 // "/run/netns/NAME" for a name, the path itself for an absolute path.
 std::string netnsPath(const std::string& nameOrPath);
 

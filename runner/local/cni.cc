@@ -66,46 +66,29 @@ CniAddResult parseCniAddResult(const std::string& text) {
   return out;
 }
 
-namespace {
-
-uint32_t toU32(const IpAddress& a) {
-  return (uint32_t(a.bytes[0]) << 24) | (uint32_t(a.bytes[1]) << 16) | (uint32_t(a.bytes[2]) << 8) |
-         a.bytes[3];
-}
-
-IpAddress fromU32(uint32_t v) {
-  IpAddress a;
-  a.family = IpFamily::V4;
-  a.bytes[0] = uint8_t(v >> 24), a.bytes[1] = uint8_t(v >> 16), a.bytes[2] = uint8_t(v >> 8),
-  a.bytes[3] = uint8_t(v);
-  return a;
-}
-
-}  // namespace
-
 bool gatewayChoiceStillFits(const IpAddress& pod, const GatewayChoice& choice,
                             const std::set<IpAddress>& inUse) {
   if (inUse.count(choice.gateway)) return false;
   if (pod.family != IpFamily::V4 || choice.prefixLength >= 31) return true;
   uint32_t mask = ~uint32_t(0) << (32 - choice.prefixLength);
-  uint32_t net = toU32(pod) & mask, bcast = net | ~mask;
-  return !inUse.count(fromU32(net)) && !inUse.count(fromU32(bcast));
+  uint32_t net = ipv4ToU32(pod) & mask, bcast = net | ~mask;
+  return !inUse.count(ipv4FromU32(net)) && !inUse.count(ipv4FromU32(bcast));
 }
 
 std::optional<GatewayChoice> chooseGateway(const IpAddress& pod, const std::set<IpAddress>& avoid) {
   if (pod.family != IpFamily::V4) return std::nullopt;
-  uint32_t p = toU32(pod);
-  auto make = fromU32;
+  uint32_t p = ipv4ToU32(pod);
   for (int len = 31; len >= 8; --len) {
     uint32_t mask = len == 0 ? 0 : ~uint32_t(0) << (32 - len);
     uint32_t net = p & mask, bcast = net | ~mask;
-    if (len < 31 && (avoid.count(make(net)) || avoid.count(make(bcast)) || p == net || p == bcast))
+    if (len < 31 && (avoid.count(ipv4FromU32(net)) || avoid.count(ipv4FromU32(bcast)) || p == net ||
+                     p == bcast))
       continue;
     // Candidates from the top of the prefix down (generators tend to fill from the bottom).
     uint32_t lo = len == 31 ? net : net + 1, hi = len == 31 ? bcast : bcast - 1;
     int tried = 0;
     for (uint32_t g = hi; g >= lo && tried < 4096; --g, ++tried) {
-      if (g != p && !avoid.count(make(g))) return GatewayChoice{make(g), len};
+      if (g != p && !avoid.count(ipv4FromU32(g))) return GatewayChoice{ipv4FromU32(g), len};
       if (g == 0) break;
     }
   }

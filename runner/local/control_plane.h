@@ -57,7 +57,6 @@ class ControlPlane {
 
   KubeApi& api() { return *api_; }
   const std::string& kubeconfigPath() const { return kubeconfig_; }
-  const std::string& serverUrl() const { return server_; }
   std::string netns() const { return opt_.runId + "-cp"; }
   std::vector<std::string> logFiles() const;
   double readyMs() const { return readyMs_; }

@@ -17,7 +17,6 @@ HttpResponse KubeApi::call(const std::string& method, const std::string& path,
   r.headers = {"Authorization: Bearer " + token_, "Accept: application/json"};
   if (!contentType.empty()) r.headers.push_back("Content-Type: " + contentType);
   r.body = body;
-  if (method != "GET") ++writes_;
   return http_->perform(r);
 }
 

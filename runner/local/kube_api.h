@@ -24,7 +24,6 @@ class KubeApi {
   HttpResponse remove(const std::string& path);
 
   const std::string& server() const { return server_; }
-  size_t writes() const { return writes_; }
 
  private:
   HttpResponse call(const std::string& method, const std::string& path, const std::string& body,
@@ -32,7 +31,6 @@ class KubeApi {
 
   std::string server_, token_;
   std::unique_ptr<NetnsHttpClient> http_;
-  size_t writes_ = 0;
 };
 
 }  // namespace npf::runner::local

@@ -540,7 +540,6 @@ std::map<std::string, std::string> LocalBackend::hostIps() const {
 }
 
 std::string LocalBackend::startEnforcer() {
-  auto t0 = Clock::now();
   ControlPlaneOptions cp;
   cp.runId = run_;
   cp.stateDir = runDir(opt_.stateRoot, run_);
@@ -569,7 +568,6 @@ std::string LocalBackend::startEnforcer() {
     return fmt::format("{}: no first sync on {} node(s) within {} s; see the logs in {}",
                        toString(opt_.enforcer.kind), c.timedOutNodes,
                        opt_.enforcer.timeoutMs / 1000, logDir());
-  timings_.controlPlaneMs = msSince(t0);
   enforcement_ = {true, c.ms, 0};
   return "";
 }
@@ -579,14 +577,7 @@ std::string LocalBackend::syncEnforcer() {
   agents_->beforeWrites();
   if (auto e = mirror_->sync(view_, hostIps()); !e.empty()) return e;
   enforcement_ = {true, 0, 0};
-  // Wait only for a change the agent hears of: kube-router's policy controller watches pods
-  // (not hostNetwork ones), namespaces and policies; an exec agent anything that changed.
-  const auto& changed = mirror_->lastCounts().changed;
-  bool heard =
-      opt_.enforcer.kind == EnforcerKind::KubeRouter
-          ? changed.count("Pod") || changed.count("Namespace") || changed.count("NetworkPolicy")
-          : !changed.empty();
-  if (!heard) return "";
+  if (!agents_->hears(mirror_->lastCounts().changed)) return "";
   auto c = agents_->waitConverged();
   if (!c.error.empty()) return c.error;
   enforcement_ = {true, c.ms, c.timedOutNodes};

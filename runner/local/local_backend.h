@@ -70,8 +70,7 @@ struct LocalTimings {
   double reconcileMs = 0;
   double rulesMs = 0;  // compiling and loading every node's table (last setUp/reconcile)
   double probeMs = 0;
-  double controlPlaneMs = 0;  // starting the API server and the agents (setUp with an agent)
-  size_t probes = 0;          // cells in the last probe()
+  size_t probes = 0;                        // cells in the last probe()
   size_t podsCreated = 0, podsDeleted = 0;  // by the last setUp/reconcile
 };
 

@@ -97,12 +97,7 @@ HttpResponse NetnsHttpClient::perform(const HttpRequest& request) {
     curl_slist* headers = nullptr;
     for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
     if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    if (tls_.insecure) {
-      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-    } else if (!tls_.caFile.empty()) {
-      curl_easy_setopt(curl, CURLOPT_CAINFO, tls_.caFile.c_str());
-    }
+    if (!tls_.caFile.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls_.caFile.c_str());
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, appendBody);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
     char errorBuffer[CURL_ERROR_SIZE] = {0};

@@ -32,8 +32,7 @@ struct HttpRequest {
 };
 
 struct HttpTls {
-  std::string caFile;     // verify the server against this CA bundle ("" with insecure)
-  bool insecure = false;  // skip verification (never used for anything but loopback tests)
+  std::string caFile;  // verify the server against this CA bundle ("" : the system's)
 };
 
 class NetnsHttpClient {

@@ -80,12 +80,6 @@ std::vector<std::string> PolicyAgents::argvFor(const AgentNode& node, std::strin
           "--v=1"};
 }
 
-std::vector<std::string> PolicyAgents::logFiles() const {
-  std::vector<std::string> out;
-  for (const auto& a : agents_) out.push_back(a.log);
-  return out;
-}
-
 std::string PolicyAgents::start(const std::vector<AgentNode>& nodes) {
   std::error_code ec;
   std::filesystem::create_directories(logDir_, ec);
@@ -151,6 +145,12 @@ std::string PolicyAgents::health() {
       return fmt::format("{} on node {} {}; see {}:\n{}", toString(spec_.kind), a.node.name,
                          a.daemon->exitDescription(), a.log, tailOfFile(a.log, 1500));
   return "";
+}
+
+bool PolicyAgents::hears(const std::set<std::string>& changedKinds) const {
+  if (spec_.kind != EnforcerKind::KubeRouter) return !changedKinds.empty();
+  return changedKinds.count("Pod") || changedKinds.count("Namespace") ||
+         changedKinds.count("NetworkPolicy");
 }
 
 Convergence PolicyAgents::waitConverged() {

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,12 +48,15 @@ class PolicyAgents {
   std::string start(const std::vector<AgentNode>& nodes);
   // Call right before a batch of API writes: marks the time and each node's state.
   void beforeWrites();
+  // Whether the agents react to changes of these kinds (MirrorCounts::changed): kube-router's
+  // policy controller watches pods (not hostNetwork ones), namespaces and policies; an exec
+  // agent is assumed to watch anything. Nothing to wait for otherwise.
+  bool hears(const std::set<std::string>& changedKinds) const;
   // Waits until every agent has caught up with the writes since beforeWrites().
   Convergence waitConverged();
   // "" while every agent runs, else which one ended and the end of its log.
   std::string health();
   void stop();
-  std::vector<std::string> logFiles() const;
 
  private:
   struct Agent {
@@ -66,7 +70,7 @@ class PolicyAgents {
     int64_t lastStartNs = 0;          // start of the latest sync begun
     int64_t lastFinishedStartNs = 0;  // start of the latest sync that has finished
     // exec: the ruleset fingerprint.
-    std::string fingerprint, fingerprintBefore;
+    std::string fingerprintBefore;
   };
   std::vector<std::string> argvFor(const AgentNode& node, std::string& error) const;
   void readLog(Agent& a);
