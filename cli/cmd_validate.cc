@@ -15,6 +15,19 @@ struct ValidateOptions {
 
 int runValidate(const ValidateOptions& o) {
   Loaded l = loadCase(o.files);
+  // kubectl apply validates fields strictly by default: what the other commands ignore with a
+  // warning (an unknown field), the API server rejects.
+  for (auto it = l.warnings.begin(); it != l.warnings.end();) {
+    if (it->rejectedByStrictValidation) {
+      Diagnostic d = *it;
+      if (auto at = d.message.rfind(" (ignored)"); at != std::string::npos) d.message.erase(at);
+      d.message += "; kubectl apply rejects unknown fields (strict field validation)";
+      l.errors.push_back(std::move(d));
+      it = l.warnings.erase(it);
+    } else {
+      ++it;
+    }
+  }
   printDiagnostics(l);
   if (!l.errors.empty()) return kExitBadInput;
   const Cluster& c = l.kase.cluster;

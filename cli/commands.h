@@ -21,6 +21,7 @@ struct Command {
 Command addExpectCommand(CLI::App& app);
 Command addExplainCommand(CLI::App& app);
 Command addValidateCommand(CLI::App& app);
+Command addValidationDiffCommand(CLI::App& app);
 Command addGenerateCommand(CLI::App& app);
 Command addFuzzCommand(CLI::App& app);
 Command addConformanceCommand(CLI::App& app);

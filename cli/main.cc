@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
       addExpectCommand(app),   addExplainCommand(app), addValidateCommand(app),
       addGenerateCommand(app), addFuzzCommand(app),    addConformanceCommand(app),
       addLocalCommand(app),    addReportCommand(app),  addMinimizeCommand(app),
-      addReplayCommand(app),   addKindCommand(app)};
+      addReplayCommand(app),   addKindCommand(app),    addValidationDiffCommand(app)};
 
   try {
     app.parse(argc, argv);

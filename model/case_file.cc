@@ -10,6 +10,7 @@
 #include "model/codec.h"
 #include "model/ip.h"
 #include "model/validate.h"
+#include "model/yaml_flow.h"
 #include "model/yaml_scalar.h"
 
 namespace npf {
@@ -246,56 +247,15 @@ class CaseDocDecoder {
     out_.kase.meta.probes = std::move(set);
   }
 
-  // A Pod or NetworkPolicy embedded in a step, decoded by the manifest codec. Its field
-  // positions are those of the re-emitted text, so errors point at the step's field instead.
-  // Writes `n` as YAML flow text that the codec types exactly like the original: quoted
-  // scalars stay quoted (yaml-cpp's emitter would drop the quotes of "y"), plain ones that
-  // are strings get quoted too (same type, and safe in flow context), numbers, booleans and
-  // nulls stay plain. False when the budget (aliases can multiply nodes) runs out.
-  bool toFlow(const YAML::Node& n, std::string& out) {
-    if (out.size() > kMaxEmbeddedBytes) return false;
-    switch (n.Type()) {
-      case YAML::NodeType::Map: {
-        out += '{';
-        bool first = true;
-        for (const auto& kv : n) {
-          if (!first) out += ", ";
-          first = false;
-          if (!toFlow(kv.first, out)) return false;
-          out += ": ";
-          if (!toFlow(kv.second, out)) return false;
-        }
-        out += '}';
-        return true;
-      }
-      case YAML::NodeType::Sequence: {
-        out += '[';
-        for (size_t i = 0; i < n.size(); ++i) {
-          if (i) out += ", ";
-          if (!toFlow(n[i], out)) return false;
-        }
-        out += ']';
-        return true;
-      }
-      case YAML::NodeType::Scalar:
-        if (n.Tag() == "?" && ys::classifyPlain(n.Scalar()) != ys::PlainType::String)
-          out += n.Scalar();
-        else
-          out += ys::quoted(n.Scalar());
-        return true;
-      default:
-        out += "null";
-        return true;
-    }
-  }
-
+  // A Pod or NetworkPolicy embedded in a step, decoded by the manifest codec from its
+  // re-emitted text (yaml_flow.h). Its field positions are those of that text, so errors point
+  // at the step's field instead.
   template <typename T>
   std::optional<T> embedded(const YAML::Node& n, const std::string& path,
                             std::vector<T> Cluster::*objects) {
-    std::string text;
-    bool ok = toFlow(n, text);
+    std::string text = ys::flowDocument(n, kMaxEmbeddedBytes);
     embeddedBytes_ += text.size();
-    if (!ok || embeddedBytes_ > kMaxEmbeddedBytes) {
+    if (text.empty() || embeddedBytes_ > kMaxEmbeddedBytes) {
       error(n.Mark(), path + ": embedded objects too large");
       return std::nullopt;
     }

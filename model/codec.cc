@@ -23,6 +23,7 @@
 #include <set>
 #include <sstream>
 
+#include "model/yaml_flow.h"
 #include "model/yaml_scalar.h"
 
 namespace npf {
@@ -210,7 +211,7 @@ std::string describe(const YAML::Node& n) {
   }
   std::string text = ys::excerpt(n.Scalar());
   if (!isPlain(n)) return fmt::format("a string \"{}\"", text);
-  switch (ys::classifyPlain(n.Scalar())) {
+  switch (ys::kubectlPlainType(n.Scalar())) {
     case ys::PlainType::Bool:
       return fmt::format("a boolean ({})", text);
     case ys::PlainType::Int:
@@ -228,18 +229,114 @@ bool endsWith(const std::string& s, std::string_view suffix) {
 
 class Decoder;
 
+// Fields of the Kubernetes v1.31 types that the decoder knows of but does not model (it does not
+// descend into them). An unknown one is reported as kubectl's strict field validation would.
+using FieldSet = std::set<std::string_view>;
+const FieldSet kPodSpecFields{"activeDeadlineSeconds",
+                              "affinity",
+                              "automountServiceAccountToken",
+                              "dnsConfig",
+                              "dnsPolicy",
+                              "enableServiceLinks",
+                              "ephemeralContainers",
+                              "hostAliases",
+                              "hostIPC",
+                              "hostPID",
+                              "hostUsers",
+                              "hostname",
+                              "imagePullSecrets",
+                              "initContainers",
+                              "nodeSelector",
+                              "os",
+                              "overhead",
+                              "preemptionPolicy",
+                              "priority",
+                              "priorityClassName",
+                              "readinessGates",
+                              "resourceClaims",
+                              "restartPolicy",
+                              "runtimeClassName",
+                              "schedulerName",
+                              "schedulingGates",
+                              "securityContext",
+                              "serviceAccount",
+                              "serviceAccountName",
+                              "setHostnameAsFQDN",
+                              "shareProcessNamespace",
+                              "subdomain",
+                              "terminationGracePeriodSeconds",
+                              "tolerations",
+                              "topologySpreadConstraints",
+                              "volumes"};
+const FieldSet kContainerFields{"args",
+                                "command",
+                                "env",
+                                "envFrom",
+                                "imagePullPolicy",
+                                "lifecycle",
+                                "livenessProbe",
+                                "readinessProbe",
+                                "resizePolicy",
+                                "resources",
+                                "restartPolicy",
+                                "securityContext",
+                                "startupProbe",
+                                "stdin",
+                                "stdinOnce",
+                                "terminationMessagePath",
+                                "terminationMessagePolicy",
+                                "tty",
+                                "volumeDevices",
+                                "volumeMounts",
+                                "workingDir"};
+const FieldSet kPodStatusFields{"conditions",
+                                "containerStatuses",
+                                "ephemeralContainerStatuses",
+                                "hostIP",
+                                "hostIPs",
+                                "initContainerStatuses",
+                                "message",
+                                "nominatedNodeName",
+                                "phase",
+                                "qosClass",
+                                "reason",
+                                "resize",
+                                "resourceClaimStatuses",
+                                "startTime"};
+const FieldSet kServiceSpecFields{"allocateLoadBalancerNodePorts",
+                                  "clusterIPs",
+                                  "externalIPs",
+                                  "externalName",
+                                  "externalTrafficPolicy",
+                                  "healthCheckNodePort",
+                                  "internalTrafficPolicy",
+                                  "ipFamilies",
+                                  "ipFamilyPolicy",
+                                  "loadBalancerClass",
+                                  "loadBalancerIP",
+                                  "loadBalancerSourceRanges",
+                                  "publishNotReadyAddresses",
+                                  "sessionAffinity",
+                                  "sessionAffinityConfig",
+                                  "trafficDistribution",
+                                  "type"};
+const FieldSet kNodeStatusFields{
+    "allocatable", "capacity", "conditions", "config",          "daemonEndpoints", "features",
+    "images",      "nodeInfo", "phase",      "runtimeHandlers", "volumesAttached", "volumesInUse"};
+bool isKnown(const FieldSet& fields, const std::string& key) { return fields.count(key) > 0; }
+
 // Decoding state of one object: its name for messages, the field positions it records, and
 // whether it had an error (then it is dropped).
 struct Obj {
   Obj(Decoder& decoder, std::string objectLabel) : d(decoder), label(std::move(objectLabel)) {}
   Decoder& d;
-  std::string label;         // "Pod ns/name", "Node name"
-  bool warnUnknown = false;  // inside a NetworkPolicy spec: every field is modelled
+  std::string label;  // "Pod ns/name", "Node name"
   FieldMap fields;
   bool failed = false;
 
   void error(const YAML::Node& at, const std::string& path, std::string_view what);
   void warn(const YAML::Node& at, const std::string& path, std::string_view what);
+  void unknownField(const YAML::Node& at, const std::string& path);
   void record(const YAML::Node& n, const std::string& path) {
     YAML::Mark m = n.Mark();
     if (!n.IsNull() && m.line >= 0) fields[path] = {m.line + 1, m.column + 1};
@@ -247,7 +344,9 @@ struct Obj {
   bool charge(const YAML::Node& n);
 
   // Calls f(key, value, path) for every entry of a mapping; f returns false for an unknown
-  // field. keyed: entries are map entries (path[key]) rather than struct fields (path.key).
+  // field, which is reported (kubectl's strict field validation rejects those): every lambda
+  // either reads a field or knows it (the FieldSets above). keyed: entries are map entries
+  // (path[key]) rather than struct fields (path.key).
   template <typename F>
   bool forEachField(const YAML::Node& n, const std::string& path, F&& f, bool keyed = false) {
     // A null where a struct or map is expected is its zero value, as in Go's JSON decoding:
@@ -257,7 +356,11 @@ struct Obj {
       error(n, path, "expected a mapping, got " + describe(n));
       return false;
     }
-    std::set<std::string> seen;
+    // A repeated key: kubectl's decoder keeps the last value (YAML and JSON alike), so the
+    // earlier ones are skipped, with a warning.
+    std::map<std::string, int> later;
+    for (const auto& kv : n)
+      if (kv.first.IsScalar()) ++later[kv.first.Scalar()];
     // Range-for keeps each (key, value) pair alive; yaml-cpp's `it->first` is a temporary.
     for (const auto& kv : n) {
       const YAML::Node& k = kv.first;
@@ -274,16 +377,16 @@ struct Obj {
         continue;
       }
       std::string child = keyed ? keyPath(path, key) : joinPath(path, key);
-      if (!seen.insert(key).second) {
-        error(k, child, "duplicate key");
+      if (--later[key] > 0) {
+        warn(k, child, "duplicate key: the last one is used, as kubectl does");
         continue;
       }
-      if (keyed && isPlain(k) && ys::classifyPlain(key) != ys::PlainType::String) {
+      if (keyed && isPlain(k) && ys::kubectlPlainType(key) != ys::PlainType::String) {
         error(k, child, fmt::format("expected a string key, got {}; quote it", describe(k)));
         continue;
       }
       record(v, child);
-      if (!f(key, v, child) && warnUnknown) warn(k, child, "unknown field (ignored)");
+      if (!f(key, v, child)) unknownField(k, child);
     }
     return true;
   }
@@ -317,7 +420,7 @@ struct Obj {
       return false;
     }
     if (isPlain(n)) {
-      if (ys::classifyPlain(n.Scalar()) != ys::PlainType::String) {
+      if (ys::kubectlPlainType(n.Scalar()) != ys::PlainType::String) {
         error(n, path, fmt::format("expected a string, got {}; quote it", describe(n)));
         return false;
       }
@@ -329,29 +432,34 @@ struct Obj {
     return true;
   }
 
-  // A strict decimal integer in int32 range.
-  std::optional<int32_t> parseInt(const YAML::Node& n, const std::string& path) {
-    const std::string& s = n.Scalar();
-    int64_t v = 0;
-    if (s.size() > 12) {
-      error(n, path, fmt::format("integer out of range: {}", ys::excerpt(s)));
-      return std::nullopt;
-    }
-    std::from_chars(s.data(), s.data() + s.size(), v);
+  // The integer of a plain scalar, as kubectl reads it: in JSON a JSON integer only (Go's JSON
+  // decoder rejects 1e3 or 80.0 for an int32); in YAML also go-yaml's forms (0x50, 1_000, +80,
+  // 017 octal, 1e3). nullopt when it is no integer at all (the caller says what was expected).
+  std::optional<int64_t> plainInteger(const YAML::Node& n) const;
+
+  // In int32 range, else an error.
+  std::optional<int32_t> inInt32Range(const YAML::Node& n, const std::string& path, int64_t v) {
     if (v < INT32_MIN || v > INT32_MAX) {
-      error(n, path, fmt::format("integer out of range: {}", s));
+      error(n, path, fmt::format("integer out of range: {}", ys::excerpt(n.Scalar())));
       return std::nullopt;
     }
     return static_cast<int32_t>(v);
   }
 
+  bool isInteger(const YAML::Node& n) const;
+
   bool readInt(const YAML::Node& n, const std::string& path, std::optional<int32_t>& out) {
     if (n.IsNull()) return true;
-    if (!n.IsScalar() || !isPlain(n) || !ys::isStrictDecimal(n.Scalar())) {
-      error(n, path, "expected an integer, got " + describe(n));
+    std::optional<int64_t> v;
+    if (n.IsScalar() && isPlain(n)) v = plainInteger(n);
+    if (!v) {
+      if (n.IsScalar() && isPlain(n) && isInteger(n))
+        error(n, path, fmt::format("integer out of range: {}", ys::excerpt(n.Scalar())));
+      else
+        error(n, path, "expected an integer, got " + describe(n));
       return false;
     }
-    out = parseInt(n, path);
+    out = inInt32Range(n, path, *v);
     return out.has_value();
   }
 
@@ -362,7 +470,7 @@ struct Obj {
     return true;
   }
 
-  // IntOrString: a plain decimal is a number, a quoted scalar or a plain word is a name.
+  // IntOrString: a plain number is a number, a quoted scalar or a plain word is a name.
   bool readPortRef(const YAML::Node& n, const std::string& path, std::optional<PortRef>& out) {
     if (n.IsNull()) return true;
     auto fail = [&] {
@@ -371,13 +479,17 @@ struct Obj {
     };
     if (!n.IsScalar()) return fail();
     if (isPlain(n)) {
-      if (ys::isStrictDecimal(n.Scalar())) {
-        auto v = parseInt(n, path);
-        if (!v) return false;
-        out = PortRef{*v};
+      if (auto v = plainInteger(n)) {
+        auto v32 = inInt32Range(n, path, *v);
+        if (!v32) return false;
+        out = PortRef{*v32};
         return true;
       }
-      if (ys::classifyPlain(n.Scalar()) != ys::PlainType::String) return fail();
+      if (isInteger(n)) {
+        error(n, path, fmt::format("integer out of range: {}", ys::excerpt(n.Scalar())));
+        return false;
+      }
+      if (ys::kubectlPlainType(n.Scalar()) != ys::PlainType::String) return fail();
     } else if (n.Tag() != "!" && n.Tag() != "tag:yaml.org,2002:str") {
       return fail();
     }
@@ -438,6 +550,18 @@ struct Obj {
 
   void readMeta(const YAML::Node& n, const std::string& path, ObjectMeta& meta, bool namespaced) {
     if (n.IsNull()) return;
+    // ObjectMeta's other fields are not modelled, but they are known.
+    static const std::set<std::string> otherFields{"generateName",
+                                                   "selfLink",
+                                                   "uid",
+                                                   "resourceVersion",
+                                                   "generation",
+                                                   "creationTimestamp",
+                                                   "deletionTimestamp",
+                                                   "deletionGracePeriodSeconds",
+                                                   "ownerReferences",
+                                                   "finalizers",
+                                                   "managedFields"};
     forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
       if (key == "name") return readString(v, p, meta.name), true;
       if (key == "namespace") {
@@ -446,7 +570,7 @@ struct Obj {
       }
       if (key == "labels") return readStringMap(v, p, meta.labels), true;
       if (key == "annotations") return readStringMap(v, p, meta.annotations), true;
-      return false;
+      return otherFields.count(key) > 0;
     });
   }
 
@@ -551,7 +675,6 @@ struct Obj {
 
   void readPolicySpec(const YAML::Node& n, const std::string& path, NetworkPolicy& np) {
     if (n.IsNull()) return;
-    warnUnknown = true;
     forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
       if (key == "podSelector") return readSelector(v, p, np.podSelector), true;
       if (key == "policyTypes") {
@@ -569,7 +692,14 @@ struct Obj {
       if (key == "egress") return readRules(v, p, "to", np.egress), true;
       return false;
     });
-    warnUnknown = false;
+  }
+
+  // A container's or Service's port protocol: the API server defaults "" to TCP (a policy
+  // port's protocol is a pointer there, so "" stays, and is invalid).
+  void readDefaultedProtocol(const YAML::Node& v, const std::string& p,
+                             std::optional<Protocol>& out) {
+    if (v.IsScalar() && !isPlain(v) && v.Scalar().empty()) return;
+    readProtocol(v, p, out);
   }
 
   void readProtocol(const YAML::Node& v, const std::string& p, std::optional<Protocol>& out) {
@@ -581,14 +711,14 @@ struct Obj {
     forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
       if (key == "nodeName") return readString(v, p, pod.nodeName), true;
       if (key == "hostNetwork") return readBool(v, p, pod.hostNetwork), true;
-      if (key != "containers") return false;
+      if (key != "containers") return isKnown(kPodSpecFields, key);
       forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
         Container c;
         forEachField(
             e, ep, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
               if (k2 == "name") return readString(v2, p2, c.name), true;
               if (k2 == "image") return readString(v2, p2, c.image), true;
-              if (k2 != "ports") return false;
+              if (k2 != "ports") return isKnown(kContainerFields, k2);
               forEachElement(v2, p2, [&](const YAML::Node& pe, const std::string& pp) {
                 ContainerPort cp;
                 forEachField(
@@ -596,8 +726,8 @@ struct Obj {
                     [&](const std::string& k3, const YAML::Node& v3, const std::string& p3) {
                       if (k3 == "name") return readString(v3, p3, cp.name), true;
                       if (k3 == "containerPort") return readInt(v3, p3, cp.containerPort), true;
-                      if (k3 == "protocol") return readProtocol(v3, p3, cp.protocol), true;
-                      return false;
+                      if (k3 == "protocol") return readDefaultedProtocol(v3, p3, cp.protocol), true;
+                      return k3 == "hostPort" || k3 == "hostIP";
                     });
                 c.ports.push_back(std::move(cp));
               });
@@ -613,7 +743,7 @@ struct Obj {
     if (n.IsNull()) return;
     forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
       if (key == "podIP") return readString(v, p, pod.podIP), true;
-      if (key != "podIPs") return false;
+      if (key != "podIPs") return isKnown(kPodStatusFields, key);
       forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
         std::string ip;
         forEachField(e, ep,
@@ -638,16 +768,17 @@ struct Obj {
         svc.selector = std::move(sel);
         return true;
       }
-      if (key != "ports") return false;
+      if (key != "ports") return isKnown(kServiceSpecFields, key);
       forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
         ServicePort sp;
         forEachField(e, ep,
                      [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
                        if (k2 == "name") return readString(v2, p2, sp.name), true;
                        if (k2 == "port") return readInt(v2, p2, sp.port), true;
-                       if (k2 == "protocol") return readProtocol(v2, p2, sp.protocol), true;
+                       if (k2 == "protocol")
+                         return readDefaultedProtocol(v2, p2, sp.protocol), true;
                        if (k2 == "targetPort") return readPortRef(v2, p2, sp.targetPort), true;
-                       return false;
+                       return k2 == "nodePort" || k2 == "appProtocol";
                      });
         svc.ports.push_back(std::move(sp));
       });
@@ -658,7 +789,7 @@ struct Obj {
   void readNodeStatus(const YAML::Node& n, const std::string& path, Node& node) {
     if (n.IsNull()) return;
     forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
-      if (key != "addresses") return false;
+      if (key != "addresses") return isKnown(kNodeStatusFields, key);
       forEachElement(v, p, [&](const YAML::Node& e, const std::string& ep) {
         std::string type, address;
         forEachField(e, ep,
@@ -707,6 +838,8 @@ class Decoder {
   void addWarning(const YAML::Mark& m, std::string message) {
     result_.warnings.push_back(diag(m, std::move(message)));
   }
+  bool isJson() const { return json_; }
+  void markLastWarningStrict() { result_.warnings.back().rejectedByStrictValidation = true; }
 
   // Charges one visited node (and its scalar bytes) to the budget; false once exhausted.
   bool charge(const YAML::Node& n) {
@@ -779,7 +912,8 @@ class Decoder {
       const std::string& key = kv.first.Scalar();
       if (key != "apiVersion" && key != "kind") continue;
       const YAML::Node& v = kv.second;
-      if (!v.IsScalar() || (isPlain(v) && ys::classifyPlain(v.Scalar()) != ys::PlainType::String)) {
+      if (!v.IsScalar() ||
+          (isPlain(v) && ys::kubectlPlainType(v.Scalar()) != ys::PlainType::String)) {
         addError(v.Mark(), fmt::format("{}: expected a string, got {}", key, describe(v)));
         ok = false;
         continue;
@@ -866,7 +1000,12 @@ class Decoder {
     label += name.empty() ? "<no name>" : ys::excerpt(name);
     Obj o(*this, std::move(label));
     T obj;
+    // A NetworkPolicy has no status in v1.
     o.forEachField(doc, "", [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "apiVersion" || key == "kind") return true;
+      bool known = key == "metadata" || key == "spec" ||
+                   (key == "status" && !std::is_same_v<T, NetworkPolicy>);
+      if (!known) return false;
       if (key == "metadata")
         o.readMeta(v, p, obj.meta, namespaced);
       else if constexpr (std::is_same_v<T, Node>) {
@@ -905,8 +1044,8 @@ class Decoder {
 
   // A Case document is kept as YAML text for the case layer. A top-level document is its own
   // source text, preceded by blank lines so that line numbers in it are the file's; a List
-  // item is re-emitted (yaml-cpp's emitter writes shared nodes once, as anchor and aliases,
-  // so the text stays about as large as the input; it is capped all the same).
+  // item is re-emitted with its quoting kept (yaml_flow.h; aliases are expanded, so the text is
+  // capped).
   void keepCaseDocument(const YAML::Node& doc, bool topLevel) {
     std::string text;
     if (topLevel && json_) {
@@ -914,18 +1053,11 @@ class Decoder {
     } else if (topLevel) {
       text = sourceOfDocumentAt(doc.Mark().line);
     } else {
-      YAML::Emitter e;
-      e << doc;
-      if (!e.good()) {
-        addError(doc.Mark(), "cannot re-emit the Case document: " + e.GetLastError());
-        return;
-      }
-      if (e.size() > kMaxCaseDocumentBytes) {
+      text = ys::flowDocument(doc, kMaxCaseDocumentBytes);
+      if (text.empty()) {
         addError(doc.Mark(), "Case document too large");
         return;
       }
-      text = e.c_str();
-      text += '\n';
     }
     if (!chargeBytes(doc.Mark(), text.size())) return;
     result_.caseDocuments.push_back(std::move(text));
@@ -977,6 +1109,29 @@ void Obj::error(const YAML::Node& at, const std::string& path, std::string_view 
 
 void Obj::warn(const YAML::Node& at, const std::string& path, std::string_view what) {
   d.addWarning(at.Mark(), fmt::format("{}: {}: {}", label, path, what));
+}
+
+void Obj::unknownField(const YAML::Node& at, const std::string& path) {
+  d.addWarning(at.Mark(), fmt::format("{}: {}: unknown field (ignored)", label, path));
+  d.markLastWarningStrict();
+}
+
+std::optional<int64_t> Obj::plainInteger(const YAML::Node& n) const {
+  const std::string& s = n.Scalar();
+  if (d.isJson()) {
+    if (!ys::isStrictDecimal(s) || s.size() > 19) return std::nullopt;
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc() ? std::optional<int64_t>(v) : std::nullopt;
+  }
+  return ys::kubectlInteger(s);
+}
+
+// A number kubectl would send as an integer, but one too large for int64.
+bool Obj::isInteger(const YAML::Node& n) const {
+  const std::string& s = n.Scalar();
+  if (d.isJson()) return ys::isStrictDecimal(s);
+  return ys::kubectlPlainType(s) == ys::PlainType::Int;
 }
 
 bool Obj::charge(const YAML::Node& n) {

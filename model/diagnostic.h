@@ -11,6 +11,9 @@ struct Diagnostic {
   int line = 0;  // 1-based; 0 when unknown (then printed as file:0:0)
   int col = 0;
   std::string message;
+  // A warning that `kubectl apply` (strict field validation, its default) would turn into an
+  // error: an unknown field. `validate` fails on these; the other commands go on.
+  bool rejectedByStrictValidation = false;
   bool operator==(const Diagnostic&) const = default;
 };
 

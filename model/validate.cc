@@ -452,13 +452,9 @@ class Validator {
     Scope s = scope("NetworkPolicy", np.meta, np.origin, true);
     validateMeta(s, np.meta, true, NameRule::Dns1123Subdomain);
     if (np.podSelector) validateSelector(s, "spec.podSelector", *np.podSelector);
-    if (np.policyTypes) {
-      std::set<PolicyType> seen;
-      for (size_t i = 0; i < np.policyTypes->size(); ++i)
-        if (!seen.insert((*np.policyTypes)[i]).second)
-          report(s, fmt::format("spec.policyTypes[{}]", i),
-                 fmt::format("duplicate value {}", toString((*np.policyTypes)[i])));
-    }
+    // The API server checks the count only: [Ingress, Ingress] is accepted (and means Ingress).
+    if (np.policyTypes && np.policyTypes->size() > 2)
+      report(s, "spec.policyTypes", "may not specify more than two policyTypes");
     if (np.ingress) validateRules(s, "spec.ingress", "from", *np.ingress);
     if (np.egress) validateRules(s, "spec.egress", "to", *np.egress);
     checkDuplicate(s, "NetworkPolicy", np.meta);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <initializer_list>
 
 namespace npf::yamlscalar {
@@ -64,7 +66,121 @@ bool isSexagesimal(std::string_view u) {
   }
 }
 
+// Go's strconv.ParseInt(s, 0, 64): optional sign, then 0x/0o/0b prefixes, a leading 0 for octal,
+// else decimal; at least one digit; no overflow.
+std::optional<int64_t> goParseIntBase0(std::string_view s) {
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) negative = s[0] == '-', s.remove_prefix(1);
+  int base = 10;
+  if (s.size() >= 2 && s[0] == '0') {
+    char p = static_cast<char>(s[1] | 0x20);
+    if (p == 'x')
+      base = 16, s.remove_prefix(2);
+    else if (p == 'o')
+      base = 8, s.remove_prefix(2);
+    else if (p == 'b')
+      base = 2, s.remove_prefix(2);
+    else
+      base = 8, s.remove_prefix(1);
+  }
+  if (s.empty()) return std::nullopt;
+  unsigned __int128 v = 0;
+  for (char c : s) {
+    int d = isDigit(c)                               ? c - '0'
+            : (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? (c | 0x20) - 'a' + 10
+                                                     : 99;
+    if (d >= base) return std::nullopt;
+    v = v * static_cast<unsigned>(base) + static_cast<unsigned>(d);
+    if (v > (static_cast<unsigned __int128>(1) << 64)) return std::nullopt;
+  }
+  if (!negative && v > static_cast<unsigned __int128>(INT64_MAX)) return std::nullopt;
+  if (negative && v > static_cast<unsigned __int128>(INT64_MAX) + 1) return std::nullopt;
+  return negative ? static_cast<int64_t>(-static_cast<__int128>(v)) : static_cast<int64_t>(v);
+}
+
+// ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ (go-yaml v2's yamlStyleFloat).
+bool isYamlStyleFloat(std::string_view s) {
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.remove_prefix(1);
+  size_t i = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    size_t d = i;
+    while (i < s.size() && isDigit(s[i])) ++i;
+    if (i == d) return false;
+  } else {
+    size_t d = i;
+    while (i < s.size() && isDigit(s[i])) ++i;
+    if (i == d) return false;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      while (i < s.size() && isDigit(s[i])) ++i;
+    }
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t d = i;
+    while (i < s.size() && isDigit(s[i])) ++i;
+    if (i == d) return false;
+  }
+  return i == s.size();
+}
+
+// go-yaml v2's timestamp check starts with exactly four digits and a '-'; such scalars are
+// kept as strings when decoded into an untyped value (kubectl's case), and are never numbers.
+bool startsLikeTimestamp(std::string_view s) {
+  return s.size() > 4 && allOf(s.substr(0, 4), isDigit) && s[4] == '-';
+}
+
+struct KubectlNumber {
+  PlainType type = PlainType::String;
+  std::optional<int64_t> integer;  // Int, or an integral Float below 1e21
+};
+
+KubectlNumber kubectlNumber(std::string_view s) {
+  if (s.empty() || oneOf(s, {"~", "null", "Null", "NULL"})) return {PlainType::Null, {}};
+  if (parseBool(s)) return {PlainType::Bool, {}};
+  if (oneOf(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+                ".nan", ".NaN", ".NAN"}))
+    return {PlainType::Float, {}};
+  auto fromFloat = [](const std::string& text) -> KubectlNumber {
+    double v = std::strtod(text.c_str(), nullptr);
+    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e21 && std::fabs(v) < 9.2e18)
+      return {PlainType::Float, static_cast<int64_t>(v)};
+    return {PlainType::Float, {}};
+  };
+  char c = s[0];
+  if (c == '.') {
+    // strconv.ParseFloat on the text as written.
+    std::string text(s);
+    if (isYamlStyleFloat(text)) return fromFloat(text);
+    return {PlainType::String, {}};
+  }
+  if (!isDigit(c) && c != '+' && c != '-') return {PlainType::String, {}};
+  if (startsLikeTimestamp(s)) return {PlainType::String, {}};
+  std::string plain;
+  for (char ch : s)
+    if (ch != '_') plain += ch;
+  if (auto v = goParseIntBase0(plain)) return {PlainType::Int, v};
+  // A decimal beyond int64 that ParseUint still reads: an integer, out of every range.
+  {
+    std::string_view u = plain;
+    if (!u.empty() && u[0] == '+') u.remove_prefix(1);
+    if (u.size() > 1 && u[0] != '0' && allOf(u, isDigit)) return {PlainType::Int, {}};
+  }
+  if (isYamlStyleFloat(plain)) return fromFloat(plain);
+  return {PlainType::String, {}};
+}
+
 }  // namespace
+
+PlainType kubectlPlainType(std::string_view s) { return kubectlNumber(s).type; }
+
+std::optional<int64_t> kubectlInteger(std::string_view s) {
+  KubectlNumber n = kubectlNumber(s);
+  if (n.type != PlainType::Int && n.type != PlainType::Float) return std::nullopt;
+  return n.integer;
+}
 
 size_t utf8Sequence(std::string_view s, size_t i, uint32_t& cp) {
   auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };

@@ -20,6 +20,18 @@ enum class PlainType { String, Null, Bool, Int, Float };
 // a non-string counts as that type.
 PlainType classifyPlain(std::string_view s);
 
+// How kubectl's decoder (go-yaml v2 inside sigs.k8s.io/yaml, then JSON) types an unquoted
+// scalar: the YAML 1.1 booleans and nulls, `.inf`/`.nan`, integers as Go's ParseInt reads them
+// after dropping '_' (0x1F, 0o17, 017 octal, 0b101, +80, 1_000), YAML-style floats (1e3, 80.,
+// 080); timestamps and sexagesimals (1:20) stay strings there. `classifyPlain` is broader: the
+// encoder quotes whatever any YAML reader might retype.
+PlainType kubectlPlainType(std::string_view s);
+
+// The integer kubectl sends for an unquoted scalar in an integer field: an integer, or a float
+// with an integral value below 1e21 (JSON writes it without an exponent). nullopt otherwise (not
+// a number, a fraction, infinite, or beyond int64: rejected either way).
+std::optional<int64_t> kubectlInteger(std::string_view s);
+
 // The boolean of a plain scalar under YAML 1.1 (true/false/yes/no/on/off/y/n and case
 // variants), or nullopt.
 std::optional<bool> parseBool(std::string_view s);

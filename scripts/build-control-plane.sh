@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the third-party programs of `--enforcer kube-router` from the Go module proxy, pinned by
-# the go.mod/go.sum checked in under third_party/, into a cache keyed by version:
+# Builds the third-party programs of `--enforcer kube-router` (and the kubectl that judges
+# `validate`, scripts/validation-differential.sh) from the Go module proxy, pinned by the
+# go.mod/go.sum checked in under third_party/, into a cache keyed by version:
 #   ${XDG_CACHE_HOME:-~/.cache}/netpolfuzz/bin/kube-apiserver-v1.31.2
+#   ${XDG_CACHE_HOME:-~/.cache}/netpolfuzz/bin/kubectl-v1.31.2
 #   ${XDG_CACHE_HOME:-~/.cache}/netpolfuzz/bin/kube-router-v2.1.0
 # A binary already in the cache is reused (delete it to rebuild). Reproducible: -trimpath, no
 # VCS stamping, the version set by ldflags, the module graph read-only from go.sum.
@@ -43,6 +45,9 @@ build() {
 IFS=. read -r major minor _ <<<"${KUBE_VERSION#v}"
 base=k8s.io/component-base/version
 build kube-apiserver "$KUBE_VERSION" third_party/kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver \
+  "-s -w -X $base.gitVersion=$KUBE_VERSION -X $base.gitMajor=$major -X $base.gitMinor=$minor \
+-X $base.gitTreeState=clean -X $base.buildDate=1970-01-01T00:00:00Z"
+build kubectl "$KUBE_VERSION" third_party/kube-apiserver k8s.io/kubernetes/cmd/kubectl \
   "-s -w -X $base.gitVersion=$KUBE_VERSION -X $base.gitMajor=$major -X $base.gitMinor=$minor \
 -X $base.gitTreeState=clean -X $base.buildDate=1970-01-01T00:00:00Z"
 kr=github.com/cloudnativelabs/kube-router/v2/pkg/version

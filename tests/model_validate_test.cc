@@ -355,9 +355,11 @@ INSTANTIATE_TEST_SUITE_P(
              peers("[{ipBlock: {cidr: 0.0.0.0/0, except: [\"::/1\"]}}]"),
              {"must be a strict subset"}},
         Rule{"PolicyTypesBoth", pol("{policyTypes: [Egress, Ingress]}"), {}},
-        Rule{"PolicyTypesDuplicate",
-             pol("{policyTypes: [Ingress, Ingress]}"),
-             {"spec.policyTypes[1]: duplicate value Ingress"}}),
+        // The API server counts policyTypes; it does not look for repeats.
+        Rule{"PolicyTypesRepeated", pol("{policyTypes: [Ingress, Ingress]}"), {}},
+        Rule{"PolicyTypesThree",
+             pol("{policyTypes: [Ingress, Egress, Ingress]}"),
+             {"spec.policyTypes: may not specify more than two policyTypes"}}),
     [](const auto& info) { return std::string(info.param.name); });
 
 INSTANTIATE_TEST_SUITE_P(

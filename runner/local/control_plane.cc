@@ -144,6 +144,8 @@ std::string ControlPlane::start(const std::vector<ControlPlaneNode>& nodes) {
           env, cp, logFiles()[0]);
       !e.empty())
     return "etcd (Debian package etcd-server): " + e;
+  std::string disabledAdmission = "ServiceAccount";
+  for (const auto& plugin : opt_.disabledAdmission) disabledAdmission += "," + plugin;
   if (auto e = apiserver_.start(
           {apiserverBin, "--etcd-servers=http://127.0.0.1:2379", "--bind-address=" + apiIp,
            "--advertise-address=" + apiIp, "--secure-port=6443", "--cert-dir=" + dir_ + "/certs",
@@ -152,8 +154,9 @@ std::string ControlPlane::start(const std::vector<ControlPlaneNode>& nodes) {
            "--service-account-signing-key-file=" + dir_ + "/sa.key",
            "--service-account-issuer=https://kubernetes.default.svc",
            "--service-cluster-ip-range=" + opt_.serviceCidr,
-           "--disable-admission-plugins=ServiceAccount", "--enable-priority-and-fairness=false",
-           "--allow-privileged=true", "--endpoint-reconciler-type=none", "--profiling=false"},
+           "--disable-admission-plugins=" + disabledAdmission,
+           "--enable-priority-and-fairness=false", "--allow-privileged=true",
+           "--endpoint-reconciler-type=none", "--profiling=false"},
           env, cp, logFiles()[1]);
       !e.empty())
     return "kube-apiserver: " + e;

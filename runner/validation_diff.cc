@@ -1,0 +1,222 @@
+#include "runner/validation_diff.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "generator/case_gen.h"
+#include "generator/manifest_mutator.h"
+#include "model/codec.h"
+#include "model/validate.h"
+
+namespace npf::runner {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+struct Source {
+  std::string yaml;    // one object
+  std::string origin;  // "small-s1-0003 Pod x/a"
+  std::string kind;
+};
+
+template <typename T>
+void addObject(std::vector<Source>& out, const T& obj, std::vector<T> Cluster::*list,
+               const char* kind, const std::string& caseName, bool namespaced) {
+  Cluster one;
+  (one.*list).push_back(obj);
+  std::string name = namespaced ? obj.meta.namespace_ + "/" + obj.meta.name : obj.meta.name;
+  out.push_back({encodeYaml(one), fmt::format("{} {} {}", caseName, kind, name), kind});
+}
+
+// Every object of the case and of its steps, each alone.
+void objectsOf(const Case& c, std::vector<Source>& out) {
+  const Cluster& k = c.cluster;
+  const std::string& n = c.meta.name;
+  for (const auto& o : k.namespaces) addObject(out, o, &Cluster::namespaces, "Namespace", n, false);
+  for (const auto& o : k.nodes) addObject(out, o, &Cluster::nodes, "Node", n, false);
+  for (const auto& o : k.pods) addObject(out, o, &Cluster::pods, "Pod", n, true);
+  for (const auto& o : k.services) addObject(out, o, &Cluster::services, "Service", n, true);
+  for (const auto& o : k.policies) addObject(out, o, &Cluster::policies, "NetworkPolicy", n, true);
+  for (size_t i = 0; i < c.meta.steps.size(); ++i) {
+    const Step& s = c.meta.steps[i];
+    std::string where = fmt::format("{} step {}", n, i + 1);
+    if (s.policy) addObject(out, *s.policy, &Cluster::policies, "NetworkPolicy", where, true);
+    if (s.pod) addObject(out, *s.pod, &Cluster::pods, "Pod", where, true);
+  }
+}
+
+std::string writeFile(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << text;
+  f.close();
+  return f ? "" : "cannot write " + path;
+}
+
+bool contains(const std::string& s, std::string_view part) {
+  return s.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+ManifestVerdict validateVerdict(const std::string& text, const std::string& fileName) {
+  DecodeResult r = decodeManifests(text, fileName);
+  if (!r.errors.empty()) return {false, toString(r.errors.front())};
+  for (const auto& w : r.warnings)
+    if (w.rejectedByStrictValidation) return {false, toString(w)};
+  auto problems = validate(r.cluster);
+  if (!problems.empty()) return {false, toString(problems.front())};
+  return {true, ""};
+}
+
+std::string documentedDisagreement(const DiffSample& s) {
+  if (s.ours.accepted == s.judge.accepted) return "";
+  // Each rule is a section of docs/validation.md; keep the two in step.
+  if (s.ours.accepted && contains(s.judge.message, "(AlreadyExists)"))
+    return "objects-that-already-exist";
+  if (!s.ours.accepted && s.judge.accepted && contains(s.ours.message, "expected a string key"))
+    return "non-string-keys";
+  return "";
+}
+
+std::string runValidationDiff(const ValidationDiffOptions& o, ManifestJudge& judge,
+                              ValidationDiffReport& report) {
+  auto say = [&](const std::string& line) {
+    if (o.progress) o.progress(line);
+  };
+  std::string dir = o.outDir + "/manifests";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return fmt::format("cannot create {}: {}", dir, ec.message());
+
+  // Generated objects: small and medium clusters, with and without steps.
+  std::vector<Source> sources;
+  for (int i = 0; i < o.generatedCases; ++i) {
+    ClusterSize size = i % 4 == 3 ? ClusterSize::Medium : ClusterSize::Small;
+    objectsOf(generateCase(o.seed, static_cast<uint64_t>(i), size, GeneratorWeights{}), sources);
+  }
+  report.samples.clear();
+  for (size_t i = 0; i < sources.size(); ++i) {
+    DiffSample s;
+    s.file = fmt::format("{}/g-{:06}.yaml", dir, i);
+    s.origin = sources[i].origin;
+    s.generated = true;
+    if (auto e = writeFile(s.file, sources[i].yaml); !e.empty()) return e;
+    report.samples.push_back(std::move(s));
+  }
+  // Mutated objects: policies most, since they are what the oracle reads most closely.
+  std::vector<size_t> policies, others;
+  for (size_t i = 0; i < sources.size(); ++i)
+    (sources[i].kind == "NetworkPolicy" ? policies : others).push_back(i);
+  Random rng(o.seed ^ 0x5a11da7e5eedULL);
+  for (int i = 0; i < o.mutated && !sources.empty(); ++i) {
+    bool policy = !policies.empty() && (others.empty() || rng.percent(70));
+    const Source& src = sources[policy ? rng.pick(policies) : rng.pick(others)];
+    ManifestNode tree = parseManifestTree(src.yaml);
+    auto done = mutateManifest(tree, rng, static_cast<int>(1 + rng.below(3)));
+    bool json = rng.percent(o.jsonPercent);
+    DiffSample s;
+    s.file = fmt::format("{}/m-{:06}.{}", dir, i, json ? "json" : "yaml");
+    for (const auto& m : done) s.mutations.push_back(m.describe());
+    s.origin = src.origin;
+    if (auto e = writeFile(s.file, json ? renderJson(tree) : renderYaml(tree)); !e.empty())
+      return e;
+    report.samples.push_back(std::move(s));
+  }
+  say(fmt::format("validation-diff: {} generated and {} mutated manifests in {}", sources.size(),
+                  o.mutated, dir));
+
+  auto t0 = Clock::now();
+  for (auto& s : report.samples) {
+    std::ifstream in(s.file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    s.ours = validateVerdict(text, s.file);
+  }
+  report.oursSeconds = secondsSince(t0);
+
+  t0 = Clock::now();
+  std::vector<std::string> files;
+  for (const auto& s : report.samples) files.push_back(s.file);
+  std::vector<ManifestVerdict> verdicts;
+  if (auto e = judge.judge(files, verdicts); !e.empty()) return e;
+  if (verdicts.size() != files.size()) return "the judge gave a wrong number of verdicts";
+  report.judgeSeconds = secondsSince(t0);
+
+  for (size_t i = 0; i < report.samples.size(); ++i) {
+    DiffSample& s = report.samples[i];
+    s.judge = verdicts[i];
+    if (s.ours.accepted && s.judge.accepted)
+      ++report.bothAccept;
+    else if (!s.ours.accepted && !s.judge.accepted)
+      ++report.bothReject;
+    else if (!s.ours.accepted)
+      ++report.onlyOursRejects;
+    else
+      ++report.onlyJudgeRejects;
+    if (s.generated && !(s.ours.accepted && s.judge.accepted)) ++report.generatedRejected;
+    if (s.ours.accepted != s.judge.accepted) {
+      s.documented = documentedDisagreement(s);
+      if (s.documented.empty()) ++report.undocumented;
+    }
+  }
+  return "";
+}
+
+std::string renderValidationDiffSummary(const ValidationDiffReport& r) {
+  size_t n = r.samples.size();
+  auto pct = [&](int k) { return n ? 100.0 * k / static_cast<double>(n) : 0.0; };
+  int generated = 0;
+  for (const auto& s : r.samples) generated += s.generated;
+  std::string out = fmt::format(
+      "{} manifests ({} generated, {} mutated)\n"
+      "  accepted by both      {:6}  {:5.1f}%\n"
+      "  rejected by both      {:6}  {:5.1f}%\n"
+      "  rejected by netpolfuzz only  {:6}  {:5.1f}%\n"
+      "  rejected by the API server only  {:6}  {:5.1f}%\n"
+      "  agreement             {:5.2f}%  ({} disagreements documented, {} not)\n"
+      "  generated manifests rejected by either: {}\n"
+      "  time: netpolfuzz {:.2f} s, API server (kubectl) {:.1f} s\n",
+      n, generated, n - static_cast<size_t>(generated), r.bothAccept, pct(r.bothAccept),
+      r.bothReject, pct(r.bothReject), r.onlyOursRejects, pct(r.onlyOursRejects),
+      r.onlyJudgeRejects, pct(r.onlyJudgeRejects), pct(r.bothAccept + r.bothReject),
+      r.onlyOursRejects + r.onlyJudgeRejects - r.undocumented, r.undocumented, r.generatedRejected,
+      r.oursSeconds, r.judgeSeconds);
+  for (const auto& s : r.samples) {
+    if (s.ours.accepted == s.judge.accepted && !(s.generated && !s.ours.accepted)) continue;
+    out += fmt::format("\n{} ({}{}{})\n  netpolfuzz: {}\n  API server: {}\n  {}\n", s.file,
+                       s.origin, s.mutations.empty() ? "" : "; ", fmt::join(s.mutations, ", "),
+                       s.ours.accepted ? "accepted" : s.ours.message,
+                       s.judge.accepted ? "accepted" : s.judge.message,
+                       s.documented.empty() ? "UNDOCUMENTED" : "documented: " + s.documented);
+  }
+  return out;
+}
+
+std::string renderValidationDiffVerdicts(const ValidationDiffReport& r) {
+  auto field = [](std::string s) {
+    for (char& c : s)
+      if (c == '\t' || c == '\n') c = ' ';
+    return s;
+  };
+  std::string out =
+      "file\torigin\tmutations\tnetpolfuzz\tapiserver\tnetpolfuzz_message\t"
+      "apiserver_message\n";
+  for (const auto& s : r.samples)
+    out +=
+        fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", s.file, field(s.origin),
+                    field(fmt::format("{}", fmt::join(s.mutations, ", "))),
+                    s.ours.accepted ? "accept" : "reject", s.judge.accepted ? "accept" : "reject",
+                    field(s.ours.message), field(s.judge.message));
+  return out;
+}
+
+}  // namespace npf::runner
