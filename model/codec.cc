@@ -777,7 +777,14 @@ struct Obj {
                        if (k2 == "port") return readInt(v2, p2, sp.port), true;
                        if (k2 == "protocol")
                          return readDefaultedProtocol(v2, p2, sp.protocol), true;
-                       if (k2 == "targetPort") return readPortRef(v2, p2, sp.targetPort), true;
+                       if (k2 == "targetPort") {
+                         readPortRef(v2, p2, sp.targetPort);
+                         // The API server defaults 0 and "" to the port, as it does absence.
+                         if (sp.targetPort && (*sp.targetPort == PortRef{int32_t{0}} ||
+                                               *sp.targetPort == PortRef{std::string()}))
+                           sp.targetPort.reset();
+                         return true;
+                       }
                        return k2 == "nodePort" || k2 == "appProtocol";
                      });
         svc.ports.push_back(std::move(sp));

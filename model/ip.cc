@@ -7,15 +7,51 @@
 
 namespace npf {
 
+namespace {
+
+// An IPv4 dotted quad as the API server reads it (k8s.io/utils/net ParseIPSloppy, Go 1.16's
+// parser): four decimal fields of 1+ digits up to 255, leading zeros allowed and read as
+// decimal ("010" is 10, not 8). Rewritten canonically for inet_pton; "" when not one.
+std::string canonicalIpv4(std::string_view s) {
+  std::string out;
+  int fields = 0;
+  size_t i = 0;
+  while (true) {
+    size_t start = i;
+    int value = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      value = value * 10 + (s[i] - '0');
+      if (value > 255) return "";
+      ++i;
+    }
+    if (i == start) return "";
+    out += std::to_string(value);
+    if (++fields == 4) return i == s.size() ? out : "";
+    if (i == s.size() || s[i] != '.') return "";
+    out += '.';
+    ++i;
+  }
+}
+
+}  // namespace
+
 std::optional<IpAddress> parseIp(std::string_view s) {
-  // inet_pton is strict: dotted decimal without leading zeros, RFC 4291 text, no zones.
-  if (s.empty() || s.size() > 45) return std::nullopt;
+  // inet_pton is strict (RFC 4291 text, no zones); IPv4 fields, alone or at the end of an IPv6
+  // address, are read as the API server does (canonicalIpv4).
+  if (s.empty() || s.size() > 64) return std::nullopt;
   std::string text(s);
   IpAddress ip;
   if (text.find(':') == std::string::npos) {
-    if (inet_pton(AF_INET, text.c_str(), ip.bytes.data()) != 1) return std::nullopt;
+    text = canonicalIpv4(text);
+    if (text.empty() || inet_pton(AF_INET, text.c_str(), ip.bytes.data()) != 1) return std::nullopt;
     ip.family = IpFamily::V4;
   } else {
+    size_t lastColon = text.rfind(':');
+    if (text.find('.', lastColon) != std::string::npos) {
+      std::string v4 = canonicalIpv4(std::string_view(text).substr(lastColon + 1));
+      if (v4.empty()) return std::nullopt;
+      text = text.substr(0, lastColon + 1) + v4;
+    }
     if (inet_pton(AF_INET6, text.c_str(), ip.bytes.data()) != 1) return std::nullopt;
     ip.family = IpFamily::V6;
   }
@@ -40,8 +76,9 @@ std::optional<Cidr> parseCidr(std::string_view s) {
   auto ip = parseIp(s.substr(0, slash));
   if (!ip) return std::nullopt;
   std::string_view len = s.substr(slash + 1);
-  // Decimal digits only, no sign, no leading zeros ("/08" is rejected like Go's ParseCIDR).
-  if (len.empty() || len.size() > 3 || (len.size() > 1 && len[0] == '0')) return std::nullopt;
+  // Decimal digits only, no sign; leading zeros are fine ("/08" is 8), as in the API server's
+  // ParseCIDRSloppy.
+  if (len.empty() || len.size() > 8) return std::nullopt;
   int n = 0;
   auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), n);
   if (ec != std::errc() || end != len.data() + len.size()) return std::nullopt;

@@ -17,10 +17,21 @@ TEST(ModelIp, ParsesIpv4AndIpv6) {
 }
 
 TEST(ModelIp, RejectsMalformedAddresses) {
-  for (const char* bad : {"", "10.1.2", "10.1.2.256", "010.1.2.3", "10.1.2.3 ", "1.2.3.4/32",
-                          "fd00::1%eth0", "::g", "hello", "1..2.3"}) {
+  for (const char* bad :
+       {"", "10.1.2", "10.1.2.256", "0256.1.2.3", "10.1.2.3 ", "1.2.3.4/32", "fd00::1%eth0", "::g",
+        "hello", "1..2.3", "1.2.3.4.5", "+1.2.3.4", "::ffff:1.2.3", "1.2.3.-4"}) {
     EXPECT_FALSE(parseIp(bad)) << bad;
   }
+}
+
+// The API server parses addresses "sloppily" (k8s.io/utils/net, Go 1.16 rules): leading zeros
+// in IPv4 fields and prefix lengths are decimal. Checked against kube-apiserver v1.31.2 (docs/
+// validation.md); CNIs built with newer Go reject these forms.
+TEST(ModelIp, LeadingZerosAreDecimalAsInTheApiServer) {
+  EXPECT_EQ(toString(*parseIp("010.001.002.003")), "10.1.2.3");
+  EXPECT_EQ(toString(*parseIp("::ffff:010.0.0.1")), "::ffff:10.0.0.1");
+  EXPECT_EQ(toString(*parseCidr("010.0.0.0/08")), "10.0.0.0/8");
+  EXPECT_EQ(toString(*parseCidr("0010.0.0.0/008")), "10.0.0.0/8");
 }
 
 TEST(ModelIp, CidrMasksHostBitsAndContains) {
@@ -46,8 +57,8 @@ TEST(ModelIp, CidrEdgeLengths) {
   EXPECT_FALSE(parseCidr("10.0.0.1/32")->contains(*parseIp("10.0.0.2")));
   EXPECT_TRUE(parseCidr("::/0"));
   EXPECT_TRUE(parseCidr("fd00::/128"));
-  for (const char* bad : {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/08", "fd00::/129",
-                          "10.0.0.0", "/8", "10.0.0.0/8/8", "10.0.0.0/+8"})
+  for (const char* bad : {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/033", "fd00::/129",
+                          "10.0.0.0", "/8", "10.0.0.0/8/8", "10.0.0.0/+8", "10.0.0.0/8 "})
     EXPECT_FALSE(parseCidr(bad)) << bad;
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <sstream>
 
 namespace npf::runner::local {
@@ -27,6 +28,19 @@ bool mentions(const std::string& line, const std::string& file) {
 
 std::string excerpt(const std::string& s, size_t max = 400) {
   return s.size() <= max ? s : s.substr(0, max) + "...";
+}
+
+// The part of an error line about `file`: kubectl joins the client-side errors of several files
+// into one "[error 1, error 2, ...]" line; each starts at most a few words before the file name.
+std::string errorAbout(const std::string& line, const std::string& file) {
+  size_t at = line.find('"' + file + '"');
+  if (at == std::string::npos) at = line.find(file + ": ");
+  size_t start = 0;
+  for (const char* sep : {", ", "["}) {
+    size_t s = line.rfind(sep, at);
+    if (s != std::string::npos && at - s < 40) start = std::max(start, s + std::strlen(sep));
+  }
+  return excerpt(line.substr(start));
 }
 
 }  // namespace
@@ -111,7 +125,7 @@ std::string ApiJudge::judgeBatch(const std::vector<std::string>& files,
         named = true;
         if (batch[i].accepted) ++rejected;
         batch[i].accepted = false;
-        if (batch[i].message.empty()) batch[i].message = excerpt(line);
+        if (batch[i].message.empty()) batch[i].message = errorAbout(line, files[i]);
       }
     unattributed = unattributed || !named;
   }
