@@ -8,6 +8,7 @@
 #include "cli/load.h"
 #include "cli/stopwatch.h"
 #include "model/case_probes.h"
+#include "model/defaults.h"
 #include "oracle/matrix.h"
 #include "oracle/reference.h"
 #include "reports/expect_render.h"
@@ -80,6 +81,7 @@ int runExpect(const ExpectOptions& o) {
   Loaded l = loadCase(o.files);
   printDiagnostics(l);
   if (!l.errors.empty()) return kExitBadInput;
+  applyDefaults(l.kase);  // what the API server would hold
   if (o.profile.empty() && l.kase.meta.profile) profile = *l.kase.meta.profile;
   clock.lap();
 

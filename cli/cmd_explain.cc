@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/load.h"
+#include "model/defaults.h"
 #include "oracle/reference.h"
 
 namespace npf::cli {
@@ -58,6 +59,7 @@ int runExplain(const ExplainOptions& o) {
   Loaded l = loadCase(o.files);
   printDiagnostics(l);
   if (!l.errors.empty()) return kExitBadInput;
+  applyDefaults(l.kase);  // what the API server would hold
   if (o.profile.empty() && l.kase.meta.profile) profile = *l.kase.meta.profile;
 
   std::vector<Cluster> states = caseStates(l.kase);

@@ -4,6 +4,8 @@
 
 #include "cli/commands.h"
 #include "cli/load.h"
+#include "model/case_file.h"
+#include "model/defaults.h"
 
 namespace npf::cli {
 
@@ -11,6 +13,7 @@ namespace {
 
 struct ValidateOptions {
   std::vector<std::string> files;
+  bool printDefaulted = false;
 };
 
 int runValidate(const ValidateOptions& o) {
@@ -30,6 +33,11 @@ int runValidate(const ValidateOptions& o) {
   }
   printDiagnostics(l);
   if (!l.errors.empty()) return kExitBadInput;
+  if (o.printDefaulted) {
+    applyDefaults(l.kase);
+    std::cout << encodeCase(l.kase);
+    return kExitOk;
+  }
   const Cluster& c = l.kase.cluster;
   std::cout << "valid: " << c.namespaces.size() << " namespaces, " << c.nodes.size() << " nodes, "
             << c.pods.size() << " pods, " << c.services.size() << " services, " << c.policies.size()
@@ -47,6 +55,9 @@ Command addValidateCommand(CLI::App& app) {
       "Validate case files like the apiserver (names, labels, selectors, ports, CIDRs, ...). "
       "Exit 0 when all are valid, else 2 with one `file:line:col: message` line per error.");
   sub->add_option("files", o->files, "Case files (YAML or JSON manifests)")->required();
+  sub->add_flag("--print-defaulted", o->printDefaulted,
+                "Print the case with the API server's defaults filled in (policyTypes, "
+                "protocols, targetPorts, the namespace name label), as `expect` computes on it");
   return {sub, [o] { return runValidate(*o); }};
 }
 

@@ -85,6 +85,14 @@ std::string documentedDisagreement(const DiffSample& s) {
     return "objects-that-already-exist";
   if (!s.ours.accepted && s.judge.accepted && contains(s.ours.message, "expected a string key"))
     return "non-string-keys";
+  if (s.ours.accepted && contains(s.judge.message, "is not in the valid range"))
+    return "service-ip-ranges";
+  bool repeated = false;
+  for (const auto& m : s.mutations) repeated = repeated || m.rfind("duplicate-field", 0) == 0;
+  if (s.ours.accepted && repeated && s.file.size() > 5 &&
+      s.file.compare(s.file.size() - 5, 5, ".json") == 0 &&
+      contains(s.judge.message, "unable to decode"))
+    return "json-repeated-metadata";
   return "";
 }
 

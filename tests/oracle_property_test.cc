@@ -9,6 +9,7 @@
 #include <functional>
 #include <set>
 
+#include "model/defaults.h"
 #include "model/probe.h"
 #include "oracle/matrix.h"
 #include "oracle/reference.h"
@@ -308,6 +309,19 @@ RC_GTEST_PROP(OracleProperty, ExplicitDefaultedPolicyTypesChangeNothing, ()) {
   for (auto& p : explicitTypes.policies) p.policyTypes = effectiveTypes(p);
   ProbeSet ps = defaultProbeSet(c);
   RC_ASSERT(referenceVerdicts(c, ps, prof) == referenceVerdicts(explicitTypes, ps, prof));
+}
+
+// `expect` computes on the API server's defaulted objects (model/defaults.h): absent fields
+// already meant their defaults, so both engines answer exactly as before, on every endpoint kind.
+RC_GTEST_PROP(OracleProperty, ApiServerDefaultingChangesNothing, ()) {
+  Cluster c = *arb::genCluster();
+  Profile prof = *arb::genProfile();
+  Cluster defaulted = c;
+  applyDefaults(defaulted);
+  ProbeSet ps = extendedProbeSet(c);
+  RC_ASSERT(referenceVerdicts(c, ps, prof) == referenceVerdicts(defaulted, ps, prof));
+  Matrix a = computeMatrix(c, ps, prof), b = computeMatrix(defaulted, ps, prof);
+  for (size_t i = 0; i < a.size(); ++i) RC_ASSERT(a.get(i) == b.get(i));
 }
 
 RC_GTEST_PROP(OracleProperty, RulesOfUnlistedTypesAreIgnored, ()) {

@@ -42,6 +42,7 @@ class ApiJudge : public ManifestJudge {
   double readyMs() const { return controlPlane_ ? controlPlane_->readyMs() : 0; }
   std::string kubectlPath() const;
   size_t kubectlRuns() const { return kubectlRuns_; }
+  const std::string& runId() const { return runId_; }  // "" when stopped
 
  private:
   ProcessResult kubectl(const std::vector<std::string>& files);

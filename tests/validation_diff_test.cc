@@ -1,0 +1,104 @@
+// The differential driver with a scripted judge: samples are written, judged both ways,
+// counted, and disagreements are documented or not by the rules of docs/validation.md.
+#include "runner/validation_diff.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace npf::runner {
+namespace {
+
+// Accepts what netpolfuzz accepts, except for files whose text contains `flip`.
+class ScriptedJudge : public ManifestJudge {
+ public:
+  explicit ScriptedJudge(std::string flip) : flip_(std::move(flip)) {}
+  std::string judge(const std::vector<std::string>& files,
+                    std::vector<ManifestVerdict>& verdicts) override {
+    for (const auto& f : files) {
+      std::ifstream in(f);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      ManifestVerdict v = validateVerdict(text, f);
+      if (!flip_.empty() && text.find(flip_) != std::string::npos) v.accepted = !v.accepted;
+      verdicts.push_back(v);
+    }
+    ++calls;
+    return "";
+  }
+  int calls = 0;
+
+ private:
+  std::string flip_;
+};
+
+ValidationDiffOptions options(const std::string& name) {
+  ValidationDiffOptions o;
+  o.seed = 5;
+  o.generatedCases = 3;
+  o.mutated = 150;
+  o.outDir = ::testing::TempDir() + "/" + name;
+  std::filesystem::remove_all(o.outDir);
+  return o;
+}
+
+TEST(ValidationDiff, AJudgeThatAgreesLeavesNothingUndocumented) {
+  ScriptedJudge judge("");
+  ValidationDiffReport r;
+  ASSERT_EQ(runValidationDiff(options("agree"), judge, r), "");
+  EXPECT_EQ(judge.calls, 1);
+  int generated = 0;
+  for (const auto& s : r.samples) {
+    generated += s.generated;
+    EXPECT_TRUE(std::filesystem::exists(s.file)) << s.file;
+    if (!s.generated) EXPECT_FALSE(s.mutations.empty()) << s.file;
+  }
+  EXPECT_GT(generated, 10);
+  EXPECT_EQ(r.samples.size(), static_cast<size_t>(generated) + 150);
+  EXPECT_EQ(r.onlyOursRejects + r.onlyJudgeRejects, 0);
+  EXPECT_EQ(r.undocumented, 0);
+  EXPECT_EQ(r.generatedRejected, 0);
+  EXPECT_GT(r.bothReject, 20) << "mutations break manifests";
+  EXPECT_GT(r.bothAccept, generated) << "some mutations keep them valid";
+  EXPECT_NE(renderValidationDiffSummary(r).find("agreement             100.00%"),
+            std::string::npos);
+}
+
+TEST(ValidationDiff, DisagreementsAreCountedAndUndocumentedOnesNamed) {
+  // Every NetworkPolicy flips: generated policies are then rejected by the judge.
+  ScriptedJudge judge("kind: NetworkPolicy");
+  ValidationDiffReport r;
+  ASSERT_EQ(runValidationDiff(options("disagree"), judge, r), "");
+  EXPECT_GT(r.generatedRejected, 0);
+  EXPECT_GT(r.undocumented, 0);
+  EXPECT_EQ(r.onlyOursRejects + r.onlyJudgeRejects, r.undocumented);
+  std::string summary = renderValidationDiffSummary(r);
+  EXPECT_NE(summary.find("UNDOCUMENTED"), std::string::npos);
+  std::string tsv = renderValidationDiffVerdicts(r);
+  EXPECT_EQ(static_cast<size_t>(std::count(tsv.begin(), tsv.end(), '\n')), r.samples.size() + 1);
+}
+
+TEST(ValidationDiff, DocumentedDisagreementsFollowTheDocs) {
+  DiffSample s;
+  s.ours = {true, ""};
+  s.judge = {false, "Error from server (AlreadyExists): namespaces \"default\" already exists"};
+  EXPECT_EQ(documentedDisagreement(s), "objects-that-already-exist");
+  s.ours = {false,
+            "f.yaml:3:5: Pod x/a: metadata.labels[on]: expected a string key, got a "
+            "boolean (on); quote it"};
+  s.judge = {true, ""};
+  EXPECT_EQ(documentedDisagreement(s), "non-string-keys");
+  s.ours = {true, ""};
+  s.judge = {false,
+             "spec.clusterIPs: Invalid value: []string{\"::1\"}: failed to allocate IP "
+             "::1: the provided IP (::1) is not in the valid range."};
+  EXPECT_EQ(documentedDisagreement(s), "service-ip-ranges");
+  s.judge = {true, ""};
+  s.ours = {false, "f.yaml:3:5: Pod x/a: spec.containers[0].ports[0].containerPort: bad"};
+  EXPECT_EQ(documentedDisagreement(s), "");
+  s.judge = {false, "x"};
+  EXPECT_EQ(documentedDisagreement(s), "") << "agreement needs no reason";
+}
+
+}  // namespace
+}  // namespace npf::runner
