@@ -9,6 +9,7 @@
 #include "generator/case_gen.h"
 #include "generator/manifest_mutator.h"
 #include "model/codec.h"
+#include "model/defaults.h"
 #include "model/validate.h"
 
 namespace npf::runner {
@@ -64,6 +65,42 @@ std::string writeFile(const std::string& path, const std::string& text) {
 
 bool contains(const std::string& s, std::string_view part) {
   return s.find(part) != std::string::npos;
+}
+
+// The API server stores empty lists as absent (omitempty): compare them so.
+void emptyListsAbsent(NetworkPolicy& np) {
+  for (auto* rules : {&np.ingress, &np.egress}) {
+    if (*rules && (*rules)->empty()) rules->reset();
+    if (!*rules) continue;
+    for (auto& rule : **rules) {
+      if (rule.ports && rule.ports->empty()) rule.ports.reset();
+      if (rule.peers && rule.peers->empty()) rule.peers.reset();
+    }
+  }
+}
+
+// Object `i` of each kind, alone in a cluster.
+template <typename T>
+bool takeNth(const std::vector<T>& from, std::vector<T> Cluster::*list, size_t i, Cluster& out) {
+  if (i >= from.size()) return false;
+  (out.*list).push_back(from[i]);
+  return true;
+}
+
+// One object as netpolfuzz would have the API server hold it (`ours`, defaulted here) next to
+// what the judge stores: compared on what the model holds, except status (the server resets it
+// on create) and the clusterIP a Service without one is given.
+std::string compareStored(Cluster a, Cluster b) {
+  applyDefaults(a);
+  for (auto* c : {&a, &b}) {
+    for (auto& np : c->policies) emptyListsAbsent(np);
+    for (auto& pod : c->pods) pod.podIP.clear(), pod.podIPs.clear();
+    for (auto& node : c->nodes) node.internalIPs.clear();
+  }
+  for (size_t i = 0; i < a.services.size() && i < b.services.size(); ++i)
+    if (a.services[i].clusterIP.empty()) b.services[i].clusterIP.clear();
+  std::string x = encodeYaml(a), y = encodeYaml(b);
+  return x == y ? "" : "netpolfuzz:\n" + x + "API server:\n" + y;
 }
 
 }  // namespace
@@ -178,6 +215,41 @@ std::string runValidationDiff(const ValidationDiffOptions& o, ManifestJudge& jud
       if (s.documented.empty()) ++report.undocumented;
     }
   }
+
+  // Defaulting: what the judge stores for each generated object, against model/defaults.h.
+  // The judge's objects come in file order; each file holds one object, so the k-th object of a
+  // kind there is the k-th file of that kind.
+  std::vector<DiffSample*> accepted;
+  std::vector<std::string> acceptedFiles;
+  for (auto& s : report.samples)
+    if (s.generated && s.ours.accepted && s.judge.accepted) {
+      accepted.push_back(&s);
+      acceptedFiles.push_back(s.file);
+    }
+  if (accepted.empty()) return "";
+  std::string storedText;
+  report.defaultingError = judge.stored(acceptedFiles, storedText);
+  if (!report.defaultingError.empty()) return "";
+  DecodeResult stored = decodeManifests(storedText, "stored");
+  if (!stored.errors.empty()) {
+    report.defaultingError = "cannot decode the stored objects: " + toString(stored.errors[0]);
+    return "";
+  }
+  const Cluster& sc = stored.cluster;
+  size_t nNs = 0, nNode = 0, nPod = 0, nSvc = 0, nPol = 0;
+  for (DiffSample* s : accepted) {
+    Cluster ours = decodeFile(s->file).cluster, theirs;
+    bool found =
+        !ours.namespaces.empty() ? takeNth(sc.namespaces, &Cluster::namespaces, nNs++, theirs)
+        : !ours.nodes.empty()    ? takeNth(sc.nodes, &Cluster::nodes, nNode++, theirs)
+        : !ours.pods.empty()     ? takeNth(sc.pods, &Cluster::pods, nPod++, theirs)
+        : !ours.services.empty() ? takeNth(sc.services, &Cluster::services, nSvc++, theirs)
+                                 : takeNth(sc.policies, &Cluster::policies, nPol++, theirs);
+    s->defaultingDiff =
+        found ? compareStored(ours, theirs) : "the API server stored no such object";
+    ++report.defaultingCompared;
+    if (!s->defaultingDiff.empty()) ++report.defaultingDiffers;
+  }
   return "";
 }
 
@@ -194,12 +266,20 @@ std::string renderValidationDiffSummary(const ValidationDiffReport& r) {
       "  rejected by the API server only  {:6}  {:5.1f}%\n"
       "  agreement             {:5.2f}%  ({} disagreements documented, {} not)\n"
       "  generated manifests rejected by either: {}\n"
+      "  defaulting: {} of {} generated objects stored by the API server as netpolfuzz defaults "
+      "them\n"
       "  time: netpolfuzz {:.2f} s, API server (kubectl) {:.1f} s\n",
       n, generated, n - static_cast<size_t>(generated), r.bothAccept, pct(r.bothAccept),
       r.bothReject, pct(r.bothReject), r.onlyOursRejects, pct(r.onlyOursRejects),
       r.onlyJudgeRejects, pct(r.onlyJudgeRejects), pct(r.bothAccept + r.bothReject),
       r.onlyOursRejects + r.onlyJudgeRejects - r.undocumented, r.undocumented, r.generatedRejected,
-      r.oursSeconds, r.judgeSeconds);
+      r.defaultingCompared - r.defaultingDiffers, r.defaultingCompared, r.oursSeconds,
+      r.judgeSeconds);
+  if (!r.defaultingError.empty()) out += "  defaulting not compared: " + r.defaultingError + "\n";
+  for (const auto& s : r.samples)
+    if (!s.defaultingDiff.empty())
+      out +=
+          fmt::format("\n{} ({}): defaulted differently\n{}", s.file, s.origin, s.defaultingDiff);
   for (const auto& s : r.samples) {
     if (s.ours.accepted == s.judge.accepted && !(s.generated && !s.ours.accepted)) continue;
     out += fmt::format("\n{} ({}{}{})\n  netpolfuzz: {}\n  API server: {}\n  {}\n", s.file,

@@ -24,6 +24,11 @@ class ManifestJudge {
   // One verdict per file, in order. Error (the judge could not work) or "".
   virtual std::string judge(const std::vector<std::string>& files,
                             std::vector<ManifestVerdict>& verdicts) = 0;
+  // The objects the judge would store for `files` (all of which it accepts), in file order, as
+  // YAML or JSON (several documents, or Lists): its defaulting. Error or "".
+  virtual std::string stored(const std::vector<std::string>& files, std::string& objects) {
+    return "this judge does not show stored objects";
+  }
 };
 
 // netpolfuzz's own verdict on a manifest's text: decoded, validated, and unknown fields
@@ -46,6 +51,9 @@ struct DiffSample {
   std::vector<std::string> mutations;  // "op path"
   ManifestVerdict ours, judge;
   std::string documented;  // the docs/validation.md section that explains a disagreement
+  // Generated samples: where netpolfuzz's defaulting (model/defaults.h) and the object the
+  // judge stores differ, as "netpolfuzz:\n<yaml>judge:\n<yaml>"; "" when they agree.
+  std::string defaultingDiff;
 };
 
 struct ValidationDiffReport {
@@ -53,6 +61,8 @@ struct ValidationDiffReport {
   int bothAccept = 0, bothReject = 0, onlyOursRejects = 0, onlyJudgeRejects = 0;
   int generatedRejected = 0;  // generated samples that either side rejected: always a bug
   int undocumented = 0;       // disagreements without a documented reason
+  int defaultingCompared = 0, defaultingDiffers = 0;  // generated samples, when the judge can
+  std::string defaultingError;                        // why the judge showed no stored objects
   double oursSeconds = 0, judgeSeconds = 0;
 };
 

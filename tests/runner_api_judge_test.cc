@@ -139,6 +139,9 @@ TEST(RunnerApiJudge, BoundedDifferentialCampaignHasNoUndocumentedDisagreement) {
   std::string summary = renderValidationDiffSummary(r);
   EXPECT_EQ(r.generatedRejected, 0) << summary;
   EXPECT_EQ(r.undocumented, 0) << summary;
+  EXPECT_EQ(r.defaultingError, "");
+  EXPECT_GT(r.defaultingCompared, 50);
+  EXPECT_EQ(r.defaultingDiffers, 0) << summary;
   EXPECT_GT(r.bothReject, 100) << summary;
   EXPECT_GT(r.bothAccept, 100) << summary;
   if (!HasFailure()) fs::remove_all(dir);

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "model/codec.h"
+#include "model/defaults.h"
+
 namespace npf::runner {
 namespace {
 
@@ -26,7 +29,17 @@ class ScriptedJudge : public ManifestJudge {
     ++calls;
     return "";
   }
+  // Stores each object as written, or defaulted as netpolfuzz defaults it.
+  std::string stored(const std::vector<std::string>& files, std::string& objects) override {
+    for (const auto& f : files) {
+      DecodeResult r = decodeFile(f);
+      if (defaultStored) applyDefaults(r.cluster);
+      objects += "---\n" + encodeYaml(r.cluster);
+    }
+    return "";
+  }
   int calls = 0;
+  bool defaultStored = true;
 
  private:
   std::string flip_;
@@ -76,6 +89,28 @@ TEST(ValidationDiff, DisagreementsAreCountedAndUndocumentedOnesNamed) {
   EXPECT_NE(summary.find("UNDOCUMENTED"), std::string::npos);
   std::string tsv = renderValidationDiffVerdicts(r);
   EXPECT_EQ(static_cast<size_t>(std::count(tsv.begin(), tsv.end(), '\n')), r.samples.size() + 1);
+}
+
+// Generated objects are compared with what the judge stores: a judge that does not default
+// (policyTypes absent, protocols absent) is caught object by object.
+TEST(ValidationDiff, DefaultingIsComparedWithTheStoredObjects) {
+  ScriptedJudge defaults("");
+  ValidationDiffReport r;
+  ASSERT_EQ(runValidationDiff(options("stored-defaulted"), defaults, r), "");
+  EXPECT_EQ(r.defaultingError, "");
+  EXPECT_GT(r.defaultingCompared, 10);
+  EXPECT_EQ(r.defaultingDiffers, 0) << renderValidationDiffSummary(r);
+
+  ScriptedJudge raw("");
+  raw.defaultStored = false;
+  ValidationDiffReport r2;
+  ASSERT_EQ(runValidationDiff(options("stored-raw"), raw, r2), "");
+  EXPECT_EQ(r2.defaultingCompared, r.defaultingCompared);
+  EXPECT_GT(r2.defaultingDiffers, 0);
+  bool sawPolicyTypes = false;
+  for (const auto& s : r2.samples)
+    sawPolicyTypes = sawPolicyTypes || s.defaultingDiff.find("policyTypes") != std::string::npos;
+  EXPECT_TRUE(sawPolicyTypes);
 }
 
 TEST(ValidationDiff, DocumentedDisagreementsFollowTheDocs) {

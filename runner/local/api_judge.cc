@@ -92,13 +92,14 @@ void ApiJudge::stop() {
   runId_.clear();
 }
 
-ProcessResult ApiJudge::kubectl(const std::vector<std::string>& files) {
+ProcessResult ApiJudge::kubectl(const std::vector<std::string>& files, bool printObjects) {
   ++kubectlRuns_;
   std::string state = runDir(opt_.stateRoot, runId_);
   std::vector<std::string> argv{
       kubectlPath(),      "--kubeconfig",           controlPlane_->kubeconfigPath(),
       "--cache-dir",      state + "/kubectl-cache", "create",
       "--dry-run=server", "--validate=strict"};
+  if (printObjects) argv.insert(argv.end(), {"-o", "yaml"});
   for (const auto& f : files) {
     argv.push_back("-f");
     argv.push_back(f);
@@ -143,6 +144,21 @@ std::string ApiJudge::judgeBatch(const std::vector<std::string>& files,
   }
   for (const auto& f : files)
     if (auto e = judgeBatch({f}, verdicts); !e.empty()) return e;
+  return "";
+}
+
+std::string ApiJudge::stored(const std::vector<std::string>& files, std::string& objects) {
+  if (!controlPlane_) return "the API server judge is not started";
+  objects.clear();
+  for (size_t from = 0; from < files.size(); from += opt_.batchSize) {
+    std::vector<std::string> batch(
+        files.begin() + static_cast<long>(from),
+        files.begin() + static_cast<long>(std::min(files.size(), from + opt_.batchSize)));
+    // kubectl prints one object as a document, several as a List.
+    ProcessResult r = kubectl(batch, /*printObjects=*/true);
+    if (!r.ok()) return "kubectl -o yaml: " + excerpt(r.err);
+    objects += "---\n" + r.out;
+  }
   return "";
 }
 

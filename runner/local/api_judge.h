@@ -38,6 +38,8 @@ class ApiJudge : public ManifestJudge {
 
   std::string judge(const std::vector<std::string>& files,
                     std::vector<ManifestVerdict>& verdicts) override;
+  // `kubectl create --dry-run=server -o yaml`: the object the server would store.
+  std::string stored(const std::vector<std::string>& files, std::string& objects) override;
 
   double readyMs() const { return controlPlane_ ? controlPlane_->readyMs() : 0; }
   std::string kubectlPath() const;
@@ -45,7 +47,7 @@ class ApiJudge : public ManifestJudge {
   const std::string& runId() const { return runId_; }  // "" when stopped
 
  private:
-  ProcessResult kubectl(const std::vector<std::string>& files);
+  ProcessResult kubectl(const std::vector<std::string>& files, bool printObjects = false);
   std::string judgeBatch(const std::vector<std::string>& files,
                          std::vector<ManifestVerdict>& verdicts);
 
