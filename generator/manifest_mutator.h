@@ -18,21 +18,50 @@
 
 namespace npf {
 
+struct ManifestEntry;
+
 struct ManifestNode {
   enum class Kind { Null, Scalar, Map, Seq };
   Kind kind = Kind::Null;
   std::string scalar;  // Scalar
   bool plain = false;  // Scalar: written unquoted (YAML types it), else a quoted string
-  std::vector<std::pair<ManifestNode, ManifestNode>> entries;  // Map (duplicate keys allowed)
-  std::vector<ManifestNode> items;                             // Seq
+  std::vector<ManifestEntry> entries;  // Map (duplicate keys allowed)
+  std::vector<ManifestNode> items;     // Seq
 
-  static ManifestNode str(std::string s) { return {Kind::Scalar, std::move(s), false, {}, {}}; }
-  static ManifestNode plainScalar(std::string s) {
-    return {Kind::Scalar, std::move(s), true, {}, {}};
-  }
-  static ManifestNode map() { return {Kind::Map, "", false, {}, {}}; }
-  static ManifestNode seq() { return {Kind::Seq, "", false, {}, {}}; }
+  static ManifestNode str(std::string s);
+  static ManifestNode plainScalar(std::string s);
+  static ManifestNode map();
+  static ManifestNode seq();
 };
+
+struct ManifestEntry {
+  ManifestEntry(ManifestNode key, ManifestNode value)
+      : first(std::move(key)), second(std::move(value)) {}
+  ManifestNode first;   // the key (a scalar)
+  ManifestNode second;  // the value
+};
+
+inline ManifestNode ManifestNode::str(std::string s) {
+  ManifestNode n;
+  n.kind = Kind::Scalar;
+  n.scalar = std::move(s);
+  return n;
+}
+inline ManifestNode ManifestNode::plainScalar(std::string s) {
+  ManifestNode n = str(std::move(s));
+  n.plain = true;
+  return n;
+}
+inline ManifestNode ManifestNode::map() {
+  ManifestNode n;
+  n.kind = Kind::Map;
+  return n;
+}
+inline ManifestNode ManifestNode::seq() {
+  ManifestNode n;
+  n.kind = Kind::Seq;
+  return n;
+}
 
 // Parses one YAML or JSON document (as the codec writes them) into a tree; nullopt-like Null
 // node when the text is not one mapping.
