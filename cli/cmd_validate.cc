@@ -52,8 +52,11 @@ Command addValidateCommand(CLI::App& app) {
   auto o = std::make_shared<ValidateOptions>();
   CLI::App* sub = app.add_subcommand(
       "validate",
-      "Validate case files like the apiserver (names, labels, selectors, ports, CIDRs, ...). "
-      "Exit 0 when all are valid, else 2 with one `file:line:col: message` line per error.");
+      "Validate case files as `kubectl apply` and the API server would: kubectl's decoding "
+      "(YAML 1.1 scalars, JSON, Lists), unknown fields (strict field validation), names, labels, "
+      "selectors, ports, CIDRs, ... (judged against the real API server by validation-diff; "
+      "docs/validation.md). Exit 0 when all are valid, else 2 with one `file:line:col: message` "
+      "line per error.");
   sub->add_option("files", o->files, "Case files (YAML or JSON manifests)")->required();
   sub->add_flag("--print-defaulted", o->printDefaulted,
                 "Print the case with the API server's defaults filled in (policyTypes, "

@@ -77,7 +77,12 @@ Command addValidationDiffCommand(CLI::App& app) {
       "and mutated ones (both must agree), through `kubectl create --dry-run=server "
       "--validate=strict`. Needs root and the binaries of scripts/install-deps.sh "
       "--with-kube-router. Exit 0 when every disagreement is documented in docs/validation.md, "
-      "1 when one is not (or a generated object is rejected), 3 when the API server cannot run.");
+      "1 when one is not (or a generated object is rejected), 3 when the API server cannot run.\n"
+      "Writes DIR/manifests/ (one object per file), DIR/summary.txt (the agreement table and "
+      "every disagreement) and DIR/verdicts.tsv (both verdicts and messages per file).\n"
+      "Examples:\n"
+      "  sudo netpolfuzz validation-diff --seed 1 --generated 100 --mutated 5000 --out out/vd\n"
+      "  awk -F'\\t' '$4 != $5' out/vd/verdicts.tsv   # the disagreements");
   sub->add_option("--seed", o->seed, "Generator and mutator seed")->capture_default_str();
   sub->add_option("--generated", o->generatedCases,
                   "Generated cases whose objects (and steps' objects) are samples")

@@ -5,13 +5,17 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace npf {
 namespace {
 
 using Kind = ManifestNode::Kind;
 
-ManifestNode fromYaml(const YAML::Node& y) {
+// `budget` counts nodes: YAML aliases could otherwise expand a small text into a huge tree.
+ManifestNode fromYaml(const YAML::Node& y, size_t& budget) {
+  if (budget == 0) throw std::length_error("manifest too large once aliases are expanded");
+  --budget;
   switch (y.Type()) {
     case YAML::NodeType::Scalar: {
       ManifestNode n = ManifestNode::str(y.Scalar());
@@ -20,12 +24,13 @@ ManifestNode fromYaml(const YAML::Node& y) {
     }
     case YAML::NodeType::Map: {
       ManifestNode n = ManifestNode::map();
-      for (const auto& kv : y) n.entries.emplace_back(fromYaml(kv.first), fromYaml(kv.second));
+      for (const auto& kv : y)
+        n.entries.emplace_back(fromYaml(kv.first, budget), fromYaml(kv.second, budget));
       return n;
     }
     case YAML::NodeType::Sequence: {
       ManifestNode n = ManifestNode::seq();
-      for (const auto& e : y) n.items.push_back(fromYaml(e));
+      for (const auto& e : y) n.items.push_back(fromYaml(e, budget));
       return n;
     }
     default:
@@ -533,7 +538,8 @@ ManifestNode parseManifestTree(const std::string& text) {
   try {
     YAML::Node y = YAML::Load(text);
     if (!y.IsMap()) return {};
-    return fromYaml(y);
+    size_t budget = 4 * text.size() + 1024;
+    return fromYaml(y, budget);
   } catch (const std::exception&) {
     return {};
   }

@@ -73,6 +73,49 @@ spec:
   EXPECT_NE(r.err.find("spec.ingress[0].ports[0].endPort"), std::string::npos) << r.err;
 }
 
+// kubectl apply validates fields strictly: validate fails on an unknown field (with its place),
+// expect warns and goes on.
+TEST(Cli, ValidateRejectsUnknownFieldsAsKubectlDoesExpectWarns) {
+  auto path = writeTemp("unknown-field.yaml", R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: x}
+spec:
+  podSelector: {}
+  ingres: []
+)");
+  auto r = runProcess({kCli, "validate", path});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find(path + ":6:3: NetworkPolicy x/p: spec.ingres: unknown field; kubectl apply "
+                              "rejects unknown fields"),
+            std::string::npos)
+      << r.err;
+  auto e = runProcess({kCli, "expect", path, "--output", "summary"});
+  EXPECT_EQ(e.exitCode, 0) << e.err;
+  EXPECT_NE(e.err.find("spec.ingres: unknown field (ignored)"), std::string::npos) << e.err;
+}
+
+TEST(Cli, ValidatePrintDefaultedShowsWhatTheApiServerWouldHold) {
+  auto path = writeTemp("defaults.yaml", R"(apiVersion: v1
+kind: Namespace
+metadata: {name: x}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: x}
+spec:
+  egress: [{ports: [{port: 53}]}]
+)");
+  auto r = runProcess({kCli, "validate", "--print-defaulted", path});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("kubernetes.io/metadata.name: x"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("policyTypes:\n  - Ingress\n  - Egress"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("protocol: TCP"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("podSelector: {}"), std::string::npos) << r.out;
+  // What it prints is itself a valid case.
+  auto again = writeTemp("defaults-again.yaml", r.out);
+  EXPECT_EQ(runProcess({kCli, "validate", again}).exitCode, 0);
+}
+
 TEST(Cli, ValidateAcceptsTheQuickstart) {
   auto r = runProcess({kCli, "validate", kQuickstart});
   EXPECT_EQ(r.exitCode, 0) << r.err;
