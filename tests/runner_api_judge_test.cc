@@ -17,24 +17,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool haveJudgeBinaries() {
-  std::string bin = defaultToolBinDir();
-  return access((bin + "/kube-apiserver-" + kKubeVersion).c_str(), X_OK) == 0 &&
-         access((bin + "/kubectl-" + kKubeVersion).c_str(), X_OK) == 0 &&
-         access("/usr/bin/etcd", X_OK) == 0;
-}
-
-#define NPF_REQUIRE_API_JUDGE()                                                          \
-  do {                                                                                   \
-    NPF_REQUIRE_ROOT();                                                                  \
-    if (!haveJudgeBinaries()) {                                                          \
-      const char* req = std::getenv("NPF_REQUIRE_KUBE_ROUTER");                          \
-      if (req && std::string(req) == "1")                                                \
-        FAIL() << "kube-apiserver, kubectl or etcd missing from " << defaultToolBinDir() \
-               << " (scripts/install-deps.sh --with-kube-router)";                       \
-      GTEST_SKIP() << "needs scripts/install-deps.sh --with-kube-router";                \
-    }                                                                                    \
-  } while (0)
+#define NPF_REQUIRE_API_JUDGE()                                 \
+  NPF_REQUIRE_BUILT_TOOLS(npf::testing::allExecutable(          \
+      {defaultToolBinDir() + "/kube-apiserver-" + kKubeVersion, \
+       defaultToolBinDir() + "/kubectl-" + kKubeVersion, "/usr/bin/etcd"}))
 
 std::string policy(const std::string& metadata, const std::string& spec) {
   return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: " + metadata +

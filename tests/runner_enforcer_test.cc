@@ -34,24 +34,10 @@ constexpr Protocol TCP = Protocol::TCP;
 constexpr Protocol UDP = Protocol::UDP;
 namespace fs = std::filesystem;
 
-bool haveBinaries() {
-  std::string bin = defaultToolBinDir();
-  return access((bin + "/kube-apiserver-" + kKubeVersion).c_str(), X_OK) == 0 &&
-         access((bin + "/kube-router-" + kKubeRouterVersion).c_str(), X_OK) == 0 &&
-         access("/usr/bin/etcd", X_OK) == 0;
-}
-
-#define NPF_REQUIRE_KUBE_ROUTER()                                                            \
-  do {                                                                                       \
-    NPF_REQUIRE_ROOT();                                                                      \
-    if (!haveBinaries()) {                                                                   \
-      const char* req = std::getenv("NPF_REQUIRE_KUBE_ROUTER");                              \
-      if (req && std::string(req) == "1")                                                    \
-        FAIL() << "kube-apiserver, kube-router or etcd missing from " << defaultToolBinDir() \
-               << " (scripts/install-deps.sh --with-kube-router)";                           \
-      GTEST_SKIP() << "needs scripts/install-deps.sh --with-kube-router";                    \
-    }                                                                                        \
-  } while (0)
+#define NPF_REQUIRE_KUBE_ROUTER()                               \
+  NPF_REQUIRE_BUILT_TOOLS(npf::testing::allExecutable(          \
+      {defaultToolBinDir() + "/kube-apiserver-" + kKubeVersion, \
+       defaultToolBinDir() + "/kube-router-" + kKubeRouterVersion, "/usr/bin/etcd"}))
 
 const char* kDenyIngressToA = R"(---
 apiVersion: networking.k8s.io/v1

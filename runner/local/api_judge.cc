@@ -147,33 +147,36 @@ std::string ApiJudge::judgeBatch(const std::vector<std::string>& files,
   return "";
 }
 
-std::string ApiJudge::stored(const std::vector<std::string>& files, std::string& objects) {
+std::string ApiJudge::forEachBatch(
+    const std::vector<std::string>& files,
+    const std::function<std::string(const std::vector<std::string>&)>& f) {
   if (!controlPlane_) return "the API server judge is not started";
-  objects.clear();
   for (size_t from = 0; from < files.size(); from += opt_.batchSize) {
     std::vector<std::string> batch(
         files.begin() + static_cast<long>(from),
         files.begin() + static_cast<long>(std::min(files.size(), from + opt_.batchSize)));
-    // kubectl prints one object as a document, several as a List.
-    ProcessResult r = kubectl(batch, /*printObjects=*/true);
-    if (!r.ok()) return "kubectl -o yaml: " + excerpt(r.err);
-    objects += "---\n" + r.out;
+    if (auto e = f(batch); !e.empty()) return e;
+    if (auto h = controlPlane_->health(); !h.empty()) return h;
   }
   return "";
 }
 
+std::string ApiJudge::stored(const std::vector<std::string>& files, std::string& objects) {
+  objects.clear();
+  return forEachBatch(files, [&](const std::vector<std::string>& batch) -> std::string {
+    // kubectl prints one object as a document, several as a List.
+    ProcessResult r = kubectl(batch, /*printObjects=*/true);
+    if (!r.ok()) return "kubectl -o yaml: " + excerpt(r.err);
+    objects += "---\n" + r.out;
+    return "";
+  });
+}
+
 std::string ApiJudge::judge(const std::vector<std::string>& files,
                             std::vector<ManifestVerdict>& verdicts) {
-  if (!controlPlane_) return "the API server judge is not started";
   verdicts.clear();
-  for (size_t from = 0; from < files.size(); from += opt_.batchSize) {
-    std::vector<std::string> batch(
-        files.begin() + static_cast<long>(from),
-        files.begin() + static_cast<long>(std::min(files.size(), from + opt_.batchSize)));
-    if (auto e = judgeBatch(batch, verdicts); !e.empty()) return e;
-    if (auto h = controlPlane_->health(); !h.empty()) return h;
-  }
-  return "";
+  return forEachBatch(
+      files, [&](const std::vector<std::string>& batch) { return judgeBatch(batch, verdicts); });
 }
 
 }  // namespace npf::runner::local

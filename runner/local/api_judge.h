@@ -7,6 +7,7 @@
 // file by file is judged again one file per run.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +51,10 @@ class ApiJudge : public ManifestJudge {
   ProcessResult kubectl(const std::vector<std::string>& files, bool printObjects = false);
   std::string judgeBatch(const std::vector<std::string>& files,
                          std::vector<ManifestVerdict>& verdicts);
+  // Calls f on consecutive batches of at most batchSize files; stops at an error (f's, or the
+  // control plane's health).
+  std::string forEachBatch(const std::vector<std::string>& files,
+                           const std::function<std::string(const std::vector<std::string>&)>& f);
 
   ApiJudgeOptions opt_;
   std::string runId_;

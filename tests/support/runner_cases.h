@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <initializer_list>
 #include <string>
 
 #include "model/codec.h"
 #include "model/objects.h"
+#include "runner/local/control_plane.h"
 #include "runner/local/run_state.h"
 
 namespace npf::testing {
@@ -17,6 +20,27 @@ namespace npf::testing {
   do {                                                                                         \
     if (!npf::runner::local::checkPrivileges().empty())                                        \
       GTEST_SKIP() << "needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN): creates network namespaces"; \
+  } while (0)
+
+// Whether every one of `paths` (the tool cache's binaries, /usr/bin/etcd) is executable.
+inline bool allExecutable(std::initializer_list<std::string> paths) {
+  for (const auto& p : paths)
+    if (access(p.c_str(), X_OK) != 0) return false;
+  return true;
+}
+
+// Tests of the programs scripts/install-deps.sh --with-kube-router builds: skipped without them,
+// failed instead when NPF_REQUIRE_KUBE_ROUTER=1 (CI, scripts/test.sh).
+#define NPF_REQUIRE_BUILT_TOOLS(present)                                              \
+  do {                                                                                \
+    NPF_REQUIRE_ROOT();                                                               \
+    if (!(present)) {                                                                 \
+      const char* req = std::getenv("NPF_REQUIRE_KUBE_ROUTER");                       \
+      if (req && std::string(req) == "1")                                             \
+        FAIL() << "binaries missing from " << npf::runner::local::defaultToolBinDir() \
+               << " or /usr/bin/etcd (scripts/install-deps.sh --with-kube-router)";   \
+      GTEST_SKIP() << "needs scripts/install-deps.sh --with-kube-router";             \
+    }                                                                                 \
   } while (0)
 
 inline Cluster clusterFromYaml(const std::string& yaml) {
