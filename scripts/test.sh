@@ -26,6 +26,7 @@ for fuzzer in build-fuzz/*_fuzzer; do
   case $name in
     oracle) runs=${FUZZ_RUNS:-2000} ;;
     results) runs=${FUZZ_RUNS:-20000} ;;  # parses, then renders every format
+    manifest_mutator) runs=${FUZZ_RUNS:-10000} ;;  # mutations write up to 300 KB; ~230 runs/s
     *) runs=${FUZZ_RUNS:-100000} ;;
   esac
   seeds=corpus/fuzz/$name
