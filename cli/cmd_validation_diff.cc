@@ -26,6 +26,10 @@ int runValidationDiffCommand(const ValidationDiffCliOptions& o) {
   runner::local::ApiJudgeOptions jo;
   if (!o.binDir.empty()) jo.binDir = o.binDir;
   jo.logDir = o.outDir + "/logs";
+  jo.progress = [](size_t done, size_t total) {
+    std::cerr << fmt::format("validation-diff: the API server judged {} of {} files\n", done,
+                             total);
+  };
   runner::local::ApiJudge judge(jo);
   // SIGINT/SIGTERM: the control plane is stopped and its namespace removed, then the signal
   // takes its default course.
@@ -63,8 +67,13 @@ int runValidationDiffCommand(const ValidationDiffCliOptions& o) {
     return kExitInfrastructure;
   }
   // The table only; the disagreements are in the file.
-  std::cout << summary.substr(0, summary.find("\n\n") + 1) << "summary: " << path << '\n';
-  return report.undocumented == 0 && report.generatedRejected == 0 ? kExitOk : kExitDiscrepancies;
+  size_t tableEnd = summary.find("\n\n");
+  std::cout << (tableEnd == std::string::npos ? summary : summary.substr(0, tableEnd + 1))
+            << "summary: " << path << '\n';
+  if (!report.defaultingError.empty()) return kExitInfrastructure;
+  bool agree =
+      report.undocumented == 0 && report.generatedRejected == 0 && report.defaultingDiffers == 0;
+  return agree ? kExitOk : kExitDiscrepancies;
 }
 
 }  // namespace
@@ -73,16 +82,17 @@ Command addValidationDiffCommand(CLI::App& app) {
   auto o = std::make_shared<ValidationDiffCliOptions>();
   CLI::App* sub = app.add_subcommand(
       "validation-diff",
-      "Judge `validate` against a real kube-apiserver: generated objects (both must accept them) "
-      "and mutated ones (both must agree), through `kubectl create --dry-run=server "
-      "--validate=strict`. Needs root and the binaries of scripts/install-deps.sh "
-      "--with-kube-router. Exit 0 when every disagreement is documented in docs/validation.md, "
-      "1 when one is not (or a generated object is rejected), 3 when the API server cannot run.\n"
+      "Judge `validate` against a real kube-apiserver: generated objects (both must accept them, "
+      "and the server must store them as netpolfuzz defaults them) and mutated ones (both must "
+      "agree), through `kubectl create --dry-run=server --validate=strict`. Needs root and the "
+      "binaries of scripts/install-deps.sh --with-kube-router. Exit 0 when every disagreement is "
+      "documented in docs/validation.md, 1 when one is not (or a generated object is rejected or "
+      "defaulted differently), 3 when the API server cannot run.\n"
       "Writes DIR/manifests/ (one object per file), DIR/summary.txt (the agreement table and "
       "every disagreement) and DIR/verdicts.tsv (both verdicts and messages per file).\n"
       "Examples:\n"
       "  sudo netpolfuzz validation-diff --seed 1 --generated 100 --mutated 5000 --out out/vd\n"
-      "  awk -F'\\t' '$4 != $5' out/vd/verdicts.tsv   # the disagreements");
+      "  awk -F'\\t' 'NR > 1 && $4 != $5' out/vd/verdicts.tsv   # the disagreements");
   sub->add_option("--seed", o->seed, "Generator and mutator seed")->capture_default_str();
   sub->add_option("--generated", o->generatedCases,
                   "Generated cases whose objects (and steps' objects) are samples")

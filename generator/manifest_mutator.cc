@@ -460,9 +460,7 @@ bool mutateOnce(ManifestNode& root, Random& rng, std::vector<Mutation>& done) {
         entry.entries.emplace_back(ManifestNode::str(key), std::move(value));
     };
     if (which == 0) {  // endPort without port
-      for (size_t i = 0; i < entry.entries.size(); ++i)
-        if (entry.entries[i].first.scalar == "port")
-          entry.entries.erase(entry.entries.begin() + static_cast<long>(i));
+      std::erase_if(entry.entries, [](const ManifestEntry& e) { return e.first.scalar == "port"; });
       setKey("endPort", ManifestNode::plainScalar("90"));
     } else if (which == 1) {  // below port
       setKey("port", ManifestNode::plainScalar("90"));

@@ -432,9 +432,10 @@ struct Obj {
     return true;
   }
 
-  // The integer of a plain scalar, as kubectl reads it: in JSON a JSON integer only (Go's JSON
-  // decoder rejects 1e3 or 80.0 for an int32); in YAML also go-yaml's forms (0x50, 1_000, +80,
-  // 017 octal, 1e3). nullopt when it is no integer at all (the caller says what was expected).
+  // The integer of a plain scalar, as kubectl reads it: go-yaml's forms in YAML (0x50, 1_000,
+  // +80, 017 octal), and in YAML and JSON alike a number with an integral value (1e3, 80.0:
+  // kubectl's JSON reading turns those into integers too). nullopt when it is no integer at all
+  // (the caller says what was expected).
   std::optional<int64_t> plainInteger(const YAML::Node& n) const;
 
   // In int32 range, else an error.
@@ -845,7 +846,6 @@ class Decoder {
   void addWarning(const YAML::Mark& m, std::string message) {
     result_.warnings.push_back(diag(m, std::move(message)));
   }
-  bool isJson() const { return json_; }
   void markLastWarningStrict() { result_.warnings.back().rejectedByStrictValidation = true; }
 
   // Charges one visited node (and its scalar bytes) to the budget; false once exhausted.
@@ -1124,21 +1124,12 @@ void Obj::unknownField(const YAML::Node& at, const std::string& path) {
 }
 
 std::optional<int64_t> Obj::plainInteger(const YAML::Node& n) const {
-  const std::string& s = n.Scalar();
-  if (d.isJson()) {
-    if (!ys::isStrictDecimal(s) || s.size() > 19) return std::nullopt;
-    int64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    return ec == std::errc() ? std::optional<int64_t>(v) : std::nullopt;
-  }
-  return ys::kubectlInteger(s);
+  return ys::kubectlInteger(n.Scalar());
 }
 
 // A number kubectl would send as an integer, but one too large for int64.
 bool Obj::isInteger(const YAML::Node& n) const {
-  const std::string& s = n.Scalar();
-  if (d.isJson()) return ys::isStrictDecimal(s);
-  return ys::kubectlPlainType(s) == ys::PlainType::Int;
+  return ys::kubectlPlainType(n.Scalar()) == ys::PlainType::Int;
 }
 
 bool Obj::charge(const YAML::Node& n) {

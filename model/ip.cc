@@ -78,11 +78,13 @@ std::optional<Cidr> parseCidr(std::string_view s) {
   std::string_view len = s.substr(slash + 1);
   // Decimal digits only, no sign; leading zeros are fine ("/08" is 8), as in the API server's
   // ParseCIDRSloppy.
-  if (len.empty() || len.size() > 8) return std::nullopt;
+  if (len.empty()) return std::nullopt;
   int n = 0;
-  auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), n);
-  if (ec != std::errc() || end != len.data() + len.size()) return std::nullopt;
-  if (n < 0 || n > ip->bitLength()) return std::nullopt;
+  for (char c : len) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+    if (n > ip->bitLength()) return std::nullopt;
+  }
   return Cidr{maskTo(*ip, n), n};
 }
 

@@ -66,11 +66,9 @@ bool isSexagesimal(std::string_view u) {
   }
 }
 
-// Go's strconv.ParseInt(s, 0, 64): optional sign, then 0x/0o/0b prefixes, a leading 0 for octal,
-// else decimal; at least one digit; no overflow.
-std::optional<int64_t> goParseIntBase0(std::string_view s) {
-  bool negative = false;
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) negative = s[0] == '-', s.remove_prefix(1);
+// The magnitude of Go's base-0 integer syntax without a sign: 0x/0o/0b prefixes, a leading 0 for
+// octal, else decimal; at least one digit. nullopt when not that syntax or above 2^64.
+std::optional<unsigned __int128> goMagnitudeBase0(std::string_view s) {
   int base = 10;
   if (s.size() >= 2 && s[0] == '0') {
     char p = static_cast<char>(s[1] | 0x20);
@@ -86,16 +84,30 @@ std::optional<int64_t> goParseIntBase0(std::string_view s) {
   if (s.empty()) return std::nullopt;
   unsigned __int128 v = 0;
   for (char c : s) {
-    int d = isDigit(c)                               ? c - '0'
-            : (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? (c | 0x20) - 'a' + 10
-                                                     : 99;
+    char lower = static_cast<char>(c | 0x20);
+    int d = isDigit(c) ? c - '0' : (lower >= 'a' && lower <= 'z') ? lower - 'a' + 10 : 99;
     if (d >= base) return std::nullopt;
     v = v * static_cast<unsigned>(base) + static_cast<unsigned>(d);
     if (v > (static_cast<unsigned __int128>(1) << 64)) return std::nullopt;
   }
-  if (!negative && v > static_cast<unsigned __int128>(INT64_MAX)) return std::nullopt;
-  if (negative && v > static_cast<unsigned __int128>(INT64_MAX) + 1) return std::nullopt;
-  return negative ? static_cast<int64_t>(-static_cast<__int128>(v)) : static_cast<int64_t>(v);
+  return v;
+}
+
+// Go's strconv.ParseInt(s, 0, 64): an optional sign, then goMagnitudeBase0, within int64.
+std::optional<int64_t> goParseIntBase0(std::string_view s) {
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) negative = s[0] == '-', s.remove_prefix(1);
+  auto v = goMagnitudeBase0(s);
+  if (!v) return std::nullopt;
+  if (!negative && *v > static_cast<unsigned __int128>(INT64_MAX)) return std::nullopt;
+  if (negative && *v > static_cast<unsigned __int128>(INT64_MAX) + 1) return std::nullopt;
+  return negative ? static_cast<int64_t>(-static_cast<__int128>(*v)) : static_cast<int64_t>(*v);
+}
+
+// Go's strconv.ParseUint(s, 0, 64) succeeds: no sign, within uint64.
+bool goParsesAsUint64(std::string_view s) {
+  auto v = goMagnitudeBase0(s);
+  return v && *v <= static_cast<unsigned __int128>(UINT64_MAX);
 }
 
 // ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ (go-yaml v2's yamlStyleFloat).
@@ -162,12 +174,8 @@ KubectlNumber kubectlNumber(std::string_view s) {
   for (char ch : s)
     if (ch != '_') plain += ch;
   if (auto v = goParseIntBase0(plain)) return {PlainType::Int, v};
-  // A decimal beyond int64 that ParseUint still reads: an integer, out of every range.
-  {
-    std::string_view u = plain;
-    if (!u.empty() && u[0] == '+') u.remove_prefix(1);
-    if (u.size() > 1 && u[0] != '0' && allOf(u, isDigit)) return {PlainType::Int, {}};
-  }
+  // Beyond int64 but within uint64 (ParseUint, any base): an integer, out of every range.
+  if (goParsesAsUint64(plain)) return {PlainType::Int, {}};
   if (isYamlStyleFloat(plain)) return fromFloat(plain);
   return {PlainType::String, {}};
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the third-party programs of `--enforcer kube-router` (and the kubectl that judges
-# `validate`, scripts/validation-differential.sh) from the Go module proxy, pinned by the
+# `validate`: netpolfuzz validation-diff) from the Go module proxy, pinned by the
 # go.mod/go.sum checked in under third_party/, into a cache keyed by version:
 #   ${XDG_CACHE_HOME:-~/.cache}/netpolfuzz/bin/kube-apiserver-v1.31.2
 #   ${XDG_CACHE_HOME:-~/.cache}/netpolfuzz/bin/kubectl-v1.31.2

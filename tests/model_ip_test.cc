@@ -32,6 +32,7 @@ TEST(ModelIp, LeadingZerosAreDecimalAsInTheApiServer) {
   EXPECT_EQ(toString(*parseIp("::ffff:010.0.0.1")), "::ffff:10.0.0.1");
   EXPECT_EQ(toString(*parseCidr("010.0.0.0/08")), "10.0.0.0/8");
   EXPECT_EQ(toString(*parseCidr("0010.0.0.0/008")), "10.0.0.0/8");
+  EXPECT_EQ(toString(*parseCidr("10.0.0.0/0000000000008")), "10.0.0.0/8");
 }
 
 TEST(ModelIp, CidrMasksHostBitsAndContains) {
@@ -57,8 +58,9 @@ TEST(ModelIp, CidrEdgeLengths) {
   EXPECT_FALSE(parseCidr("10.0.0.1/32")->contains(*parseIp("10.0.0.2")));
   EXPECT_TRUE(parseCidr("::/0"));
   EXPECT_TRUE(parseCidr("fd00::/128"));
-  for (const char* bad : {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/033", "fd00::/129",
-                          "10.0.0.0", "/8", "10.0.0.0/8/8", "10.0.0.0/+8", "10.0.0.0/8 "})
+  for (const char* bad :
+       {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/033", "fd00::/129", "10.0.0.0", "/8",
+        "10.0.0.0/8/8", "10.0.0.0/+8", "10.0.0.0/8 ", "10.0.0.0/-0"})
     EXPECT_FALSE(parseCidr(bad)) << bad;
 }
 

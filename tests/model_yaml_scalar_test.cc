@@ -39,8 +39,11 @@ TEST(ModelYamlScalar, KubectlPlainTypes) {
       {"0x", T::String},
       {"1e", T::String},
       {".5.5", T::String},
-      {"99999999999999999999", T::Int},
+      {"18446744073709551615", T::Int},
+      {"99999999999999999999", T::Float},   // past uint64
+      {"0xFFFFFFFFFFFFFFFF", T::Int},       // beyond int64, within uint64 (ParseUint)
       {"0xFFFFFFFFFFFFFFFFFF", T::String},  // ParseInt and ParseUint overflow: a string
+      {"+18446744073709551615", T::Float},  // ParseUint takes no sign: the float rule reads it
       {"yes!", T::String},
       {"http", T::String},
       {"10.0.0.0/8", T::String},
@@ -73,9 +76,10 @@ TEST(ModelYamlScalar, KubectlIntegers) {
   for (const auto& [text, want] : table) EXPECT_EQ(ys::kubectlInteger(text), want) << text;
 }
 
-// YAML takes go-yaml's integer forms; JSON only JSON integers (Go's JSON decoder rejects 1e3 and
-// 80.0 for an int32 field).
-TEST(ModelYamlScalar, IntegerFormsInYamlButNotInJson) {
+// YAML takes go-yaml's integer forms; in JSON and YAML alike a number with an integral value is
+// an integer (kubectl reads JSON numbers into generic values and writes integral ones back as
+// integers: JSON 1e3 reaches the server as 1000), a fraction is not.
+TEST(ModelYamlScalar, IntegerFormsInYamlAndJson) {
   auto pod = [](const std::string& port, bool json) {
     std::string text =
         json
@@ -86,23 +90,26 @@ TEST(ModelYamlScalar, IntegerFormsInYamlButNotInJson) {
                   port + "}]\n";
     return decodeManifests(text, json ? "p.json" : "p.yaml");
   };
-  for (const char* form : {"0x50", "1e3", "+80", "1_000", "80."}) {
+  auto portOf = [](const DecodeResult& r) {
+    return r.cluster.pods.at(0).containers.at(0).ports.at(0).containerPort;
+  };
+  for (const char* form : {"0x50", "+80", "1_000", "80.", "1e3"}) {
     DecodeResult y = pod(form, false);
     EXPECT_TRUE(y.errors.empty()) << form << ": " << y.errors[0].message;
   }
-  EXPECT_EQ(pod("0x50", false).cluster.pods.at(0).containers.at(0).ports.at(0).containerPort, 80);
-  for (const char* form : {"1e3", "80.0"}) {
-    DecodeResult j = pod(form, true);
-    ASSERT_EQ(j.errors.size(), 1u) << form;
-    EXPECT_NE(j.errors[0].message.find("expected an integer, got"), std::string::npos)
-        << j.errors[0].message;
+  EXPECT_EQ(portOf(pod("0x50", false)), 80);
+  EXPECT_EQ(portOf(pod("1e3", true)), 1000);
+  EXPECT_EQ(portOf(pod("80.0", true)), 80);
+  EXPECT_EQ(portOf(pod("1E2", true)), 100);
+  for (bool json : {false, true}) {
+    DecodeResult fraction = pod("80.5", json);
+    ASSERT_EQ(fraction.errors.size(), 1u);
+    EXPECT_NE(fraction.errors[0].message.find("expected an integer, got 80.5"), std::string::npos)
+        << fraction.errors[0].message;
   }
   DecodeResult big = pod("2147483648", false);
   ASSERT_EQ(big.errors.size(), 1u);
   EXPECT_NE(big.errors[0].message.find("integer out of range: 2147483648"), std::string::npos);
-  DecodeResult fraction = pod("1.5", false);
-  ASSERT_EQ(fraction.errors.size(), 1u);
-  EXPECT_NE(fraction.errors[0].message.find("expected an integer, got 1.5"), std::string::npos);
 }
 
 // Strings kubectl reads as strings are strings here too: a timestamp-like value, a sexagesimal.

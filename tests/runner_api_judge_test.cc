@@ -42,6 +42,13 @@ std::vector<Pinned> pinned() {
        true},
       {"hex-port.yaml",
        policy("{name: p}", "{podSelector: {}, ingress: [{ports: [{port: 0x50}]}]}"), true},
+      {"exponent-port.json",
+       R"({"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"p"},"spec":{"podSelector":{},"ingress":[{"ports":[{"port":1e3}]}]}})",
+       true},
+      {"uint64-annotation.yaml",
+       "apiVersion: v1\nkind: Namespace\nmetadata: {name: x, annotations: {a: "
+       "0xFFFFFFFFFFFFFFFF}}\n",
+       false},
       {"fraction-port.yaml",
        policy("{name: p}", "{podSelector: {}, ingress: [{ports: [{port: 80.5}]}]}"), false},
       {"repeated-key.yaml", policy("{name: p, name: q}", "{podSelector: {}}"), true},

@@ -115,9 +115,16 @@ TEST(ValidationDiff, DefaultingIsComparedWithTheStoredObjects) {
 
 TEST(ValidationDiff, DocumentedDisagreementsFollowTheDocs) {
   DiffSample s;
+  s.file = "/o/m-1.yaml";
   s.ours = {true, ""};
-  s.judge = {false, "Error from server (AlreadyExists): namespaces \"default\" already exists"};
+  s.judge = {false,
+             "Error from server (AlreadyExists): error when creating \"/o/m-1.yaml\": "
+             "namespaces \"default\" already exists"};
   EXPECT_EQ(documentedDisagreement(s), "objects-that-already-exist");
+  s.judge.message =
+      "Error from server (AlreadyExists): error when creating \"/o/m-1.yaml\": "
+      "namespaces \"x\" already exists";
+  EXPECT_EQ(documentedDisagreement(s), "") << "only the namespaces every cluster has";
   s.ours = {false,
             "f.yaml:3:5: Pod x/a: metadata.labels[on]: expected a string key, got a "
             "boolean (on); quote it"};
@@ -125,9 +132,18 @@ TEST(ValidationDiff, DocumentedDisagreementsFollowTheDocs) {
   EXPECT_EQ(documentedDisagreement(s), "non-string-keys");
   s.ours = {true, ""};
   s.judge = {false,
-             "spec.clusterIPs: Invalid value: []string{\"::1\"}: failed to allocate IP "
-             "::1: the provided IP (::1) is not in the valid range."};
+             "Service \"s\" is invalid: spec.clusterIPs: Invalid value: []string{\"::1\"}: "
+             "failed to allocate IP ::1: the provided IP (::1) is not in the valid range."};
   EXPECT_EQ(documentedDisagreement(s), "service-ip-ranges");
+  s.file = "m-000298.json";
+  s.mutations = {"duplicate-field metadata.labels"};
+  s.judge = {false,
+             "unable to decode \"m-000298.json\": json: cannot unmarshal object into Go "
+             "struct field ObjectMeta.metadata.labels of type string"};
+  EXPECT_EQ(documentedDisagreement(s), "json-repeated-metadata");
+  s.file = "m-000298.yaml";  // only JSON has that corner
+  EXPECT_EQ(documentedDisagreement(s), "");
+  s.mutations.clear();
   s.judge = {true, ""};
   s.ours = {false, "f.yaml:3:5: Pod x/a: spec.containers[0].ports[0].containerPort: bad"};
   EXPECT_EQ(documentedDisagreement(s), "");

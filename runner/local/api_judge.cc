@@ -157,6 +157,7 @@ std::string ApiJudge::forEachBatch(
         files.begin() + static_cast<long>(std::min(files.size(), from + opt_.batchSize)));
     if (auto e = f(batch); !e.empty()) return e;
     if (auto h = controlPlane_->health(); !h.empty()) return h;
+    if (opt_.progress) opt_.progress(from + batch.size(), files.size());
   }
   return "";
 }

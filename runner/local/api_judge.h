@@ -23,6 +23,8 @@ struct ApiJudgeOptions {
   std::string logDir;                        // etcd.log, kube-apiserver.log
   std::string stateRoot = kDefaultStateRoot;
   size_t batchSize = 250;
+  // Called after each batch: files judged so far, files in this call. May be empty.
+  std::function<void(size_t done, size_t total)> progress;
 };
 
 class ApiJudge : public ManifestJudge {
