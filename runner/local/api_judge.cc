@@ -115,6 +115,9 @@ std::string ApiJudge::judgeBatch(const std::vector<std::string>& files,
                                  std::vector<ManifestVerdict>& verdicts) {
   ProcessResult r = kubectl(files);
   if (r.exitCode < 0) return "kubectl: " + r.err;
+  // Not a verdict: the server could not be asked.
+  for (const char* down : {"Unable to connect to the server", "The connection to the server"})
+    if (r.err.find(down) != std::string::npos) return "kubectl: " + excerpt(r.err);
   std::vector<ManifestVerdict> batch(files.size(), ManifestVerdict{true, ""});
   size_t rejected = 0;
   bool unattributed = false;
