@@ -110,32 +110,11 @@ bool goParsesAsUint64(std::string_view s) {
   return v && *v <= static_cast<unsigned __int128>(UINT64_MAX);
 }
 
-// ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ (go-yaml v2's yamlStyleFloat).
+// ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ (go-yaml v2's yamlStyleFloat): a sign,
+// then exactly the language of isFloatBody.
 bool isYamlStyleFloat(std::string_view s) {
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.remove_prefix(1);
-  size_t i = 0;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    size_t d = i;
-    while (i < s.size() && isDigit(s[i])) ++i;
-    if (i == d) return false;
-  } else {
-    size_t d = i;
-    while (i < s.size() && isDigit(s[i])) ++i;
-    if (i == d) return false;
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      while (i < s.size() && isDigit(s[i])) ++i;
-    }
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    size_t d = i;
-    while (i < s.size() && isDigit(s[i])) ++i;
-    if (i == d) return false;
-  }
-  return i == s.size();
+  return isFloatBody(s);
 }
 
 // go-yaml v2's timestamp check starts with exactly four digits and a '-'; such scalars are

@@ -158,12 +158,14 @@ std::string runValidationDiff(const ValidationDiffOptions& o, ManifestJudge& jud
     objectsOf(generateCase(o.seed, static_cast<uint64_t>(i), size, GeneratorWeights{}), sources);
   }
   report.samples.clear();
+  std::vector<std::string> texts;  // of each sample, as written to its file
   for (size_t i = 0; i < sources.size(); ++i) {
     DiffSample s;
     s.file = fmt::format("{}/g-{:06}.yaml", dir, i);
     s.origin = sources[i].origin;
     s.generated = true;
     if (auto e = writeFile(s.file, sources[i].yaml); !e.empty()) return e;
+    texts.push_back(sources[i].yaml);
     report.samples.push_back(std::move(s));
   }
   // Mutated objects: policies most, since they are what the oracle reads most closely.
@@ -183,19 +185,16 @@ std::string runValidationDiff(const ValidationDiffOptions& o, ManifestJudge& jud
     s.file = fmt::format("{}/m-{:06}.{}", dir, i, json ? "json" : "yaml");
     for (const auto& m : done) s.mutations.push_back(m.describe());
     s.origin = src.origin;
-    if (auto e = writeFile(s.file, json ? renderJson(tree) : renderYaml(tree)); !e.empty())
-      return e;
+    texts.push_back(json ? renderJson(tree) : renderYaml(tree));
+    if (auto e = writeFile(s.file, texts.back()); !e.empty()) return e;
     report.samples.push_back(std::move(s));
   }
   say(fmt::format("validation-diff: {} generated and {} mutated manifests in {}", sources.size(),
                   o.mutated, dir));
 
   auto t0 = Clock::now();
-  for (auto& s : report.samples) {
-    std::ifstream in(s.file, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    s.ours = validateVerdict(text, s.file);
-  }
+  for (size_t i = 0; i < report.samples.size(); ++i)
+    report.samples[i].ours = validateVerdict(texts[i], report.samples[i].file);
   report.oursSeconds = secondsSince(t0);
 
   t0 = Clock::now();
@@ -227,13 +226,15 @@ std::string runValidationDiff(const ValidationDiffOptions& o, ManifestJudge& jud
   // Defaulting: what the judge stores for each generated object, against model/defaults.h.
   // The judge's objects come in file order; each file holds one object, so the k-th object of a
   // kind there is the k-th file of that kind.
-  std::vector<DiffSample*> accepted;
+  std::vector<size_t> accepted;  // indices of samples
   std::vector<std::string> acceptedFiles;
-  for (auto& s : report.samples)
+  for (size_t i = 0; i < report.samples.size(); ++i) {
+    const DiffSample& s = report.samples[i];
     if (s.generated && s.ours.accepted && s.judge.accepted) {
-      accepted.push_back(&s);
+      accepted.push_back(i);
       acceptedFiles.push_back(s.file);
     }
+  }
   if (accepted.empty()) return "";
   std::string storedText;
   report.defaultingError = judge.stored(acceptedFiles, storedText);
@@ -245,8 +246,9 @@ std::string runValidationDiff(const ValidationDiffOptions& o, ManifestJudge& jud
   }
   const Cluster& sc = stored.cluster;
   size_t nNs = 0, nNode = 0, nPod = 0, nSvc = 0, nPol = 0;
-  for (DiffSample* s : accepted) {
-    Cluster ours = decodeFile(s->file).cluster, theirs;
+  for (size_t i : accepted) {
+    DiffSample* s = &report.samples[i];
+    Cluster ours = decodeManifests(texts[i], s->file).cluster, theirs;
     bool found =
         !ours.namespaces.empty() ? takeNth(sc.namespaces, &Cluster::namespaces, nNs++, theirs)
         : !ours.nodes.empty()    ? takeNth(sc.nodes, &Cluster::nodes, nNode++, theirs)
