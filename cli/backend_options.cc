@@ -12,6 +12,7 @@
 #include "cli/load.h"
 #include "cli/report_files.h"
 #include "model/case_probes.h"
+#include "runner/analyzer/analyzer_backend.h"
 #include "runner/backends/backend_factory.h"
 #include "runner/kind/dry_run.h"
 #include "runner/kind/kind_backend.h"
@@ -98,6 +99,15 @@ void addBackendOptions(CLI::App& sub, BackendOptions& o, bool savedCases) {
   sub.add_option("--backend", o.backend, backendHelp())
       ->check(CLI::IsMember(runner::backendNames()))
       ->capture_default_str();
+  sub.add_option("--analyzer", o.analyzer,
+                 "analyzer backend: the offline policy analyzer under test; its documented "
+                 "choices set the profile, which --profile overrides (docs/analyzers.md)")
+      ->check(CLI::IsMember(runner::analyzer::analyzerNames()))
+      ->capture_default_str();
+  sub.add_option("--bin-dir", o.binDir,
+                 "analyzer backend: where scripts/install-deps.sh --with-analyzers cached the "
+                 "analyzer (default: $NETPOLFUZZ_BIN_DIR, else ~/.cache/netpolfuzz/bin)")
+      ->type_name("DIR");
   sub.add_option("--context", o.context,
                  "kind backend: the kubectl context (default: the current one)");
   sub.add_option("--kubectl", o.kubectl, "kind backend: the kubectl executable")
@@ -161,6 +171,11 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
     std::cerr << fmt::format("netpolfuzz {}: --dry-run needs --backend kind\n", command);
     return false;
   }
+  if (o.backend != "analyzer" && (o.analyzer != "cyclonus" || !o.binDir.empty())) {
+    std::cerr << fmt::format("netpolfuzz {}: --analyzer and --bin-dir need --backend analyzer\n",
+                             command);
+    return false;
+  }
   if (o.enforcer != "nftables" && o.backend != "local") {
     std::cerr << fmt::format("netpolfuzz {}: --enforcer {} needs --backend local\n", command,
                              o.enforcer);
@@ -180,7 +195,7 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
       return false;
     }
   }
-  o.profileGiven = !o.profileSettings.empty() || !o.cni.empty();
+  o.profileGiven = !o.profileSettings.empty() || !o.cni.empty() || o.backend == "analyzer";
   o.faultsGiven = !o.faults.empty();
   if (std::find(o.faults.begin(), o.faults.end(), "none") != o.faults.end()) {
     if (o.faults.size() > 1) {
@@ -201,6 +216,12 @@ bool parseBackendOptions(BackendOptions& o, const std::string& command) {
                                : fmt::format(" (it injects {})", fmt::join(info->faults, ", ")));
       return false;
     }
+  if (o.backend == "analyzer") {
+    // The analyzer's documented choices first, so that --profile settings given by the user win.
+    std::vector<std::string> settings = runner::analyzer::findAnalyzer(o.analyzer)->profileSettings;
+    settings.insert(settings.end(), o.profileSettings.begin(), o.profileSettings.end());
+    o.profileSettings = settings;
+  }
   if (!o.cni.empty()) {
     // The CNI's profile first, so that --profile settings given by the user win.
     std::vector<std::string> settings = cniProfileSettings(o.cni);
@@ -258,6 +279,10 @@ std::string describeRunSettings(const runner::RunSettings& s) {
 }
 
 std::string enforcerDescription(const BackendOptions& o) {
+  if (o.backend == "analyzer") {
+    const auto* a = runner::analyzer::findAnalyzer(o.analyzer);
+    return a ? a->name + " " + a->version : "";
+  }
   if (o.backend != "local") return "";
   runner::local::EnforcerSpec spec;
   spec.kind = runner::local::enforcerKindFromName(o.enforcer).value_or(spec.kind);
@@ -267,6 +292,19 @@ std::string enforcerDescription(const BackendOptions& o) {
 
 bool checkBackendMachine(const BackendOptions& o, const std::string& command) {
   if (o.dryRun || o.backend == "simulated") return true;
+  if (o.backend == "analyzer") {
+    const auto* a = runner::analyzer::findAnalyzer(o.analyzer);
+    const std::string bin = runner::analyzer::analyzerBinary(*a, o.binDir);
+    if (access(bin.c_str(), X_OK) != 0) {
+      std::cerr << fmt::format(
+          "netpolfuzz {}: the analyzer backend needs {} {}, which is not built: {} is missing. "
+          "Build it from the Go module proxy with `scripts/install-deps.sh --with-analyzers` "
+          "(about a minute; needs Go >= 1.22), or pass --bin-dir DIR\n",
+          command, a->name, a->version, bin);
+      return false;
+    }
+    return true;
+  }
   if (o.backend == "kind") {
     if (!findProgram(o.kubectl)) {
       std::cerr << fmt::format(
@@ -303,6 +341,11 @@ runner::CheckOptions checkOptions(const BackendOptions& o) {
   c.firstRound.timeoutMs = o.timeoutMs;
   c.retryTimeoutMs = o.retryTimeoutMs;
   c.convergeDeadlineMs = o.convergeMs;
+  if (o.backend == "analyzer") {
+    // An analyzer answers the same on every attempt: the second one decides, with no waiting.
+    c.convergeDeadlineMs = 0;
+    c.roundGapMs = 0;
+  }
   return c;
 }
 
@@ -316,6 +359,8 @@ MadeBackend makeBackend(const BackendOptions& o, bool rederive,
   spec.enforcer = o.enforcer;
   spec.enforcerCommand = o.enforcerCommand;
   spec.logDir = o.logDir;
+  spec.analyzer = o.analyzer;
+  spec.toolBinDir = o.binDir;
   spec.kubectl = o.kubectl;
   spec.context = o.context;
   spec.keep = o.keep;

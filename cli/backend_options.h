@@ -27,6 +27,9 @@ struct BackendOptions {
   std::string enforcer = "nftables";
   std::string enforcerCommand;  // --enforcer exec: the agent's command template
   std::string logDir;           // where the control plane's and agents' logs go ("" : default)
+  // analyzer backend
+  std::string analyzer = "cyclonus";  // runner/analyzer/analyzer_backend.h
+  std::string binDir;                 // where third-party binaries are cached ("" : default)
   // kind backend
   std::string context;  // kubectl context ("" = current)
   std::string kubectl = "kubectl";
@@ -37,8 +40,10 @@ struct BackendOptions {
 
   // Set by parseBackendOptions():
   Profile profile;
-  bool profileGiven = false;  // --profile or --cni: replaces a saved case's profile
-  bool faultsGiven = false;   // --inject-fault (`none`: no fault): replaces a saved case's faults
+  // --profile, --cni or --backend analyzer (its documented choices): replaces a saved case's
+  // profile
+  bool profileGiven = false;
+  bool faultsGiven = false;  // --inject-fault (`none`: no fault): replaces a saved case's faults
 };
 
 // Adds --backend, --profile, --inject-fault, --timeout-ms, --retry-timeout-ms, --converge-ms,
@@ -57,7 +62,8 @@ std::string savedCaseSettings(const BackendOptions& o, const Case& c, runner::Ru
 std::string describeRunSettings(const runner::RunSettings& s);
 
 // The local backend's policy enforcer as results.json and saved cases name it ("nftables",
-// "kube-router v2.1.0", "exec: TEMPLATE"); "" for the other backends.
+// "kube-router v2.1.0", "exec: TEMPLATE"), or the analyzer ("cyclonus v0.5.6"); "" for the
+// other backends.
 std::string enforcerDescription(const BackendOptions& o);
 
 // Whether this machine can run the backend (root, CNI plugins, nft, ip). Prints the problem and

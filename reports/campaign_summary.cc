@@ -47,10 +47,13 @@ std::string renderCampaignSummary(const Results& r, const std::string& outDir) {
       "\n{} cases in {:.1f} s on the {} backend{} ({}{}): {} cells, {} probes "
       "({:.0f} probes/s), median {:.0f} ms per case\n",
       r.cases.size(), r.seconds, r.backend,
-      r.enforcer.empty() ? "" : " with the " + r.enforcer + " enforcer", what,
+      r.enforcer.empty()        ? ""
+      : r.backend == "analyzer" ? " (" + r.enforcer + ")"
+                                : " with the " + r.enforcer + " enforcer",
+      what,
       r.faults.empty() ? "" : ", injected fault " + fmt::format("{}", fmt::join(r.faults, ",")),
       t.cells, t.probes, r.seconds > 0 ? double(t.probes) / r.seconds : 0.0, median(perCase));
-  if (!r.enforcer.empty() && r.enforcer != "nftables") {
+  if (!r.enforcer.empty() && r.enforcer != "nftables" && r.backend != "analyzer") {
     std::vector<double> enforcer;
     uint64_t timedOut = 0;
     for (const auto& c : r.cases)

@@ -7,14 +7,18 @@
 #       etcd-server, ipset and iptables, and kube-apiserver and kube-router built from the Go
 #       module proxy into ${XDG_CACHE_HOME:-~/.cache}/netpolfuzz/bin (scripts/build-control-plane.sh;
 #       5 to 16 minutes on 2 cores the first time, cached after that). Needs Go >= 1.22.
+#   scripts/install-deps.sh --with-analyzers    also the offline analyzers of `--backend analyzer`:
+#       Cyclonus v0.5.6 built from the Go module proxy into the same cache (about a minute cold).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 with_kube_router=false
+with_analyzers=false
 for arg in "$@"; do
   case "$arg" in
     --with-kube-router) with_kube_router=true ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --with-analyzers) with_analyzers=true ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,5 +51,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if $with_kube_router; then
-  scripts/build-control-plane.sh >/dev/null
+  scripts/build-control-plane.sh control-plane >/dev/null
+fi
+if $with_analyzers; then
+  scripts/build-control-plane.sh analyzers >/dev/null
 fi

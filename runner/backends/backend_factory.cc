@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "runner/analyzer/analyzer_backend.h"
 #include "runner/kind/kind_backend.h"
 #include "runner/local/local_backend.h"
 #include "runner/local/run_state.h"
@@ -23,6 +24,11 @@ const std::vector<BackendInfo>& backendCatalogue() {
        "the oracle answers every probe (no root, no kernel): exercises the pipeline, finds only "
        "injected faults",
        false, SimulatedBackend::supportedFaults()},
+      {"analyzer",
+       "an offline policy analyzer answers every cell it can express (--analyzer; "
+       "docs/analyzers.md): fuzzes the analyzer against the oracle, no root, no packets",
+       false,
+       {}},
   };
   return all;
 }
@@ -77,6 +83,16 @@ BuiltBackend buildBackend(const BackendSpec& spec) {
     so.reassignPodIpv4 = spec.reassignPodIpv4;
     out.runId = "simulated";
     out.backend = std::make_unique<SimulatedBackend>(so);
+  } else if (spec.name == "analyzer") {
+    if (!analyzer::findAnalyzer(spec.analyzer)) {
+      out.error = "unknown analyzer '" + spec.analyzer + "' (known: cyclonus)";
+      return out;
+    }
+    analyzer::AnalyzerOptions ao;
+    ao.analyzer = spec.analyzer;
+    ao.binDir = spec.toolBinDir;
+    out.runId = spec.analyzer + "-" + analyzer::findAnalyzer(spec.analyzer)->version;
+    out.backend = std::make_unique<analyzer::AnalyzerBackend>(ao);
   } else {
     out.error = "unknown backend '" + spec.name + "' (known: " + [] {
       std::string names;

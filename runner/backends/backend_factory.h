@@ -1,6 +1,7 @@
 // The dataplanes by name: what the CLI (and anything else that runs cases) builds a backend
-// from. Each backend is a library of its own (runner/local, runner/kind, runner/simulated);
-// this is the one place that knows them all. A new backend or enforcer adds itself here.
+// from. Each backend is a library of its own (runner/local, runner/kind, runner/simulated,
+// runner/analyzer); this is the one place that knows them all. A new backend or enforcer adds
+// itself here.
 #pragma once
 
 #include <memory>
@@ -23,6 +24,9 @@ struct BackendSpec {
   std::string enforcer = "nftables";  // runner/local/enforcer.h: nftables, kube-router, exec
   std::string enforcerCommand;        // exec: the agent's command template
   std::string logDir;                 // control-plane and agent logs ("" : the default)
+  // analyzer
+  std::string analyzer = "cyclonus";  // runner/analyzer/analyzer_backend.h's catalogue
+  std::string toolBinDir;             // where its binary is cached ("" : runner/tool_cache.h)
   // kind
   std::string kubectl = "kubectl";
   std::string context;

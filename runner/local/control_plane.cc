@@ -43,18 +43,6 @@ std::string writeText(const std::string& path, const std::string& text, fs::perm
 
 }  // namespace
 
-std::string defaultToolBinDir() {
-  if (const char* d = std::getenv("NETPOLFUZZ_BIN_DIR"); d && *d) return d;
-  std::string cache;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
-    cache = x;
-  else if (const char* h = std::getenv("HOME"); h && *h)
-    cache = std::string(h) + "/.cache";
-  else
-    cache = "/root/.cache";
-  return cache + "/netpolfuzz/bin";
-}
-
 ControlPlane::ControlPlane(ControlPlaneOptions options) : opt_(std::move(options)) {
   proc_ = opt_.processes ? opt_.processes : &realProcessRunner();
   dir_ = opt_.stateDir + "/cp";

@@ -14,13 +14,12 @@
 #include "runner/daemon.h"
 #include "runner/local/kube_api.h"
 #include "runner/process.h"
+#include "runner/tool_cache.h"
 
 namespace npf::runner::local {
 
 inline constexpr const char* kKubeVersion = "v1.31.2";
-// Where scripts/build-control-plane.sh puts its binaries: $NETPOLFUZZ_BIN_DIR, else
-// ${XDG_CACHE_HOME:-$HOME/.cache}/netpolfuzz/bin.
-std::string defaultToolBinDir();
+using npf::runner::defaultToolBinDir;  // runner/tool_cache.h
 
 struct ControlPlaneNode {
   std::string name, netns;

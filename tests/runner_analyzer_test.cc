@@ -1,0 +1,132 @@
+// The analyzer backend with the real Cyclonus v0.5.6 (scripts/install-deps.sh --with-analyzers):
+// what it answers on cells whose verdict Kubernetes fixes, the findings written down in
+// corpus/findings/cyclonus-v0.5.6/, and the failures of the program itself. Skipped without the
+// binary; failed instead when NPF_REQUIRE_ANALYZERS=1 (CI, scripts/test.sh).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "runner/analyzer/analyzer_backend.h"
+#include "runner/campaign.h"
+#include "runner/tool_cache.h"
+#include "tests/support/runner_cases.h"
+
+namespace npf::runner::analyzer {
+namespace {
+
+using K = ProbeResult::Kind;
+using npf::testing::clusterFromYaml;
+using npf::testing::smallClusterYaml;
+
+#define NPF_REQUIRE_CYCLONUS()                                                          \
+  do {                                                                                  \
+    const std::string bin = analyzerBinary(*findAnalyzer("cyclonus"));                  \
+    if (access(bin.c_str(), X_OK) != 0) {                                               \
+      const char* req = std::getenv("NPF_REQUIRE_ANALYZERS");                           \
+      if (req && std::string(req) == "1")                                               \
+        FAIL() << bin << " is missing (scripts/install-deps.sh --with-analyzers)";      \
+      GTEST_SKIP() << "needs scripts/install-deps.sh --with-analyzers (" << bin << ")"; \
+    }                                                                                   \
+  } while (0)
+
+Probe cell(Endpoint from, Endpoint to, int port, Protocol proto = Protocol::TCP) {
+  return Probe{std::move(from), Target{std::move(to), port, proto}};
+}
+
+std::vector<K> kinds(const std::vector<ProbeResult>& rs) {
+  std::vector<K> out;
+  for (const auto& r : rs) out.push_back(r.kind);
+  return out;
+}
+
+const std::string kPolicyHeader =
+    "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: "
+    "\"y\"}\n";
+
+TEST(AnalyzerBackend, CyclonusAgreesWhereKubernetesIsPlain) {
+  NPF_REQUIRE_CYCLONUS();
+  AnalyzerBackend b({});
+  // y/c admits TCP 80 from namespace x only.
+  Cluster c = clusterFromYaml(smallClusterYaml() + kPolicyHeader + R"(spec:
+  podSelector: {matchLabels: {pod: c}}
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {ns: x}}}]
+    ports: [{port: 80}]
+)");
+  ASSERT_EQ(b.setUp(c), "");
+  auto got = b.probe({cell(Endpoint::pod("x", "a"), Endpoint::pod("y", "c"), 80),
+                      cell(Endpoint::pod("x", "a"), Endpoint::pod("y", "c"), 80, Protocol::UDP),
+                      cell(Endpoint::pod("y", "c"), Endpoint::pod("x", "b"), 80),
+                      cell(Endpoint::pod("y", "c"), Endpoint::pod("x", "b"), 81),
+                      cell(Endpoint::pod("x", "a"), Endpoint::service("x", "web"), 8000)},
+                     {});
+  EXPECT_EQ(kinds(got), (std::vector<K>{K::Connected, K::Timeout, K::Connected,
+                                        K::Refused,  // allowed, but nothing serves 81
+                                        K::Skipped}));
+  EXPECT_EQ(b.counters().queries, 1u);
+  EXPECT_EQ(b.counters().asked, 4u);
+  // A re-probe in the same state is answered from the first answer; a change asks again.
+  b.probe({cell(Endpoint::pod("x", "a"), Endpoint::pod("y", "c"), 80)}, {});
+  EXPECT_EQ(b.counters().queries, 1u);
+  c.policies.clear();
+  ASSERT_EQ(b.reconcile(c), "");
+  EXPECT_EQ(kinds(b.probe(
+                {cell(Endpoint::pod("x", "a"), Endpoint::pod("y", "c"), 80, Protocol::UDP)}, {})),
+            (std::vector<K>{K::Connected}));
+  EXPECT_EQ(b.counters().queries, 2u);
+}
+
+// Findings (corpus/findings/cyclonus-v0.5.6/README.md), pinned: each must change on purpose.
+TEST(AnalyzerBackend, CyclonusV056FindingsArePinned) {
+  NPF_REQUIRE_CYCLONUS();
+  AnalyzerBackend b({});
+  // 1: NotIn does not match a namespace without the key (Kubernetes: it does).
+  Cluster notIn = clusterFromYaml(smallClusterYaml() + kPolicyHeader + R"(spec:
+  podSelector: {matchLabels: {pod: c}}
+  ingress:
+  - from: [{namespaceSelector: {matchExpressions: [{key: env, operator: NotIn, values: [prod]}]}}]
+)");
+  ASSERT_EQ(b.setUp(notIn), "");
+  EXPECT_EQ(kinds(b.probe({cell(Endpoint::pod("x", "a"), Endpoint::pod("y", "c"), 80)}, {})),
+            (std::vector<K>{K::Timeout}));
+}
+
+TEST(AnalyzerBackend, AFailingAnalyzerGivesErrorsNeverVerdicts) {
+  std::string dir = std::filesystem::temp_directory_path() / "npf-analyzer-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  struct Script {
+    const char* body;
+    const char* detail;
+  } scripts[] = {
+      {"#!/bin/sh\necho 'panic: runtime error: index out of range' >&2\nexit 2\n",
+       "cyclonus exited 2: panic: runtime error"},
+      {"#!/bin/sh\necho 'query traffic:'\n", "0 `IS ALLOWED?` verdicts for 1 traffic objects"},
+  };
+  for (const auto& s : scripts) {
+    const std::string bin = dir + "/cyclonus-v0.5.6";
+    {
+      std::ofstream f(bin, std::ios::trunc);
+      f << s.body;
+    }
+    chmod(bin.c_str(), 0755);
+    AnalyzerOptions o;
+    o.binDir = dir;
+    AnalyzerBackend b(o);
+    ASSERT_EQ(b.setUp(clusterFromYaml(smallClusterYaml())), "");
+    auto got = b.probe({cell(Endpoint::pod("x", "a"), Endpoint::pod("y", "c"), 80),
+                        cell(Endpoint::node("node-1"), Endpoint::pod("y", "c"), 80)},
+                       {});
+    EXPECT_EQ(kinds(got), (std::vector<K>{K::Error, K::Skipped}));
+    EXPECT_NE(got[0].detail.find(s.detail), std::string::npos) << got[0].detail;
+    // Errors are asked again: they are not the analyzer's answer.
+    b.probe({cell(Endpoint::pod("x", "a"), Endpoint::pod("y", "c"), 80)}, {});
+    EXPECT_EQ(b.counters().queries, 2u);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace npf::runner::analyzer
