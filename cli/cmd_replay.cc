@@ -23,22 +23,26 @@ namespace {
 
 // " (recorded on local with fault X; replayed with no fault)": where and under what the case was
 // recorded (the local backend's enforcer included), and what it runs under now when that
-// differs. `enforcerNow`: the enforcer of this replay ("" off the local backend).
+// differs. `backendNow`, `enforcerNow`: the backend and enforcer (or analyzer) of this replay.
 std::string recordedText(const Case& c, const runner::RunSettings& now,
-                         const std::string& enforcerNow) {
+                         const std::string& backendNow, const std::string& enforcerNow) {
   const runner::RunSettings recorded = runner::recordedSettings(c);
   std::string out;
-  std::string enforcerThen;
+  std::string enforcerThen, backendThen;
   if (c.meta.observed) {
+    backendThen = c.meta.observed->backend;
     for (const auto& [k, v] : c.meta.observed->environment)
       if (k == "enforcer") enforcerThen = v;
     out = "recorded on " +
           (c.meta.observed->backend.empty() ? std::string("?") : c.meta.observed->backend);
-    if (!enforcerThen.empty() && enforcerThen != "nftables")  // the default goes unsaid
+    if (backendThen == "analyzer" && !enforcerThen.empty())
+      out += " (" + enforcerThen + ")";
+    else if (!enforcerThen.empty() && enforcerThen != "nftables")  // the default goes unsaid
       out += " with the " + enforcerThen + " enforcer";
     if (auto with = describeRunSettings(recorded); !with.empty()) out += " with " + with;
   }
-  if (!enforcerThen.empty() && !enforcerNow.empty() && enforcerThen != enforcerNow)
+  if (backendThen == "local" && backendNow == "local" && !enforcerThen.empty() &&
+      !enforcerNow.empty() && enforcerThen != enforcerNow)
     out += fmt::format("; replayed on the {} enforcer (--enforcer {} replays on the other)",
                        enforcerNow, enforcerThen.substr(0, enforcerThen.find(' ')));
   if (!(now == recorded)) {
@@ -74,13 +78,13 @@ std::string observedText(const std::vector<std::string>& words) {
 // the new discrepancies), and counts what the totals line needs.
 class ReplayVerdicts : public runner::SessionSink {
  public:
-  ReplayVerdicts(bool quiet, std::string enforcer)
-      : quiet_(quiet), enforcer_(std::move(enforcer)) {}
+  ReplayVerdicts(bool quiet, std::string backend, std::string enforcer)
+      : quiet_(quiet), backend_(std::move(backend)), enforcer_(std::move(enforcer)) {}
 
   void caseDone(const runner::SessionCase& c, const runner::CaseResult&,
                 const runner::ReplayResult* replay, const runner::SessionResult&) override {
     const runner::ReplayResult& r = *replay;  // every case of a replay is a saved one
-    std::string recordedWith = recordedText(c.kase, *c.settings, enforcer_);
+    std::string recordedWith = recordedText(c.kase, *c.settings, backend_, enforcer_);
     if (!r.run.backendError.empty()) {
       std::cout << fmt::format("{}{}: BACKEND FAILURE: {}\n", c.source, recordedWith,
                                r.run.backendError);
@@ -133,7 +137,7 @@ class ReplayVerdicts : public runner::SessionSink {
 
  private:
   bool quiet_;
-  std::string enforcer_;
+  std::string backend_, enforcer_;
 };
 
 }  // namespace
@@ -247,7 +251,7 @@ Command addReplayCommand(CLI::App& app) {
                                  o->podIpRange.empty() ? "" : ", pod addresses in " + o->podIpRange)
                   << std::flush;
 
-        ReplayVerdicts verdicts(o->quiet, enforcerDescription(bo));
+        ReplayVerdicts verdicts(o->quiet, bo.backend, enforcerDescription(bo));
         runner::ListedCases source(std::move(cases));
         runner::SessionResult result = runner::runSession(backend, source, verdicts, so);
         backend.tearDown();

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: installs dependencies (kube-apiserver and kube-router included:
-# built from the Go module proxy the first time, 5 to 16 minutes on 2 cores, cached after that),
+# Sets up and runs every test: installs dependencies (kube-apiserver, kube-router and Cyclonus
+# included: built from the Go module proxy the first time, 5 to 16 minutes on 2 cores, cached
+# after that),
 # builds, runs the GoogleTest/RapidCheck suite through ctest (the enforcer tests run a real API
 # server and kube-router), then each libFuzzer target for a fixed number of runs (ASan+UBSan).
 # Usage: scripts/test.sh            (FUZZ_RUNS=N to change the fuzzing budget per target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh --with-kube-router
+scripts/install-deps.sh --with-kube-router --with-analyzers
 scripts/build.sh
 
 echo "== unit, property and end-to-end tests (ctest)"
-# The enforcer tests fail, rather than skip, if the binaries are missing.
-(cd build && NPF_REQUIRE_KUBE_ROUTER=1 ctest --output-on-failure --timeout 600 -j2)
+# The enforcer and analyzer tests fail, rather than skip, if the binaries are missing.
+(cd build && NPF_REQUIRE_KUBE_ROUTER=1 NPF_REQUIRE_ANALYZERS=1 ctest --output-on-failure --timeout 600 -j2)
 
 echo "== libFuzzer targets"
 if [ ! -f build-fuzz/build.ninja ]; then

@@ -8,10 +8,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "runner/analyzer/analyzer_backend.h"
 #include "runner/campaign.h"
 #include "runner/tool_cache.h"
+#include "tests/support/run_process.h"
 #include "tests/support/runner_cases.h"
 
 namespace npf::runner::analyzer {
@@ -126,6 +128,51 @@ TEST(AnalyzerBackend, AFailingAnalyzerGivesErrorsNeverVerdicts) {
     EXPECT_EQ(b.counters().queries, 2u);
   }
   std::filesystem::remove_all(dir);
+}
+
+const std::string kCli = NPF_CLI;
+
+TEST(AnalyzerCli, MissingAnalyzerIsExit3WithTheInstallStep) {
+  auto r = npf::testing::runProcess(
+      {kCli, "fuzz", "--backend", "analyzer", "--bin-dir", "/nonexistent", "--cases", "1"});
+  EXPECT_EQ(r.exitCode, 3) << r.err;
+  EXPECT_NE(r.err.find("scripts/install-deps.sh --with-analyzers"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("/nonexistent/cyclonus-v0.5.6"), std::string::npos) << r.err;
+  r = npf::testing::runProcess({kCli, "fuzz", "--bin-dir", "/x", "--cases", "1"});
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  r = npf::testing::runProcess(
+      {kCli, "fuzz", "--backend", "analyzer", "--analyzer", "no-such", "--cases", "1"});
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+}
+
+// fuzz finds Cyclonus's NotIn finding, saves failing cases that minimize and replay on the
+// analyzer; everything else of the pipeline is the dataplanes'.
+TEST(AnalyzerCli, FuzzMinimizeReplayOnCyclonus) {
+  NPF_REQUIRE_CYCLONUS();
+  const std::string out = ::testing::TempDir() + "npf-analyzer-cli";
+  std::filesystem::remove_all(out);
+  auto r = npf::testing::runProcess({kCli, "fuzz", "--backend", "analyzer", "--seed", "1",
+                                     "--cases", "20", "-q", "--report", "none", "-o", out});
+  ASSERT_EQ(r.exitCode, 1) << r.out << r.err;  // small-s1-0001, -0003 and -0017 fail
+  auto results = nlohmann::json::parse(npf::testing::readWhole(out + "/results.json"));
+  EXPECT_EQ(results["backend"], "analyzer");
+  EXPECT_EQ(results["enforcer"], "cyclonus v0.5.6");
+  EXPECT_EQ(results["totals"]["errors"], 0);
+  EXPECT_GT(results["totals"]["discrepancies"], 0);
+  const std::string failing = out + "/failures/small-s1-0003.yaml";
+  ASSERT_TRUE(std::filesystem::exists(failing)) << r.out;
+  const std::string minimized = out + "/min.yaml";
+  r = npf::testing::runProcess(
+      {kCli, "minimize", failing, "--backend", "analyzer", "-q", "-o", minimized});
+  ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+  const std::string text = npf::testing::readWhole(minimized);
+  EXPECT_NE(text.find("NotIn"), std::string::npos) << text;
+  EXPECT_EQ(npf::testing::runProcess({kCli, "replay", minimized, "--backend", "analyzer"}).exitCode,
+            1);
+  // The oracle's own simulation does not reproduce it: the discrepancy is Cyclonus's.
+  EXPECT_EQ(
+      npf::testing::runProcess({kCli, "replay", minimized, "--backend", "simulated"}).exitCode, 0);
+  std::filesystem::remove_all(out);
 }
 
 }  // namespace
