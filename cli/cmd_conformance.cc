@@ -180,6 +180,8 @@ Command addConformanceCommand(CLI::App& app) {
             info.started = utcNow();
             info.command = "netpolfuzz conformance";
             for (const auto& p : o->paths) info.command += " " + p;
+            if (bo.backend != "local") info.command += " --backend " + bo.backend;
+            if (bo.backend == "analyzer") info.command += " --analyzer " + bo.analyzer;
             for (const auto& t : o->include) info.command += " --include " + t;
             for (const auto& t : o->exclude) info.command += " --exclude " + t;
             for (const auto& p : bo.profileSettings) info.command += " --profile " + p;

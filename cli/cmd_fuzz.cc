@@ -242,6 +242,7 @@ Command addFuzzCommand(CLI::App& app) {
         info.started = utcNow();
         info.command = fmt::format("netpolfuzz fuzz --backend {} --seed {} --size {}", bo.backend,
                                    seed, o->size);
+        if (bo.backend == "analyzer") info.command += " --analyzer " + bo.analyzer;
         if (count) info.command += fmt::format(" --cases {}", count);
         if (so.durationSeconds > 0) info.command += " --duration " + shellWord(o->duration);
         if (o->maxFailures) info.command += fmt::format(" --max-failures {}", o->maxFailures);

@@ -51,7 +51,7 @@ std::vector<NamedPeer> pairablePeers() {
   };
 }
 
-// Further single peers: expressions, nodes, everything.
+// Further single peers: expressions, selectors on an absent key, nodes, everything.
 std::vector<NamedPeer> extraPeers() {
   return {
       {"pod-selector-match-expressions",
@@ -72,6 +72,18 @@ std::vector<NamedPeer> extraPeers() {
       {"pod-and-namespace-match-expressions",
        podsIn(expr("pod", SelectorOp::In, {"a", "b"}), expr("ns", SelectorOp::In, {"y", "z"})),
        {"peer:pods-by-expression", "peer:namespaces-by-expression"}},
+      // Selectors on a key that no object has: NotIn matches every object without the key
+      // (apimachinery labels.Requirement.Matches), matchLabels with an empty value matches
+      // only objects that have the key with that empty value.
+      {"namespace-selector-not-in-absent-key",
+       namespaces(expr("team", SelectorOp::NotIn, {"red"})),
+       {"peer:namespaces-by-expression", "selector:absent-key"}},
+      {"pod-selector-not-in-absent-key",
+       pods(expr("app", SelectorOp::NotIn, {"web"})),
+       {"peer:pods-by-expression", "selector:absent-key"}},
+      {"pod-selector-match-labels-empty-value-absent-key",
+       pods(match({{"app", ""}})),
+       {"peer:pods-by-label", "selector:absent-key"}},
       {"ip-block-all-addresses", ipBlock("0.0.0.0/0"), {"peer:ip-block-no-except"}},
       {"ip-block-nodes", ipBlock("172.18.0.0/24"), {"peer:ip-block-no-except", "peer:nodes"}},
   };

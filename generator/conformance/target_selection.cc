@@ -1,6 +1,7 @@
 // The target-selection family (after Cyclonus): one fixed rule, from/to y/b on TCP 80, under
 // every way of choosing the policy's own pods: other namespaces, empty and absent podSelector,
-// matchLabels, each matchExpressions operator, a selector that matches nothing. The rule is
+// matchLabels, each matchExpressions operator, a selector that matches nothing, selectors on a
+// key no pod has (NotIn, an empty matchLabels value). The rule is
 // kept fixed so that only the choice of the policy's pods differs between cases.
 #include <fmt/format.h>
 
@@ -38,6 +39,11 @@ void targetSelection(Suite& s) {
        exprs({{"pod", SelectorOp::In, {"a", "b"}}, {"pod", SelectorOp::NotIn, {"b"}}}),
        "target:pods-by-expression"},
       {"pod-selector-no-match", "x", podIs("d"), "target:pods-by-label"},
+      // No pod has `app`: NotIn selects them all, an empty matchLabels value none.
+      {"pod-selector-not-in-absent-key", "x", expr("app", SelectorOp::NotIn, {"web"}),
+       "target:pods-by-expression"},
+      {"pod-selector-match-labels-empty-value-absent-key", "x", match({{"app", ""}}),
+       "target:pods-by-label"},
   };
   for (Dir d : kDirs)
     for (const auto& t : targets)
