@@ -128,6 +128,7 @@ Command addFuzzCommand(CLI::App& app) {
     bool timings = false;
     size_t maxFailures = 0;
     bool minimize = false;
+    bool noMinimize = false;
     double minimizeSeconds = 120;
     std::vector<std::string> reports;
   };
@@ -169,7 +170,10 @@ Command addFuzzCommand(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("--minimize", o->minimize,
                 "At the end, minimize the first failing case of each new discrepancy signature "
-                "(delta debugging on the backend) into OUT/minimized/");
+                "(delta debugging on the backend) into OUT/minimized/. On by default with "
+                "--backend analyzer, where a trial takes milliseconds");
+  sub->add_flag("--no-minimize", o->noMinimize, "Do not minimize (--backend analyzer)")
+      ->excludes("--minimize");
   sub->add_option("--minimize-seconds", o->minimizeSeconds, "Time limit per minimization")
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
@@ -290,7 +294,8 @@ Command addFuzzCommand(CLI::App& app) {
         const results::Results doc = sink.finish(result);
         std::cout << renderCampaignSummary(doc, out);
         if (o->timings) std::cout << renderTimings(doc);
-        if (o->minimize && result.discrepancies() > 0 && result.backendError.empty() &&
+        const bool minimize = o->minimize || (bo.backend == "analyzer" && !o->noMinimize);
+        if (minimize && result.discrepancies() > 0 && result.backendError.empty() &&
             !so.stop->load())
           minimizeFindings(backend, source, so, info, result, out, o->minimizeSeconds, o->quiet);
         if (!writeRequestedReports(out, o->reports)) return kExitInfrastructure;

@@ -159,6 +159,11 @@ TEST(AnalyzerCli, FuzzMinimizeReplayOnCyclonus) {
   EXPECT_EQ(results["enforcer"], "cyclonus v0.5.6");
   EXPECT_EQ(results["totals"]["errors"], 0);
   EXPECT_GT(results["totals"]["discrepancies"], 0);
+  // On the analyzer, fuzz minimizes its findings by default.
+  size_t minimizedFiles = 0;
+  for (const auto& e : std::filesystem::directory_iterator(out + "/minimized"))
+    minimizedFiles += e.path().extension() == ".yaml";
+  EXPECT_EQ(minimizedFiles, 3u) << r.out;
   const std::string failing = out + "/failures/small-s1-0003.yaml";
   ASSERT_TRUE(std::filesystem::exists(failing)) << r.out;
   const std::string minimized = out + "/min.yaml";
