@@ -3,12 +3,11 @@
 // pod -> pod-port cells: the oracle's matrix engine judges the sample; the analyzer backend
 // writes the policies and one Traffic object per cell and runs `cyclonus analyze --mode
 // query-traffic` once (process start and file writing included, as in a campaign). Medians of
-// --runs repetitions; the ratio is analyzer time / oracle time. Also prints how many sampled
-// cells the two answer differently. Run by bench/analyzer_bench.sh.
+// --runs repetitions; the ratio is analyzer time / oracle time. For scale, also the oracle's time
+// for the whole default probe set (every pod and node to every declared port, every Service
+// port), and how many sampled cells the two answer differently. Run by bench/analyzer_bench.sh.
 //
 //   ./analyzer_bench [--runs=5] [--cells=5000] [--bin-dir=DIR]
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "bench/synthetic_cluster.h"
+#include "model/probe.h"
 #include "oracle/matrix.h"
 #include "runner/analyzer/analyzer_backend.h"
 #include "runner/campaign.h"
@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
       "oracle (matrix engine) vs %s %s: %zu sampled pod -> pod-port cells per cluster, "
       "median of %d runs\n",
       info->name.c_str(), info->version.c_str(), cells, runs);
-  std::printf("%6s %9s %7s %13s %13s %8s %10s\n", "pods", "policies", "cells", "oracle ms",
-              "analyzer ms", "ratio", "disagree");
+  std::printf("%6s %9s %7s %11s %13s %8s %10s   %s\n", "pods", "policies", "cells", "oracle ms",
+              "analyzer ms", "ratio", "disagree", "oracle on every cell");
   struct Shape {
     bench::SyntheticShape shape;
   } shapes[] = {{{4, 12, 2, 4}}, {{10, 20, 4, 6}}, {{10, 50, 8, 10}}, {{20, 100, 10, 20}}};
@@ -90,13 +90,17 @@ int main(int argc, char** argv) {
     const std::vector<Probe> sample = sampleCells(c, cells);
     ProbeSet set;
     for (const auto& p : sample) set.blocks.push_back({{p.from}, {p.target}});
-    std::vector<double> oracleMs, analyzerMs;
+    std::vector<double> oracleMs, analyzerMs, fullMs;
+    const ProbeSet every = defaultProbeSet(c);
     Matrix m;
     std::vector<runner::ProbeResult> seen;
     for (int r = 0; r < runs; ++r) {
       auto t0 = Clock::now();
       m = computeMatrix(c, set, profile);
       oracleMs.push_back(msSince(t0));
+      t0 = Clock::now();
+      Matrix full = computeMatrix(c, every, profile);
+      fullMs.push_back(msSince(t0));
       runner::analyzer::AnalyzerOptions o;
       o.binDir = binDir;
       runner::analyzer::AnalyzerBackend analyzer(o);
@@ -120,8 +124,9 @@ int main(int argc, char** argv) {
       return 3;
     }
     const double o = median(oracleMs), a = median(analyzerMs);
-    std::printf("%6zu %9zu %7zu %13.2f %13.1f %7.0fx %10zu\n", c.pods.size(), c.policies.size(),
-                sample.size(), o, a, o > 0 ? a / o : 0.0, disagree);
+    std::printf("%6zu %9zu %7zu %11.2f %13.1f %7.0fx %10zu   %zu cells in %.1f ms\n", c.pods.size(),
+                c.policies.size(), sample.size(), o, a, o > 0 ? a / o : 0.0, disagree,
+                every.cellCount(), median(fullMs));
   }
   return 0;
 }

@@ -58,6 +58,11 @@ std::vector<Pinned> pinned() {
        policy("{name: p}",
               "{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 010.0.0.0/08}}]}]}"),
        true},
+      // An IPv4-mapped IPv6 CIDR is an IPv6 CIDR to the server (corpus/findings/cyclonus-v0.5.6).
+      {"ipv4-mapped-cidr.yaml",
+       policy("{name: p}",
+              "{podSelector: {}, egress: [{to: [{ipBlock: {cidr: \"::ffff:10.244.2.0/120\"}}]}]}"),
+       true},
       {"repeated-policy-type.yaml",
        policy("{name: p}", "{podSelector: {}, policyTypes: [Ingress, Ingress]}"), true},
       {"three-policy-types.yaml",
