@@ -130,6 +130,44 @@ TEST(AnalyzerBackend, AFailingAnalyzerGivesErrorsNeverVerdicts) {
   std::filesystem::remove_all(dir);
 }
 
+// The query files of a run killed without cleaning up are removed by the next run; those of a
+// live process stay.
+TEST(AnalyzerBackend, LeftoverWorkDirectoriesOfDeadRunsAreRemoved) {
+  NPF_REQUIRE_CYCLONUS();
+  std::string tmp = std::filesystem::temp_directory_path() / "npf-analyzer-tmp-XXXXXX";
+  ASSERT_NE(mkdtemp(tmp.data()), nullptr);
+  const std::string dead = tmp + "/netpolfuzz-analyzer-999999999-abcdef";  // beyond pid_max
+  const std::string alive = tmp + "/netpolfuzz-analyzer-" + std::to_string(getppid()) + "-abcdef";
+  const std::string other = tmp + "/netpolfuzz-analyzer-notes";
+  for (const auto& d : {dead, alive, other}) std::filesystem::create_directories(d + "/policies");
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  setenv("TMPDIR", tmp.c_str(), 1);
+  {
+    AnalyzerBackend b({});
+    ASSERT_EQ(b.setUp(clusterFromYaml(smallClusterYaml())), "");
+    auto got = b.probe({cell(Endpoint::pod("x", "a"), Endpoint::pod("y", "c"), 80)}, {});
+    EXPECT_EQ(kinds(got), (std::vector<K>{K::Connected}));
+    EXPECT_FALSE(std::filesystem::exists(dead));
+    EXPECT_TRUE(std::filesystem::exists(alive));
+    EXPECT_TRUE(std::filesystem::exists(other));
+    size_t mine = 0;
+    for (const auto& e : std::filesystem::directory_iterator(tmp))
+      mine += e.path().filename().string().rfind(
+                  "netpolfuzz-analyzer-" + std::to_string(getpid()) + "-", 0) == 0;
+    EXPECT_EQ(mine, 1u);
+  }
+  // The backend removes its own when it goes.
+  size_t left = 0;
+  for (const auto& e : std::filesystem::directory_iterator(tmp)) left += e.is_directory();
+  EXPECT_EQ(left, 2u);
+  if (old)
+    setenv("TMPDIR", saved.c_str(), 1);
+  else
+    unsetenv("TMPDIR");
+  std::filesystem::remove_all(tmp);
+}
+
 const std::string kCli = NPF_CLI;
 
 TEST(AnalyzerCli, MissingAnalyzerIsExit3WithTheInstallStep) {

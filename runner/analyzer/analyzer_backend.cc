@@ -1,9 +1,11 @@
 #include "runner/analyzer/analyzer_backend.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +17,36 @@
 
 namespace npf::runner::analyzer {
 namespace fs = std::filesystem;
+
+namespace {
+
+// The query files live in $TMPDIR/netpolfuzz-analyzer-<pid>-XXXXXX, removed with the backend.
+constexpr const char* kWorkDirPrefix = "netpolfuzz-analyzer-";
+
+std::string temporaryDirectory() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+// Work directories of runs that died without removing theirs (SIGKILL, a crash): their pid no
+// longer runs.
+void removeLeftoverWorkDirs(const std::string& tmp) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(tmp, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(kWorkDirPrefix, 0) != 0) continue;
+    const std::string rest = name.substr(std::string(kWorkDirPrefix).size());
+    const size_t dash = rest.find('-');
+    if (dash == 0 || dash == std::string::npos || rest.find_first_not_of("0123456789") != dash)
+      continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(rest.substr(0, dash)));
+    if (kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    fs::remove_all(e.path(), ignored);
+  }
+}
+
+}  // namespace
 
 const std::vector<AnalyzerInfo>& analyzerCatalogue() {
   static const std::vector<AnalyzerInfo> all = {
@@ -123,9 +155,10 @@ std::vector<ProbeResult> AnalyzerBackend::ask(const std::vector<Probe>& probes) 
   if (q.asked.empty()) return out;
 
   if (workDir_.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/netpolfuzz-analyzer-XXXXXX";
-    if (!mkdtemp(pattern.data())) return failAll("cannot create a directory under " + pattern);
+    const std::string tmp = temporaryDirectory();
+    removeLeftoverWorkDirs(tmp);
+    std::string pattern = fmt::format("{}/{}{}-XXXXXX", tmp, kWorkDirPrefix, getpid());
+    if (!mkdtemp(pattern.data())) return failAll("cannot create a directory under " + tmp);
     workDir_ = pattern;
   }
   const std::string policyDir = workDir_ + "/policies";
