@@ -187,7 +187,7 @@ TEST(AnalyzerCli, MissingAnalyzerIsExit3WithTheInstallStep) {
 // analyzer; everything else of the pipeline is the dataplanes'.
 TEST(AnalyzerCli, FuzzMinimizeReplayOnCyclonus) {
   NPF_REQUIRE_CYCLONUS();
-  const std::string out = ::testing::TempDir() + "npf-analyzer-cli";
+  const std::string out = ::testing::TempDir() + "npf-analyzer-cli-" + std::to_string(getpid());
   std::filesystem::remove_all(out);
   auto r = npf::testing::runProcess({kCli, "fuzz", "--backend", "analyzer", "--seed", "1",
                                      "--cases", "20", "-q", "--report", "none", "-o", out});
