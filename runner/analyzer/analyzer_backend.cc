@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -39,8 +40,10 @@ void removeLeftoverWorkDirs(const std::string& tmp) {
     const size_t dash = rest.find('-');
     if (dash == 0 || dash == std::string::npos || rest.find_first_not_of("0123456789") != dash)
       continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(rest.substr(0, dash)));
-    if (kill(pid, 0) == 0 || errno != ESRCH) continue;
+    pid_t pid = 0;
+    if (std::from_chars(rest.data(), rest.data() + dash, pid).ec != std::errc() || pid <= 0 ||
+        kill(pid, 0) == 0 || errno != ESRCH)
+      continue;
     std::error_code ignored;
     fs::remove_all(e.path(), ignored);
   }
