@@ -94,6 +94,23 @@ TEST(AnalyzerBackend, CyclonusV056FindingsArePinned) {
   ASSERT_EQ(b.setUp(notIn), "");
   EXPECT_EQ(kinds(b.probe({cell(Endpoint::pod("x", "a"), Endpoint::pod("y", "c"), 80)}, {})),
             (std::vector<K>{K::Timeout}));
+  // 2: matchLabels `env: ""` selects y/c, which has no env label (Kubernetes: it does not).
+  Cluster emptyValue = clusterFromYaml(smallClusterYaml() + kPolicyHeader + R"(spec:
+  podSelector: {matchLabels: {env: ""}}
+  policyTypes: [Ingress]
+)");
+  ASSERT_EQ(b.reconcile(emptyValue), "");
+  EXPECT_EQ(kinds(b.probe({cell(Endpoint::pod("x", "a"), Endpoint::pod("y", "c"), 80)}, {})),
+            (std::vector<K>{K::Timeout}));
+  // 3: an IPv4-mapped IPv6 CIDR admits IPv4 traffic (Kubernetes: an IPv6 CIDR never does).
+  Cluster mapped = clusterFromYaml(smallClusterYaml() + kPolicyHeader + R"(spec:
+  podSelector: {matchLabels: {pod: c}}
+  ingress:
+  - from: [{ipBlock: {cidr: "::ffff:10.0.1.0/120"}}]
+)");
+  ASSERT_EQ(b.reconcile(mapped), "");
+  EXPECT_EQ(kinds(b.probe({cell(Endpoint::pod("x", "a"), Endpoint::pod("y", "c"), 80)}, {})),
+            (std::vector<K>{K::Connected}));
 }
 
 TEST(AnalyzerBackend, AFailingAnalyzerGivesErrorsNeverVerdicts) {

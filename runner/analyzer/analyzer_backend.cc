@@ -7,7 +7,6 @@
 
 #include <cerrno>
 #include <charconv>
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -120,7 +119,6 @@ std::vector<ProbeResult> AnalyzerBackend::probe(const std::vector<Probe>& probes
   for (size_t i = 0; i < probes.size(); ++i) {
     if (auto it = answered_.find(probes[i]); it != answered_.end()) {
       out[i] = it->second;
-      ++counters_.fromMemory;
     } else {
       fresh.push_back(probes[i]);
       freshAt.push_back(i);
@@ -153,7 +151,6 @@ std::vector<ProbeResult> AnalyzerBackend::ask(const std::vector<Probe>& probes) 
     if (!q.skipped[i].empty()) {
       out[i].kind = K::Skipped;
       out[i].detail = q.skipped[i];
-      ++counters_.skipped;
     }
   if (q.asked.empty()) return out;
 
@@ -190,10 +187,7 @@ std::vector<ProbeResult> AnalyzerBackend::ask(const std::vector<Probe>& probes) 
                                          trafficPath,
                                          "--verbosity",
                                          "error"};
-  auto start = std::chrono::steady_clock::now();
   ProcessResult r = proc_->run(argv, defaultToolEnv(), "", "");
-  counters_.queryMs +=
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   ++counters_.queries;
   counters_.asked += q.asked.size();
   auto firstLine = [](const std::string& s) {

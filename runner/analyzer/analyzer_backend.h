@@ -38,13 +38,10 @@ struct AnalyzerOptions {
   ProcessRunner* processes = nullptr;  // null: a real one (120 s per query)
 };
 
-// What the analyzer was asked, for tests and --timings.
+// What the analyzer was asked (tests check that a state is asked once).
 struct AnalyzerCounters {
-  size_t queries = 0;     // analyzer runs
-  size_t asked = 0;       // cells sent to it
-  size_t skipped = 0;     // cells it cannot express
-  size_t fromMemory = 0;  // re-probes answered from the state's earlier answer
-  double queryMs = 0;     // wall time in the analyzer
+  size_t queries = 0;  // analyzer runs
+  size_t asked = 0;    // cells sent to it
 };
 
 class AnalyzerBackend : public Backend {
