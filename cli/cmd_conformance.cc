@@ -58,6 +58,7 @@ Command addConformanceCommand(CLI::App& app) {
     std::vector<std::string> paths;
     std::vector<std::string> include, exclude;
     std::string out = "out/conformance";
+    std::string shard;
     bool quiet = false;
     bool timings = false;
     bool list = false;
@@ -89,6 +90,11 @@ Command addConformanceCommand(CLI::App& app) {
                   "Skip cases carrying one of these tags (comma-separated, repeatable)")
       ->type_name("TAGS");
   sub->add_option("--out,-o", o->out, "Output directory")->capture_default_str();
+  sub->add_option("--shard", o->shard,
+                  "Run shard I of N (I from 0 to N-1): the selected cases whose position in the "
+                  "sorted selection is I modulo N; `netpolfuzz merge` joins the shards' output "
+                  "directories")
+      ->type_name("I/N");
   sub->add_flag("--list", o->list,
                 "List the selected cases and their tags, and exit (no dataplane needed)");
   sub->add_flag("--quiet,-q", o->quiet, "No progress line");
@@ -105,6 +111,18 @@ Command addConformanceCommand(CLI::App& app) {
   return {sub, [o]() {
             BackendOptions& bo = o->backend;
             if (!parseBackendOptions(bo, "conformance")) return kExitBadInput;
+            runner::Shard shard;
+            if (!o->shard.empty()) {
+              std::string why;
+              auto parsed = runner::parseShard(o->shard, why);
+              if (!parsed) {
+                std::cerr << "netpolfuzz conformance: --shard: " << why << '\n';
+                return kExitBadInput;
+              }
+              shard = *parsed;
+              if (o->out == "out/conformance")
+                o->out += fmt::format("-shard-{}-of-{}", shard.index, shard.count);
+            }
             std::vector<std::string> paths = o->paths;
             if (paths.empty()) {
               std::string dir = defaultSuiteDir();
@@ -156,15 +174,19 @@ Command addConformanceCommand(CLI::App& app) {
               std::cerr << "netpolfuzz conformance: no case selected (check --include/--exclude)\n";
               return kExitBadInput;
             }
+            const size_t shardCases = shard.casesOf(selected.size());
             if (o->list) {
-              for (const auto& c : selected)
-                std::cout << fmt::format("{}  [{}]\n", c.source, fmt::join(c.kase.meta.tags, ", "));
-              std::cout << fmt::format("{} cases\n", selected.size());
+              for (size_t i = 0; i < selected.size(); ++i)
+                if (shard.has(i))
+                  std::cout << fmt::format("{}  [{}]\n", selected[i].source,
+                                           fmt::join(selected[i].kase.meta.tags, ", "));
+              std::cout << fmt::format("{} cases\n", shardCases);
               return kExitOk;
             }
             if (bo.dryRun) {
               std::vector<std::pair<std::string, Case>> cases;
-              for (const auto& c : selected) cases.push_back({c.source, c.kase});
+              for (size_t i = 0; i < selected.size(); ++i)
+                if (shard.has(i)) cases.push_back({selected[i].source, selected[i].kase});
               return dryRunCases(bo, cases);
             }
             if (!checkBackendMachine(bo, "conformance")) return kExitInfrastructure;
@@ -189,6 +211,12 @@ Command addConformanceCommand(CLI::App& app) {
             if (bo.enforcer != "nftables") info.command += " --enforcer " + bo.enforcer;
             if (!bo.enforcerCommand.empty())
               info.command += " --enforcer-cmd '" + bo.enforcerCommand + "'";
+            if (!shard.whole()) {
+              info.command += " --shard " + shard.toString();  // last: `merge` takes it off
+              info.shardIndex = shard.index;
+              info.shardCount = shard.count;
+            }
+            info.plannedCases = shardCases;
 
             bo.logDir = o->out + "/logs";
             MadeBackend made = makeBackend(bo);
@@ -198,8 +226,12 @@ Command addConformanceCommand(CLI::App& app) {
             so.check = checkOptions(bo);
             so.stop = &installInterruptHandling();
             std::cout << fmt::format(
-                             "netpolfuzz conformance: {} cases on the {} backend (run {}){}\n",
-                             selected.size(), bo.backend, made.runId,
+                             "netpolfuzz conformance: {} cases{} on the {} backend (run {}){}\n",
+                             shardCases,
+                             shard.whole() ? ""
+                                           : fmt::format(" (shard {} of the {} selected)",
+                                                         shard.toString(), selected.size()),
+                             bo.backend, made.runId,
                              bo.faults.empty()
                                  ? ""
                                  : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")))
@@ -225,9 +257,10 @@ Command addConformanceCommand(CLI::App& app) {
               return fmt::format("{}: {} discrepancies", c.source, r.discrepancies());
             };
             output.quiet = o->quiet;
-            output.plannedCases = selected.size();
+            output.plannedCases = shardCases;
+            output.resultsEverySeconds = 10;  // `netpolfuzz status` follows a long run
             SessionOutput sink(std::move(output));
-            runner::ListedCases source(std::move(selected));
+            runner::ListedCases source(std::move(selected), shard);
             runner::SessionResult result = runner::runSession(backend, source, sink, so);
             backend.tearDown();
             const results::Results doc = sink.finish(result);

@@ -56,12 +56,13 @@ std::string shellWord(const std::string& s) {
 }
 
 // `fuzz --minimize`: the first failing case of each distinct signature, minimized on the
-// same backend, written to OUT/minimized/HASH.yaml.
-void minimizeFindings(runner::Backend& backend, const runner::GeneratedCases& cases,
-                      const runner::SessionOptions& so, const RunInfo& info,
-                      const runner::SessionResult& result, const std::string& out, double seconds,
-                      bool quiet) {
+// same backend, written to OUT/minimized/HASH.yaml; what was written, for results.json.
+std::vector<results::MinimizedRecord> minimizeFindings(
+    runner::Backend& backend, const runner::GeneratedCases& cases, const runner::SessionOptions& so,
+    const RunInfo& info, const runner::SessionResult& result, const std::string& out,
+    double seconds, bool quiet) {
   std::set<std::string> seen;
+  std::vector<results::MinimizedRecord> written;
   runner::CaseRunner caseRunner(backend, so.profile, so.check);
   std::error_code ec;
   fs::create_directories(fs::path(out) / "minimized", ec);
@@ -96,17 +97,22 @@ void minimizeFindings(runner::Backend& backend, const runner::GeneratedCases& ca
       continue;
     }
     Case saved = runner::caseWithObservation(m.minimized, m.finalRun, info);
-    std::string path =
-        (fs::path(out) / "minimized" / (runner::caseContentHash(saved) + ".yaml")).string();
+    const std::string file = "minimized/" + runner::caseContentHash(saved) + ".yaml";
+    const std::string path = (fs::path(out) / file).string();
     if (!writeFileAtomic(path, encodeCase(saved))) {
       std::cerr << fmt::format("{}:0:0: cannot write minimized case\n", path);
       continue;
     }
+    const runner::CaseSize& a = m.after;
+    written.push_back({signature, file, cr.name, runner::toString(a),
+                       a.namespaces + a.nodes + a.pods + a.services + a.policies + a.rules +
+                           a.peers + a.ports + a.steps + a.externalHosts});
     std::cout << fmt::format("  {} -> {} in {:.1f} s ({} trials){}: {}\n",
                              runner::toString(m.before), runner::toString(m.after), m.seconds,
                              m.trials, m.capped ? ", time limit reached" : "", path);
   }
   caseRunner.tearDown();
+  return written;
 }
 
 }  // namespace
@@ -120,6 +126,7 @@ Command addFuzzCommand(CLI::App& app) {
     bool casesGiven = false;
     std::string duration;
     uint64_t firstIndex = 0;
+    std::string shard;
     std::string size = "small";
     std::string weights;
     std::string out;
@@ -156,6 +163,12 @@ Command addFuzzCommand(CLI::App& app) {
   sub->add_option("--first-index", o->firstIndex,
                   "Index of the first case (to resume or re-run a case)")
       ->capture_default_str();
+  sub->add_option("--shard", o->shard,
+                  "Run shard I of N (I from 0 to N-1, e.g. $JOB_COMPLETION_INDEX/N): the cases "
+                  "whose position in the run is I modulo N. The N shards of one --seed and "
+                  "--cases together run exactly that campaign's cases, under the same names; "
+                  "`netpolfuzz merge` joins their output directories")
+      ->type_name("I/N");
   sub->add_option(
          "--size", o->size,
          "Cluster size: small (3x3 pods, 2 nodes), medium (4x4, 3 nodes), large (8x6, 4 nodes)")
@@ -163,7 +176,9 @@ Command addFuzzCommand(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--weights", o->weights,
                   "File of `name: value` lines overriding generator weights (docs/generator.md)");
-  sub->add_option("--out,-o", o->out, "Output directory (default out/fuzz-s<SEED>)");
+  sub->add_option("--out,-o", o->out,
+                  "Output directory (default out/fuzz-s<SEED>, with --shard "
+                  "out/fuzz-s<SEED>-shard-I-of-N)");
   sub->add_flag("--list-faults", o->listFaults,
                 "List the fault classes --inject-fault accepts, and exit");
   sub->add_option("--max-failures", o->maxFailures, "Stop after this many failing cases (0: never)")
@@ -217,12 +232,32 @@ Command addFuzzCommand(CLI::App& app) {
           so.durationSeconds = *d;
           count = o->casesGiven ? o->cases : 0;
         }
+        runner::Shard shard;
+        if (!o->shard.empty()) {
+          std::string why;
+          auto parsed = runner::parseShard(o->shard, why);
+          if (!parsed) {
+            std::cerr << "netpolfuzz fuzz: --shard: " << why << '\n';
+            return kExitBadInput;
+          }
+          shard = *parsed;
+          if (!o->seed) {
+            // Random seeds would make every shard a different campaign.
+            std::cerr << "netpolfuzz fuzz: --shard needs --seed (every shard must run the same "
+                         "campaign)\n";
+            return kExitBadInput;
+          }
+        }
         const uint64_t seed = o->seed ? *o->seed : std::random_device{}();
         const ClusterSize size = o->size == "large"    ? ClusterSize::Large
                                  : o->size == "medium" ? ClusterSize::Medium
                                                        : ClusterSize::Small;
-        runner::GeneratedCases source(seed, o->firstIndex, count, size, weights);
-        std::string out = o->out.empty() ? fmt::format("out/fuzz-s{}", seed) : o->out;
+        runner::GeneratedCases source(seed, o->firstIndex, count, size, weights, shard);
+        std::string out = o->out;
+        if (out.empty())
+          out = shard.whole()
+                    ? fmt::format("out/fuzz-s{}", seed)
+                    : fmt::format("out/fuzz-s{}-shard-{}-of-{}", seed, shard.index, shard.count);
         if (bo.dryRun) {
           if (count == 0) {
             std::cerr << "netpolfuzz fuzz: --dry-run needs --cases N\n";
@@ -260,6 +295,13 @@ Command addFuzzCommand(CLI::App& app) {
         if (bo.enforcer != "nftables") info.command += " --enforcer " + bo.enforcer;
         if (!bo.enforcerCommand.empty())
           info.command += " --enforcer-cmd " + shellWord(bo.enforcerCommand);
+        if (!shard.whole()) {
+          info.command += " --shard " + shard.toString();  // last: `merge` takes it off
+          info.shardIndex = shard.index;
+          info.shardCount = shard.count;
+        }
+        info.plannedCases = source.count();
+        info.plannedSeconds = so.durationSeconds;
 
         bo.logDir = out + "/logs";
         MadeBackend made = makeBackend(bo);
@@ -267,8 +309,11 @@ Command addFuzzCommand(CLI::App& app) {
         so.stop = &installInterruptHandling();
 
         std::cout << fmt::format(
-            "netpolfuzz fuzz: seed {}, {} {} cases{}, backend {} (run {}){}\n", seed,
-            count ? fmt::format("{}", count) : std::string("unlimited"), o->size,
+            "netpolfuzz fuzz: seed {}, {} {} cases{}{}, backend {} (run {}){}\n", seed,
+            count ? fmt::format("{}", source.count()) : std::string("unlimited"), o->size,
+            shard.whole() ? ""
+                          : fmt::format(" (shard {} of {}: positions {} mod {})", shard.index,
+                                        shard.count, shard.index, shard.count),
             so.durationSeconds > 0 ? ", for " + o->duration : "", bo.backend, made.runId,
             bo.faults.empty() ? "" : fmt::format(", injected fault {}", fmt::join(bo.faults, ",")));
         std::cout << "reproduce: " << info.command << "\n" << std::flush;
@@ -286,18 +331,21 @@ Command addFuzzCommand(CLI::App& app) {
         };
         output.resultsEverySeconds = 10;  // a long campaign's results survive a crash
         output.quiet = o->quiet;
-        output.plannedCases = count;
+        output.plannedCases = source.count();
         output.durationSeconds = so.durationSeconds;
         SessionOutput sink(std::move(output));
         runner::SessionResult result = runner::runSession(backend, source, sink, so);
         backend.tearDown();
-        const results::Results doc = sink.finish(result);
+        results::Results doc = sink.finish(result);
         std::cout << renderCampaignSummary(doc, out);
         if (o->timings) std::cout << renderTimings(doc);
         const bool minimize = o->minimize || (bo.backend == "analyzer" && !o->noMinimize);
         if (minimize && result.discrepancies() > 0 && result.backendError.empty() &&
-            !so.stop->load())
-          minimizeFindings(backend, source, so, info, result, out, o->minimizeSeconds, o->quiet);
+            !so.stop->load()) {
+          doc.minimized = minimizeFindings(backend, source, so, info, result, out,
+                                           o->minimizeSeconds, o->quiet);
+          if (!doc.minimized.empty()) sink.rewrite(doc);
+        }
         if (!writeRequestedReports(out, o->reports)) return kExitInfrastructure;
         int known = finishKnownFailures(o->known, doc, info);
         if (known == kExitInfrastructure) return known;

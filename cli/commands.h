@@ -30,6 +30,10 @@ Command addReportCommand(CLI::App& app);
 Command addMinimizeCommand(CLI::App& app);
 Command addReplayCommand(CLI::App& app);
 Command addKindCommand(CLI::App& app);
+Command addMergeCommand(CLI::App& app);
+Command addStatusCommand(CLI::App& app);
+Command addDiffCommand(CLI::App& app);
+Command addFindingsCommand(CLI::App& app);
 
 // Adds `--profile KEY=VALUE` (repeatable) to a subcommand; `savedCaseDefault`: the command
 // judges a case by the profile it records unless --profile is given.

@@ -22,7 +22,9 @@ int main(int argc, char** argv) {
       addExpectCommand(app),   addExplainCommand(app), addValidateCommand(app),
       addGenerateCommand(app), addFuzzCommand(app),    addConformanceCommand(app),
       addLocalCommand(app),    addReportCommand(app),  addMinimizeCommand(app),
-      addReplayCommand(app),   addKindCommand(app),    addValidationDiffCommand(app)};
+      addReplayCommand(app),   addKindCommand(app),    addValidationDiffCommand(app),
+      addMergeCommand(app),    addStatusCommand(app),  addDiffCommand(app),
+      addFindingsCommand(app)};
 
   try {
     app.parse(argc, argv);

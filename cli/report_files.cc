@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -52,6 +53,42 @@ bool readFile(const fs::path& path, std::string& text, std::string& error,
 }
 
 }  // namespace
+
+bool readTextFile(const std::string& path, std::string& text, std::string& error,
+                  std::uintmax_t limit) {
+  return readFile(path, text, error, limit);
+}
+
+std::vector<std::string> resultsFilesIn(const std::vector<std::string>& args, std::string& error) {
+  std::vector<std::string> out;
+  for (const auto& a : args) {
+    std::error_code ec;
+    const fs::path p(a);
+    if (!fs::is_directory(p, ec)) {
+      if (!fs::exists(p, ec)) {
+        error = fmt::format("{}:0:0: no such file or directory", a);
+        return {};
+      }
+      out.push_back(a);
+      continue;
+    }
+    if (fs::exists(p / "results.json", ec)) {
+      out.push_back((p / "results.json").string());
+      continue;
+    }
+    std::vector<std::string> inside;
+    for (fs::directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_directory(ec) && fs::exists(it->path() / "results.json", ec))
+        inside.push_back((it->path() / "results.json").string());
+    if (inside.empty()) {
+      error = fmt::format("{}:0:0: no results.json in this directory or in its subdirectories", a);
+      return {};
+    }
+    std::sort(inside.begin(), inside.end());
+    out.insert(out.end(), inside.begin(), inside.end());
+  }
+  return out;
+}
 
 LoadedResults loadResults(const std::string& path) {
   LoadedResults out;

@@ -3,6 +3,7 @@
 // `conformance`.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,16 @@ struct LoadedResults {
   std::string error;
 };
 LoadedResults loadResults(const std::string& path);
+
+// The results files that command-line arguments name, for `merge`, `status`, `diff` and
+// `findings`: an argument is a results.json file, a directory holding one (a run's output), or
+// a directory whose subdirectories hold one each (the shards' volume: DIR/shard-0, ...), taken
+// in name order. `error` says which argument names none.
+std::vector<std::string> resultsFilesIn(const std::vector<std::string>& args, std::string& error);
+
+// The whole of a text file, or in `error` why not (with `limit`, files over it are refused).
+bool readTextFile(const std::string& path, std::string& text, std::string& error,
+                  std::uintmax_t limit = 0);
 
 // The case file of each case, for the HTML page: the case's `file` (relative to
 // `resultsDir`) when it has one, else its `source` as written (tried as given, then relative to

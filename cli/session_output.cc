@@ -28,7 +28,14 @@ bool createOutputDirectory(const std::string& out) {
 }
 
 SessionOutput::SessionOutput(SessionOutputOptions options)
-    : options_(std::move(options)), tty_(isatty(STDERR_FILENO) && !options_.quiet) {}
+    : options_(std::move(options)), tty_(isatty(STDERR_FILENO) && !options_.quiet) {
+  if (options_.resultsEverySeconds > 0) {
+    // At once, so that `netpolfuzz status` sees the run before its first case ends.
+    results::Results doc = runner::toResults({}, options_.info, {});
+    doc.finished = false;
+    writeResults(doc);
+  }
+}
 
 void SessionOutput::caseDone(const runner::SessionCase& c, const runner::CaseResult& r,
                              const runner::ReplayResult*, const runner::SessionResult& sofar) {
@@ -43,7 +50,9 @@ void SessionOutput::caseDone(const runner::SessionCase& c, const runner::CaseRes
   const auto now = Clock::now();
   if (options_.resultsEverySeconds > 0 &&
       now - lastWrite_ > std::chrono::duration<double>(options_.resultsEverySeconds)) {
-    writeResults(runner::toResults(sofar, options_.info, failureFiles_));
+    results::Results doc = runner::toResults(sofar, options_.info, failureFiles_);
+    doc.finished = false;  // `netpolfuzz status` tells a running campaign from a finished one
+    writeResults(doc);
     lastWrite_ = now;
   }
   if (r.discrepancies() > 0 && !options_.quiet)
@@ -70,6 +79,8 @@ results::Results SessionOutput::finish(const runner::SessionResult& result) {
   writeResults(doc);
   return doc;
 }
+
+void SessionOutput::rewrite(const results::Results& doc) { writeResults(doc); }
 
 void SessionOutput::writeResults(const results::Results& doc) {
   if (writeFileAtomic((fs::path(options_.outDir) / "results.json").string(),

@@ -46,6 +46,8 @@ class SessionOutput : public runner::SessionSink {
                 const runner::ReplayResult* replay, const runner::SessionResult& sofar) override;
   // After the session: clears the progress line, writes the final results.json and returns it.
   results::Results finish(const runner::SessionResult& result);
+  // Writes `doc` as results.json again (after `fuzz --minimize` added its reproductions).
+  void rewrite(const results::Results& doc);
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -189,3 +189,102 @@ std::string renderTimings(const Results& r) {
 }
 
 }  // namespace npf
+
+namespace npf {
+
+namespace {
+
+// The shard count of the sharded runs among `runs` (0: none is a shard).
+uint64_t shardCountOf(const std::vector<RunProgress>& runs) {
+  for (const auto& p : runs)
+    if (p.run && p.run->isShard()) return p.run->shardCount;
+  return 0;
+}
+
+std::vector<uint64_t> missingShards(const std::vector<RunProgress>& runs) {
+  const uint64_t n = shardCountOf(runs);
+  std::vector<bool> seen(n, false);
+  for (const auto& p : runs)
+    if (p.run && p.run->isShard() && p.run->shardIndex < n) seen[p.run->shardIndex] = true;
+  std::vector<uint64_t> out;
+  for (uint64_t i = 0; i < n; ++i)
+    if (!seen[i]) out.push_back(i);
+  return out;
+}
+
+std::string ago(double seconds) {
+  if (seconds < 90) return fmt::format("{:.0f} s ago", std::max(0.0, seconds));
+  if (seconds < 5400) return fmt::format("{:.0f} min ago", seconds / 60);
+  return fmt::format("{:.1f} h ago", seconds / 3600);
+}
+
+}  // namespace
+
+bool campaignFinished(const std::vector<RunProgress>& runs) {
+  if (runs.empty() || !missingShards(runs).empty()) return false;
+  for (const auto& p : runs)
+    if (!p.run || !p.run->finished) return false;
+  return true;
+}
+
+std::string renderCampaignStatus(const std::vector<RunProgress>& runs) {
+  std::string out = fmt::format("{:<10} {:<11} {:>15} {:>8} {:>14} {:>9}  {}\n", "run", "state",
+                                "cases", "failing", "discrepancies", "probes/s", "updated");
+  uint64_t done = 0, planned = 0, failing = 0, discrepancies = 0, finished = 0;
+  bool unbounded = false;
+  double eta = 0;
+  for (const auto& p : runs) {
+    if (!p.run) {
+      out += fmt::format("{:<10} {:<11} {}\n", results::terminalSafe(p.source).substr(0, 60),
+                         "no results", results::terminalSafe(p.problem));
+      continue;
+    }
+    const Results& r = *p.run;
+    const uint64_t n = r.totals.cases;
+    std::string state = r.finished ? (r.interrupted ? "interrupted" : "finished") : "running";
+    if (!r.backendError.empty()) state = "failed";
+    if (!r.finished && p.secondsSinceWrite > kStalledAfterSeconds) state = "stalled?";
+    std::string cases = r.plannedCases ? fmt::format("{}/{} ({:.0f}%)", n, r.plannedCases,
+                                                     100.0 * n / double(r.plannedCases))
+                                       : fmt::format("{}", n);
+    out += fmt::format("{:<10} {:<11} {:>15} {:>8} {:>14} {:>9.0f}  {}\n",
+                       r.isShard() ? fmt::format("{}/{}", r.shardIndex, r.shardCount)
+                                   : results::terminalSafe(p.source).substr(0, 60),
+                       state, cases, r.totals.failingCases, r.totals.discrepancies,
+                       r.seconds > 0 ? r.totals.probes / r.seconds : 0.0, ago(p.secondsSinceWrite));
+    if (!r.backendError.empty())
+      out += fmt::format("{:<10} {}\n", "", results::terminalSafe(r.backendError));
+    done += n;
+    planned += r.plannedCases ? r.plannedCases : n;
+    unbounded = unbounded || (r.plannedCases == 0 && !r.finished);
+    failing += r.totals.failingCases;
+    discrepancies += r.totals.discrepancies;
+    finished += r.finished;
+    if (!r.finished) {
+      // Each shard's own pace; the campaign ends with its slowest.
+      double left = 0;
+      if (r.plannedCases > n && n > 0 && r.seconds > 0)
+        left = (r.plannedCases - n) * r.seconds / n;
+      else if (r.plannedSeconds > 0)
+        left = r.plannedSeconds - r.seconds;
+      eta = std::max(eta, left);
+    }
+  }
+  const auto missing = missingShards(runs);
+  for (uint64_t i : missing)
+    out += fmt::format("{:<10} {:<11} {}\n", fmt::format("{}/{}", i, shardCountOf(runs)), "missing",
+                       "no results from this shard yet");
+  const uint64_t total = shardCountOf(runs) ? shardCountOf(runs) : runs.size();
+  out += fmt::format(
+      "campaign: {} cases{}, {} failing, {} discrepancies; {} of {} run{} finished{}\n", done,
+      unbounded || planned == 0
+          ? std::string()
+          : fmt::format(" of {} ({:.0f}%)", planned, 100.0 * done / double(planned)),
+      failing, discrepancies, finished, total, total == 1 ? "" : "s",
+      campaignFinished(runs) ? ""
+      : eta > 0              ? ", ETA " + duration(eta)
+                             : "");
+  return out;
+}
+
+}  // namespace npf

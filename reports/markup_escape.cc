@@ -54,4 +54,33 @@ std::string escapeMarkup(std::string_view s, Markup where) {
   return out;
 }
 
+// Text with Markdown's active characters backslash-escaped; newlines and control characters
+// become spaces (table cells are one line).
+std::string markdownText(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) {
+      out += ' ';
+      continue;
+    }
+    if (std::string_view("\\`*_[]<>|~#!&").find(char(c)) != std::string_view::npos) out += '\\';
+    out += char(c);
+  }
+  return out;
+}
+
+// A code span (names, tags); plain escaped text when a backtick would end it early.
+std::string markdownCode(std::string_view s) {
+  if (s.empty()) return "";
+  for (unsigned char c : s)
+    if (c == '`' || c < 0x20 || c == 0x7f) return markdownText(s);
+  std::string out = "`";
+  for (char c : s) {
+    if (c == '|') out += '\\';  // GitHub splits table cells on | even inside code spans
+    out += c;
+  }
+  if (out.size() > 1 && (out[1] == ' ' || out.back() == ' ')) return markdownText(s);
+  return out + "`";
+}
+
 }  // namespace npf::results

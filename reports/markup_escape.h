@@ -19,4 +19,10 @@ enum class Markup {
 // become '?' (a space on one line).
 std::string escapeMarkup(std::string_view s, Markup where);
 
+// Markdown text with its active characters backslash-escaped; newlines and control characters
+// become spaces (a table cell is one line).
+std::string markdownText(std::string_view s);
+// A code span (names, tags, signatures); escaped text when a backtick would end it early.
+std::string markdownCode(std::string_view s);
+
 }  // namespace npf::results

@@ -12,37 +12,11 @@ namespace {
 constexpr size_t kCellsPerCase = 10;
 constexpr size_t kCasesWithCells = 20;
 
-// Text with Markdown's active characters backslash-escaped; newlines and control characters
-// become spaces (table cells are one line).
-std::string md(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) {
-      out += ' ';
-      continue;
-    }
-    if (std::string_view("\\`*_[]<>|~#!&").find(char(c)) != std::string_view::npos) out += '\\';
-    out += char(c);
-  }
-  return out;
-}
-
 // Text inside the HTML of a <details> block, where Markdown escapes do not apply.
 std::string html(std::string_view s) { return escapeMarkup(s, Markup::HtmlOneLine); }
 
-// A code span (names, tags); plain escaped text when a backtick would end it early.
-std::string code(std::string_view s) {
-  if (s.empty()) return "";
-  for (unsigned char c : s)
-    if (c == '`' || c < 0x20 || c == 0x7f) return md(s);
-  std::string out = "`";
-  for (char c : s) {
-    if (c == '|') out += '\\';  // GitHub splits table cells on | even inside code spans
-    out += c;
-  }
-  if (out.size() > 1 && (out[1] == ' ' || out.back() == ' ')) return md(s);
-  return out + "`";
-}
+std::string md(std::string_view s) { return markdownText(s); }
+std::string code(std::string_view s) { return markdownCode(s); }
 
 std::string observedWords(const CellRecord& c) { return md(attemptsText(c, false)); }
 

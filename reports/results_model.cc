@@ -373,6 +373,63 @@ bool readCase(Reader& r, const json& v, CaseRecord& c) {
   });
 }
 
+// `"shard": {"index": I, "count": N}` with I < N, when present.
+bool readShard(Reader& r, const json& o, uint64_t& index, uint64_t& count) {
+  const json* v = r.member(o, "shard", false);
+  if (!v) return true;
+  return r.at("shard", [&] {
+    if (!r.object(*v) || !r.field(*v, "index", index, true) || !r.field(*v, "count", count, true))
+      return false;
+    if (count == 0) return r.at("count", [&] { return r.fail("a shard count is at least 1"); });
+    if (index >= count)
+      return r.at("index", [&] {
+        return r.fail(fmt::format("shard index {} is not below the count {}", index, count));
+      });
+    return true;
+  });
+}
+
+bool readPlanned(Reader& r, const json& o, Results& out) {
+  const json* v = r.member(o, "planned", false);
+  if (!v) return true;
+  return r.at("planned", [&] {
+    return r.object(*v) && r.field(*v, "cases", out.plannedCases) &&
+           r.field(*v, "seconds", out.plannedSeconds);
+  });
+}
+
+bool readMinimized(Reader& r, const json& v, MinimizedRecord& m) {
+  return r.object(v) && r.field(v, "signature", m.signature, true) &&
+         r.field(v, "file", m.file, true) && r.field(v, "case", m.caseName) &&
+         r.field(v, "size", m.size) && r.field(v, "objects", m.objects);
+}
+
+bool readPart(Reader& r, const json& v, MergedPart& p) {
+  return r.object(v) && r.field(v, "source", p.source, true) &&
+         readShard(r, v, p.shardIndex, p.shardCount) && r.field(v, "started", p.started) &&
+         r.field(v, "seconds", p.seconds) && r.field(v, "cases", p.cases) &&
+         r.field(v, "finished", p.finished) && r.field(v, "interrupted", p.interrupted) &&
+         r.field(v, "backendError", p.backendError);
+}
+
+// Member `key` of `doc`, an array whose elements `readOne` reads into `out` (absent: empty,
+// unless `required`).
+template <typename T, typename F>
+bool readArray(Reader& r, const json& doc, const char* key, std::vector<T>& out, F readOne,
+               bool required = false) {
+  const json* a = r.member(doc, key, required);
+  if (!a) return !required;
+  return r.at(key, [&] {
+    if (!r.array(*a)) return false;
+    for (size_t i = 0; i < a->size(); ++i) {
+      T item;
+      if (!r.at(i, [&] { return readOne(r, (*a)[i], item); })) return false;
+      out.push_back(std::move(item));
+    }
+    return true;
+  });
+}
+
 bool readResults(Reader& r, const json& doc, Results& out) {
   if (!r.object(doc) || !r.field(doc, "schema", out.schema, true)) return false;
   if (out.schema != kSchema)
@@ -383,11 +440,12 @@ bool readResults(Reader& r, const json& doc, Results& out) {
           fmt::format("unsupported schema {} (this netpolfuzz reads {})", shown, kSchema));
     });
   if (!r.field(doc, "tool", out.tool) || !r.field(doc, "command", out.command) ||
-      !r.field(doc, "kind", out.kind) || !r.field(doc, "backend", out.backend) ||
-      !r.field(doc, "enforcer", out.enforcer) || !r.field(doc, "seed", out.seed) ||
-      !r.field(doc, "size", out.size) || !r.field(doc, "faults", out.faults) ||
-      !r.field(doc, "started", out.started) || !r.field(doc, "seconds", out.seconds) ||
-      !r.field(doc, "interrupted", out.interrupted) ||
+      !readShard(r, doc, out.shardIndex, out.shardCount) || !readPlanned(r, doc, out) ||
+      !r.field(doc, "finished", out.finished) || !r.field(doc, "kind", out.kind) ||
+      !r.field(doc, "backend", out.backend) || !r.field(doc, "enforcer", out.enforcer) ||
+      !r.field(doc, "seed", out.seed) || !r.field(doc, "size", out.size) ||
+      !r.field(doc, "faults", out.faults) || !r.field(doc, "started", out.started) ||
+      !r.field(doc, "seconds", out.seconds) || !r.field(doc, "interrupted", out.interrupted) ||
       !r.field(doc, "backendError", out.backendError))
     return false;
   if (const json* p = r.member(doc, "profile", false)) {
@@ -423,15 +481,9 @@ bool readResults(Reader& r, const json& doc, Results& out) {
   if (!ok) return false;
   const json* cases = r.member(doc, "cases", true);
   if (!cases) return false;
-  return r.at("cases", [&] {
-    if (!r.array(*cases)) return false;
-    for (size_t i = 0; i < cases->size(); ++i) {
-      CaseRecord c;
-      if (!r.at(i, [&] { return readCase(r, (*cases)[i], c); })) return false;
-      out.cases.push_back(std::move(c));
-    }
-    return true;
-  });
+  return readArray(r, doc, "cases", out.cases, readCase, true) &&
+         readArray(r, doc, "minimized", out.minimized, readMinimized) &&
+         readArray(r, doc, "mergedFrom", out.mergedFrom, readPart);
 }
 
 // nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: syntax
@@ -515,6 +567,9 @@ std::string renderJson(const Results& r) {
   doc["seconds"] = r.seconds;
   doc["interrupted"] = r.interrupted;
   doc["backendError"] = r.backendError;
+  if (r.isShard()) doc["shard"] = {{"index", r.shardIndex}, {"count", r.shardCount}};
+  doc["planned"] = {{"cases", r.plannedCases}, {"seconds", r.plannedSeconds}};
+  doc["finished"] = r.finished;
   const Totals& t = r.totals;
   doc["totals"] = {{"cases", t.cases},   {"failingCases", t.failingCases},      {"cells", t.cells},
                    {"probes", t.probes}, {"discrepancies", t.discrepancies},    {"flaky", t.flaky},
@@ -589,6 +644,31 @@ std::string renderJson(const Results& r) {
     cases.push_back(jc);
   }
   doc["cases"] = cases;
+  if (!r.minimized.empty()) {
+    ojson minimized = ojson::array();
+    for (const MinimizedRecord& m : r.minimized)
+      minimized.push_back({{"signature", m.signature},
+                           {"file", m.file},
+                           {"case", m.caseName},
+                           {"size", m.size},
+                           {"objects", m.objects}});
+    doc["minimized"] = minimized;
+  }
+  if (!r.mergedFrom.empty()) {
+    ojson parts = ojson::array();
+    for (const MergedPart& p : r.mergedFrom) {
+      ojson jp = {{"source", p.source}};
+      if (p.shardCount > 0) jp["shard"] = {{"index", p.shardIndex}, {"count", p.shardCount}};
+      jp["started"] = p.started;
+      jp["seconds"] = p.seconds;
+      jp["cases"] = p.cases;
+      jp["finished"] = p.finished;
+      jp["interrupted"] = p.interrupted;
+      jp["backendError"] = p.backendError;
+      parts.push_back(std::move(jp));
+    }
+    doc["mergedFrom"] = parts;
+  }
   // Strings came from a parsed document (valid UTF-8) or from the campaign; replace rather
   // than throw if a caller built one by hand with invalid bytes.
   return doc.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";

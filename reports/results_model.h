@@ -99,6 +99,28 @@ struct Totals {
   bool operator==(const Totals&) const = default;
 };
 
+// A reproduction that `fuzz --minimize` shrank from a failing case, keeping one signature.
+struct MinimizedRecord {
+  std::string signature;
+  std::string file;      // relative to the results directory ("minimized/HASH.yaml")
+  std::string caseName;  // the failing case it was shrunk from
+  std::string size;      // "1 policy, 2 pods, ..." (runner/minimize.h)
+  uint64_t objects = 0;  // the counts of `size` added: smaller is simpler
+  bool operator==(const MinimizedRecord&) const = default;
+};
+
+// One input of `netpolfuzz merge`: a shard's (or any run's) results.
+struct MergedPart {
+  std::string source;                       // the results.json as given to merge
+  uint64_t shardIndex = 0, shardCount = 0;  // shardCount 0: not a shard
+  std::string started;
+  double seconds = 0;
+  uint64_t cases = 0;
+  bool finished = true, interrupted = false;
+  std::string backendError;
+  bool operator==(const MergedPart&) const = default;
+};
+
 struct Results {
   std::string schema = kSchema;
   std::string tool, command;
@@ -113,8 +135,20 @@ struct Results {
   double seconds = 0;
   bool interrupted = false;
   std::string backendError;
+  // `--shard I/N`: this run is the cases whose position is I modulo N (count 0: not a shard).
+  uint64_t shardIndex = 0, shardCount = 0;
+  // What the run set out to do, for `netpolfuzz status`: cases (0: no limit) and seconds (0: no
+  // time limit).
+  uint64_t plannedCases = 0;
+  double plannedSeconds = 0;
+  // False in the results a campaign rewrites while it runs; true once it has ended (in files
+  // from older writers, which did not say, true).
+  bool finished = true;
   Totals totals;
   std::vector<CaseRecord> cases;
+  std::vector<MinimizedRecord> minimized;  // `fuzz --minimize`'s reproductions
+  std::vector<MergedPart> mergedFrom;      // `merge`: the runs this one is the union of
+  bool isShard() const { return shardCount > 0; }
   bool operator==(const Results&) const = default;
 };
 

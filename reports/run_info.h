@@ -21,6 +21,11 @@ struct RunInfo {
   std::vector<std::string> faults;
   std::string started;  // ISO 8601 UTC
   std::string command;  // to reproduce the run
+  // `--shard I/N` (shardCount 0: the whole run).
+  uint64_t shardIndex = 0, shardCount = 0;
+  // What the run set out to do (0: no limit): `netpolfuzz status` shows progress against it.
+  uint64_t plannedCases = 0;
+  double plannedSeconds = 0;
 };
 
 }  // namespace npf

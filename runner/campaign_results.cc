@@ -98,6 +98,10 @@ results::Results toResults(const SessionResult& result, const RunInfo& info,
   r.seconds = result.seconds;
   r.interrupted = result.interrupted;
   r.backendError = result.backendError;
+  r.shardIndex = info.shardIndex;
+  r.shardCount = info.shardCount;
+  r.plannedCases = info.plannedCases;
+  r.plannedSeconds = info.plannedSeconds;
   r.totals = toTotals(result);
   for (size_t i = 0; i < result.cases.size(); ++i) {
     const CaseResult& c = result.cases[i];

@@ -10,6 +10,7 @@
 #include "generator/features.h"
 #include "model/case_file.h"
 #include "model/case_validate.h"
+#include "model/content_hash.h"
 #include "model/ip.h"
 #include "oracle/reference.h"
 #include "runner/replay.h"
@@ -485,15 +486,6 @@ bool sameShape(const Cluster& a, const Cluster& b) {
   return true;
 }
 
-uint64_t fnv(const std::string& s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char ch : s) {
-    h ^= ch;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
 bool endpointExists(const Cluster& c, const Endpoint& e) {
   switch (e.kind) {
     case Endpoint::Kind::Pod:
@@ -641,7 +633,7 @@ bool Minimizer::mayReproduce(const Case& c) const {
 bool Minimizer::test(const Case& candidate) {
   if (capped()) return false;
   ++candidates_;
-  uint64_t key = fnv(encodeCase(candidate));
+  uint64_t key = fnv1a64(encodeCase(candidate));
   if (rejected_.count(key)) return false;
   if (!validateCase(candidate).empty() || (precheck_ && !mayReproduce(candidate))) {
     rejected_.insert(key);

@@ -10,6 +10,7 @@
 
 #include "generator/policy_gen.h"
 #include "model/case_file.h"
+#include "model/content_hash.h"
 #include "model/ip.h"
 
 namespace npf::runner {
@@ -379,13 +380,7 @@ std::string caseContentHash(const Case& c) {
   stripped.meta.present = true;
   stripped.meta.probes = c.meta.probes;
   stripped.meta.steps = c.meta.steps;
-  std::string text = encodeCase(stripped);
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char ch : text) {
-    h ^= ch;
-    h *= 0x100000001b3ull;
-  }
-  return fmt::format("{:016x}", h).substr(0, 12);
+  return fmt::format("{:016x}", fnv1a64(encodeCase(stripped))).substr(0, 12);
 }
 
 }  // namespace npf::runner

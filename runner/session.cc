@@ -24,13 +24,20 @@ size_t sum(const std::vector<CaseResult>& cases, PerCase perCase) {
 }  // namespace
 
 GeneratedCases::GeneratedCases(uint64_t seed, uint64_t firstIndex, size_t count, ClusterSize size,
-                               GeneratorWeights weights)
-    : seed_(seed), firstIndex_(firstIndex), count_(count), size_(size), weights_(weights) {}
+                               GeneratorWeights weights, Shard shard)
+    : seed_(seed),
+      firstIndex_(firstIndex),
+      count_(count),
+      size_(size),
+      weights_(weights),
+      shard_(shard),
+      position_(shard.index) {}
 
 std::optional<SessionCase> GeneratedCases::next() {
-  if (count_ > 0 && given_ >= count_) return std::nullopt;
+  if (count_ > 0 && position_ >= count_) return std::nullopt;
   SessionCase c;
-  c.index = firstIndex_ + given_++;
+  c.index = firstIndex_ + position_;
+  position_ += shard_.count;
   c.kase = caseAt(c.index);
   return c;
 }
@@ -39,8 +46,12 @@ Case GeneratedCases::caseAt(uint64_t index) const {
   return generateCase(seed_, index, size_, weights_);
 }
 
-ListedCases::ListedCases(std::vector<SessionCase> cases) : cases_(std::move(cases)) {
-  for (size_t i = 0; i < cases_.size(); ++i) cases_[i].index = i;
+ListedCases::ListedCases(std::vector<SessionCase> cases, Shard shard) {
+  for (size_t i = 0; i < cases.size(); ++i)
+    if (shard.has(i)) {
+      cases[i].index = i;
+      cases_.push_back(std::move(cases[i]));
+    }
 }
 
 std::optional<SessionCase> ListedCases::next() {

@@ -22,6 +22,7 @@
 #include "runner/backend.h"
 #include "runner/campaign.h"
 #include "runner/replay.h"
+#include "runner/shard.h"
 
 namespace npf::runner {
 
@@ -47,13 +48,14 @@ class CaseSource {
 };
 
 // Generated cases (seed, firstIndex + i) for i < count; count 0: no end (a duration or SIGINT
-// stops the session). A shard of a larger campaign is the slice [firstIndex, firstIndex + count).
+// stops the session). With a shard, only the i that `shard.has(i)` (runner/shard.h): the
+// shards of one (seed, firstIndex, count) together give exactly its cases.
 class GeneratedCases : public CaseSource {
  public:
   GeneratedCases(uint64_t seed, uint64_t firstIndex, size_t count, ClusterSize size,
-                 GeneratorWeights weights);
+                 GeneratorWeights weights, Shard shard = {});
   std::optional<SessionCase> next() override;
-  size_t count() const override { return count_; }
+  size_t count() const override { return shard_.casesOf(count_); }
   // Case `index` of this seed, size and weights (what `fuzz --minimize` shrinks again).
   Case caseAt(uint64_t index) const;
 
@@ -62,14 +64,16 @@ class GeneratedCases : public CaseSource {
   size_t count_;
   ClusterSize size_;
   GeneratorWeights weights_;
-  size_t given_ = 0;
+  Shard shard_;
+  uint64_t position_;  // the next position of the unsharded run to give
 };
 
 // Cases already loaded (case files of `conformance`, saved cases of `replay`), in order; each
-// one's index is its position.
+// one's index is its position in `cases`. With a shard, only the positions `shard.has` (their
+// indexes stay the positions in the whole list).
 class ListedCases : public CaseSource {
  public:
-  explicit ListedCases(std::vector<SessionCase> cases);
+  explicit ListedCases(std::vector<SessionCase> cases, Shard shard = {});
   std::optional<SessionCase> next() override;
   size_t count() const override { return cases_.size(); }
 
