@@ -3,6 +3,7 @@
 // the saved failing cases, one minimized reproduction per signature, and reports.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -70,6 +71,15 @@ int runMerge(const MergeOptions& o) {
     }
     inputs.push_back({f, std::move(*l.results)});
   }
+  // A previous merge beside the shards (DIR/merged next to DIR/shard-*) is not a shard.
+  if (std::any_of(inputs.begin(), inputs.end(),
+                  [](const results::MergeInput& in) { return in.results.isShard(); }))
+    std::erase_if(inputs, [&](const results::MergeInput& in) {
+      bool previousMerge = !in.results.isShard() && !in.results.mergedFrom.empty();
+      if (previousMerge && !o.quiet)
+        std::cerr << fmt::format("netpolfuzz merge: skipping {} (a previous merge)\n", in.source);
+      return previousMerge;
+    });
   if (inputs.empty()) {
     std::cerr << "netpolfuzz merge: no results to merge besides the output directory's\n";
     return kExitBadInput;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -65,6 +66,12 @@ std::vector<RunProgress> readProgress(const std::vector<std::string>& args,
     p.run = &storage.back();
     out.push_back(p);
   }
+  // A merge beside the shards (DIR/merged next to DIR/shard-*) would count every case twice.
+  if (std::any_of(out.begin(), out.end(),
+                  [](const RunProgress& p) { return p.run && p.run->isShard(); }))
+    std::erase_if(out, [](const RunProgress& p) {
+      return p.run && !p.run->isShard() && !p.run->mergedFrom.empty();
+    });
   return out;
 }
 

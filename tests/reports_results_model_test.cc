@@ -400,6 +400,54 @@ TEST(ReportsResultsModel, BadInputIsOneLineWithLineAndColumn) {
   }
 }
 
+TEST(ReportsResultsModel, ShardsMinimizedAndMergedPartsRoundTripAndFitTheSchema) {
+  Results r = fixture();
+  r.shardIndex = 2, r.shardCount = 4;
+  r.plannedCases = 25, r.plannedSeconds = 600;
+  r.finished = false;
+  r.minimized = {{"expected allow, observed timeout", "minimized/abc.yaml", "small-s42-0001",
+                  "1 policy, 2 pods", 3}};
+  r.mergedFrom = {{"out/s0/results.json", 0, 4, "2026-11-28T10:00:00Z", 1.5, 7, true, false, ""},
+                  {"out/x/results.json", 0, 0, "", 0, 0, false, true, "setup failed"}};
+  std::string text = renderJson(r);
+  ResultsLoad back = parseResults(text, "r.json");
+  ASSERT_TRUE(back.results) << toString(back.error);
+  EXPECT_EQ(*back.results, r);
+  auto problems = schemaProblems(text);
+  EXPECT_TRUE(problems.empty()) << problems.front();
+  // Files from writers before shards: not a shard, finished, nothing planned.
+  Results old = fixture();
+  json doc = json::parse(readFile(kFixture));
+  doc.erase("planned"), doc.erase("finished");
+  ResultsLoad o = parseResults(doc.dump(), "old.json");
+  ASSERT_TRUE(o.results);
+  EXPECT_FALSE(o.results->isShard());
+  EXPECT_TRUE(o.results->finished);
+  EXPECT_EQ(o.results->plannedCases, 0u);
+}
+
+TEST(ReportsResultsModel, ImpossibleShardsAreLocatedErrors) {
+  struct Bad {
+    const char* shard;
+    const char* message;
+  };
+  for (const Bad& b :
+       {Bad{R"({"index": 4, "count": 4})", "shard.index: shard index 4 is not below"},
+        Bad{R"({"index": 0, "count": 0})", "shard.count: a shard count is at least 1"},
+        Bad{R"({"index": 0})", "shard: missing key \"count\""},
+        Bad{R"("1/4")", "shard: expected an object"}}) {
+    SCOPED_TRACE(b.shard);
+    std::string text = readFile(kFixture);
+    auto at = text.find("  \"planned\"");
+    ASSERT_NE(at, std::string::npos);
+    text.insert(at, std::string("  \"shard\": ") + b.shard + ",\n");
+    ResultsLoad r = parseResults(text, "r.json");
+    ASSERT_FALSE(r.results);
+    EXPECT_NE(toString(r.error).find(b.message), std::string::npos) << toString(r.error);
+    EXPECT_EQ(toString(r.error).rfind("r.json:22:", 0), 0u) << toString(r.error);
+  }
+}
+
 TEST(ReportsResultsModel, AcceptsFilesFromWritersWithoutMatrices) {
   // Before blocks and cell strings were recorded, a state had only its counts.
   ResultsLoad r =
