@@ -10,12 +10,14 @@
 #include <thread>
 
 #include "reports/results_model.h"
+#include "tests/support/results_cells.h"
 #include "tests/support/run_process.h"
 
 namespace npf {
 namespace {
 
 namespace fs = std::filesystem;
+using npf::testing::cellsOf;
 using npf::testing::readWhole;
 using npf::testing::runProcess;
 
@@ -44,26 +46,6 @@ class CliShard : public ::testing::Test {
   fs::path dir_;
 };
 
-results::Results load(const std::string& path) {
-  auto r = results::parseResults(readWhole(path), path);
-  EXPECT_TRUE(r.results) << toString(r.error);
-  return r.results ? *r.results : results::Results{};
-}
-
-// What a case's cells were, without times: every state's matrix and every cell not passing.
-std::string cellsOf(const results::CaseRecord& c) {
-  std::string out = c.name + " " + std::to_string(c.index) + "\n";
-  for (const auto& s : c.states)
-    out += fmt::format("{} {} {}\n", s.step, s.expectedCells, s.observedCells);
-  for (const auto& cell : c.cellsNotPassing) {
-    out += fmt::format("{} {} {} {} {} {} {}:", cell.step, cell.status, cell.from, cell.target(),
-                       cell.expected, cell.signature, cell.explanation);
-    for (const auto& a : cell.observed) out += " " + a.result;
-    out += "\n";
-  }
-  return out;
-}
-
 TEST_F(CliShard, FourParallelShardsMergedAreTheSingleRunCellForCell) {
   auto single = runProcess(fuzz("single"));
   ASSERT_EQ(single.exitCode, 1) << single.err;  // the fault is found
@@ -85,8 +67,8 @@ TEST_F(CliShard, FourParallelShardsMergedAreTheSingleRunCellForCell) {
 
   auto merge = runProcess({kCli, "merge", at("shards"), "--out", at("shards/merged")});
   ASSERT_EQ(merge.exitCode, 1) << merge.err;  // discrepancies, as the single run's exit
-  const auto whole = load(at("single/results.json"));
-  const auto merged = load(at("shards/merged/results.json"));
+  const auto whole = npf::testing::loadResultsFile(at("single/results.json"));
+  const auto merged = npf::testing::loadResultsFile(at("shards/merged/results.json"));
   ASSERT_EQ(merged.cases.size(), 16u);
   ASSERT_EQ(merged.cases.size(), whole.cases.size());
   for (size_t i = 0; i < whole.cases.size(); ++i)
