@@ -8,6 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "reports/campaign_summary.h"
+#include "reports/results_diff.h"
+#include "reports/results_merge.h"
 #include "reports/results_model.h"
 #include "reports/results_render.h"
 
@@ -56,5 +59,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
   check(count("<script") == 2 && count("</script") == 2,
         "text from the file opened or closed a script", html);
+
+  // Merging a run alone gives its cases back; a run compared with itself has nothing new; the
+  // status line of any run renders.
+  MergeOutcome m = mergeResults({{"a/results.json", res}});
+  if (m.errors.empty()) check(m.merged.cases.size() == res.cases.size(), "merge lost cases", json);
+  RunDiff d = diffRuns(res, res);
+  check(!d.hasNew() && d.gone.empty(), "a run differs from itself", json);
+  std::string diffPlain = renderDiffText(d, "old", "new");
+  check(diffPlain.find('\x1b') == std::string::npos, "terminal escape in diff text", diffPlain);
+  (void)renderDiffMarkdown(d, "old", "new");
+  (void)renderDiffJson(d, "old", "new");
+  (void)npf::renderCampaignStatus({{"a", &res, "", 1.0}, {"b", nullptr, "no results yet", 0}});
   return 0;
 }
