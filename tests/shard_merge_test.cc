@@ -270,8 +270,7 @@ TEST(Merge, RefusesRunsThatAreNotPartsOfOne) {
   auto m = results::mergeResults(inputs);
   ASSERT_FALSE(m.errors.empty());
   EXPECT_NE(m.errors.front().find("shard 0/2 is given twice"), std::string::npos);
-  Results plain = whole;
-  m = results::mergeResults({{"a/results.json", plain}, {"b/results.json", plain}});
+  m = results::mergeResults({{"a/results.json", whole}, {"b/results.json", whole}});
   ASSERT_FALSE(m.errors.empty());
   EXPECT_NE(m.errors.front().find("is in more than one input"), std::string::npos);
   EXPECT_FALSE(results::mergeResults({}).errors.empty());
