@@ -137,6 +137,11 @@ FindingLoad parseFinding(std::string_view text, const std::string& file) {
     }
     out.error = Diagnostic{file, line, col, "invalid JSON"};
     return out;
+  } catch (const std::exception& e) {
+    // A number out of range ("1e999") is not a parse_error; nlohmann gives no position then.
+    std::string what = e.what();
+    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    return fail("invalid JSON: " + what);
   }
   try {
     if (!doc.is_object()) return fail("expected an object");

@@ -396,6 +396,10 @@ TEST(Findings, RecordRoundTripsAndRejectsATamperedId) {
   EXPECT_NE(toString(bad.error).find("db/x.json:1:1: id 000000000000 is not the id"),
             std::string::npos)
       << toString(bad.error);
+  auto huge = results::parseFinding("{\"schema\": 74e627}", "db/z.json");  // found by fuzzing
+  ASSERT_FALSE(huge.finding);
+  EXPECT_EQ(toString(huge.error).rfind("db/z.json:1:1: invalid JSON: number overflow", 0), 0u)
+      << toString(huge.error);
   auto broken = results::parseFinding("{\n  \"schema\": ", "db/y.json");
   ASSERT_FALSE(broken.finding);
   EXPECT_EQ(toString(broken.error).rfind("db/y.json:2:", 0), 0u) << toString(broken.error);
