@@ -8,6 +8,7 @@
 
 #include "model/content_hash.h"
 #include "reports/results_diff.h"
+#include "reports/results_merge.h"
 
 namespace npf::results {
 
@@ -49,10 +50,8 @@ std::string findingId(const std::string& signature) {
 std::string runKey(const Results& r) {
   // `started` alone is not unique (shards start together); the command without --shard and
   // the start of the earliest part identify a campaign, sharded or not.
-  std::string command = r.command;
-  if (auto at = command.rfind(" --shard "); at != std::string::npos) command.resize(at);
-  return fmt::format("{:016x}",
-                     fnv1a64(r.started + "\n" + command + "\n" + fmt::format("{}", r.seed)));
+  return fmt::format("{:016x}", fnv1a64(r.started + "\n" + unshardedCommand(r.command) + "\n" +
+                                        fmt::format("{}", r.seed)));
 }
 
 std::vector<std::pair<std::string, Sighting>> sightingsOf(const Results& r) {
