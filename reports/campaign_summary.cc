@@ -70,6 +70,17 @@ std::string renderCampaignSummary(const Results& r, const std::string& outDir) {
         timedOut ? fmt::format("; {} states probed before it had caught up on every node", timedOut)
                  : "");
   }
+  if (r.isShard())
+    out += fmt::format(
+        "shard {}/{}: the cases at positions {} modulo {} (netpolfuzz merge joins "
+        "the shards)\n",
+        r.shardIndex, r.shardCount, r.shardIndex, r.shardCount);
+  if (!r.mergedFrom.empty()) {
+    double longest = 0;
+    for (const auto& p : r.mergedFrom) longest = std::max(longest, p.seconds);
+    out += fmt::format("merged from {} runs (seconds added up; the longest took {:.1f} s)\n",
+                       r.mergedFrom.size(), longest);
+  }
   if (r.interrupted) out += "interrupted: stopped after the case in progress\n";
   if (!r.backendError.empty()) out += "backend failure: " + r.backendError + "\n";
   size_t shown = 0;

@@ -51,6 +51,24 @@ std::string renderMarkdown(const Results& r, bool all) {
   }
   out += facts + "\n\n";
   if (!r.command.empty()) out += "Command: " + code(r.command) + "\n\n";
+  if (r.isShard())
+    out += fmt::format("Shard {}/{} of a campaign (`netpolfuzz merge` joins the shards).\n\n",
+                       r.shardIndex, r.shardCount);
+  if (!r.mergedFrom.empty()) {
+    out += fmt::format(
+        "Merged from {} runs:\n\n| run | shard | cases | seconds | state |\n"
+        "|---|---|---:|---:|---|\n",
+        r.mergedFrom.size());
+    for (const auto& p : r.mergedFrom)
+      out += fmt::format("| {} | {} | {} | {:.1f} | {} |\n", code(p.source),
+                         p.shardCount ? fmt::format("{}/{}", p.shardIndex, p.shardCount) : "-",
+                         p.cases, p.seconds,
+                         !p.backendError.empty() ? "backend failure: " + md(p.backendError)
+                         : !p.finished           ? std::string("still running")
+                         : p.interrupted         ? std::string("interrupted")
+                                                 : std::string("finished"));
+    out += "\n";
+  }
   if (r.interrupted) out += "**Interrupted**: the campaign stopped early.\n\n";
   if (!r.backendError.empty()) out += "**Backend failure**: " + md(r.backendError) + "\n\n";
   out +=

@@ -13,9 +13,11 @@
 #include <set>
 
 #include "model/case_file.h"
+#include "reports/campaign_summary.h"
 #include "reports/findings_db.h"
 #include "reports/results_diff.h"
 #include "reports/results_merge.h"
+#include "reports/results_render.h"
 #include "runner/session.h"
 #include "runner/shard.h"
 
@@ -287,6 +289,21 @@ TEST(Merge, WarnsAboutMissingAndUnfinishedShards) {
   EXPECT_NE(m.warnings[1].find("shard-0/results.json is still running"), std::string::npos);
   EXPECT_FALSE(m.merged.finished);
   EXPECT_EQ(m.merged.cases.size(), 9u);
+}
+
+TEST(Merge, SummaryAndMarkdownNameTheShards) {
+  auto inputs = shardsOf(wholeRun(8), 2);
+  inputs[1].results.backendError = "setup | failed";
+  auto m = results::mergeResults(inputs);
+  ASSERT_TRUE(m.errors.empty());
+  std::string summary = renderCampaignSummary(m.merged, "");
+  EXPECT_NE(summary.find("merged from 2 runs"), std::string::npos) << summary;
+  EXPECT_NE(renderCampaignSummary(inputs[0].results, "").find("shard 0/2: the cases at"),
+            std::string::npos);
+  std::string md = results::renderMarkdown(m.merged);
+  EXPECT_NE(md.find("| `shard-0/results.json` | 0/2 | 4 | 1.0 | finished |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("backend failure: setup \\| failed"), std::string::npos) << md;
 }
 
 TEST(Merge, UnshardedCommandTakesOnlyATrailingShardOff) {
