@@ -29,21 +29,23 @@ struct MergeOptions {
   bool quiet = false;
 };
 
-// Copies IN_DIR/REL to OUT_DIR/REL. A file already there must be the same (the shards of one
-// run never save two different cases under one name). Returns "" or the problem.
-std::string copyInto(const fs::path& inDir, const std::string& rel, const fs::path& outDir) {
+// Copies IN_DIR/REL to OUT_DIR/REL. A file this merge already wrote there must be the same (the
+// shards of one run never save two different cases under one name); one left by an earlier
+// merge is replaced (a shard may have been run again since). Returns "" or the problem.
+std::string copyInto(const fs::path& inDir, const std::string& rel, const fs::path& outDir,
+                     std::map<std::string, std::string>& written) {
   std::string text, error;
   const fs::path from = inDir / rel, to = outDir / rel;
   if (!readTextFile(from.string(), text, error))
     return fmt::format("{}:0:0: cannot read: {}", from.string(), error);
-  std::string existing;
-  if (readTextFile(to.string(), existing, error)) {
-    if (existing == text) return "";
+  if (auto it = written.find(rel); it != written.end()) {
+    if (it->second == text) return "";
     return fmt::format("{}:0:0: two inputs saved different files as {}", from.string(), rel);
   }
   std::error_code ec;
   fs::create_directories(to.parent_path(), ec);
   if (!writeFileAtomic(to.string(), text)) return fmt::format("{}:0:0: cannot write", to.string());
+  written.emplace(rel, std::move(text));
   return "";
 }
 
@@ -102,10 +104,11 @@ int runMerge(const MergeOptions& o) {
   for (const auto& in : inputs)
     for (const auto& c : in.results.cases) dirOfCase[c.name] = fs::path(in.source).parent_path();
   size_t copied = 0;
+  std::map<std::string, std::string> written;  // relative path -> text, this merge's files
   for (auto& c : merged.cases) {
     if (c.file.empty()) continue;
     if (fs::path(c.file).is_absolute()) continue;  // already names where it is
-    if (std::string e = copyInto(dirOfCase[c.name], c.file, o.out); !e.empty()) {
+    if (std::string e = copyInto(dirOfCase[c.name], c.file, o.out, written); !e.empty()) {
       std::cerr << "netpolfuzz merge: " << e << '\n';
       if (e.find("two inputs") != std::string::npos) return kExitBadInput;
       c.file.clear();  // unreadable: the merged results must not point at a missing file
@@ -119,7 +122,7 @@ int runMerge(const MergeOptions& o) {
     for (const auto& in : inputs)
       for (const auto& r : in.results.minimized)
         if (from.empty() && r == *it) from = fs::path(in.source).parent_path();
-    if (std::string e = copyInto(from, it->file, o.out); !e.empty()) {
+    if (std::string e = copyInto(from, it->file, o.out, written); !e.empty()) {
       std::cerr << "netpolfuzz merge: " << e << '\n';
       it = merged.minimized.erase(it);
       continue;

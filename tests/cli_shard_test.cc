@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -96,6 +97,17 @@ TEST_F(CliShard, FourParallelShardsMergedAreTheSingleRunCellForCell) {
   auto again = runProcess({kCli, "merge", at("shards"), "--out", at("shards/merged"), "-q"});
   EXPECT_EQ(again.exitCode, 1) << again.err;
   EXPECT_EQ(readWhole(at("shards/merged/results.json")), first);
+
+  // A shard run again saves its failing cases anew: merging again replaces the copies the
+  // earlier merge made, rather than taking them for a second input's.
+  const std::string rel = *a.begin();
+  for (int i = 0; i < 4; ++i) {
+    std::string path = at(fmt::format("shards/shard-{}/{}", i, rel));
+    if (fs::exists(path)) std::ofstream(path, std::ios::app) << "# run again\n";
+  }
+  auto rerun = runProcess({kCli, "merge", at("shards"), "--out", at("shards/merged"), "-q"});
+  EXPECT_EQ(rerun.exitCode, 1) << rerun.err;
+  EXPECT_NE(readWhole(at("shards/merged/" + rel)).find("# run again"), std::string::npos);
 
   // A missing shard: merge warns, status says so and exits 1.
   fs::rename(at("shards/shard-2"), at("elsewhere"));
