@@ -452,6 +452,18 @@ bool writeRequestedReports(const std::string& outDir, const std::vector<std::str
   return true;
 }
 
+bool parseShardOption(const std::string& text, const char* command, runner::Shard& shard) {
+  if (text.empty()) return true;
+  std::string why;
+  auto parsed = runner::parseShard(text, why);
+  if (!parsed) {
+    std::cerr << "netpolfuzz " << command << ": --shard: " << why << '\n';
+    return false;
+  }
+  shard = *parsed;
+  return true;
+}
+
 const std::atomic<bool>& installInterruptHandling() {
   runner::local::installSignalTeardown(/*installHandlers=*/false);
   struct sigaction sa {};

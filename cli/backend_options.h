@@ -12,6 +12,7 @@
 #include "model/profile.h"
 #include "runner/backend.h"
 #include "runner/campaign.h"
+#include "runner/shard.h"
 
 namespace npf::cli {
 
@@ -99,6 +100,10 @@ void addReportOption(CLI::App& sub, std::vector<std::string>& formats);
 // Writes the requested reports next to OUT/results.json and prints their paths; false (after
 // printing the problem) when one cannot be written.
 bool writeRequestedReports(const std::string& outDir, const std::vector<std::string>& requested);
+
+// `--shard I/N` of `command` ("fuzz", "conformance"): the whole run when `text` is empty;
+// false (after printing why) when it is not I/N with 0 <= I < N.
+bool parseShardOption(const std::string& text, const char* command, runner::Shard& shard);
 
 // First SIGINT/SIGTERM sets the returned flag (finish the case in progress, write results);
 // a second one tears every local run down at once and dies of the signal.

@@ -112,17 +112,9 @@ Command addConformanceCommand(CLI::App& app) {
             BackendOptions& bo = o->backend;
             if (!parseBackendOptions(bo, "conformance")) return kExitBadInput;
             runner::Shard shard;
-            if (!o->shard.empty()) {
-              std::string why;
-              auto parsed = runner::parseShard(o->shard, why);
-              if (!parsed) {
-                std::cerr << "netpolfuzz conformance: --shard: " << why << '\n';
-                return kExitBadInput;
-              }
-              shard = *parsed;
-              if (o->out == "out/conformance")
-                o->out += fmt::format("-shard-{}-of-{}", shard.index, shard.count);
-            }
+            if (!parseShardOption(o->shard, "conformance", shard)) return kExitBadInput;
+            if (!shard.whole() && o->out == "out/conformance")
+              o->out += fmt::format("-shard-{}-of-{}", shard.index, shard.count);
             std::vector<std::string> paths = o->paths;
             if (paths.empty()) {
               std::string dir = defaultSuiteDir();

@@ -233,20 +233,12 @@ Command addFuzzCommand(CLI::App& app) {
           count = o->casesGiven ? o->cases : 0;
         }
         runner::Shard shard;
-        if (!o->shard.empty()) {
-          std::string why;
-          auto parsed = runner::parseShard(o->shard, why);
-          if (!parsed) {
-            std::cerr << "netpolfuzz fuzz: --shard: " << why << '\n';
-            return kExitBadInput;
-          }
-          shard = *parsed;
-          if (!o->seed) {
-            // Random seeds would make every shard a different campaign.
-            std::cerr << "netpolfuzz fuzz: --shard needs --seed (every shard must run the same "
-                         "campaign)\n";
-            return kExitBadInput;
-          }
+        if (!parseShardOption(o->shard, "fuzz", shard)) return kExitBadInput;
+        if (!o->shard.empty() && !o->seed) {
+          // Random seeds would make every shard a different campaign.
+          std::cerr << "netpolfuzz fuzz: --shard needs --seed (every shard must run the same "
+                       "campaign)\n";
+          return kExitBadInput;
         }
         const uint64_t seed = o->seed ? *o->seed : std::random_device{}();
         const ClusterSize size = o->size == "large"    ? ClusterSize::Large

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace npf {
@@ -19,5 +21,8 @@ struct Diagnostic {
 
 // "file:line:col: message"
 std::string toString(const Diagnostic& d);
+
+// The 1-based line and column (in bytes) of offset `at` in `text`.
+std::pair<int, int> lineColAt(std::string_view text, size_t at);
 
 }  // namespace npf

@@ -127,13 +127,7 @@ FindingLoad parseFinding(std::string_view text, const std::string& file) {
   } catch (const ojson::parse_error& e) {
     // The position: nlohmann counts bytes from 1.
     size_t at = e.byte > 0 ? e.byte - 1 : 0;
-    int line = 1, col = 1;
-    for (size_t i = 0; i < at && i < text.size(); ++i) {
-      if (text[i] == '\n')
-        ++line, col = 1;
-      else
-        ++col;
-    }
+    auto [line, col] = lineColAt(text, at);
     out.error = Diagnostic{file, line, col, "invalid JSON"};
     return out;
   } catch (const std::exception& e) {

@@ -103,18 +103,6 @@ size_t locate(std::string_view t, const std::vector<PathElem>& path) {
   return at;
 }
 
-// 1-based line and column (in bytes) of offset `at`.
-std::pair<int, int> lineCol(std::string_view t, size_t at) {
-  int line = 1, col = 1;
-  for (size_t i = 0; i < at && i < t.size(); ++i) {
-    if (t[i] == '\n')
-      ++line, col = 1;
-    else
-      ++col;
-  }
-  return {line, col};
-}
-
 class Reader {
  public:
   Reader(std::string_view text, const std::string& file) : text_(text), file_(file) {}
@@ -123,7 +111,7 @@ class Reader {
 
   bool fail(const std::string& message) {
     if (error) return false;
-    auto [line, col] = lineCol(text_, locate(text_, path_));
+    auto [line, col] = lineColAt(text_, locate(text_, path_));
     std::string where;
     for (const PathElem& p : path_) {
       if (!p.isKey) {
@@ -526,7 +514,7 @@ ResultsLoad parseResults(std::string_view text, const std::string& file) {
   } catch (const json::parse_error& e) {
     // e.byte is 1-based: the offending character is text[byte - 1].
     size_t at = e.byte > 0 ? e.byte - 1 : 0;
-    auto [line, col] = lineCol(text, at);
+    auto [line, col] = lineColAt(text, at);
     out.error = Diagnostic{file, line, col, parseErrorMessage(e.what())};
     return out;
   } catch (const std::exception& e) {

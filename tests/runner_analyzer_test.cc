@@ -13,6 +13,7 @@
 #include "runner/analyzer/analyzer_backend.h"
 #include "runner/campaign.h"
 #include "runner/tool_cache.h"
+#include "tests/support/analyzer_required.h"
 #include "tests/support/run_process.h"
 #include "tests/support/runner_cases.h"
 
@@ -22,17 +23,6 @@ namespace {
 using K = ProbeResult::Kind;
 using npf::testing::clusterFromYaml;
 using npf::testing::smallClusterYaml;
-
-#define NPF_REQUIRE_CYCLONUS()                                                          \
-  do {                                                                                  \
-    const std::string bin = analyzerBinary(*findAnalyzer("cyclonus"));                  \
-    if (access(bin.c_str(), X_OK) != 0) {                                               \
-      const char* req = std::getenv("NPF_REQUIRE_ANALYZERS");                           \
-      if (req && std::string(req) == "1")                                               \
-        FAIL() << bin << " is missing (scripts/install-deps.sh --with-analyzers)";      \
-      GTEST_SKIP() << "needs scripts/install-deps.sh --with-analyzers (" << bin << ")"; \
-    }                                                                                   \
-  } while (0)
 
 Probe cell(Endpoint from, Endpoint to, int port, Protocol proto = Protocol::TCP) {
   return Probe{std::move(from), Target{std::move(to), port, proto}};

@@ -17,11 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-#define NPF_REQUIRE_API_JUDGE()                                 \
-  NPF_REQUIRE_BUILT_TOOLS(npf::testing::allExecutable(          \
-      {defaultToolBinDir() + "/kube-apiserver-" + kKubeVersion, \
-       defaultToolBinDir() + "/kubectl-" + kKubeVersion, "/usr/bin/etcd"}))
-
 std::string policy(const std::string& metadata, const std::string& spec) {
   return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: " + metadata +
          "\nspec: " + spec + "\n";

@@ -21,11 +21,6 @@ namespace fs = std::filesystem;
 
 const fs::path kDeploy = fs::path(NPF_SOURCE_DIR) / "deploy" / "kubernetes";
 
-#define NPF_REQUIRE_API_JUDGE()                                 \
-  NPF_REQUIRE_BUILT_TOOLS(npf::testing::allExecutable(          \
-      {defaultToolBinDir() + "/kube-apiserver-" + kKubeVersion, \
-       defaultToolBinDir() + "/kubectl-" + kKubeVersion, "/usr/bin/etcd"}))
-
 // The documents of a multi-document YAML file, each as its own text.
 std::vector<std::string> documents(const std::string& text) {
   std::vector<std::string> out;

@@ -10,7 +10,7 @@
 #include <set>
 #include <thread>
 
-#include "runner/analyzer/analyzer_backend.h"
+#include "tests/support/analyzer_required.h"
 #include "tests/support/results_cells.h"
 #include "tests/support/run_process.h"
 #include "tests/support/runner_cases.h"
@@ -88,12 +88,7 @@ TEST_F(RunnerShards, FourLocalShardsAtOnceMergedEqualOneRunCellForCell) {
 }
 
 TEST_F(RunnerShards, CyclonusShardsKeepOneMinimizedReproductionPerSignature) {
-  const std::string bin = analyzer::analyzerBinary(*analyzer::findAnalyzer("cyclonus"));
-  if (access(bin.c_str(), X_OK) != 0) {
-    const char* req = std::getenv("NPF_REQUIRE_ANALYZERS");
-    if (req && std::string(req) == "1") FAIL() << bin << " is missing";
-    GTEST_SKIP() << "needs scripts/install-deps.sh --with-analyzers";
-  }
+  NPF_REQUIRE_CYCLONUS();
   const std::vector<std::string> argv = {kCli,         "fuzz",     "--backend", "analyzer",
                                          "--analyzer", "cyclonus", "--seed",    "1",
                                          "--cases",    "40"};

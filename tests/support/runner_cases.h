@@ -43,6 +43,14 @@ inline bool allExecutable(std::initializer_list<std::string> paths) {
     }                                                                                 \
   } while (0)
 
+// Tests of the real kube-apiserver and kubectl as a judge of manifests (runner/local/api_judge.h).
+#define NPF_REQUIRE_API_JUDGE()                                                                  \
+  NPF_REQUIRE_BUILT_TOOLS(npf::testing::allExecutable(                                           \
+      {npf::runner::local::defaultToolBinDir() + "/kube-apiserver-" +                            \
+           npf::runner::local::kKubeVersion,                                                     \
+       npf::runner::local::defaultToolBinDir() + "/kubectl-" + npf::runner::local::kKubeVersion, \
+       "/usr/bin/etcd"}))
+
 inline Cluster clusterFromYaml(const std::string& yaml) {
   auto r = decodeManifests(yaml, "test.yaml");
   for (const auto& e : r.errors) ADD_FAILURE() << e.message;
