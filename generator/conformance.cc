@@ -19,8 +19,8 @@ Cluster conformanceCluster(const ConformanceClusterOptions& o) {
   for (int i = 1; i <= 2; ++i) {
     Node n;
     n.meta.name = fmt::format("node-{}", i);
-    n.internalIPs.push_back(fmt::format("172.18.0.{}", i + 1));
-    if (o.dualStack) n.internalIPs.push_back(fmt::format("fd00:172:18::{}", i + 1));
+    if (!o.ipv6Only) n.internalIPs.push_back(fmt::format("172.18.0.{}", i + 1));
+    if (o.dualStack || o.ipv6Only) n.internalIPs.push_back(fmt::format("fd00:172:18::{}", i + 1));
     c.nodes.push_back(n);
   }
   for (const char* ns : {"x", "y", "z"}) {
@@ -31,6 +31,11 @@ Cluster conformanceCluster(const ConformanceClusterOptions& o) {
   }
   for (const char* ns : {"x", "y", "z"})
     for (const char* pod : {"a", "b", "c"}) c.pods.push_back(conformance::makePod(ns, pod, o));
+  if (o.ipv6Only) {
+    c.externalHosts.push_back({"ext-v6", "2001:db8::10"});
+    c.externalHosts.push_back({"ext-v6-2", "2001:db8:1::20"});
+    return c;
+  }
   c.externalHosts.push_back({"ext-1", "192.0.2.10"});
   c.externalHosts.push_back({"ext-2", "203.0.113.20"});
   if (o.dualStack) c.externalHosts.push_back({"ext-v6", "2001:db8::10"});
@@ -41,7 +46,7 @@ const std::vector<std::string>& conformanceFamilies() {
   static const std::vector<std::string> f = {
       "target-selection", "rules",          "policy-types", "peers",   "ports",
       "named-ports",      "namespaces",     "conflicts",    "actions", "upstream-e2e",
-      "services",         "external-hosts", "nodes",        "ipv6",
+      "services",         "external-hosts", "nodes",        "ipv6",    "ipv6-only",
   };
   return f;
 }
@@ -62,6 +67,7 @@ std::vector<Case> conformanceSuite() {
   conformance::externalHosts(s);
   conformance::nodes(s);
   conformance::ipv6(s);
+  conformance::ipv6Only(s);
   return s.take();
 }
 

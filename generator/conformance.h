@@ -32,6 +32,10 @@ struct ConformanceClusterOptions {
   // IPv6-primary dual stack: status.podIP fd00:10::<N>:<P>, podIPs [v6, v4]; nodes get
   // fd00:172:18::2 and ::3 as well; a third external host ext-v6 2001:db8::10.
   bool dualStack = false;
+  // IPv6 only: pods at fd00:10::<N>:<P> alone, nodes at fd00:172:18::2 and ::3 alone, external
+  // hosts ext-v6 2001:db8::10 and ext-v6-2 2001:db8:1::20 (no IPv4 anywhere). Wins over
+  // dualStack.
+  bool ipv6Only = false;
 };
 
 // The base cluster (no policies, no Services); valid under npf::validate.

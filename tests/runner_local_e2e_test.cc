@@ -194,6 +194,69 @@ spec:
                  });
 }
 
+// Both families on one dataplane: x/a IPv6-primary dual stack, x/b IPv4-primary dual stack, y/c
+// IPv6 only; dual-stack nodes; one external host per family; Service x/web at an IPv6
+// ClusterIP. Each cell goes over its destination's family, from the source's address of it.
+TEST_F(RunnerLocalE2E, DualStackAndIpv6OnlyPodsAreProbedOverTheirOwnFamily) {
+  Cluster c = clusterFromYaml(smallClusterYaml() + R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: only-y-c-v6, namespace: "x"}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress:
+  - from: [{ipBlock: {cidr: "fd00:10::3/128"}}, {ipBlock: {cidr: 10.0.0.0/8}}]
+    ports: [{port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress-v6-ext, namespace: "y"}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: {cidr: "2001:db8::/32"}}, {podSelector: {}, namespaceSelector: {}}]
+)");
+  c.nodes[0].internalIPs = {"172.18.0.2", "fd00:172:18::2"};
+  c.nodes[1].internalIPs = {"172.18.0.3", "fd00:172:18::3"};
+  c.pods[0].podIP = "fd00:10::1";
+  c.pods[0].podIPs = {"fd00:10::1", "10.0.1.1"};
+  c.pods[1].podIPs = {"10.0.1.2", "fd00:10::2"};
+  c.pods[2].podIP = "fd00:10::3";
+  c.pods[2].podIPs = {"fd00:10::3"};
+  c.services[0].clusterIP = "fd00:96::10";
+  c.externalHosts = {{"ext-1", "192.0.2.10"}, {"ext-6", "2001:db8::10"}};
+  backend = std::make_unique<LocalBackend>();
+  ASSERT_EQ(backend->setUp(c), "");
+  auto& b = *backend;
+  expectCells(
+      b, {
+             // x/a is reached over IPv6: y/c's address is in the IPv6 block...
+             {"y/c", "x/a", 80, TCP, K::Connected},
+             // ... x/b's IPv6 address is not (10.0.0.0/8 matches no IPv6 traffic).
+             {"x/b", "x/a", 80, TCP, K::Timeout},
+             {"y/c", "x/a", 80, UDP, K::Timeout},            // `port: 80` is TCP
+             {"node/node-2", "x/a", 80, TCP, K::Timeout},    // fd00:172:18::3
+             {"node/node-1", "x/a", 80, TCP, K::Connected},  // own node
+             {"ip/2001:db8::10", "x/a", 80, TCP, K::Timeout},
+             // x/b over IPv4, not isolated; y/c has no IPv4 address to come from.
+             {"x/a", "x/b", 80, TCP, K::Connected},
+             {"ip/192.0.2.10", "x/b", 80, UDP, K::Connected},
+             {"x/b", "x/b", 81, UDP,
+              K::Refused},  // nothing serves 81
+                            // y/c's egress: pods and the IPv6 documentation block only.
+             {"y/c", "ip/2001:db8::10", 80, TCP, K::Connected},
+             {"y/c", "x/b", 80, TCP, K::Skipped},
+             {"y/c", "node/node-1", 80, TCP,
+              K::Skipped},  // reached at 172.18.0.2
+                            // The IPv6 ClusterIP goes to a backend's IPv6 address on the target
+                            // port; x/a's ingress then decides (x/b backend: not isolated).
+             {"node/node-1", "svc/x/web", 8000, TCP, K::Connected},
+             {"x/a", "ip/2001:db8::10", 53, UDP, K::Connected},
+             {"node/node-2", "node/node-1", 9, TCP, K::Refused},  // over IPv4
+         });
+}
+
 TEST_F(RunnerLocalE2E, UdpAndTcpAreJudgedSeparately) {
   auto& b = up(R"(---
 apiVersion: networking.k8s.io/v1

@@ -125,7 +125,9 @@ spec:
 )";
   std::string t = compile(policy);
   EXPECT_TRUE(has(t, "ip saddr 10.0.0.0/8 ip saddr != 10.0.2.0/24 return")) << t;
-  EXPECT_FALSE(has(t, "fd00")) << "IPv6 blocks match no IPv4 traffic";
+  // An IPv6 block is an IPv6 match: it matches no IPv4 traffic.
+  EXPECT_TRUE(has(t, "ip6 saddr fd00::/8 return")) << t;
+  EXPECT_FALSE(has(t, "ip saddr fd00")) << t;
   EXPECT_FALSE(has(t, "drop comment"));
   // Cilium-like profile: ipBlocks do not match pod IPs.
   Profile noPods;
@@ -134,6 +136,48 @@ spec:
                   "ip saddr != 10.0.2.0/24 ip saddr != @pod_ips return"));
   EXPECT_TRUE(
       has(compile(policy, "node-1", {}, {"IPBLOCK_EXCEPT_AS_DENY"}), "ip saddr 10.0.2.0/24 drop"));
+}
+
+// Dual stack: every address match is written per family, local pods are dispatched by both of
+// their addresses to one chain, an IPv6 ClusterIP goes to the backends' IPv6 addresses, and
+// IPv6 neighbour discovery is never filtered.
+TEST(RunnerNftCompiler, DualStackWritesEveryMatchPerFamily) {
+  Cluster c = clusterFromYaml(smallClusterYaml() + R"(---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: "x"}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  policyTypes: [Ingress, Egress]
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {ns: "y"}}}]
+  egress:
+  - to: [{podSelector: {}}]
+    ports: [{port: http}]
+)");
+  c.pods[0].podIPs = {"fd00::1", "10.0.1.1"};  // x/a, node-1
+  c.pods[0].podIP = "fd00::1";
+  c.pods[1].podIPs = {"10.0.1.2", "fd00::2"};  // x/b, node-2
+  c.pods[2].podIPs = {"fd00::3"};              // y/c, node-1, IPv6 only
+  c.pods[2].podIP = "fd00::3";
+  c.services[0].clusterIP = "fd00:96::10";  // x/web: x/a and x/b
+  std::string t = compileNodeRuleset(c, "node-1", "npf_test", {}, {});
+  std::string in = chain(t, "in_0"), eg = chain(t, "eg_0");
+  // y/c has only an IPv6 address: no IPv4 match is written for it.
+  EXPECT_TRUE(has(in, "ip6 saddr fd00::3 return")) << in;
+  EXPECT_FALSE(has(in, "ip saddr")) << in;
+  // The named port resolves on each destination pod, at each of its addresses.
+  EXPECT_TRUE(has(eg, "ip daddr 10.0.1.2 tcp dport 8081 return")) << eg;
+  EXPECT_TRUE(has(eg, "ip6 daddr fd00::2 tcp dport 8081 return")) << eg;
+  EXPECT_TRUE(has(eg, "ip6 daddr fd00::1 tcp dport 8080 return")) << eg;
+  EXPECT_TRUE(has(t, "fd00::1 : jump in_0")) << t;
+  EXPECT_TRUE(has(t, "10.0.1.1 : jump in_0")) << t;
+  EXPECT_TRUE(has(t, "ip6 daddr vmap @ingress_local6")) << t;
+  EXPECT_TRUE(has(t, "ip6 saddr vmap @egress_local6")) << t;
+  EXPECT_TRUE(has(t, "dnat ip6 to [fd00::1]:80")) << t;
+  EXPECT_TRUE(has(t, "dnat ip6 to [fd00::2]:80")) << t;
+  EXPECT_FALSE(has(t, "dnat ip to")) << t;
+  EXPECT_TRUE(has(chain(t, "filter_input"), "nd-neighbor-solicit")) << t;
 }
 
 TEST(RunnerNftCompiler, SelectorsUseTheImplicitNamespaceNameLabelAndAndBothSelectors) {

@@ -49,14 +49,15 @@ class FakeProcesses : public ProcessRunner {
         return r;
       }
       auto conf = nlohmann::json::parse(stdinData);
-      std::string addr = conf["ipam"]["addresses"][0]["address"];
-      r.out =
-          nlohmann::json{
-              {"cniVersion", "1.0.0"},
-              {"interfaces",
-               {{{"name", "veth1234"}}, {{"name", "eth0"}, {"sandbox", c.envValue("CNI_NETNS")}}}},
-              {"ips", {{{"interface", 1}, {"address", addr}}}}}
-              .dump();
+      auto ips = nlohmann::json::array();
+      for (const auto& a : conf["ipam"]["addresses"])
+        ips.push_back({{"interface", 1}, {"address", a["address"]}});
+      r.out = nlohmann::json{
+          {"cniVersion", "1.0.0"},
+          {"interfaces",
+           {{{"name", "veth1234"}}, {{"name", "eth0"}, {"sandbox", c.envValue("CNI_NETNS")}}}},
+          {"ips",
+           ips}}.dump();
     }
     return r;
   }
@@ -376,26 +377,58 @@ TEST_F(RunnerLocalOrchestration, UnknownFaultIsRefused) {
   EXPECT_EQ(b.configure({Profile{}, {"POD_IP_REUSE"}}), "");
 }
 
-TEST_F(RunnerLocalOrchestration, ActualReportsIpv4FirstAndAllocatesMissingAddresses) {
+TEST_F(RunnerLocalOrchestration, ActualKeepsTheDeclaredAddressOrderAndAllocatesMissingAddresses) {
   Cluster c = clusterFromYaml(smallClusterYaml());
   c.pods[0].podIPs = {"fd00::1", "10.0.1.1"};
   c.pods[0].podIP = "fd00::1";
+  c.pods[1].podIPs = {"fd00::2"};  // IPv6 only
+  c.pods[1].podIP = "fd00::2";
   c.pods[2].podIP.clear();
   c.pods[2].podIPs.clear();
   LocalBackend b(opts);
   ASSERT_EQ(b.setUp(c), "");
   Cluster a = b.actual();
-  EXPECT_EQ(a.pods[0].podIP, "10.0.1.1");
-  EXPECT_EQ(a.pods[0].podIPs, (std::vector<std::string>{"10.0.1.1", "fd00::1"}));
+  // An IPv6-primary pod stays IPv6-primary: it is reached where the case says.
+  EXPECT_EQ(a.pods[0].podIP, "fd00::1");
+  EXPECT_EQ(a.pods[0].podIPs, (std::vector<std::string>{"fd00::1", "10.0.1.1"}));
+  EXPECT_EQ(a.pods[1].podIPs, (std::vector<std::string>{"fd00::2"}));
   EXPECT_EQ(a.pods[2].podIP.rfind("100.64.", 0), 0u) << a.pods[2].podIP;
+  // Both families go to ptp in one static IPAM configuration; IPv6 through the link-local
+  // gateway as a /127.
+  auto adds = procs.matching([](const Call& call) { return call.isCni("ADD"); });
+  std::vector<nlohmann::json> configs;
+  for (const auto& add : adds) configs.push_back(nlohmann::json::parse(add.stdinData));
+  auto configFor = [&](const std::string& address) -> nlohmann::json {
+    for (const auto& conf : configs)
+      for (const auto& x : conf["ipam"]["addresses"])
+        if (x["address"] == address) return conf;
+    return {};
+  };
+  nlohmann::json dual = configFor("fd00::1/127");
+  ASSERT_FALSE(dual.is_null());
+  ASSERT_EQ(dual["ipam"]["addresses"].size(), 2u);
+  EXPECT_EQ(dual["ipam"]["addresses"][1]["gateway"], "fe80::1");
+  EXPECT_EQ(dual["ipam"]["routes"],
+            nlohmann::json::parse(R"([{"dst":"0.0.0.0/0"},{"dst":"::/0"}])"));
+  nlohmann::json v6only = configFor("fd00::2/127");
+  ASSERT_FALSE(v6only.is_null());
+  EXPECT_EQ(v6only["ipam"]["routes"], nlohmann::json::parse(R"([{"dst":"::/0"}])"));
+  // The fabric routes each family of a pod to its node.
+  std::string fabric;
+  for (const auto& call : procs.matching([](const Call& x) { return x.isIp(); }))
+    fabric += call.stdinData;
+  EXPECT_NE(fabric.find("route add fd00::2/128 via fe80::2 dev n"), std::string::npos) << fabric;
   // Probes that this backend cannot make are Skipped with a reason.
-  Cluster v6 = c;
-  auto res = b.probe({Probe{Endpoint::pod("x", "a"),
-                            Target{Endpoint::external("2001:db8::1"), 80, Protocol::TCP}}},
-                     {});
-  ASSERT_EQ(res.size(), 1u);
+  auto res = b.probe(
+      {Probe{Endpoint::pod("x", "a"), Target{Endpoint::external("2001:db8::1"), 80, Protocol::TCP}},
+       Probe{Endpoint::pod("x", "b"), Target{Endpoint::pod("y", "c"), 80, Protocol::TCP}}},
+      {});
+  ASSERT_EQ(res.size(), 2u);
   EXPECT_EQ(res[0].kind, ProbeResult::Kind::Skipped);
-  EXPECT_NE(res[0].detail.find("IPv6"), std::string::npos) << res[0].detail;
+  EXPECT_NE(res[0].detail.find("not an external host"), std::string::npos) << res[0].detail;
+  // x/b has IPv6 only; y/c was given an IPv4 address.
+  EXPECT_EQ(res[1].kind, ProbeResult::Kind::Skipped);
+  EXPECT_NE(res[1].detail.find("has no IPv4 address"), std::string::npos) << res[1].detail;
 }
 
 }  // namespace

@@ -62,7 +62,10 @@ Pod makePod(const std::string& ns, const std::string& name, const ConformanceClu
     Protocol proto = i == 3 ? Protocol::UDP : Protocol::TCP;
     p.containers.push_back(container("cont-http", "http", num, proto));
   }
-  if (o.dualStack) {
+  if (o.ipv6Only) {
+    p.podIP = ip6(ns, name);
+    p.podIPs = {p.podIP};
+  } else if (o.dualStack) {
     p.podIP = ip6(ns, name);
     p.podIPs = {ip6(ns, name), ip4(ns, name)};
   } else {

@@ -21,5 +21,6 @@ void services(Suite& s);          // services/
 void externalHosts(Suite& s);     // external-hosts/
 void nodes(Suite& s);             // nodes/
 void ipv6(Suite& s);              // ipv6/
+void ipv6Only(Suite& s);          // ipv6-only/
 
 }  // namespace npf::conformance

@@ -4,23 +4,27 @@
 
 namespace npf::runner::local {
 
-std::string ptpStaticConfig(const std::string& networkName, const IpAddress& ip, int prefixLength,
-                            const IpAddress& gateway) {
+std::string ptpStaticConfig(const std::string& networkName,
+                            const std::vector<PtpAddress>& addresses) {
+  auto list = nlohmann::json::array();
+  auto routes = nlohmann::json::array();
+  for (const auto& a : addresses) {
+    list.push_back({{"address", toString(a.ip) + "/" + std::to_string(a.prefixLength)},
+                    {"gateway", toString(a.gateway)}});
+    routes.push_back({{"dst", a.ip.family == IpFamily::V4 ? "0.0.0.0/0" : "::/0"}});
+  }
   nlohmann::json conf = {
       {"cniVersion", "1.0.0"},
       {"name", networkName},
       {"type", "ptp"},
       {"ipMasq", false},
       {"mtu", 1500},
-      {"ipam",
-       {{"type", "static"},
-        {"addresses",
-         nlohmann::json::array({{{"address", toString(ip) + "/" + std::to_string(prefixLength)},
-                                 {"gateway", toString(gateway)}}})},
-        {"routes", nlohmann::json::array({{{"dst", "0.0.0.0/0"}}})}}},
+      {"ipam", {{"type", "static"}, {"addresses", list}, {"routes", routes}}},
   };
   return conf.dump();
 }
+
+IpAddress ipv6PodGateway() { return *parseIp("fe80::1"); }
 
 std::vector<std::string> cniEnvironment(const CniRequest& r) {
   return {

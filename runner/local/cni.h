@@ -14,10 +14,25 @@
 
 namespace npf::runner::local {
 
-// A `ptp` network with `static` IPAM giving the pod exactly `ip/prefixLength` with `gateway`
-// (the address of the node-side veth) and a default route through it.
-std::string ptpStaticConfig(const std::string& networkName, const IpAddress& ip, int prefixLength,
-                            const IpAddress& gateway);
+// One address of a pod's link: `ip/prefixLength`, reached through `gateway` (the address ptp
+// puts on the node-side veth).
+struct PtpAddress {
+  IpAddress ip;
+  int prefixLength = 31;
+  IpAddress gateway;
+};
+
+// A `ptp` network with `static` IPAM giving the pod exactly `addresses` (one per family at most)
+// and a default route of each of their families through its gateway.
+std::string ptpStaticConfig(const std::string& networkName,
+                            const std::vector<PtpAddress>& addresses);
+
+// The IPv6 gateway of every pod: a link-local address, which no case can use as a pod's, and
+// which ptp may put on every node-side veth at once (link-local addresses are per link).
+// Pods get their IPv6 address as a /127 (ptp deletes the prefix's own route and routes the
+// prefix through the gateway, so a /128 would not do).
+IpAddress ipv6PodGateway();
+constexpr int kIpv6PodPrefixLength = 127;
 
 struct CniRequest {
   std::string command;      // "ADD" or "DEL"

@@ -24,6 +24,17 @@ double msSince(Clock::time_point t) {
 
 // The fabric's address on every link: nodes and external hosts route through it.
 IpAddress fabricGateway() { return *parseIp("169.254.0.1"); }
+// IPv6 next hops on the fabric's links: the fabric's end, and the node's or external host's.
+const char* const kFabricLinkLocal = "fe80::1";
+const char* const kHostLinkLocal = "fe80::2";
+
+// Each address once, in order.
+std::vector<std::string> withoutDuplicates(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& a : in)
+    if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+  return out;
+}
 
 std::string podKey(const Pod& p) { return p.meta.namespace_ + "/" + p.meta.name; }
 
@@ -51,6 +62,8 @@ std::set<ServerSpec> serversOf(const Pod& p, const std::string& bindIp) {
         out.insert(ServerSpec{port.effectiveProtocol(), port.containerPort, bindIp});
   return out;
 }
+
+const char* familyName(IpFamily f) { return f == IpFamily::V4 ? "IPv4" : "IPv6"; }
 
 }  // namespace
 
@@ -88,7 +101,12 @@ std::string LocalBackend::describeFault(const std::string& fault) {
   return it == d.end() ? "" : it->second;
 }
 
+std::optional<IpAddress> LocalBackend::NodeState::address(IpFamily f) const {
+  return f == IpFamily::V4 ? ip4View : ip6;
+}
+
 LocalBackend::LocalBackend(LocalOptions options) : opt_(std::move(options)) {
+  ipv6_ = !opt_.enforcer.usesApiServer();
   proc_ = opt_.processes ? opt_.processes : &realProcessRunner();
   if (opt_.netnsOps) {
     ops_ = opt_.netnsOps;
@@ -203,12 +221,17 @@ std::string LocalBackend::buildView(const Cluster& desired, Cluster& view) {
     auto v4 = firstIpv4(n.internalIPs);
     if (!v4) {
       // Reuse the address a node got before (reconcile keeps nodes).
-      for (const auto& s : nodes_)
-        if (s.name == n.meta.name) v4 = s.ip;
+      if (auto it = nodeIpv4_.find(n.meta.name); it != nodeIpv4_.end()) v4 = it->second;
       if (!v4) v4 = allocate();
       if (!v4) return "no free address for node " + n.meta.name;
     }
-    n.internalIPs = ipv4First(n.internalIPs, *v4);
+    nodeIpv4_[n.meta.name] = *v4;
+    // A node with IPv6 addresses only keeps them (its IPv4 is the dataplane's business); one
+    // without any address gets the IPv4.
+    if (!ipv6_ || !firstOfFamily(n.internalIPs, IpFamily::V6))
+      n.internalIPs = ipv4First(n.internalIPs, *v4);
+    else
+      n.internalIPs = withoutDuplicates(n.internalIPs);
   }
   // LocalOptions::reassignPodIpv4: the pod address this backend uses for a case's address.
   if (!opt_.reassignPodIpv4.empty() && !reassigned_) {
@@ -223,15 +246,20 @@ std::string LocalBackend::buildView(const Cluster& desired, Cluster& view) {
       p.podIP = p.podIPs.front();
       continue;
     }
-    if (auto v4 = firstIpv4(p)) {
+    auto v4 = firstIpv4(p);
+    auto v6 = ipv6_ ? firstOfFamily(p, IpFamily::V6) : std::nullopt;
+    if (v4 || v6) {
       std::vector<std::string> all;
       if (!p.podIP.empty()) all.push_back(p.podIP);
       all.insert(all.end(), p.podIPs.begin(), p.podIPs.end());
-      p.podIPs = ipv4First(all, *v4);
-      if (reassigned_) {
+      // Declared order (the first address is where the pod is reached), unless only IPv4 is
+      // wired: then the IPv4 address comes first.
+      p.podIPs = ipv6_ ? withoutDuplicates(all) : ipv4First(all, *v4);
+      if (reassigned_ && v4) {
         auto to = reassigned_->map(*v4, avoid);
         if (!to) return "no free address in " + opt_.reassignPodIpv4 + " for pod " + podKey(p);
-        p.podIPs.front() = toString(*to);
+        for (auto& a : p.podIPs)
+          if (parseIp(a) == v4) a = toString(*to);
       }
       p.podIP = p.podIPs.front();
     } else if (p.podIP.empty() && p.podIPs.empty()) {
@@ -245,7 +273,8 @@ std::string LocalBackend::buildView(const Cluster& desired, Cluster& view) {
       p.podIP = toString(it->second);
       p.podIPs = {p.podIP};
     }
-    // IPv6-only pods keep their addresses and get no network here (their cells are Skipped).
+    // With IPv4 only wired, IPv6-only pods keep their addresses and get no network (their
+    // cells are Skipped).
   }
   return "";
 }
@@ -254,6 +283,13 @@ const LocalBackend::NodeState* LocalBackend::findNode(const std::string& name) c
   for (const auto& n : nodes_)
     if (n.name == name) return &n;
   return nullptr;
+}
+
+std::set<ServerSpec> LocalBackend::hostServersOf(const Pod& p, const NodeState& node) {
+  auto out = serversOf(p, toString(node.ip));
+  if (node.ip6)
+    for (const auto& s : serversOf(p, toString(*node.ip6))) out.insert(s);
+  return out;
 }
 
 LocalBackend::PodState LocalBackend::podStateFor(const Pod& p) {
@@ -265,10 +301,12 @@ LocalBackend::PodState LocalBackend::podStateFor(const Pod& p) {
   const NodeState* node = findNode(p.nodeName);
   if (s.host) {
     s.ip = node->ip;
-    s.servers = serversOf(p, toString(node->ip));
+    s.ip6 = node->ip6;
+    s.servers = hostServersOf(p, *node);
   } else {
     s.ip = firstIpv4(p);
-    s.networked = s.ip.has_value();
+    if (ipv6_) s.ip6 = firstOfFamily(p, IpFamily::V6);
+    s.networked = s.ip || s.ip6;
     if (s.networked) {
       size_t n = podCounter_++;
       s.netns = fmt::format("{}-p{}", run_, n);
@@ -317,17 +355,29 @@ std::string LocalBackend::setUpLocked(const Cluster& desired) {
   // Nodes, external hosts and pods as records first.
   for (size_t i = 0; i < view_.nodes.size(); ++i) {
     const Node& n = view_.nodes[i];
-    nodes_.push_back(NodeState{n.meta.name, fmt::format("{}-n{}", run_, i), fmt::format("n{}", i),
-                               "", *firstIpv4(n.internalIPs)});
+    NodeState st;
+    st.name = n.meta.name;
+    st.netns = fmt::format("{}-n{}", run_, i);
+    st.fabricIf = fmt::format("n{}", i);
+    st.ip = nodeIpv4_.at(n.meta.name);
+    if (firstIpv4(n.internalIPs)) st.ip4View = st.ip;
+    if (ipv6_) st.ip6 = firstOfFamily(n.internalIPs, IpFamily::V6);
+    nodes_.push_back(st);
   }
   std::set<IpAddress> clusterIps;
-  for (const auto& n : nodes_) clusterIps.insert(n.ip);
+  for (const auto& n : nodes_) {
+    clusterIps.insert(n.ip);
+    if (n.ip6) clusterIps.insert(*n.ip6);
+  }
   for (const auto& p : view_.pods)
-    if (auto ip = firstIpv4(p)) clusterIps.insert(*ip);
+    for (IpFamily f : {IpFamily::V4, IpFamily::V6})
+      if (auto ip = firstOfFamily(p, f)) clusterIps.insert(*ip);
   for (size_t j = 0; j < view_.externalHosts.size(); ++j) {
     const auto& e = view_.externalHosts[j];
     auto ip = parseIp(e.ip);
-    if (!ip || ip->family != IpFamily::V4 || clusterIps.count(*ip)) continue;  // cells Skipped
+    // Not wired (their cells are Skipped): an address a pod or node has, or IPv6 when only IPv4
+    // is wired.
+    if (!ip || (ip->family == IpFamily::V6 && !ipv6_) || clusterIps.count(*ip)) continue;
     bool dup = false;
     for (const auto& x : exts_) dup = dup || x.ip == *ip;
     if (dup) continue;
@@ -362,25 +412,45 @@ std::string LocalBackend::setUpLocked(const Cluster& desired) {
     return e;
 
   // Fabric: one veth per node and per external host, peer moved straight into its namespace.
+  // IPv4 through the fabric's 169.254.0.1 on every link, IPv6 through link-local next hops.
   std::string gw = toString(fabricGateway());
   std::string fab;
-  auto link = [&](const std::string& ifname, const std::string& peerNetns, const IpAddress& ip) {
+  auto link = [&](const std::string& ifname, const std::string& peerNetns,
+                  const std::optional<IpAddress>& v4, const std::optional<IpAddress>& v6) {
     fab += fmt::format("link add {} type veth peer name eth0 netns {}\n", ifname, peerNetns);
-    fab += fmt::format("addr add {}/32 dev {}\nlink set {} up\nroute add {}/32 dev {}\n", gw,
-                       ifname, ifname, toString(ip), ifname);
+    fab += fmt::format("addr add {}/32 dev {}\n", gw, ifname);
+    if (ipv6_) fab += fmt::format("addr add {}/64 dev {} nodad\n", kFabricLinkLocal, ifname);
+    fab += fmt::format("link set {} up\n", ifname);
+    if (v4) fab += fmt::format("route add {}/32 dev {}\n", toString(*v4), ifname);
+    if (v6)
+      fab += fmt::format("route add {}/128 via {} dev {}\n", toString(*v6), kHostLinkLocal, ifname);
   };
-  for (const auto& n : nodes_) link(n.fabricIf, n.netns, n.ip);
-  for (const auto& e : exts_) link(e.fabricIf, e.netns, e.ip);
+  auto only = [](const IpAddress& ip, IpFamily f) {
+    return ip.family == f ? std::optional<IpAddress>(ip) : std::nullopt;
+  };
+  for (const auto& n : nodes_) link(n.fabricIf, n.netns, n.ip, n.ip6);
+  for (const auto& e : exts_)
+    link(e.fabricIf, e.netns, only(e.ip, IpFamily::V4), only(e.ip, IpFamily::V6));
   if (auto e = runIp(fabric_, fab); !e.empty()) return e;
-  auto hostSide = [&](const IpAddress& ip) {
-    return fmt::format(
-        "addr add {0}/32 dev eth0\nlink set eth0 up\nroute add {1}/32 dev eth0 scope link\n"
-        "route add default via {1} dev eth0 src {0}\n",
-        toString(ip), gw);
+  auto hostSide = [&](const std::optional<IpAddress>& v4, const std::optional<IpAddress>& v6) {
+    std::string out;
+    if (v4) out += fmt::format("addr add {}/32 dev eth0\n", toString(*v4));
+    if (ipv6_) out += fmt::format("addr add {}/64 dev eth0 nodad\n", kHostLinkLocal);
+    if (v6) out += fmt::format("addr add {}/128 dev eth0 nodad\n", toString(*v6));
+    out += "link set eth0 up\n";
+    if (v4)
+      out += fmt::format(
+          "route add {1}/32 dev eth0 scope link\nroute add default via {1} dev eth0 src {0}\n",
+          toString(*v4), gw);
+    if (ipv6_)
+      out += fmt::format("route add ::/0 via {} dev eth0{}\n", kFabricLinkLocal,
+                         v6 ? " src " + toString(*v6) : "");
+    return out;
   };
   std::vector<std::pair<std::string, std::string>> ends;
-  for (const auto& n : nodes_) ends.push_back({n.netns, hostSide(n.ip)});
-  for (const auto& e : exts_) ends.push_back({e.netns, hostSide(e.ip)});
+  for (const auto& n : nodes_) ends.push_back({n.netns, hostSide(n.ip, n.ip6)});
+  for (const auto& e : exts_)
+    ends.push_back({e.netns, hostSide(only(e.ip, IpFamily::V4), only(e.ip, IpFamily::V6))});
   if (auto e =
           parallel(ends.size(), [&](size_t i) { return runIp(ends[i].first, ends[i].second); });
       !e.empty())
@@ -410,18 +480,29 @@ std::string LocalBackend::createPods(std::vector<PodState*>& all) {
   // Gateways only need to differ from addresses pods talk to; pods may share one.
   const std::set<IpAddress> avoid = knownAddresses(desired_, false);
   for (auto* p : pods) {
-    if (gateways_.count(*p->ip))
-      return fmt::format("pod {} has address {}, which this run already uses as a ptp gateway",
-                         p->key, toString(*p->ip));
-    auto choice = chooseGateway(*p->ip, avoid);
-    if (!choice) return "no gateway address available around " + toString(*p->ip);
-    gateways_.insert(choice->gateway);
-    p->gateway = choice->gateway;
-    p->prefixLength = choice->prefixLength;
+    std::vector<PtpAddress> addresses;
+    if (p->ip) {
+      if (gateways_.count(*p->ip))
+        return fmt::format("pod {} has address {}, which this run already uses as a ptp gateway",
+                           p->key, toString(*p->ip));
+      auto choice = chooseGateway(*p->ip, avoid);
+      if (!choice) return "no gateway address available around " + toString(*p->ip);
+      gateways_.insert(choice->gateway);
+      p->gateway = choice->gateway;
+      p->prefixLength = choice->prefixLength;
+      addresses.push_back({*p->ip, choice->prefixLength, choice->gateway});
+    }
+    if (p->ip6) {
+      if (parseCidr("fe80::/10")->contains(*p->ip6))
+        return fmt::format(
+            "pod {} has the link-local address {}, which the local backend uses "
+            "for its own links",
+            p->key, toString(*p->ip6));
+      addresses.push_back({*p->ip6, kIpv6PodPrefixLength, ipv6PodGateway()});
+    }
     const NodeState* node = findNode(p->node);
     size_t nodeIndex = size_t(node - nodes_.data());
-    p->cniConfig = ptpStaticConfig(fmt::format("{}-n{}", run_, nodeIndex), *p->ip,
-                                   choice->prefixLength, choice->gateway);
+    p->cniConfig = ptpStaticConfig(fmt::format("{}-n{}", run_, nodeIndex), addresses);
   }
   {
     NamespaceCreationLock lock(opt_.stateRoot);
@@ -444,18 +525,25 @@ std::string LocalBackend::createPods(std::vector<PodState*>& all) {
     if (!r.ok() || !parsed.error.empty())
       return fmt::format("CNI ADD for pod {} failed (exit {}): {} {}", p.key, r.exitCode,
                          parsed.error.empty() ? "" : parsed.error, r.err);
-    bool got = false;
-    for (const auto& a : parsed.addresses)
-      if (auto c = parseCidr(a); c && a.substr(0, a.find('/')) == toString(*p.ip)) got = true;
-    if (!got) return fmt::format("CNI ADD for pod {} did not assign {}", p.key, toString(*p.ip));
+    for (const auto& want : {p.ip, p.ip6}) {
+      if (!want) continue;
+      bool got = false;
+      for (const auto& a : parsed.addresses)
+        if (parseIp(a.substr(0, a.find('/'))) == want) got = true;
+      if (!got) return fmt::format("CNI ADD for pod {} did not assign {}", p.key, toString(*want));
+    }
     return "";
   });
   if (!err.empty()) return err;
   std::string fab;
   for (auto* p : pods) {
     const NodeState* node = findNode(p->node);
-    fab += fmt::format("route add {}/32 via {} dev {}\n", toString(*p->ip), toString(node->ip),
-                       node->fabricIf);
+    if (p->ip)
+      fab += fmt::format("route add {}/32 via {} dev {}\n", toString(*p->ip), toString(node->ip),
+                         node->fabricIf);
+    if (p->ip6)
+      fab += fmt::format("route add {}/128 via {} dev {}\n", toString(*p->ip6), kHostLinkLocal,
+                         node->fabricIf);
   }
   return runIp(fabric_, fab);
 }
@@ -492,13 +580,16 @@ Cluster LocalBackend::rulesView() const {
   }
   if (opt_.faults.count("POD_IP_REUSE")) {
     for (auto& p : c.pods) {
-      auto ip = firstIpv4(p);
-      if (!ip || p.hostNetwork) continue;
-      auto it = ghosts_.find(*ip);
-      if (it == ghosts_.end()) continue;
-      // The deleted pod's identity (namespace, labels, ports) stays attached to its address.
-      p.meta = it->second.meta;
-      p.containers = it->second.containers;
+      if (p.hostNetwork) continue;
+      for (IpFamily f : {IpFamily::V4, IpFamily::V6}) {
+        auto ip = firstOfFamily(p, f);
+        auto it = ip ? ghosts_.find(*ip) : ghosts_.end();
+        if (it == ghosts_.end()) continue;
+        // The deleted pod's identity (namespace, labels, ports) stays attached to its address.
+        p.meta = it->second.meta;
+        p.containers = it->second.containers;
+        break;
+      }
     }
   }
   return c;
@@ -651,9 +742,11 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
       if (p.hostNetwork != st.host || p.nodeName != st.node)
         keep = false;
       else if (st.host)
-        keep = serversOf(p, toString(findNode(p.nodeName)->ip)) == st.servers;
+        keep = hostServersOf(p, *findNode(p.nodeName)) == st.servers;
       else
-        keep = firstIpv4(p) == st.ip && serversOf(p, "") == st.servers;
+        keep = firstIpv4(p) == st.ip &&
+               (ipv6_ ? firstOfFamily(p, IpFamily::V6) : std::nullopt) == st.ip6 &&
+               serversOf(p, "") == st.servers;
     }
     if (keep && st.gateway && st.ip &&
         !gatewayChoiceStillFits(*st.ip, {*st.gateway, st.prefixLength}, wanted))
@@ -665,7 +758,9 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
     std::string nsBatch, fab;
     for (const auto& key : gone) {
       PodState& st = pods_[key];
-      if (st.ip && !st.host) ghosts_[*st.ip] = st.spec;
+      if (st.host) continue;
+      if (st.ip) ghosts_[*st.ip] = st.spec;
+      if (st.ip6) ghosts_[*st.ip6] = st.spec;
     }
     std::vector<PodState*> doomed;
     for (const auto& key : gone) doomed.push_back(&pods_.at(key));
@@ -674,7 +769,8 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
       PodState& st = pods_[key];
       if (st.networked) {
         nsBatch += "netns del " + st.netns + "\n";
-        fab += fmt::format("route del {}/32\n", toString(*st.ip));
+        if (st.ip) fab += fmt::format("route del {}/32\n", toString(*st.ip));
+        if (st.ip6) fab += fmt::format("route del {}/128\n", toString(*st.ip6));
       }
       podLabelsAtCreation_.erase(key);
       pods_.erase(key);
@@ -730,7 +826,9 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
   auto skipped = [](std::string why) {
     return ProbeResult{ProbeResult::Kind::Skipped, 0, std::move(why)};
   };
-  const std::string noV6 = "IPv6 is not supported by the local backend (IPv4 only)";
+  const std::string noV6 =
+      fmt::format("IPv6 is not wired with --enforcer {} (it runs with IPv6 off here)",
+                  toString(opt_.enforcer.kind));
   auto findExt = [&](const std::optional<IpAddress>& ip) -> const ExtState* {
     if (!ip) return nullptr;
     for (const auto& e : exts_)
@@ -743,11 +841,57 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
   std::map<const ExtState*, std::set<ServerSpec>> extServers;
   for (size_t i = 0; i < probes.size(); ++i) {
     const Probe& pr = probes[i];
+    const Endpoint& f = pr.from;
+    const Endpoint& t = pr.target.to;
+    if (f.kind == Endpoint::Kind::Service) {
+      results[i] = skipped("a Service cannot be a probe source");
+      continue;
+    }
+    // Destination first: its address in the view, which has the addresses this backend
+    // assigned and exactly the pods and nodes it wired (setUp and reconcile keep them in step),
+    // when this backend can reach it. Its family is the probe's.
+    const DestinationAddress resolved = destinationAddress(view_, t);
+    const bool v6 = resolved.address && resolved.address->family == IpFamily::V6;
+    std::optional<IpAddress> dst;
+    std::string why;
+    if (!resolved.address) {
+      why = resolved.why;
+    } else if (v6 && !ipv6_) {
+      why = "destination " + toString(t) + ": " + noV6;
+    } else if (t.kind == Endpoint::Kind::Service && f.kind == Endpoint::Kind::External) {
+      why = "a ClusterIP is not reachable from outside the cluster";
+    } else if (t.kind == Endpoint::Kind::External) {
+      // Only external hosts that got a namespace answer: those whose address no pod or node of
+      // the cluster has.
+      if (const ExtState* e = findExt(resolved.address)) {
+        dst = e->ip;
+        extServers[e].insert(ServerSpec{pr.target.protocol, pr.target.port, toString(e->ip)});
+      } else {
+        why = "destination " + toString(t) + " is not an external host of the case";
+      }
+    } else {
+      dst = resolved.address;
+    }
+    if (!dst) {
+      results[i] = skipped(why);
+      continue;
+    }
+    const IpFamily family = dst->family;
     SocketProbe sp;
     sp.port = pr.target.port;
     sp.protocol = pr.target.protocol;
-    // Source.
-    const Endpoint& f = pr.from;
+    sp.dst = *dst;
+    // Source: in its namespace, leaving from its address of the probe's family.
+    auto noAddress = [&] {
+      return skipped(fmt::format("source {} has no {} address for {}", toString(f),
+                                 familyName(family), toString(*dst)));
+    };
+    auto fromNode = [&](const NodeState& n) {
+      sp.netns = n.netns;
+      // Multi-homed: without a bind, node -> own pod would leave from a ptp gateway address.
+      sp.bindTo = n.address(family);
+      return sp.bindTo.has_value();
+    };
     if (f.kind == Endpoint::Kind::Pod) {
       auto it = pods_.find(f.namespace_ + "/" + f.name);
       if (it == pods_.end()) {
@@ -756,11 +900,15 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
       }
       const PodState& p = it->second;
       if (p.host) {
-        const NodeState* n = findNode(p.node);
-        sp.netns = n->netns;
-        sp.bindTo = n->ip;
+        if (!fromNode(*findNode(p.node))) {
+          results[i] = noAddress();
+          continue;
+        }
       } else if (!p.networked) {
         results[i] = skipped("source " + toString(f) + ": " + noV6);
+        continue;
+      } else if (!(family == IpFamily::V4 ? p.ip : p.ip6)) {
+        results[i] = noAddress();
         continue;
       } else {
         sp.netns = p.netns;
@@ -771,80 +919,26 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
         results[i] = skipped("source " + toString(f) + " is not a node of the cluster");
         continue;
       }
-      sp.netns = n->netns;
-      sp.bindTo = n->ip;  // node -> own pod would otherwise leave from the ptp gateway address
-    } else if (f.kind == Endpoint::Kind::External) {
+      if (!fromNode(*n)) {
+        results[i] = noAddress();
+        continue;
+      }
+    } else {
       auto ip = parseIp(f.name);
       const ExtState* e = findExt(ip);
       if (!e) {
         results[i] =
-            skipped(ip && ip->family == IpFamily::V6
+            skipped(ip && ip->family == IpFamily::V6 && !ipv6_
                         ? "source " + toString(f) + ": " + noV6
                         : "source " + toString(f) + " is not an external host of the case");
         continue;
       }
-      sp.netns = e->netns;
-    } else {
-      results[i] = skipped("a Service cannot be a probe source");
-      continue;
-    }
-    // Destination: its address in the view, which has the addresses this backend assigned and
-    // exactly the pods and nodes it wired (setUp and reconcile keep them in step), when this
-    // backend can reach it.
-    const Endpoint& t = pr.target.to;
-    const DestinationAddress resolved = destinationAddress(view_, t);
-    const bool v6 = resolved.address && resolved.address->family == IpFamily::V6;
-    std::optional<IpAddress> dst;
-    std::string why;
-    switch (t.kind) {
-      case Endpoint::Kind::Pod:
-        // An IPv6-only pod keeps its addresses in the view (perhaps only in podIPs) but has no
-        // network here.
-        if (resolved.problem == DestinationAddress::Problem::NoSuchObject)
-          why = resolved.why;
-        else if (!resolved.address || v6)
-          why = "destination " + toString(t) + ": " + noV6;
-        else
-          dst = resolved.address;
-        break;
-      case Endpoint::Kind::Service:
-        if (!resolved.address)
-          why = resolved.why;
-        else if (v6)
-          why = "Service " + toString(t) + ": " + noV6;
-        else if (f.kind == Endpoint::Kind::External)
-          why = "a ClusterIP is not reachable from outside the cluster";
-        else
-          dst = resolved.address;
-        break;
-      case Endpoint::Kind::Node:
-        // A node's first InternalIP in the view is the IPv4 address it was wired with.
-        if (!resolved.address)
-          why = resolved.why;
-        else
-          dst = resolved.address;
-        break;
-      case Endpoint::Kind::External: {
-        // Only external hosts that got a namespace answer: IPv4 ones whose address no pod or
-        // node of the cluster has.
-        const ExtState* e = findExt(resolved.address);
-        auto ip = parseIp(t.name);
-        if (!e)
-          why = ip && ip->family == IpFamily::V6
-                    ? "destination " + toString(t) + ": " + noV6
-                    : "destination " + toString(t) + " is not an external host of the case";
-        else {
-          dst = e->ip;
-          extServers[e].insert(ServerSpec{pr.target.protocol, pr.target.port, toString(e->ip)});
-        }
-        break;
+      if (e->ip.family != family) {
+        results[i] = noAddress();
+        continue;
       }
+      sp.netns = e->netns;
     }
-    if (!dst) {
-      results[i] = skipped(why);
-      continue;
-    }
-    sp.dst = *dst;
     sockets.push_back(sp);
     socketOf.push_back(i);
   }
@@ -855,31 +949,37 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
       for (size_t k = 0; k < sockets.size(); ++k)
         if (sockets[k].netns == ext->netns) results[socketOf[k]] = {ProbeResult::Kind::Error, 0, e};
   auto got = runSocketProbes(sockets, options, &sourcePorts_);
-  confirmTimeouts(probes, socketOf, options, got);
+  std::vector<IpFamily> families;
+  for (const auto& sp : sockets) families.push_back(sp.dst.family);
+  confirmTimeouts(probes, socketOf, families, options, got);
   for (size_t k = 0; k < got.size(); ++k) results[socketOf[k]] = got[k];
   timings_.probeMs = msSince(t0);
   timings_.probes = probes.size();
   return results;
 }
 
-std::vector<SocketProbe> LocalBackend::selfChecks(const Target& t) const {
+std::vector<SocketProbe> LocalBackend::selfChecks(const Target& t, IpFamily family) const {
   std::vector<SocketProbe> out;
-  auto check = [&](const std::string& netns, const IpAddress& ip, int32_t port) {
+  auto check = [&](const std::string& netns, const std::optional<IpAddress>& ip, int32_t port) {
+    if (!ip) return;
     SocketProbe c;
     c.netns = netns;
-    c.dst = ip;
+    c.dst = *ip;
     c.port = port;
     c.protocol = t.protocol;
     out.push_back(c);
+  };
+  auto nodeAddress = [&](const NodeState& n) {
+    return family == IpFamily::V4 ? std::optional<IpAddress>(n.ip) : n.ip6;
   };
   auto podCheck = [&](const Pod& pod, int32_t port) {
     auto it = pods_.find(podKey(pod));
     if (it == pods_.end()) return;
     const PodState& p = it->second;
     if (const NodeState* n = p.host ? findNode(p.node) : nullptr)
-      check(n->netns, n->ip, port);
-    else if (p.networked && p.ip)
-      check(p.netns, *p.ip, port);
+      check(n->netns, nodeAddress(*n), port);
+    else if (p.networked)
+      check(p.netns, family == IpFamily::V4 ? p.ip : p.ip6, port);
   };
   const Endpoint& to = t.to;
   switch (to.kind) {
@@ -894,7 +994,7 @@ std::vector<SocketProbe> LocalBackend::selfChecks(const Target& t) const {
               podCheck(*backend.pod, backend.port);
       break;
     case Endpoint::Kind::Node:
-      if (const NodeState* n = findNode(to.name)) check(n->netns, n->ip, t.port);
+      if (const NodeState* n = findNode(to.name)) check(n->netns, nodeAddress(*n), t.port);
       break;
     case Endpoint::Kind::External:
       for (const auto& e : exts_)
@@ -905,7 +1005,8 @@ std::vector<SocketProbe> LocalBackend::selfChecks(const Target& t) const {
 }
 
 void LocalBackend::confirmTimeouts(const std::vector<Probe>& probes,
-                                   const std::vector<size_t>& socketOf, const ProbeOptions& options,
+                                   const std::vector<size_t>& socketOf,
+                                   const std::vector<IpFamily>& family, const ProbeOptions& options,
                                    std::vector<ProbeResult>& got) {
   // One self-check per distinct destination, all at once.
   std::vector<SocketProbe> checks;
@@ -913,7 +1014,7 @@ void LocalBackend::confirmTimeouts(const std::vector<Probe>& probes,
   std::vector<std::vector<size_t>> checksOf(got.size());
   for (size_t k = 0; k < got.size(); ++k) {
     if (got[k].kind != ProbeResult::Kind::Timeout) continue;
-    for (const auto& c : selfChecks(probes[socketOf[k]].target)) {
+    for (const auto& c : selfChecks(probes[socketOf[k]].target, family[k])) {
       auto [it, fresh] = index.try_emplace({c.netns, c.dst, c.port, c.protocol}, checks.size());
       if (fresh) checks.push_back(c);
       checksOf[k].push_back(it->second);
@@ -982,6 +1083,7 @@ void LocalBackend::tearDownLocked() {
   pods_.clear();
   exts_.clear();
   allocated_.clear();
+  nodeIpv4_.clear();
   if (reassigned_) reassigned_->clear();
   gateways_.clear();
   podLabelsAtCreation_.clear();

@@ -8,11 +8,17 @@
 //    `static` IPAM (exactly the case's pod IP), the plugin run in the node namespace as a
 //    container runtime runs it; servers on every declared container port (threads of this
 //    process); hostNetwork pods serve in their node's namespace on the node IP;
-//  * one namespace per external host (IPv4) hanging off the fabric.
+//  * one namespace per external host hanging off the fabric.
+// Both families: IPv4 links as above, IPv6 on the same links with link-local next hops
+// (fabric fe80::1, node and external host fe80::2, every pod's gateway fe80::1 on its node-side
+// veth), so that a node needs no IPv6 address to route its pods' IPv6. A node keeps its
+// InternalIPs in their order; one without an IPv4 address is wired with one that only the
+// dataplane knows (never a probe's source or destination).
 // Services are compiled to one nftables table per node (nft_compiler.h), replaced atomically on
 // every change; NetworkPolicy goes into the same table, or comes from another enforcer
 // (enforcer.h: kube-router or any agent, fed by a real API server in a control namespace).
-// IPv4 only: IPv6 cells are Skipped, as SCTP cells are when the kernel has no SCTP.
+// With an API-fed enforcer (kube-router runs with --enable-ipv6=false) only IPv4 is wired and
+// IPv6 cells are Skipped, as SCTP cells are wherever the kernel has no SCTP.
 #pragma once
 
 #include <map>
@@ -113,12 +119,16 @@ class LocalBackend : public Backend {
  private:
   struct NodeState {
     std::string name, netns, fabricIf, ruleset;
-    IpAddress ip;
+    IpAddress ip;                  // IPv4 it is wired with (an InternalIP, or internal)
+    std::optional<IpAddress> ip6;  // its first IPv6 InternalIP, if any
+    std::optional<IpAddress> address(IpFamily f) const;  // of the view: a probe's address
+    std::optional<IpAddress> ip4View;                    // ip when it is an InternalIP
   };
   struct PodState {
     std::string key, netns, node, containerId, cniConfig;
     Pod spec;                          // as in the view
     std::optional<IpAddress> ip;       // IPv4 as configured (a hostNetwork pod: its node's)
+    std::optional<IpAddress> ip6;      // IPv6 as configured (a hostNetwork pod: its node's)
     std::optional<IpAddress> gateway;  // node side of its ptp link
     int prefixLength = 0;              // of its address on that link (cni.h chooseGateway)
     bool host = false;
@@ -127,13 +137,15 @@ class LocalBackend : public Backend {
   };
   struct ExtState {
     std::string name, netns, fabricIf;
-    IpAddress ip;
+    IpAddress ip;  // either family
   };
 
   std::string setUpLocked(const Cluster& desired);
   void tearDownLocked();
   std::string buildView(const Cluster& desired, Cluster& view);
   PodState podStateFor(const Pod& p);
+  // A hostNetwork pod's servers: on each address its node is wired with.
+  static std::set<ServerSpec> hostServersOf(const Pod& p, const NodeState& node);
   std::set<IpAddress> knownAddresses(const Cluster& desired, bool withGateways) const;
   std::string runIp(const std::string& netns, const std::string& batch, bool force = false);
   std::string createPods(std::vector<PodState*>& pods);
@@ -146,13 +158,14 @@ class LocalBackend : public Backend {
   std::string syncHostServers();
   // Where `t`'s destination answers from inside its own network namespace, which no policy
   // filters: the pod's (its node's for a hostNetwork pod), the node's, the external host's, or
-  // every backend's of a Service port.
-  std::vector<SocketProbe> selfChecks(const Target& t) const;
+  // every backend's of a Service port; at their addresses of `family` (the probe's).
+  std::vector<SocketProbe> selfChecks(const Target& t, IpFamily family) const;
   // A timeout is evidence of a drop only when the destination answers: every socket probe in
   // `got` (of probes[socketOf[k]]) that timed out is checked with selfChecks() and becomes an
   // Error when that gets no answer either (a server stalled by load, a namespace not serving).
   void confirmTimeouts(const std::vector<Probe>& probes, const std::vector<size_t>& socketOf,
-                       const ProbeOptions& options, std::vector<ProbeResult>& got);
+                       const std::vector<IpFamily>& family, const ProbeOptions& options,
+                       std::vector<ProbeResult>& got);
   Cluster rulesView() const;
   const NodeState* findNode(const std::string& name) const;
   std::string parallel(size_t n, const std::function<std::string(size_t)>& fn);
@@ -171,10 +184,12 @@ class LocalBackend : public Backend {
   std::vector<ExtState> exts_;
   std::string fabric_;
   std::map<std::string, IpAddress> allocated_;  // pods declared without any address
+  std::map<std::string, IpAddress> nodeIpv4_;   // node -> the IPv4 it is wired with
+  bool ipv6_ = true;                            // IPv6 wired (not with API-fed enforcers)
   std::optional<PodAddressMap> reassigned_;     // reassignPodIpv4, once a view was built
   std::set<IpAddress> gateways_;
   std::map<std::string, Labels> podLabelsAtCreation_, nsLabelsFirstSeen_;
-  std::map<IpAddress, Pod> ghosts_;  // deleted pods by their IPv4 (POD_IP_REUSE)
+  std::map<IpAddress, Pod> ghosts_;  // deleted pods by their addresses (POD_IP_REUSE)
   std::map<std::string, std::set<ServerSpec>> hostServers_;  // node -> served on its IP
   size_t podCounter_ = 0;
   SourcePorts sourcePorts_;

@@ -184,31 +184,48 @@ class ServerPool {
     std::string owner;
   };
 
+  // A listener on one address, or (no bindIp) on every address of both families: an IPv6
+  // socket that also takes IPv4 (IPV6_V6ONLY off), since a pod may have one address of each.
   static int openListener(const ServerSpec& s, std::string& error) {
     bool udp = s.protocol == Protocol::UDP;
+    sockaddr_storage a{};
+    socklen_t alen = 0;
+    if (s.bindIp.empty()) {
+      auto* a6 = reinterpret_cast<sockaddr_in6*>(&a);
+      a6->sin6_family = AF_INET6;
+      a6->sin6_port = htons(uint16_t(s.port));
+      alen = sizeof(sockaddr_in6);
+    } else if (auto* a4 = reinterpret_cast<sockaddr_in*>(&a);
+               inet_pton(AF_INET, s.bindIp.c_str(), &a4->sin_addr) == 1) {
+      a4->sin_family = AF_INET;
+      a4->sin_port = htons(uint16_t(s.port));
+      alen = sizeof(sockaddr_in);
+    } else if (auto* a6 = reinterpret_cast<sockaddr_in6*>(&a);
+               inet_pton(AF_INET6, s.bindIp.c_str(), &a6->sin6_addr) == 1) {
+      a6->sin6_family = AF_INET6;
+      a6->sin6_port = htons(uint16_t(s.port));
+      alen = sizeof(sockaddr_in6);
+    } else {
+      error = "bad bind address " + s.bindIp;
+      return -1;
+    }
     int type = (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
     int proto = s.protocol == Protocol::SCTP ? IPPROTO_SCTP : 0;
-    int fd = socket(AF_INET, type, proto);
+    int fd = socket(a.ss_family, type, proto);
     if (fd < 0) {
       error = std::string("socket: ") + strerror(errno);
       return -1;
     }
-    int one = 1;
+    int one = 1, zero = 0;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (a.ss_family == AF_INET6 && s.bindIp.empty())
+      setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
     if (udp) {
       int big = 4 << 20;
       if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) != 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
     }
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(uint16_t(s.port));
-    if (!s.bindIp.empty() && inet_pton(AF_INET, s.bindIp.c_str(), &a.sin_addr) != 1) {
-      error = "bad bind address " + s.bindIp;
-      close(fd);
-      return -1;
-    }
-    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    if (bind(fd, reinterpret_cast<sockaddr*>(&a), alen) != 0) {
       error = "bind " + (s.bindIp.empty() ? std::string("*") : s.bindIp) + ":" +
               std::to_string(s.port) + "/" + toString(s.protocol) + ": " + strerror(errno);
       close(fd);
@@ -289,11 +306,19 @@ class RealNetnsOps : public NetnsOps {
           {"/proc/sys/net/ipv4/icmp_msgs_burst", "100000"},
           {"/proc/sys/net/ipv4/conf/all/rp_filter", "0"},
           {"/proc/sys/net/ipv4/conf/default/rp_filter", "0"},
+          {"/proc/sys/net/ipv6/icmp/ratelimit", "0"},
+          // No duplicate address detection: every address here is unique by construction, and
+          // a tentative address would not answer for a second or more after it is added.
+          {"/proc/sys/net/ipv6/conf/all/accept_dad", "0"},
+          {"/proc/sys/net/ipv6/conf/default/accept_dad", "0"},
       };
       for (const auto& [path, value] : settings)
         if (!writeSysctl(path, value) && error.empty()) error = std::string("cannot write ") + path;
       if (forwarding && !writeSysctl("/proc/sys/net/ipv4/ip_forward", "1") && error.empty())
         error = "cannot enable ip_forward";
+      if (forwarding && !writeSysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1") &&
+          error.empty())
+        error = "cannot enable IPv6 forwarding";
     });
     if (!nsError.empty()) return nsError;
     return error.empty() ? "" : netns + ": " + error;

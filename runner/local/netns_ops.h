@@ -15,15 +15,16 @@ namespace npf::runner::local {
 struct ServerSpec {
   Protocol protocol = Protocol::TCP;
   int32_t port = 0;
-  std::string bindIp;  // empty: every address of the namespace (pods have one)
+  std::string bindIp;  // empty: every address of the namespace, IPv4 and IPv6
   auto operator<=>(const ServerSpec&) const = default;
 };
 
 class NetnsOps {
  public:
   virtual ~NetnsOps() = default;
-  // Inside `netns`: loopback up, ICMP rate limits off (so UDP "refused" is reliable under
-  // load), rp_filter off, and IPv4 forwarding on when `forwarding`. Error message or "".
+  // Inside `netns`: loopback up, ICMP and ICMPv6 rate limits off (so UDP "refused" is reliable
+  // under load), rp_filter off, IPv6 duplicate address detection off (addresses usable at
+  // once), and IPv4 and IPv6 forwarding on when `forwarding`. Error message or "".
   virtual std::string configure(const std::string& netns, bool forwarding) = 0;
   // Starts servers in `netns` owned by `owner` (TCP: accept and close; UDP: echo; SCTP:
   // accept and close). Specs already served by `owner` are kept. Error message or "".

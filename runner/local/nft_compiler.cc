@@ -21,22 +21,35 @@ const std::vector<std::string>& compilerFaults() {
   return v;
 }
 
-std::optional<IpAddress> firstIpv4(const std::vector<std::string>& addresses) {
+std::optional<IpAddress> firstOfFamily(const std::vector<std::string>& addresses, IpFamily family) {
   for (const auto& a : addresses)
-    if (auto ip = parseIp(a); ip && ip->family == IpFamily::V4) return ip;
+    if (auto ip = parseIp(a); ip && ip->family == family) return ip;
   return std::nullopt;
 }
 
-std::optional<IpAddress> firstIpv4(const Pod& p) {
+std::optional<IpAddress> firstOfFamily(const Pod& p, IpFamily family) {
   std::vector<std::string> all;
   if (!p.podIP.empty()) all.push_back(p.podIP);
   all.insert(all.end(), p.podIPs.begin(), p.podIPs.end());
-  return firstIpv4(all);
+  return firstOfFamily(all, family);
 }
 
 namespace {
 
 enum class Dir { Ingress, Egress };
+
+constexpr IpFamily kFamilies[] = {IpFamily::V4, IpFamily::V6};
+
+// nft's spelling of a family: the address match keyword and the suffix of this table's
+// per-family sets and maps (pod_ips / pod_ips6, ...).
+const char* ipKeyword(IpFamily f) { return f == IpFamily::V4 ? "ip" : "ip6"; }
+const char* setSuffix(IpFamily f) { return f == IpFamily::V4 ? "" : "6"; }
+const char* addrType(IpFamily f) { return f == IpFamily::V4 ? "ipv4_addr" : "ipv6_addr"; }
+
+// An address as nft writes it after `dnat ip6 to` (brackets keep the port apart).
+std::string dnatAddress(const IpAddress& ip) {
+  return ip.family == IpFamily::V4 ? toString(ip) : "[" + toString(ip) + "]";
+}
 
 const char* protoName(Protocol p) {
   switch (p) {
@@ -71,8 +84,10 @@ std::string setOf(const std::vector<std::string>& items) {
 
 struct PodInfo {
   const Pod* pod = nullptr;
-  std::optional<IpAddress> v4;
+  std::optional<IpAddress> v4, v6;
   size_t index = 0;
+  const std::optional<IpAddress>& address(IpFamily f) const { return f == IpFamily::V4 ? v4 : v6; }
+  bool hasAddress() const { return v4 || v6; }
 };
 
 // One alternative of a rule's `ports`: nullopt entry = every port and protocol.
@@ -95,12 +110,15 @@ class Compiler {
     }
     std::set<IpAddress> seen;
     for (size_t i = 0; i < c_.pods.size(); ++i) {
-      PodInfo info{&c_.pods[i], firstIpv4(c_.pods[i]), i};
-      pods_.push_back(info);
+      const Pod& pod = c_.pods[i];
+      pods_.push_back(
+          PodInfo{&pod, firstOfFamily(pod, IpFamily::V4), firstOfFamily(pod, IpFamily::V6), i});
     }
     for (const auto& p : pods_) {
-      if (!p.v4) continue;
-      if (!p.pod->hostNetwork) podIps_.insert(*p.v4);
+      if (!p.hasAddress()) continue;
+      if (!p.pod->hostNetwork)
+        for (IpFamily f : kFamilies)
+          if (p.address(f)) podIps_.insert(*p.address(f));
       if (selectable(p)) selectable_.push_back(&p);
     }
   }
@@ -120,10 +138,10 @@ class Compiler {
  private:
   bool fault(const char* name) const { return faults_.count(name) > 0; }
 
-  // Pods that namespace/pod selectors can match: with an IPv4 address, not hostNetwork (their
+  // Pods that namespace/pod selectors can match: with an address, not hostNetwork (their
   // traffic is their node's) unless the profile says otherwise.
   bool selectable(const PodInfo& p) const {
-    return p.v4 && (!p.pod->hostNetwork || profile_.hostnetworkSelectable);
+    return p.hasAddress() && (!p.pod->hostNetwork || profile_.hostnetworkSelectable);
   }
 
   const Labels& namespaceLabels(const std::string& ns) {
@@ -216,13 +234,15 @@ class Compiler {
     }
   };
 
-  // An IPv4 ipBlock; nullopt when its cidr is not IPv4 (it then matches no IPv4 traffic).
-  static std::optional<Block> ipv4Block(const IPBlock& b) {
+  // An ipBlock, matching traffic of its cidr's family only; excepts of the other family
+  // exclude nothing. nullopt when the cidr does not parse (it matches nothing).
+  static std::optional<Block> parseBlock(const IPBlock& b) {
     auto cidr = parseCidr(b.cidr);
-    if (!cidr || cidr->base.family != IpFamily::V4) return std::nullopt;
+    if (!cidr) return std::nullopt;
     Block out{*cidr, {}};
     for (const auto& e : b.except)
-      if (auto ex = parseCidr(e); ex && ex->base.family == IpFamily::V4) out.excepts.push_back(*ex);
+      if (auto ex = parseCidr(e); ex && ex->base.family == cidr->base.family)
+        out.excepts.push_back(*ex);
     return out;
   }
 
@@ -297,7 +317,9 @@ class Compiler {
   void compileRule(const NetworkPolicy& pol, Dir dir, const PodInfo& s,
                    const std::vector<NetworkPolicyPeer>* peers, const std::vector<PortAlt>& alts,
                    const std::string& where, ChainText& ch) {
-    const char* field = dir == Dir::Ingress ? "ip saddr" : "ip daddr";
+    auto field = [&](IpFamily f) {
+      return fmt::format("{} {}", ipKeyword(f), dir == Dir::Ingress ? "saddr" : "daddr");
+    };
     bool npFault = fault("NAMED_PORT_RESOLUTION");
 
     // Where a named port resolves for a destination pod `d` (egress) or the subject (ingress).
@@ -311,6 +333,8 @@ class Compiler {
       enum { Any, Pods, IpBlock } kind = Any;
       std::vector<const PodInfo*> pods;
       std::optional<Block> block;
+      // Whether the peer can match traffic of family `f` (an ipBlock: its cidr's only).
+      bool covers(IpFamily f) const { return kind != IpBlock || block->cidr.base.family == f; }
     };
     std::vector<Peer> resolved;
     if (!peers || peers->empty()) {
@@ -322,11 +346,12 @@ class Compiler {
         Peer r;
         if (p.ipBlock) {
           r.kind = Peer::IpBlock;
-          r.block = ipv4Block(*p.ipBlock);
-          if (!r.block) continue;  // another family: matches no IPv4 traffic
+          r.block = parseBlock(*p.ipBlock);
+          if (!r.block) continue;  // an unparsable cidr matches nothing
           if (fault("IPBLOCK_EXCEPT_AS_DENY"))
             for (const auto& e : r.block->excepts)
-              ch.denyFirst.push_back(fmt::format("{} {} drop comment \"{}\"", field, toString(e),
+              ch.denyFirst.push_back(fmt::format("{} {} drop comment \"{}\"", field(e.base.family),
+                                                 toString(e),
                                                  commentText(where + " except as deny")));
         } else if (p.podSelector || p.namespaceSelector) {
           r.kind = Peer::Pods;
@@ -341,47 +366,70 @@ class Compiler {
 
     for (size_t pi = 0; pi < resolved.size(); ++pi) {
       const Peer& peer = resolved[pi];
-      // Destination pods a named port can resolve on for this peer (egress).
+      // Destination pods a named port can resolve on for this peer (egress), each with the
+      // address(es) the peer lets through.
       auto candidatePods = [&]() {
-        std::vector<const PodInfo*> out;
-        if (peer.kind == Peer::Pods) return peer.pods;
+        std::vector<std::pair<const PodInfo*, IpAddress>> out;
+        auto add = [&](const PodInfo* q) {
+          for (IpFamily f : kFamilies)
+            if (q->address(f) && peer.covers(f)) out.push_back({q, *q->address(f)});
+        };
+        if (peer.kind == Peer::Pods) {
+          for (const PodInfo* q : peer.pods) add(q);
+          return out;
+        }
         for (const PodInfo* q : selectable_) {
           if (q->pod->hostNetwork) continue;  // named ports never resolve on a node's identity
-          if (peer.kind == Peer::IpBlock &&
-              !(profile_.ipblockMatchesPodIps && peer.block->contains(*q->v4)))
-            continue;
-          out.push_back(q);
+          if (peer.kind == Peer::IpBlock) {
+            const auto& a = q->address(peer.block->cidr.base.family);
+            if (!(profile_.ipblockMatchesPodIps && a && peer.block->contains(*a))) continue;
+          }
+          add(q);
         }
         return out;
       };
-      std::string addr;
-      if (peer.kind == Peer::Pods) {
-        std::vector<std::string> ips;
-        for (const PodInfo* q : peer.pods) ips.push_back(toString(*q->v4));
-        addr = fmt::format("{} {}", field, setOf(ips));
-      } else if (peer.kind == Peer::IpBlock) {
-        addr = fmt::format("{} {}", field, toString(peer.block->cidr));
+      // The address matches of this peer, one per family it can match ("" = any address).
+      std::vector<std::string> addrs;
+      if (peer.kind == Peer::Any) {
+        addrs.push_back("");
+      } else if (peer.kind == Peer::Pods) {
+        for (IpFamily f : kFamilies) {
+          std::vector<std::string> ips;
+          for (const PodInfo* q : peer.pods)
+            if (q->address(f)) ips.push_back(toString(*q->address(f)));
+          if (!ips.empty()) addrs.push_back(fmt::format("{} {}", field(f), setOf(ips)));
+        }
+      } else {
+        IpFamily f = peer.block->cidr.base.family;
+        std::string addr = fmt::format("{} {}", field(f), toString(peer.block->cidr));
         for (const auto& e : peer.block->excepts)
-          addr += fmt::format(" {} != {}", field, toString(e));
-        if (!profile_.ipblockMatchesPodIps && !podIps_.empty())
-          addr += fmt::format(" {} != @pod_ips", field);
+          addr += fmt::format(" {} != {}", field(f), toString(e));
+        if (!profile_.ipblockMatchesPodIps && hasPodIps(f))
+          addr += fmt::format(" {} != @pod_ips{}", field(f), setSuffix(f));
+        addrs.push_back(addr);
       }
       for (size_t ai = 0; ai < alts.size(); ++ai) {
         std::string comment = fmt::format("{} peer[{}] port[{}]", where, pi, ai);
         if (dir == Dir::Egress && isNamed(alts[ai]) && !npFault) {
-          // Resolved on each destination pod: one rule per pod that has the name.
-          for (const PodInfo* d : candidatePods()) {
+          // Resolved on each destination pod: one rule per pod address that has the name.
+          for (const auto& [d, ip] : candidatePods()) {
             auto pm = portMatch(alts[ai], resolvePod(d), false);
             if (!pm) continue;
-            emit(ch, fmt::format("{} {}", field, toString(*d->v4)), *pm, comment);
+            emit(ch, fmt::format("{} {}", field(ip.family), toString(ip)), *pm, comment);
           }
           continue;
         }
         auto pm = portMatch(alts[ai], resolvePod(nullptr), ignoreProtocol);
         if (!pm) continue;
-        emit(ch, addr, *pm, comment);
+        for (const auto& addr : addrs) emit(ch, addr, *pm, comment);
       }
     }
+  }
+
+  bool hasPodIps(IpFamily f) const {
+    for (const auto& ip : podIps_)
+      if (ip.family == f) return true;
+    return false;
   }
 
   // The chain body for subject `s` in `dir`, or nullopt when no policy isolates it.
@@ -414,38 +462,46 @@ class Compiler {
   }
 
   void compileServices(std::string& out) {
-    std::vector<std::string> clusterIps, keys, vmapElems;
+    // Per family: ClusterIPs, their (ip . proto . port) keys and the verdict map to them.
+    struct FamilySets {
+      std::vector<std::string> clusterIps, keys, vmapElems;
+    };
+    std::map<IpFamily, FamilySets> sets;
     std::string chains;
     std::set<std::string> seenIps, seenKeys;
     for (size_t si = 0; si < c_.services.size(); ++si) {
       const Service& svc = c_.services[si];
       auto ip = parseIp(svc.clusterIP);
-      if (!ip || ip->family != IpFamily::V4) continue;
+      if (!ip) continue;
+      const IpFamily f = ip->family;
+      FamilySets& fs = sets[f];
       std::string cip = toString(*ip);
-      if (seenIps.insert(cip).second) clusterIps.push_back(cip);
+      if (seenIps.insert(cip).second) fs.clusterIps.push_back(cip);
       for (size_t pi = 0; pi < svc.ports.size(); ++pi) {
         const ServicePort& sp = svc.ports[pi];
         const char* pn = protoName(sp.effectiveProtocol());
         std::string key = fmt::format("{} . {} . {}", cip, pn, sp.port);
         if (!seenKeys.insert(key).second) continue;
-        // Endpoints: pods selected by the Service, each with its own resolved target port.
-        std::vector<std::pair<std::string, int32_t>> eps;
+        // Endpoints: pods selected by the Service with an address of the ClusterIP's family
+        // (as the EndpointSlices of that family), each with its own resolved target port.
+        std::vector<std::pair<IpAddress, int32_t>> eps;
         for (const auto& b : serviceBackends(c_, svc, sp))
-          if (auto v4 = firstIpv4(*b.pod)) eps.push_back({toString(*v4), b.port});
+          if (auto a = firstOfFamily(*b.pod, f)) eps.push_back({*a, b.port});
         if (eps.empty()) continue;  // no endpoints: rejected like any unknown ClusterIP port
-        keys.push_back(key);
+        fs.keys.push_back(key);
         std::string svcChain = fmt::format("svc_{}_{}", si, pi);
-        vmapElems.push_back(fmt::format("{} : goto {}", key, svcChain));
+        fs.vmapElems.push_back(fmt::format("{} : goto {}", key, svcChain));
         std::vector<std::string> branches;
         for (size_t ei = 0; ei < eps.size(); ++ei) {
           std::string epChain = fmt::format("ep_{}_{}_{}", si, pi, ei);
           branches.push_back(fmt::format("{} : goto {}", ei, epChain));
           chains += fmt::format(
               "  chain {} {{\n"
-              "    ip saddr {} meta mark set meta mark | 0x4000\n"
-              "    meta l4proto {} dnat ip to {}:{}\n"
+              "    {} saddr {} meta mark set meta mark | 0x4000\n"
+              "    meta l4proto {} dnat {} to {}:{}\n"
               "  }}\n",
-              epChain, eps[ei].first, pn, eps[ei].first, eps[ei].second);
+              epChain, ipKeyword(f), toString(eps[ei].first), pn, ipKeyword(f),
+              dnatAddress(eps[ei].first), eps[ei].second);
         }
         chains += fmt::format("  chain {} {{\n    comment \"{}\"\n", svcChain,
                               commentText(svc.meta.namespace_ + "/" + svc.meta.name + " " +
@@ -457,18 +513,26 @@ class Compiler {
               fmt::format("    numgen random mod {} vmap {}\n  }}\n", eps.size(), setOf(branches));
       }
     }
-    out += "  set cluster_ips {\n    type ipv4_addr\n";
-    if (!clusterIps.empty()) out += "    elements = { " + join(clusterIps) + " }\n";
-    out += "  }\n";
-    out += "  set svc_keys {\n    type ipv4_addr . inet_proto . inet_service\n";
-    if (!keys.empty()) out += "    elements = { " + join(keys) + " }\n";
-    out += "  }\n";
-    out += "  map svc_vmap {\n    type ipv4_addr . inet_proto . inet_service : verdict\n";
-    if (!vmapElems.empty()) out += "    elements = { " + join(vmapElems) + " }\n";
-    out += "  }\n";
+    for (IpFamily f : kFamilies) {
+      const FamilySets& fs = sets[f];
+      const char* sfx = setSuffix(f);
+      out += fmt::format("  set cluster_ips{} {{\n    type {}\n", sfx, addrType(f));
+      if (!fs.clusterIps.empty()) out += "    elements = { " + join(fs.clusterIps) + " }\n";
+      out += "  }\n";
+      out += fmt::format("  set svc_keys{} {{\n    type {} . inet_proto . inet_service\n", sfx,
+                         addrType(f));
+      if (!fs.keys.empty()) out += "    elements = { " + join(fs.keys) + " }\n";
+      out += "  }\n";
+      out += fmt::format("  map svc_vmap{} {{\n    type {} . inet_proto . inet_service : verdict\n",
+                         sfx, addrType(f));
+      if (!fs.vmapElems.empty()) out += "    elements = { " + join(fs.vmapElems) + " }\n";
+      out += "  }\n";
+    }
     out += chains;
     out +=
-        "  chain services {\n    ip daddr . meta l4proto . th dport vmap @svc_vmap\n  }\n"
+        "  chain services {\n"
+        "    ip daddr . meta l4proto . th dport vmap @svc_vmap\n"
+        "    ip6 daddr . meta l4proto . th dport vmap @svc_vmap6\n  }\n"
         "  chain nat_prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n  "
         "  jump services\n  }\n"
         "  chain nat_output {\n    type nat hook output priority -100; policy accept;\n    jump "
@@ -483,33 +547,47 @@ class Compiler {
     return s;
   }
 
+  // A ClusterIP port without endpoints rejects (kube-proxy's filter).
+  static std::string noEndpointsRejects() {
+    return "    ip daddr @cluster_ips reject comment \"ClusterIP port without endpoints\"\n"
+           "    ip6 daddr @cluster_ips6 reject comment \"ClusterIP port without endpoints\"\n";
+  }
+
+  // IPv6 neighbour discovery: never policy's business (the link would not work without it).
+  static std::string neighbourDiscovery() {
+    return "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, "
+           "nd-router-advert } accept\n";
+  }
+
   // Without policy, only what kube-proxy filters: a ClusterIP port without endpoints rejects.
   void compileServiceRejects(std::string& out) {
-    const std::string reject =
-        "    ip daddr @cluster_ips reject comment \"ClusterIP port without endpoints\"\n";
     out +=
         "  chain filter_forward {\n    type filter hook forward priority filter; policy accept;\n" +
-        reject + "  }\n";
+        noEndpointsRejects() + "  }\n";
     out +=
         "  chain filter_output {\n    type filter hook output priority filter; policy accept;\n" +
-        reject + "  }\n";
+        noEndpointsRejects() + "  }\n";
   }
 
   void compilePolicy(std::string& out) {
-    std::vector<std::string> ingressElems, egressElems;
+    std::map<IpFamily, std::vector<std::string>> ingressElems, egressElems;
     std::string chains;
     std::set<IpAddress> seenLocal;
     for (const auto& p : pods_) {
-      if (p.pod->nodeName != node_ || p.pod->hostNetwork || !p.v4) continue;
-      if (!seenLocal.insert(*p.v4).second) continue;  // duplicate address: first pod wins
-      std::string ip = toString(*p.v4);
+      if (p.pod->nodeName != node_ || p.pod->hostNetwork || !p.hasAddress()) continue;
+      // A duplicate address: the first pod that has it wins it.
+      std::vector<IpAddress> own;
+      for (IpFamily f : kFamilies)
+        if (p.address(f) && seenLocal.insert(*p.address(f)).second) own.push_back(*p.address(f));
+      if (own.empty()) continue;
       std::string name = p.pod->meta.namespace_ + "/" + p.pod->meta.name;
       for (Dir dir : {Dir::Ingress, Dir::Egress}) {
         auto ch = chainFor(p, dir);
         if (!ch) continue;
         std::string chainName = fmt::format("{}_{}", dir == Dir::Ingress ? "in" : "eg", p.index);
-        (dir == Dir::Ingress ? ingressElems : egressElems)
-            .push_back(fmt::format("{} : jump {}", ip, chainName));
+        for (const auto& ip : own)
+          (dir == Dir::Ingress ? ingressElems : egressElems)[ip.family].push_back(
+              fmt::format("{} : jump {}", toString(ip), chainName));
         chains += fmt::format("  chain {} {{\n    comment \"{}\"\n", chainName,
                               commentText(name + (dir == Dir::Ingress ? " ingress" : " egress")));
         for (const auto& l : ch->denyFirst) chains += "    " + l + "\n";
@@ -517,17 +595,21 @@ class Compiler {
         chains += "    counter drop\n  }\n";
       }
     }
-    std::vector<std::string> podIps;
-    for (const auto& ip : podIps_) podIps.push_back(toString(ip));
-    out += "  set pod_ips {\n    type ipv4_addr\n";
-    if (!podIps.empty()) out += "    elements = { " + join(podIps) + " }\n";
-    out += "  }\n";
-    out += "  map ingress_local {\n    type ipv4_addr : verdict\n";
-    if (!ingressElems.empty()) out += "    elements = { " + join(ingressElems) + " }\n";
-    out += "  }\n";
-    out += "  map egress_local {\n    type ipv4_addr : verdict\n";
-    if (!egressElems.empty()) out += "    elements = { " + join(egressElems) + " }\n";
-    out += "  }\n";
+    for (IpFamily f : kFamilies) {
+      const char* sfx = setSuffix(f);
+      std::vector<std::string> podIps;
+      for (const auto& ip : podIps_)
+        if (ip.family == f) podIps.push_back(toString(ip));
+      out += fmt::format("  set pod_ips{} {{\n    type {}\n", sfx, addrType(f));
+      if (!podIps.empty()) out += "    elements = { " + join(podIps) + " }\n";
+      out += "  }\n";
+      for (auto* elems : {&ingressElems, &egressElems}) {
+        out += fmt::format("  map {}_local{} {{\n    type {} : verdict\n",
+                           elems == &ingressElems ? "ingress" : "egress", sfx, addrType(f));
+        if (!(*elems)[f].empty()) out += "    elements = { " + join((*elems)[f]) + " }\n";
+        out += "  }\n";
+      }
+    }
     out += chains;
 
     bool preDnat = fault("SERVICE_PRE_DNAT");
@@ -541,29 +623,31 @@ class Compiler {
           "    type filter hook prerouting priority -150; policy accept;\n" +
           established +
           "    ip daddr . meta l4proto . th dport @svc_keys ip saddr vmap @egress_local\n"
+          "    ip6 daddr . meta l4proto . th dport @svc_keys6 ip6 saddr vmap @egress_local6\n"
           "  }\n";
-    std::string egressRule = preDnat ? "    ct status & dnat == 0 ip saddr vmap @egress_local\n"
-                                     : "    ip saddr vmap @egress_local\n";
-    const std::string noEndpoints =
-        "    ip daddr @cluster_ips reject comment \"ClusterIP port without endpoints\"\n";
+    const std::string notDnat = preDnat ? "ct status & dnat == 0 " : "";
+    const std::string egressRule = "    " + notDnat + "ip saddr vmap @egress_local\n    " +
+                                   notDnat + "ip6 saddr vmap @egress_local6\n";
+    const std::string ingressRule =
+        "    ip daddr vmap @ingress_local\n    ip6 daddr vmap @ingress_local6\n";
     out +=
         "  chain filter_forward {\n"
         "    type filter hook forward priority filter; policy accept;\n" +
-        established + "    ct state invalid drop\n" + noEndpoints + egressRule +
-        "    ip daddr vmap @ingress_local\n  }\n";
+        established + "    ct state invalid drop\n" + noEndpointsRejects() + egressRule +
+        ingressRule + "  }\n";
     // Pod -> its own node (and hostNetwork pods there): egress policy applies.
     out +=
         "  chain filter_input {\n"
         "    type filter hook input priority filter; policy accept;\n" +
-        established;
+        established + neighbourDiscovery();
     if (profile_.egressToOwnNode == Profile::EgressToOwnNode::Policy) out += egressRule;
     out += "  }\n";
     // Node-originated traffic: exempt from its pods' ingress policy unless NODE_TO_POD.
     out +=
         "  chain filter_output {\n"
         "    type filter hook output priority filter; policy accept;\n" +
-        established + noEndpoints;
-    if (fault("NODE_TO_POD")) out += "    ip daddr vmap @ingress_local\n";
+        established + neighbourDiscovery() + noEndpointsRejects();
+    if (fault("NODE_TO_POD")) out += ingressRule;
     out += "  }\n";
   }
 

@@ -10,7 +10,9 @@
 //    the ingress chain of a local destination pod. Chains `return` what they allow and end in
 //    `drop`. Traffic a node originates (output hook) reaches its own pods unfiltered: the
 //    own-node ingress exemption. Pod -> own node goes through the input hook (egress policy).
-//  * Only IPv4 is compiled; IPv6 addresses are ignored.
+//  * Both families: a pod's first IPv4 and first IPv6 address are its addresses; every address
+//    match is written per family (`ip`/`ip6`), and each family has its own sets and maps.
+//    IPv6 neighbour discovery passes every chain (no real CNI filters it either).
 // Faults (class names of BUG-CLASSES.md) switch in known-buggy behaviour for self-tests.
 #pragma once
 
@@ -29,9 +31,13 @@ namespace npf::runner::local {
 // faults implemented by the backend on the cluster it passes in).
 const std::vector<std::string>& compilerFaults();
 
-// The first IPv4 address among podIP and podIPs.
-std::optional<IpAddress> firstIpv4(const Pod& p);
-std::optional<IpAddress> firstIpv4(const std::vector<std::string>& addresses);
+// The first address of `family` among podIP and podIPs (or among `addresses`).
+std::optional<IpAddress> firstOfFamily(const Pod& p, IpFamily family);
+std::optional<IpAddress> firstOfFamily(const std::vector<std::string>& addresses, IpFamily family);
+inline std::optional<IpAddress> firstIpv4(const Pod& p) { return firstOfFamily(p, IpFamily::V4); }
+inline std::optional<IpAddress> firstIpv4(const std::vector<std::string>& addresses) {
+  return firstOfFamily(addresses, IpFamily::V4);
+}
 
 // The complete ruleset file for `node`'s network namespace: replaces table `inet <table>`
 // atomically when loaded with `nft -f`. `view` holds the addresses as configured.

@@ -27,12 +27,30 @@ using Clock = std::chrono::steady_clock;
 
 const char kPayload[] = "netpolfuzz-probe";
 
-sockaddr_in toSockaddr(const IpAddress& ip, int port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(uint16_t(port));
-  std::memcpy(&a.sin_addr, ip.bytes.data(), 4);
-  return a;
+// `ip`:`port` as a socket address of the address's family.
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+  int family() const { return storage.ss_family; }
+};
+
+SocketAddress toSockaddr(const IpAddress& ip, int port) {
+  SocketAddress out;
+  if (ip.family == IpFamily::V4) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&out.storage);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(uint16_t(port));
+    std::memcpy(&a->sin_addr, ip.bytes.data(), 4);
+    out.length = sizeof(sockaddr_in);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&out.storage);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(uint16_t(port));
+    std::memcpy(&a->sin6_addr, ip.bytes.data(), 16);
+    out.length = sizeof(sockaddr_in6);
+  }
+  return out;
 }
 
 ProbeResult fromErrno(int err, double ms) {
@@ -63,37 +81,42 @@ ProbeResult fromErrno(int err, double ms) {
   return r;
 }
 
-int bindTo(int fd, const std::optional<IpAddress>& ip, uint16_t port) {
-  sockaddr_in b = toSockaddr(ip.value_or(IpAddress{}), port);
-  return bind(fd, reinterpret_cast<sockaddr*>(&b), sizeof b) == 0 ? 0 : errno;
+// Binds `fd` (a socket of `family`) to `ip` (nullopt: any address) and `port`.
+int bindTo(int fd, IpFamily family, const std::optional<IpAddress>& ip, uint16_t port) {
+  IpAddress any;
+  any.family = family;
+  SocketAddress b = toSockaddr(ip.value_or(any), port);
+  return bind(fd, b.get(), b.length) == 0 ? 0 : errno;
 }
 
 // Binds `fd` as `p` asks: its own sourcePort, else the next free port of `ports`, else (no
 // allocator) an ephemeral port the kernel picks. Returns 0 or an errno.
 int bindSource(int fd, const SocketProbe& p, SourcePorts* ports) {
   int one = 1;
+  const IpFamily family = p.dst.family;
   if (p.sourcePort) {
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    return bindTo(fd, p.bindTo, p.sourcePort);
+    return bindTo(fd, family, p.bindTo, p.sourcePort);
   }
   if (ports) {
     // A port may be taken by a server of the namespace (hostNetwork pods serve on the node).
     int err = EADDRINUSE;
     for (int tries = 0; tries < 64 && err == EADDRINUSE; ++tries)
-      err = bindTo(fd, p.bindTo, ports->next(p.netns));
+      err = bindTo(fd, family, p.bindTo, ports->next(p.netns));
     return err;
   }
   if (!p.bindTo) return 0;
   if (p.protocol != Protocol::UDP)
     setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-  return bindTo(fd, p.bindTo, 0);
+  return bindTo(fd, family, p.bindTo, 0);
 }
 
 uint16_t boundPort(int fd) {
-  sockaddr_in a{};
+  sockaddr_storage a{};
   socklen_t len = sizeof a;
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return 0;
-  return ntohs(a.sin_port);
+  // The port sits at the same offset in sockaddr_in and sockaddr_in6.
+  return ntohs(reinterpret_cast<const sockaddr_in*>(&a)->sin_port);
 }
 
 // Probes of one source namespace, on the calling thread (already inside that namespace).
@@ -148,7 +171,14 @@ void probeGroup(const std::vector<SocketProbe>& probes, const std::vector<size_t
       const SocketProbe& p = probes[item];
       bool udp = p.protocol == Protocol::UDP;
       int type = (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
-      int fd = socket(AF_INET, type, p.protocol == Protocol::SCTP ? IPPROTO_SCTP : 0);
+      const SocketAddress a = toSockaddr(p.dst, p.port);
+      if (p.bindTo && p.bindTo->family != p.dst.family) {
+        results[item] = {ProbeResult::Kind::Error, 0,
+                         "source address " + toString(*p.bindTo) + " is not of the family of " +
+                             toString(p.dst)};
+        continue;
+      }
+      int fd = socket(a.family(), type, p.protocol == Protocol::SCTP ? IPPROTO_SCTP : 0);
       if (fd < 0) {
         results[item] = {ProbeResult::Kind::Error, 0, std::string("socket: ") + strerror(errno)};
         continue;
@@ -158,9 +188,8 @@ void probeGroup(const std::vector<SocketProbe>& probes, const std::vector<size_t
         close(fd);
         continue;
       }
-      sockaddr_in a = toSockaddr(p.dst, p.port);
       auto start = Clock::now();
-      int rc = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+      int rc = connect(fd, a.get(), a.length);
       int err = rc == 0 ? 0 : errno;
       uint16_t sourcePort = boundPort(fd);
       if (udp && err == 0 && send(fd, kPayload, sizeof kPayload, 0) < 0) err = errno;
