@@ -142,6 +142,12 @@ void addBackendOptions(CLI::App& sub, BackendOptions& o, bool savedCases) {
                  "Probe timeout when re-probing a disagreeing cell")
       ->check(CLI::Range(20, 60000))
       ->capture_default_str();
+  sub.add_option("--confirm-timeout-ms", o.confirmTimeoutMs,
+                 "Probe timeout that makes a timeout proof of a drop: a cell the oracle allows "
+                 "that timed out sooner is probed again with it before it is a discrepancy (a "
+                 "busy machine is slow, not wrong)")
+      ->check(CLI::Range(20, 60000))
+      ->capture_default_str();
   sub.add_option(
          "--converge-ms", o.convergeMs,
          "Keep re-probing disagreeing cells this long after each change before calling them "
@@ -340,6 +346,7 @@ runner::CheckOptions checkOptions(const BackendOptions& o) {
   runner::CheckOptions c;
   c.firstRound.timeoutMs = o.timeoutMs;
   c.retryTimeoutMs = o.retryTimeoutMs;
+  c.confirmTimeoutMs = o.confirmTimeoutMs;
   c.convergeDeadlineMs = o.convergeMs;
   if (o.backend == "analyzer") {
     // An analyzer answers the same on every attempt: the second one decides, with no waiting.

@@ -22,6 +22,7 @@ struct BackendOptions {
   std::vector<std::string> faults;
   int timeoutMs = 200;
   int retryTimeoutMs = 500;
+  int confirmTimeoutMs = 2500;
   double convergeMs = 300;
   std::string cniPath = "/usr/lib/cni";
   // local backend: who enforces policy (runner/local/enforcer.h)

@@ -39,9 +39,15 @@ bool declares(const Pod& p, int32_t port, Protocol proto) {
   return false;
 }
 
-enum class Agreement { Agree, Disagree, NoInfo };
+// What one attempt says about a cell. Unconfirmed: a timeout where the oracle allows, which a
+// slow machine explains as well as a drop (see `timeoutIsProof`): it keeps the cell under
+// re-probing but decides nothing.
+enum class Agreement { Agree, Disagree, Unconfirmed, NoInfo };
 
-Agreement agreement(std::optional<Verdict> expected, const ProbeResult& r, bool served) {
+// `timeoutIsProof`: the attempt's timeout was CheckOptions::confirmTimeoutMs, or witnesses
+// showed the dataplane answering quickly during the attempt.
+Agreement agreement(std::optional<Verdict> expected, const ProbeResult& r, bool served,
+                    bool timeoutIsProof) {
   using K = ProbeResult::Kind;
   if (r.kind == K::Error || r.kind == K::Skipped || !expected) return Agreement::NoInfo;
   switch (*expected) {
@@ -49,6 +55,7 @@ Agreement agreement(std::optional<Verdict> expected, const ProbeResult& r, bool 
       return Agreement::Agree;
     case Verdict::Allow:
       if (r.kind == K::Connected || (r.kind == K::Refused && !served)) return Agreement::Agree;
+      if (r.kind == K::Timeout && !timeoutIsProof) return Agreement::Unconfirmed;
       return Agreement::Disagree;
     case Verdict::Deny:
       return r.kind == K::Connected ? Agreement::Disagree : Agreement::Agree;
@@ -67,17 +74,34 @@ struct Tracked {
   double convergedAtMs = 0;
 };
 
-// Resolves `t` if its history decides it; `final` forces a decision.
+// Whether `t`'s next attempt must be made at the confirmation timeout: its last two
+// informative attempts were unconfirmed timeouts (the machine stayed slow).
+bool needsConfirmation(const Tracked& t) {
+  int unconfirmed = 0;
+  for (size_t i = t.verdicts.size(); i-- > 0 && unconfirmed < 2;) {
+    if (t.verdicts[i] == Agreement::NoInfo) continue;
+    if (t.verdicts[i] != Agreement::Unconfirmed) return false;
+    ++unconfirmed;
+  }
+  return unconfirmed == 2;
+}
+
+// Resolves `t` if its history decides it; `final` forces a decision. Unconfirmed attempts
+// count as attempts, but neither as agreement nor as disagreement: a cell is a discrepancy only
+// with a (confirmed) disagreement as its last word, and flaky only when a confirmed
+// disagreement followed an agreement.
 void resolve(Tracked& t, bool pastDeadline, bool final) {
   std::vector<std::pair<Agreement, double>> informative;
   for (size_t i = 0; i < t.verdicts.size(); ++i)
     if (t.verdicts[i] != Agreement::NoInfo) informative.push_back({t.verdicts[i], t.at[i]});
-  bool agreedThenDisagreed = false, sawAgree = false;
+  bool agreedThenDisagreed = false, sawAgree = false, sawDisagree = false;
   for (const auto& [v, _] : informative) {
-    if (v == Agreement::Agree)
+    if (v == Agreement::Agree) {
       sawAgree = true;
-    else if (sawAgree)
-      agreedThenDisagreed = true;
+    } else if (v == Agreement::Disagree) {
+      sawDisagree = true;
+      if (sawAgree) agreedThenDisagreed = true;
+    }
   }
   size_t n = informative.size();
   if (agreedThenDisagreed) {
@@ -86,10 +110,14 @@ void resolve(Tracked& t, bool pastDeadline, bool final) {
              informative[n - 2].first == Agreement::Agree) {
     t.status = CellStatus::Pass;
     t.convergedAtMs = informative[n - 2].second;
-  } else if (n >= 2 && !sawAgree && pastDeadline) {
+  } else if (n >= 2 && !sawAgree && pastDeadline &&
+             informative[n - 1].first == Agreement::Disagree) {
     t.status = CellStatus::Fail;
   } else if (final) {
-    t.status = n == 0 ? CellStatus::Error : sawAgree ? CellStatus::Flaky : CellStatus::Fail;
+    // Out of rounds: a cell that only ever timed out unconfirmed was never judged.
+    t.status = !sawAgree && !sawDisagree ? CellStatus::Error
+               : sawAgree                ? CellStatus::Flaky
+                                         : CellStatus::Fail;
   } else {
     return;
   }
@@ -208,8 +236,8 @@ struct StateCells {
 
 // First round: every cell once. Cells the oracle or the backend skip, and undefined cells, are
 // settled at once; cells that agree pass; the rest are tracked for re-probing.
-void probeFirstRound(Backend& backend, const ProbeOptions& options, StateCells& cells,
-                     StateResult& r, Clock::time_point applied) {
+void probeFirstRound(Backend& backend, const ProbeOptions& options, int confirmTimeoutMs,
+                     StateCells& cells, StateResult& r, Clock::time_point applied) {
   cells.last = backend.probe(cells.probes, options);
   r.rounds = 1;
   r.probes = cells.probes.size();
@@ -227,7 +255,7 @@ void probeFirstRound(Backend& backend, const ProbeOptions& options, StateCells& 
       continue;
     }
     cells.served[i] = destinationServed(cells.actual, cells.probes[i]);
-    Agreement a = agreement(want, seen, cells.served[i]);
+    Agreement a = agreement(want, seen, cells.served[i], options.timeoutMs >= confirmTimeoutMs);
     if (a == Agreement::Agree) continue;
     Tracked t;
     t.index = i;
@@ -238,6 +266,30 @@ void probeFirstRound(Backend& backend, const ProbeOptions& options, StateCells& 
   }
 }
 
+// Up to `n` cells that the oracle allows and that connected in the first round, spread over
+// the state: re-probed next to cells that timed out, they show whether the dataplane answered
+// promptly meanwhile (then a timeout is a drop, not a slow machine).
+std::vector<size_t> pickWitnesses(const StateCells& cells, size_t n) {
+  std::vector<size_t> all;
+  for (size_t i = 0; i < cells.probes.size(); ++i)
+    if (cells.status[i] == CellStatus::Pass && cells.expected.verdict(i) == Verdict::Allow &&
+        cells.last[i].kind == ProbeResult::Kind::Connected)
+      all.push_back(i);
+  if (all.size() <= n) return all;
+  std::vector<size_t> out;
+  for (size_t k = 0; k < n; ++k) out.push_back(all[k * all.size() / n]);
+  return out;
+}
+
+// Whether the witnesses' attempts show a prompt dataplane: every one connected, within a
+// quarter of the timeout.
+bool promptDataplane(const std::vector<ProbeResult>& witnessResults, int timeoutMs) {
+  if (witnessResults.empty()) return false;
+  for (const auto& w : witnessResults)
+    if (w.kind != ProbeResult::Kind::Connected || w.latencyMs > timeoutMs / 4.0) return false;
+  return true;
+}
+
 // Re-probes the tracked cells that are not decided yet, in rounds (longer timeout, a pause
 // between rounds), until each is decided: by its history, the convergence deadline, or the
 // round limit.
@@ -246,27 +298,39 @@ void reprobeUntilDecided(Backend& backend, const CheckOptions& options, StateCel
   ProbeOptions retry = options.firstRound;
   retry.timeoutMs = std::max(retry.timeoutMs, options.retryTimeoutMs);
   const int kMaxRounds = 12;
+  const std::vector<size_t> witnesses = pickWitnesses(cells, 8);
   while (true) {
     const bool pastDeadline = msBetween(applied, Clock::now()) >= options.convergeDeadlineMs;
     const bool final = r.rounds >= kMaxRounds;
     std::vector<Tracked*> open;
+    bool confirm = false;
     for (auto& t : cells.pending) {
       if (!t.resolved) resolve(t, pastDeadline, final);
-      if (!t.resolved) open.push_back(&t);
+      if (t.resolved) continue;
+      open.push_back(&t);
+      confirm = confirm || needsConfirmation(t);
     }
     if (open.empty()) return;
     std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(options.roundGapMs));
     std::vector<Probe> again;
     for (auto* t : open) again.push_back(cells.probes[t->index]);
-    auto results = backend.probe(again, retry);
+    // One timeout per round (the backend probes a round at once): the confirmation timeout as
+    // soon as one cell needs it; a probe that answers returns at once anyway.
+    ProbeOptions round = retry;
+    if (confirm) round.timeoutMs = std::max(round.timeoutMs, options.confirmTimeoutMs);
+    for (size_t w : witnesses) again.push_back(cells.probes[w]);
+    auto results = backend.probe(again, round);
     const double end = msBetween(applied, Clock::now());
     ++r.rounds;
     r.probes += again.size();
+    const bool timeoutIsProof =
+        round.timeoutMs >= options.confirmTimeoutMs ||
+        promptDataplane({results.begin() + open.size(), results.end()}, round.timeoutMs);
     for (size_t k = 0; k < open.size(); ++k) {
       Tracked& t = *open[k];
       t.attempts.push_back(results[k]);
-      t.verdicts.push_back(
-          agreement(cells.expected.verdict(t.index), results[k], cells.served[t.index]));
+      t.verdicts.push_back(agreement(cells.expected.verdict(t.index), results[k],
+                                     cells.served[t.index], timeoutIsProof));
       t.at.push_back(end);
       cells.last[t.index] = results[k];
     }
@@ -371,7 +435,7 @@ StateResult CaseRunner::checkState(const Case& c, const Cluster& desired, size_t
 
   StateCells cells(c, backend_.actual(), profile_);
   r.cells = cells.probes.size();
-  probeFirstRound(backend_, options_.firstRound, cells, r, applied);
+  probeFirstRound(backend_, options_.firstRound, options_.confirmTimeoutMs, cells, r, applied);
   reprobeUntilDecided(backend_, options_, cells, r, applied);
   r.probeMs = msBetween(applied, Clock::now());
   recordDecidedCells(c, step, profile_, options_.maxNotablePerState, cells, r);

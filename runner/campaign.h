@@ -84,8 +84,12 @@ struct CaseResult {
 };
 
 struct CheckOptions {
-  ProbeOptions firstRound;          // every cell
-  int retryTimeoutMs = 1000;        // per probe in later rounds (slow is not denied)
+  ProbeOptions firstRound;    // every cell
+  int retryTimeoutMs = 1000;  // per probe in later rounds (slow is not denied)
+  // A timeout is proof of a drop only at this timeout: a cell the oracle allows that timed out
+  // sooner (a busy machine, a lost SYN: TCP sends the next one after 1 s) is probed again at
+  // this timeout before it can be called a discrepancy.
+  int confirmTimeoutMs = 2500;
   double convergeDeadlineMs = 300;  // stop re-probing disagreeing cells after this
   double roundGapMs = 20;           // pause between rounds
   size_t maxNotablePerState = 200;  // cells kept with attempts and explanation

@@ -33,6 +33,7 @@ packages=(
   iproute2 nftables libnftables-dev containernetworking-plugins  # the local backend
   libcurl4-openssl-dev openssl      # the local backend's API client (--enforcer kube-router|exec)
   python3                           # bench/*.sh read results.json
+  stress-ng                         # the saturated-machine test (tests/runner_load_test.cc)
 )
 if $with_kube_router; then
   packages+=(etcd-server ipset iptables)  # the control plane's store; what kube-router drives
