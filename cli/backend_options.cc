@@ -142,6 +142,12 @@ void addBackendOptions(CLI::App& sub, BackendOptions& o, bool savedCases) {
                  "Probe timeout when re-probing a disagreeing cell")
       ->check(CLI::Range(20, 60000))
       ->capture_default_str();
+  sub.add_flag("--fixed-timeout", o.fixedTimeout,
+               "local backend: probe every first round with --timeout-ms. By default the first "
+               "round's timeout adapts to this dataplane (6x the 99th percentile of the previous "
+               "round's connect times, 20 ms at least), and a denied cell's timeout counts only "
+               "when that round's connections were prompt (else it is probed again at "
+               "--retry-timeout-ms)");
   sub.add_option("--confirm-timeout-ms", o.confirmTimeoutMs,
                  "Probe timeout that makes a timeout proof of a drop: a cell the oracle allows "
                  "that timed out sooner is probed again with it before it is a discrepancy (a "
@@ -347,6 +353,7 @@ runner::CheckOptions checkOptions(const BackendOptions& o) {
   c.firstRound.timeoutMs = o.timeoutMs;
   c.retryTimeoutMs = o.retryTimeoutMs;
   c.confirmTimeoutMs = o.confirmTimeoutMs;
+  if (o.backend == "local" && !o.fixedTimeout) c.minFirstRoundTimeoutMs = 20;
   c.convergeDeadlineMs = o.convergeMs;
   if (o.backend == "analyzer") {
     // An analyzer answers the same on every attempt: the second one decides, with no waiting.

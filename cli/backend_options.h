@@ -23,6 +23,7 @@ struct BackendOptions {
   int timeoutMs = 200;
   int retryTimeoutMs = 500;
   int confirmTimeoutMs = 2500;
+  bool fixedTimeout = false;  // local: no adaptive first-round timeout
   double convergeMs = 300;
   std::string cniPath = "/usr/lib/cni";
   // local backend: who enforces policy (runner/local/enforcer.h)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <thread>
 
@@ -68,7 +69,8 @@ struct Tracked {
   size_t index = 0;
   std::vector<ProbeResult> attempts;
   std::vector<Agreement> verdicts;
-  std::vector<double> at;  // ms after apply, end of the attempt's round
+  std::vector<double> at;   // ms after apply, end of the attempt's round
+  size_t agreesNeeded = 2;  // consecutive agreements that pass the cell
   bool resolved = false;
   CellStatus status = CellStatus::Pass;
   double convergedAtMs = 0;
@@ -106,10 +108,11 @@ void resolve(Tracked& t, bool pastDeadline, bool final) {
   size_t n = informative.size();
   if (agreedThenDisagreed) {
     t.status = CellStatus::Flaky;
-  } else if (n >= 2 && informative[n - 1].first == Agreement::Agree &&
-             informative[n - 2].first == Agreement::Agree) {
+  } else if (n >= t.agreesNeeded &&
+             std::all_of(informative.end() - long(t.agreesNeeded), informative.end(),
+                         [](const auto& e) { return e.first == Agreement::Agree; })) {
     t.status = CellStatus::Pass;
-    t.convergedAtMs = informative[n - 2].second;
+    t.convergedAtMs = informative[n - t.agreesNeeded].second;
   } else if (n >= 2 && !sawAgree && pastDeadline &&
              informative[n - 1].first == Agreement::Disagree) {
     t.status = CellStatus::Fail;
@@ -236,13 +239,32 @@ struct StateCells {
 
 // First round: every cell once. Cells the oracle or the backend skip, and undefined cells, are
 // settled at once; cells that agree pass; the rest are tracked for re-probing.
+// The first round's connect times: their 99th percentile and maximum (nullopt: none connected).
+struct ConnectTimes {
+  double p99 = 0, max = 0;
+};
+std::optional<ConnectTimes> connectTimes(const std::vector<ProbeResult>& results) {
+  std::vector<double> ms;
+  for (const auto& r : results)
+    if (r.kind == ProbeResult::Kind::Connected) ms.push_back(r.latencyMs);
+  if (ms.empty()) return std::nullopt;
+  std::sort(ms.begin(), ms.end());
+  return ConnectTimes{ms[std::min(ms.size() - 1, ms.size() * 99 / 100)], ms.back()};
+}
+
+// `shortened`: the round's timeout is below the configured one (adaptive), so a timeout of a
+// cell the oracle denies counts only if the round's connections were prompt (the slowest within
+// 60% of the timeout: a connection the dataplane wrongly lets through takes as long as the
+// others, since every probe's timeout runs from its own connect()).
 void probeFirstRound(Backend& backend, const ProbeOptions& options, int confirmTimeoutMs,
-                     StateCells& cells, StateResult& r, Clock::time_point applied) {
+                     bool shortened, StateCells& cells, StateResult& r, Clock::time_point applied) {
   cells.last = backend.probe(cells.probes, options);
   r.rounds = 1;
   r.probes = cells.probes.size();
   const double roundEnd = msBetween(applied, Clock::now());
   r.convergeMs = roundEnd;
+  const auto times = connectTimes(cells.last);
+  const bool denyTimeoutsCount = !shortened || (times && times->max <= 0.6 * options.timeoutMs);
   for (size_t i = 0; i < cells.probes.size(); ++i) {
     const ProbeResult& seen = cells.last[i];
     auto want = cells.expected.verdict(i);
@@ -256,8 +278,14 @@ void probeFirstRound(Backend& backend, const ProbeOptions& options, int confirmT
     }
     cells.served[i] = destinationServed(cells.actual, cells.probes[i]);
     Agreement a = agreement(want, seen, cells.served[i], options.timeoutMs >= confirmTimeoutMs);
-    if (a == Agreement::Agree) continue;
     Tracked t;
+    if (a == Agreement::Agree && !denyTimeoutsCount && *want == Verdict::Deny &&
+        seen.kind == ProbeResult::Kind::Timeout) {
+      // Perhaps only slow: probed again at the retry timeout, where one agreement passes it.
+      a = Agreement::NoInfo;
+      t.agreesNeeded = 1;
+    }
+    if (a == Agreement::Agree) continue;
     t.index = i;
     t.attempts.push_back(seen);
     t.verdicts.push_back(a);
@@ -435,7 +463,14 @@ StateResult CaseRunner::checkState(const Case& c, const Cluster& desired, size_t
 
   StateCells cells(c, backend_.actual(), profile_);
   r.cells = cells.probes.size();
-  probeFirstRound(backend_, options_.firstRound, options_.confirmTimeoutMs, cells, r, applied);
+  ProbeOptions first = options_.firstRound;
+  if (options_.minFirstRoundTimeoutMs > 0 && connectP99Ms_ >= 0)
+    first.timeoutMs =
+        std::clamp(int(std::ceil(6 * connectP99Ms_)),
+                   std::min(options_.minFirstRoundTimeoutMs, first.timeoutMs), first.timeoutMs);
+  probeFirstRound(backend_, first, options_.confirmTimeoutMs,
+                  first.timeoutMs < options_.firstRound.timeoutMs, cells, r, applied);
+  if (auto t = connectTimes(cells.last)) connectP99Ms_ = t->p99;
   reprobeUntilDecided(backend_, options_, cells, r, applied);
   r.probeMs = msBetween(applied, Clock::now());
   recordDecidedCells(c, step, profile_, options_.maxNotablePerState, cells, r);

@@ -90,6 +90,12 @@ struct CheckOptions {
   // sooner (a busy machine, a lost SYN: TCP sends the next one after 1 s) is probed again at
   // this timeout before it can be called a discrepancy.
   int confirmTimeoutMs = 2500;
+  // 0: every first round uses firstRound.timeoutMs. Else the first round's timeout adapts to
+  // the dataplane: 6x the 99th percentile of the connect times of the previous first round,
+  // between this and firstRound.timeoutMs. A timeout that short counts only when that round's
+  // connections were all prompt (within 60% of the timeout); else its denied cells are probed
+  // again at retryTimeoutMs.
+  int minFirstRoundTimeoutMs = 0;
   double convergeDeadlineMs = 300;  // stop re-probing disagreeing cells after this
   double roundGapMs = 20;           // pause between rounds
   size_t maxNotablePerState = 200;  // cells kept with attempts and explanation
@@ -117,6 +123,7 @@ class CaseRunner {
   Backend& backend_;
   Profile profile_;
   CheckOptions options_;
+  double connectP99Ms_ = -1;   // of the last first round's connections (-1: none yet)
   std::optional<Cluster> up_;  // the state the backend has, if up
 };
 

@@ -292,6 +292,10 @@ std::set<ServerSpec> LocalBackend::hostServersOf(const Pod& p, const NodeState& 
   return out;
 }
 
+LocalBackend::Wiring LocalBackend::wiringOf(const PodState& p) {
+  return {p.node, p.host ? "host" : "", p.ip, p.ip6};
+}
+
 LocalBackend::PodState LocalBackend::podStateFor(const Pod& p) {
   PodState s;
   s.key = podKey(p);
@@ -475,7 +479,7 @@ std::string LocalBackend::setUpLocked(const Cluster& desired) {
 std::string LocalBackend::createPods(std::vector<PodState*>& all) {
   std::vector<PodState*> pods;
   for (auto* p : all)
-    if (p->networked) pods.push_back(p);
+    if (p->networked && !p->wired) pods.push_back(p);
   if (pods.empty()) return "";
   // Gateways only need to differ from addresses pods talk to; pods may share one.
   const std::set<IpAddress> avoid = knownAddresses(desired_, false);
@@ -532,6 +536,7 @@ std::string LocalBackend::createPods(std::vector<PodState*>& all) {
         if (parseIp(a.substr(0, a.find('/'))) == want) got = true;
       if (!got) return fmt::format("CNI ADD for pod {} did not assign {}", p.key, toString(*want));
     }
+    p.wired = true;
     return "";
   });
   if (!err.empty()) return err;
@@ -753,33 +758,25 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
       keep = false;
     if (!keep) gone.push_back(key);
   }
-  std::string err;
-  if (!gone.empty()) {
-    std::string nsBatch, fab;
-    for (const auto& key : gone) {
-      PodState& st = pods_[key];
-      if (st.host) continue;
+  // A gone pod's wired namespace waits here for a new pod with the same node and addresses
+  // (the next case's pod at that address, or the same pod with other ports): it takes the
+  // namespace over as it is, with new servers, instead of a CNI DEL and ADD.
+  std::map<Wiring, PodState> spare;
+  for (const auto& key : gone) {
+    PodState& st = pods_.at(key);
+    if (!st.host) {
       if (st.ip) ghosts_[*st.ip] = st.spec;
       if (st.ip6) ghosts_[*st.ip6] = st.spec;
     }
-    std::vector<PodState*> doomed;
-    for (const auto& key : gone) doomed.push_back(&pods_.at(key));
-    err = parallel(doomed.size(), [&](size_t i) { return deletePod(*doomed[i]); });
-    for (const auto& key : gone) {
-      PodState& st = pods_[key];
-      if (st.networked) {
-        nsBatch += "netns del " + st.netns + "\n";
-        if (st.ip) fab += fmt::format("route del {}/32\n", toString(*st.ip));
-        if (st.ip6) fab += fmt::format("route del {}/128\n", toString(*st.ip6));
-      }
-      podLabelsAtCreation_.erase(key);
-      pods_.erase(key);
-    }
-    if (auto e = runIp("", nsBatch, true); !e.empty() && err.empty()) err = e;
-    if (auto e = runIp(fabric_, fab, true); !e.empty() && err.empty()) err = e;
-    gateways_.clear();
-    for (const auto& [key, st] : pods_)
-      if (st.gateway) gateways_.insert(*st.gateway);
+    ops_->stopServers(st.key);
+    const bool linkFits = !st.gateway || !st.ip ||
+                          gatewayChoiceStillFits(*st.ip, {*st.gateway, st.prefixLength}, wanted);
+    if (st.networked && linkFits && !spare.count(wiringOf(st)))
+      spare.emplace(wiringOf(st), st);
+    else
+      spare.emplace(Wiring{"doomed", key, std::nullopt, std::nullopt}, st);
+    podLabelsAtCreation_.erase(key);
+    pods_.erase(key);
   }
   desired_ = desired;
   view_ = view;
@@ -788,13 +785,45 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
     if (it != pods_.end()) it->second.spec = p;
   }
   std::vector<PodState*> created;
+  size_t reused = 0;
   for (const auto& p : view_.pods) {
     std::string key = podKey(p);
     if (pods_.count(key)) continue;
-    pods_[key] = podStateFor(p);
+    PodState st = podStateFor(p);
+    if (auto it = st.networked ? spare.find(wiringOf(st)) : spare.end(); it != spare.end()) {
+      const PodState& old = it->second;
+      st.netns = old.netns;
+      st.containerId = old.containerId;
+      st.cniConfig = old.cniConfig;
+      st.gateway = old.gateway;
+      st.prefixLength = old.prefixLength;
+      st.wired = true;
+      spare.erase(it);
+      ++reused;
+    }
+    pods_[key] = st;
     podLabelsAtCreation_[key] = p.meta.labels;
     created.push_back(&pods_[key]);
   }
+  // What no new pod took over goes: CNI DEL, its namespace and its fabric routes.
+  std::string err;
+  if (!spare.empty()) {
+    std::vector<PodState*> doomed;
+    for (auto& [wiring, st] : spare) doomed.push_back(&st);
+    err = parallel(doomed.size(), [&](size_t i) { return deletePod(*doomed[i]); });
+    std::string nsBatch, fab;
+    for (auto* st : doomed) {
+      if (!st->networked) continue;
+      nsBatch += "netns del " + st->netns + "\n";
+      if (st->ip) fab += fmt::format("route del {}/32\n", toString(*st->ip));
+      if (st->ip6) fab += fmt::format("route del {}/128\n", toString(*st->ip6));
+    }
+    if (auto e = runIp("", nsBatch, true); !e.empty() && err.empty()) err = e;
+    if (auto e = runIp(fabric_, fab, true); !e.empty() && err.empty()) err = e;
+  }
+  gateways_.clear();
+  for (const auto& [key, st] : pods_)
+    if (st.gateway) gateways_.insert(*st.gateway);
   for (const auto& ns : view_.namespaces) nsLabelsFirstSeen_.emplace(ns.meta.name, ns.meta.labels);
   if (err.empty()) err = createPods(created);
   if (err.empty() && controlPlane_) err = syncEnforcer();
@@ -803,8 +832,9 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
     if (err.empty() && p->networked)
       err = ops_->startServers(p->key, p->netns, {p->servers.begin(), p->servers.end()});
   if (err.empty()) err = syncHostServers();
-  timings_.podsCreated = created.size();
-  timings_.podsDeleted = gone.size();
+  timings_.podsCreated = created.size() - reused;
+  timings_.podsDeleted = gone.size() - reused;
+  timings_.podsReused = reused;
   timings_.reconcileMs = msSince(t0);
   return err;
 }

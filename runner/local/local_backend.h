@@ -78,6 +78,7 @@ struct LocalTimings {
   double probeMs = 0;
   size_t probes = 0;                        // cells in the last probe()
   size_t podsCreated = 0, podsDeleted = 0;  // by the last setUp/reconcile
+  size_t podsReused = 0;  // new pods that took a gone pod's wired namespace over (reconcile)
 };
 
 class LocalBackend : public Backend {
@@ -133,8 +134,13 @@ class LocalBackend : public Backend {
     int prefixLength = 0;              // of its address on that link (cni.h chooseGateway)
     bool host = false;
     bool networked = false;  // has its own namespace wired by CNI
+    bool wired = false;      // CNI ADD done (set up by createPods, or taken over)
     std::set<ServerSpec> servers;
   };
+  // What a pod's wired namespace is tied to: its node and addresses.
+  using Wiring =
+      std::tuple<std::string, std::string, std::optional<IpAddress>, std::optional<IpAddress>>;
+  static Wiring wiringOf(const PodState& p);
   struct ExtState {
     std::string name, netns, fabricIf;
     IpAddress ip;  // either family
