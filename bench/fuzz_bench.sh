@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Campaign benchmarks on the local backend (root): time per small case, probe throughput, and
-# how many cases / seconds each injected fault class takes to be detected. Medians over seeds,
-# all measured in this one run. Usage: bench/fuzz_bench.sh [SEEDS] (default 5).
+# Campaign benchmarks on the local backend (root): time per small case and campaign throughput
+# (the adaptive first-round timeout next to the previous, fixed one), probe throughput on large
+# clusters, and how many cases / seconds each injected fault class takes to be detected.
+# Medians over seeds, all measured in this one run. Usage: bench/fuzz_bench.sh [SEEDS]
+# (default 5; `bench/fuzz_bench.sh 3 --speed-only` skips the fault table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-5}
+speed_only=false
+[ "${2:-}" = --speed-only ] && speed_only=true
 cli=build/netpolfuzz
 [ -x "$cli" ] || scripts/build.sh >/dev/null
 work=$(mktemp -d /tmp/npf-fuzz-bench.XXXXXX)
@@ -12,23 +16,35 @@ trap 'rm -rf "$work"' EXIT
 
 median() { python3 -c 'import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print(f"{statistics.median(v):.1f}" if v else "-")' "$@"; }
 
-echo "== per small case: apply + probe + diff (40 cases per seed) =="
-case_medians=() probe_rates=()
+echo "== per small case: apply + probe + diff (40 cases per seed), adaptive vs fixed first-round timeout =="
+# "fixed" is the previous method: every first round waits --timeout-ms (200 ms) for denied
+# cells. Both run the same cases, alternately, in this one run.
+declare -A case_med rate
 for s in $(seq 1 "$seeds"); do
-  "$cli" fuzz --seed "$s" --cases 40 --out "$work/small-$s" -q >/dev/null
-  read -r m r < <(python3 - "$work/small-$s/results.json" <<'PY'
+  for method in adaptive fixed; do
+    flags=()
+    [ "$method" = fixed ] && flags=(--fixed-timeout)
+    "$cli" fuzz --seed "$s" --cases 40 "${flags[@]}" --out "$work/small-$method-$s" -q >/dev/null
+    read -r m r < <(python3 - "$work/small-$method-$s/results.json" <<'PY'
 import json, statistics, sys
 d = json.load(open(sys.argv[1]))
 per_case = [c["timings"]["totalMs"] for c in d["cases"]]
-# Probe-phase throughput: every attempt (denied ones wait for their timeout) over probing time.
-rates = [c["probes"] / (c["timings"]["probeMs"] / 1000) for c in d["cases"] if c["timings"]["probeMs"] > 0]
-print(f'{statistics.median(per_case):.0f} {statistics.median(rates):.0f}')
+# Whole-campaign throughput: every probe over the campaign's wall time (set-up included).
+print(f'{statistics.median(per_case):.0f} {d["totals"]["probesPerSecond"]:.0f}')
 PY
 )
-  echo "seed $s: median $m ms per case, probe phase $r probes/s"
-  case_medians+=("$m") probe_rates+=("$r")
+    echo "seed $s $method: median $m ms per case, $r probes/s over the campaign"
+    case_med[$method]+="$m " rate[$method]+="$r "
+  done
 done
-echo "MEDIAN per small case: $(median "${case_medians[@]}") ms; probe phase: $(median "${probe_rates[@]}") probes/s"
+# shellcheck disable=SC2086
+{
+  ma=$(median ${case_med[adaptive]}) mf=$(median ${case_med[fixed]})
+  ra=$(median ${rate[adaptive]}) rf=$(median ${rate[fixed]})
+}
+echo "MEDIAN adaptive: $ma ms per small case, $ra probes/s (targets: <= 200 ms, >= 5000 probes/s)"
+echo "MEDIAN fixed (previous method): $mf ms per small case, $rf probes/s"
+python3 -c "import sys; ma,mf,ra,rf=map(float,sys.argv[1:]); print(f'RATIO adaptive/fixed: {mf/ma:.2f}x faster per case, {ra/rf:.2f}x probes/s')" "$ma" "$mf" "$ra" "$rf"
 
 echo "== probe throughput on large clusters (8x6 pods, 4 nodes; 5 cases) =="
 "$cli" fuzz --seed 1 --size large --cases 5 --out "$work/large" -q >/dev/null
@@ -45,6 +61,7 @@ print(f'MEDIAN probe phase on large states ({statistics.median(cells):.0f} cells
       f'whole campaign incl. set-up: {d["totals"]["probesPerSecond"]:.0f} probes/s')
 PY
 
+$speed_only && exit 0
 echo "== time to detect each injected fault (median over $seeds seeds, at most 200 cases) =="
 printf '%-24s %8s %9s %s\n' fault cases seconds per-seed-cases
 for f in $("$cli" fuzz --list-faults | awk '{print $1}'); do

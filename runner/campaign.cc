@@ -309,24 +309,46 @@ std::vector<size_t> pickWitnesses(const StateCells& cells, size_t n) {
   return out;
 }
 
-// Whether the witnesses' attempts show a prompt dataplane: every one connected, within a
-// quarter of the timeout.
+// When the state's own cells offer no witness (a minimizer's trial probes one cell): up to `n`
+// cells of the cluster's default probe set that the oracle allows, to a destination that
+// serves. Should one not connect (the dataplane is wrong about it too), the round is simply not
+// prompt and timeouts wait for the confirmation timeout.
+std::vector<Probe> witnessesOutsideTheState(const Cluster& c, const Profile& profile, size_t n) {
+  std::vector<Probe> out;
+  size_t looked = 0;
+  defaultProbeSet(c).forEach([&](const Probe& p) {
+    if (out.size() >= n || ++looked > 400) return;
+    if (p.from.kind == Endpoint::Kind::Pod && p.target.to == p.from) return;  // loopback
+    if (evaluateProbe(c, p, profile) == Verdict::Allow && destinationServed(c, p)) out.push_back(p);
+  });
+  return out;
+}
+
+// Whether the witnesses' attempts show a prompt dataplane: two of them (or the only one)
+// connected, and every one that connected did within a quarter of the timeout. A witness that
+// timed out says nothing either way (the dataplane may wrongly drop it too), nor does a skipped
+// one (SCTP without kernel support).
 bool promptDataplane(const std::vector<ProbeResult>& witnessResults, int timeoutMs) {
-  if (witnessResults.empty()) return false;
-  for (const auto& w : witnessResults)
-    if (w.kind != ProbeResult::Kind::Connected || w.latencyMs > timeoutMs / 4.0) return false;
-  return true;
+  size_t connected = 0;
+  for (const auto& w : witnessResults) {
+    if (w.kind != ProbeResult::Kind::Connected) continue;
+    if (w.latencyMs > timeoutMs / 4.0) return false;
+    ++connected;
+  }
+  return connected >= std::min<size_t>(2, witnessResults.size()) && connected > 0;
 }
 
 // Re-probes the tracked cells that are not decided yet, in rounds (longer timeout, a pause
 // between rounds), until each is decided: by its history, the convergence deadline, or the
 // round limit.
-void reprobeUntilDecided(Backend& backend, const CheckOptions& options, StateCells& cells,
-                         StateResult& r, Clock::time_point applied) {
+void reprobeUntilDecided(Backend& backend, const CheckOptions& options, const Profile& profile,
+                         StateCells& cells, StateResult& r, Clock::time_point applied) {
   ProbeOptions retry = options.firstRound;
   retry.timeoutMs = std::max(retry.timeoutMs, options.retryTimeoutMs);
   const int kMaxRounds = 12;
-  const std::vector<size_t> witnesses = pickWitnesses(cells, 8);
+  std::vector<Probe> witnesses;
+  for (size_t w : pickWitnesses(cells, 8)) witnesses.push_back(cells.probes[w]);
+  bool lookedOutside = false;
   while (true) {
     const bool pastDeadline = msBetween(applied, Clock::now()) >= options.convergeDeadlineMs;
     const bool final = r.rounds >= kMaxRounds;
@@ -346,7 +368,11 @@ void reprobeUntilDecided(Backend& backend, const CheckOptions& options, StateCel
     // soon as one cell needs it; a probe that answers returns at once anyway.
     ProbeOptions round = retry;
     if (confirm) round.timeoutMs = std::max(round.timeoutMs, options.confirmTimeoutMs);
-    for (size_t w : witnesses) again.push_back(cells.probes[w]);
+    if (witnesses.empty() && !lookedOutside) {
+      witnesses = witnessesOutsideTheState(cells.actual, profile, 8);
+      lookedOutside = true;
+    }
+    again.insert(again.end(), witnesses.begin(), witnesses.end());
     auto results = backend.probe(again, round);
     const double end = msBetween(applied, Clock::now());
     ++r.rounds;
@@ -471,7 +497,7 @@ StateResult CaseRunner::checkState(const Case& c, const Cluster& desired, size_t
   probeFirstRound(backend_, first, options_.confirmTimeoutMs,
                   first.timeoutMs < options_.firstRound.timeoutMs, cells, r, applied);
   if (auto t = connectTimes(cells.last)) connectP99Ms_ = t->p99;
-  reprobeUntilDecided(backend_, options_, cells, r, applied);
+  reprobeUntilDecided(backend_, options_, profile_, cells, r, applied);
   r.probeMs = msBetween(applied, Clock::now());
   recordDecidedCells(c, step, profile_, options_.maxNotablePerState, cells, r);
   countCells(cells, r);

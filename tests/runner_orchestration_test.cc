@@ -285,6 +285,45 @@ TEST_F(RunnerLocalOrchestration, ReconcileReloadsRulesForLabelsAndRecreatesOnlyC
   EXPECT_NE(b.reconcile(moreNodes), "");
 }
 
+// A gone pod's wired namespace is taken over by a new pod on the same node with the same
+// addresses (the next case's pod there, or the same pod with other ports): new servers, no CNI
+// DEL or ADD. A pod at another address gets a namespace of its own as before.
+TEST_F(RunnerLocalOrchestration, ANewPodWithAGonePodsNodeAndAddressesTakesItsNamespaceOver) {
+  LocalBackend b(opts);
+  Cluster c = clusterFromYaml(smallClusterYaml());
+  ASSERT_EQ(b.setUp(c), "");
+  std::string netnsOfB = b.namespaceOf(Endpoint::pod("x", "b"));
+  ASSERT_FALSE(netnsOfB.empty());
+  size_t before = procs.calls.size();
+  // x/b becomes x/e at the same address on the same node, serving another port.
+  Cluster next = c;
+  Pod& e = next.pods[1];
+  e.meta.name = "e";
+  e.containers = {Container{"c", "agnhost", {ContainerPort{"web", 8443, Protocol::TCP}}}};
+  ASSERT_EQ(b.reconcile(next), "");
+  std::vector<Call> since(procs.calls.begin() + long(before), procs.calls.end());
+  for (const auto& call : since) {
+    EXPECT_FALSE(call.isCni("ADD") || call.isCni("DEL")) << describeCommand(call.argv);
+    EXPECT_EQ(call.stdinData.find("netns del"), std::string::npos) << call.stdinData;
+  }
+  EXPECT_EQ(b.namespaceOf(Endpoint::pod("x", "e")), netnsOfB);
+  EXPECT_FALSE(netns.servers.count("x/b"));
+  ASSERT_TRUE(netns.servers.count("x/e"));
+  EXPECT_EQ(b.timings().podsReused, 1u);
+  EXPECT_EQ(b.timings().podsCreated, 0u);
+  // At another address: CNI DEL of the old, ADD of the new.
+  before = procs.calls.size();
+  Cluster moved = next;
+  moved.pods[1].podIP = "10.0.1.9";
+  moved.pods[1].podIPs = {"10.0.1.9"};
+  ASSERT_EQ(b.reconcile(moved), "");
+  auto adds = procs.matching([](const Call& call) { return call.isCni("ADD"); });
+  auto dels = procs.matching([](const Call& call) { return call.isCni("DEL"); });
+  EXPECT_EQ(adds.size(), 4u);  // three at set-up, one now
+  EXPECT_EQ(dels.size(), 1u);
+  EXPECT_NE(b.namespaceOf(Endpoint::pod("x", "e")), netnsOfB);
+}
+
 // Every state starts from an empty conntrack table in every node (issue 18): after the rules
 // are loaded, and also when a reconcile leaves the rules as they were.
 TEST_F(RunnerLocalOrchestration, EveryApplyFlushesConntrackInEveryNodeAfterLoadingRules) {
