@@ -466,6 +466,7 @@ std::string LocalBackend::setUpLocked(const Cluster& desired) {
   if (auto e = applyRules(); !e.empty()) return e;
   timings_.podsCreated = created.size();
   timings_.podsDeleted = 0;
+  timings_.podsReused = 0;
 
   // Servers last: a pod serves only once the rules that isolate it are in place.
   for (auto* p : created)
