@@ -106,7 +106,13 @@ std::optional<IpAddress> LocalBackend::NodeState::address(IpFamily f) const {
 }
 
 LocalBackend::LocalBackend(LocalOptions options) : opt_(std::move(options)) {
-  ipv6_ = !opt_.enforcer.usesApiServer();
+  // IPv6 is wired unless the enforcer runs IPv4 only or the kernel has no IPv6.
+  if (opt_.enforcer.usesApiServer())
+    noIpv6Reason_ = fmt::format("IPv6 is not wired with --enforcer {} (it runs with IPv6 off here)",
+                                toString(opt_.enforcer.kind));
+  else if (!kernelHasIpv6())
+    noIpv6Reason_ = "IPv6 is not wired: this kernel has no IPv6";
+  ipv6_ = noIpv6Reason_.empty();
   proc_ = opt_.processes ? opt_.processes : &realProcessRunner();
   if (opt_.netnsOps) {
     ops_ = opt_.netnsOps;
@@ -857,9 +863,7 @@ std::vector<ProbeResult> LocalBackend::probe(const std::vector<Probe>& probes,
   auto skipped = [](std::string why) {
     return ProbeResult{ProbeResult::Kind::Skipped, 0, std::move(why)};
   };
-  const std::string noV6 =
-      fmt::format("IPv6 is not wired with --enforcer {} (it runs with IPv6 off here)",
-                  toString(opt_.enforcer.kind));
+  const std::string& noV6 = noIpv6Reason_;
   auto findExt = [&](const std::optional<IpAddress>& ip) -> const ExtState* {
     if (!ip) return nullptr;
     for (const auto& e : exts_)

@@ -18,7 +18,8 @@
 // every change; NetworkPolicy goes into the same table, or comes from another enforcer
 // (enforcer.h: kube-router or any agent, fed by a real API server in a control namespace).
 // With an API-fed enforcer (kube-router runs with --enable-ipv6=false) only IPv4 is wired and
-// IPv6 cells are Skipped, as SCTP cells are wherever the kernel has no SCTP.
+// IPv6 cells are Skipped (so too on a kernel without IPv6), as SCTP cells are wherever the
+// kernel has no SCTP.
 #pragma once
 
 #include <map>
@@ -191,8 +192,9 @@ class LocalBackend : public Backend {
   std::string fabric_;
   std::map<std::string, IpAddress> allocated_;  // pods declared without any address
   std::map<std::string, IpAddress> nodeIpv4_;   // node -> the IPv4 it is wired with
-  bool ipv6_ = true;                            // IPv6 wired (not with API-fed enforcers)
-  std::optional<PodAddressMap> reassigned_;     // reassignPodIpv4, once a view was built
+  bool ipv6_ = true;          // IPv6 wired: not with API-fed enforcers, nor without kernel IPv6
+  std::string noIpv6Reason_;  // why not, for Skipped cells
+  std::optional<PodAddressMap> reassigned_;  // reassignPodIpv4, once a view was built
   std::set<IpAddress> gateways_;
   std::map<std::string, Labels> podLabelsAtCreation_, nsLabelsFirstSeen_;
   std::map<IpAddress, Pod> ghosts_;  // deleted pods by their addresses (POD_IP_REUSE)

@@ -47,6 +47,12 @@ std::string runInNetns(const std::string& netns, const std::function<void()>& fn
   return error;
 }
 
+bool kernelHasIpv6() {
+  // Absent when the kernel was built or booted without IPv6 (ipv6.disable=1).
+  static const bool has = access("/proc/sys/net/ipv6", F_OK) == 0;
+  return has;
+}
+
 bool kernelHasSctp() {
   static const bool has = [] {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_SCTP);
@@ -190,7 +196,12 @@ class ServerPool {
     bool udp = s.protocol == Protocol::UDP;
     sockaddr_storage a{};
     socklen_t alen = 0;
-    if (s.bindIp.empty()) {
+    if (s.bindIp.empty() && !kernelHasIpv6()) {
+      auto* a4 = reinterpret_cast<sockaddr_in*>(&a);
+      a4->sin_family = AF_INET;
+      a4->sin_port = htons(uint16_t(s.port));
+      alen = sizeof(sockaddr_in);
+    } else if (s.bindIp.empty()) {
       auto* a6 = reinterpret_cast<sockaddr_in6*>(&a);
       a6->sin6_family = AF_INET6;
       a6->sin6_port = htons(uint16_t(s.port));
@@ -306,6 +317,8 @@ class RealNetnsOps : public NetnsOps {
           {"/proc/sys/net/ipv4/icmp_msgs_burst", "100000"},
           {"/proc/sys/net/ipv4/conf/all/rp_filter", "0"},
           {"/proc/sys/net/ipv4/conf/default/rp_filter", "0"},
+      };
+      const std::pair<const char*, const char*> ipv6Settings[] = {
           {"/proc/sys/net/ipv6/icmp/ratelimit", "0"},
           // No duplicate address detection: every address here is unique by construction, and
           // a tentative address would not answer for a second or more after it is added.
@@ -314,10 +327,14 @@ class RealNetnsOps : public NetnsOps {
       };
       for (const auto& [path, value] : settings)
         if (!writeSysctl(path, value) && error.empty()) error = std::string("cannot write ") + path;
+      if (kernelHasIpv6())
+        for (const auto& [path, value] : ipv6Settings)
+          if (!writeSysctl(path, value) && error.empty())
+            error = std::string("cannot write ") + path;
       if (forwarding && !writeSysctl("/proc/sys/net/ipv4/ip_forward", "1") && error.empty())
         error = "cannot enable ip_forward";
-      if (forwarding && !writeSysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1") &&
-          error.empty())
+      if (forwarding && kernelHasIpv6() &&
+          !writeSysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1") && error.empty())
         error = "cannot enable IPv6 forwarding";
     });
     if (!nsError.empty()) return nsError;

@@ -51,6 +51,9 @@ std::string runInNetns(const std::string& netns, const std::function<void()>& fn
 // Deletes every conntrack entry of the calling thread's network namespace. Error or "".
 std::string flushConntrackHere();
 
+// Whether the kernel has IPv6 (it may be built or booted without it); checked once.
+bool kernelHasIpv6();
+
 // Probes the kernel for SCTP socket support once (in the caller's namespace).
 bool kernelHasSctp();
 
