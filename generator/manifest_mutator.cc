@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "model/yaml_documents.h"
+
 namespace npf {
 namespace {
 
@@ -534,6 +536,10 @@ bool mutateOnce(ManifestNode& root, Random& rng, std::vector<Mutation>& done) {
 
 ManifestNode parseManifestTree(const std::string& text) {
   try {
+    // A text of several documents is not one mapping: a tree of its first document alone
+    // would decode to other objects than the text does. Not YAML::LoadAll, which can loop
+    // forever (model/yaml_documents.h).
+    if (yamldocs::documentCount(text, 2) != 1) return {};
     YAML::Node y = YAML::Load(text);
     if (!y.IsMap()) return {};
     size_t budget = 4 * text.size() + 1024;

@@ -12,7 +12,6 @@
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -23,6 +22,7 @@
 #include <set>
 #include <sstream>
 
+#include "model/yaml_documents.h"
 #include "model/yaml_flow.h"
 #include "model/yaml_scalar.h"
 
@@ -147,43 +147,6 @@ std::string rewriteSurrogatePairs(std::string_view t) {
     }
   }
   return out;
-}
-
-// yaml-cpp 0.7's LoadAll loops forever, allocating, when a document starts with a token its
-// parser cannot consume (a stray `,` at top level, possibly after an anchor or tag): every
-// call produces another empty document at the same place. A first pass over the parser's
-// events alone finds that: a document that starts exactly where the previous one did.
-struct DocumentStarts : YAML::EventHandler {
-  YAML::Mark start;
-  bool started = false;
-  void OnDocumentStart(const YAML::Mark& m) override { start = m, started = true; }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-};
-
-// The position of a document yaml-cpp would never get past, if any. Throws like LoadAll on
-// syntax errors.
-std::optional<YAML::Mark> findStuckDocument(const std::string& text) {
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  DocumentStarts events;
-  std::optional<YAML::Mark> previous;
-  while (true) {
-    events.started = false;
-    if (!parser.HandleNextDocument(events)) return std::nullopt;
-    if (!events.started) continue;
-    if (previous && previous->pos == events.start.pos) return events.start;
-    previous = events.start;
-  }
 }
 
 std::string joinPath(const std::string& path, const std::string& key) {
@@ -900,7 +863,7 @@ class Decoder {
     }
     // Legitimate input visits at most about one node per byte; aliases are the only way past.
     budget_ = 2 * static_cast<int64_t>(yamlText.size()) + 65536;
-    if (auto stuck = findStuckDocument(yamlText)) {
+    if (auto stuck = yamldocs::findStuckDocument(yamlText)) {
       addError(*stuck, "invalid YAML: unexpected character at the start of a document");
       return;
     }

@@ -37,6 +37,21 @@ TEST(ManifestMutator, UnmutatedTreesDecodeToTheSameObject) {
   }
 }
 
+// The tree is one document: a text of several would otherwise be mutated and compared as its
+// first document alone (found by the manifest_mutator fuzzer).
+TEST(ManifestMutator, OnlyATextOfExactlyOneMappingIsATree) {
+  const std::string one = "kind: Namespace\napiVersion: v1\nmetadata: {name: a}\n";
+  EXPECT_EQ(parseManifestTree(one).kind, ManifestNode::Kind::Map);
+  EXPECT_EQ(parseManifestTree("---\n" + one + "...\n").kind, ManifestNode::Kind::Map);
+  EXPECT_EQ(parseManifestTree(one + "---\n" + one).kind, ManifestNode::Kind::Null);
+  EXPECT_EQ(parseManifestTree(one + "---\n- a\n").kind, ManifestNode::Kind::Null);
+  EXPECT_EQ(parseManifestTree("- a\n").kind, ManifestNode::Kind::Null);
+  EXPECT_EQ(parseManifestTree("").kind, ManifestNode::Kind::Null);
+  EXPECT_EQ(parseManifestTree("a: [b\n").kind, ManifestNode::Kind::Null);
+  // yaml-cpp's LoadAll would never return on this one (a stray `,` starts a document).
+  EXPECT_EQ(parseManifestTree(",apiVersion: v1\nkind: Pod\n").kind, ManifestNode::Kind::Null);
+}
+
 TEST(ManifestMutator, PlainScalarsStayPlainAndQuotedStayQuoted) {
   ManifestNode root = ManifestNode::map();
   root.entries.emplace_back(ManifestNode::str("a"), ManifestNode::plainScalar("on"));
