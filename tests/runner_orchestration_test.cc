@@ -98,7 +98,15 @@ class FakeNetns : public NetnsOps {
     procs.events.push_back("flush conntrack " + netns);
     return "";
   }
+  std::vector<std::string> waitLinksGone(const std::string& netns,
+                                         const std::vector<std::string>& names,
+                                         int timeoutMs) override {
+    std::lock_guard l(procs.mu);
+    for (const auto& n : names) procs.events.push_back("wait link gone " + netns + " " + n);
+    return linksThatStay ? names : std::vector<std::string>{};
+  }
   bool sctpSupported() override { return false; }
+  bool linksThatStay = false;  // the kernel never destroys a deleted namespace's links
   FakeProcesses& procs;
   std::vector<std::string> configured;
   std::map<std::string, std::vector<ServerSpec>> servers;
@@ -203,7 +211,14 @@ TEST_F(RunnerLocalOrchestration, SetUpCreatesNamespacesWiresPodsWithCniAndLoadsR
     return c.isIp() && c.stdinData.find("netns del npf-abcdef-fab") != std::string::npos;
   });
   EXPECT_EQ(dels.size(), 1u);
-  EXPECT_EQ(procs.matching([](const Call& c) { return c.isCni("DEL"); }).size(), 3u);
+  // No CNI DEL: every pod's namespace goes with the others, and takes ptp's veth along.
+  EXPECT_EQ(procs.matching([](const Call& c) { return c.isCni("DEL"); }).size(), 0u);
+  auto podDels = procs.matching([](const Call& c) {
+    return c.isIp() && c.stdinData.find("netns del npf-abcdef-p0") != std::string::npos &&
+           c.stdinData.find("netns del npf-abcdef-p1") != std::string::npos &&
+           c.stdinData.find("netns del npf-abcdef-p2") != std::string::npos;
+  });
+  EXPECT_EQ(podDels.size(), 1u);
   EXPECT_FALSE(std::filesystem::exists(stateRoot + "/npf-abcdef"));
   EXPECT_TRUE(netns.servers.empty());
 }
@@ -240,8 +255,10 @@ TEST_F(RunnerLocalOrchestration, ReconcileReloadsRulesForLabelsAndRecreatesOnlyC
   EXPECT_NE(b.ruleset("node-2").find("ip saddr 10.0.2.1 return"), std::string::npos)
       << b.ruleset("node-2");
 
-  // Deleting a pod: servers stop, CNI DEL in its node, its namespace and fabric route go.
+  // Deleting a pod: servers stop, its namespace and fabric route go, and the reconcile waits
+  // until the kernel has destroyed the pod's veth in its node (no CNI DEL).
   before = procs.calls.size();
+  size_t eventsBefore = procs.events.size();
   Step del;
   del.action = Step::Action::DeletePod;
   del.namespace_ = "x";
@@ -249,18 +266,19 @@ TEST_F(RunnerLocalOrchestration, ReconcileReloadsRulesForLabelsAndRecreatesOnlyC
   ASSERT_EQ(applyStep(c, del), "");
   ASSERT_EQ(b.reconcile(c), "");
   std::vector<Call> after(procs.calls.begin() + long(before), procs.calls.end());
-  bool cniDel = false, nsDel = false, routeDel = false;
+  bool nsDel = false, routeDel = false;
   for (const auto& call : after) {
-    if (call.isCni("DEL")) {
-      cniDel = true;
-      EXPECT_EQ(call.netns, "npf-abcdef-n1");
-    }
+    EXPECT_FALSE(call.isCni("DEL")) << describeCommand(call.argv);
     if (call.isIp() && call.stdinData.find("netns del npf-abcdef-p1") != std::string::npos)
       nsDel = true;
     if (call.isIp() && call.stdinData.find("route del 10.0.1.2/32") != std::string::npos)
       routeDel = true;
   }
-  EXPECT_TRUE(cniDel && nsDel && routeDel);
+  EXPECT_TRUE(nsDel && routeDel);
+  std::vector<std::string> waits;
+  for (size_t i = eventsBefore; i < procs.events.size(); ++i)
+    if (procs.events[i].rfind("wait link gone ", 0) == 0) waits.push_back(procs.events[i]);
+  EXPECT_EQ(waits, std::vector<std::string>{"wait link gone npf-abcdef-n1 veth1234"});
   EXPECT_FALSE(netns.servers.count("x/b"));
 
   // Creating a pod with a fresh name gets a fresh namespace.
@@ -311,17 +329,43 @@ TEST_F(RunnerLocalOrchestration, ANewPodWithAGonePodsNodeAndAddressesTakesItsNam
   ASSERT_TRUE(netns.servers.count("x/e"));
   EXPECT_EQ(b.timings().podsReused, 1u);
   EXPECT_EQ(b.timings().podsCreated, 0u);
-  // At another address: CNI DEL of the old, ADD of the new.
+  // At another address: the old namespace goes, the new one gets a CNI ADD.
   before = procs.calls.size();
   Cluster moved = next;
   moved.pods[1].podIP = "10.0.1.9";
   moved.pods[1].podIPs = {"10.0.1.9"};
   ASSERT_EQ(b.reconcile(moved), "");
   auto adds = procs.matching([](const Call& call) { return call.isCni("ADD"); });
-  auto dels = procs.matching([](const Call& call) { return call.isCni("DEL"); });
+  auto nsDels = procs.matching([&](const Call& call) {
+    return call.isIp() && call.stdinData.find("netns del " + netnsOfB) != std::string::npos;
+  });
   EXPECT_EQ(adds.size(), 4u);  // three at set-up, one now
-  EXPECT_EQ(dels.size(), 1u);
+  EXPECT_EQ(nsDels.size(), 1u);
   EXPECT_NE(b.namespaceOf(Endpoint::pod("x", "e")), netnsOfB);
+}
+
+// A deleted pod's node-side veth that the kernel has not destroyed in time is deleted from the
+// node's side before anything else happens: it would still route the pod's address there.
+TEST_F(RunnerLocalOrchestration, AGonePodsVethThatOutlivesItsNamespaceIsDeletedFromItsNode) {
+  LocalBackend b(opts);
+  Cluster c = clusterFromYaml(smallClusterYaml());
+  ASSERT_EQ(b.setUp(c), "");
+  netns.linksThatStay = true;
+  Cluster next = c;
+  next.pods[1].podIP = "10.0.1.9";
+  next.pods[1].podIPs = {"10.0.1.9"};
+  size_t before = procs.calls.size();
+  ASSERT_EQ(b.reconcile(next), "");
+  std::vector<Call> since(procs.calls.begin() + long(before), procs.calls.end());
+  size_t linkDel = since.size(), add = since.size();
+  for (size_t i = 0; i < since.size(); ++i) {
+    if (since[i].isIp() && since[i].netns == "npf-abcdef-n1" &&
+        since[i].stdinData == "link del veth1234\n")
+      linkDel = std::min(linkDel, i);
+    if (since[i].isCni("ADD")) add = std::min(add, i);
+  }
+  ASSERT_LT(linkDel, since.size());
+  EXPECT_LT(linkDel, add);  // before the new pod is wired
 }
 
 // Every state starts from an empty conntrack table in every node (issue 18): after the rules

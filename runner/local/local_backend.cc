@@ -27,6 +27,9 @@ IpAddress fabricGateway() { return *parseIp("169.254.0.1"); }
 // IPv6 next hops on the fabric's links: the fabric's end, and the node's or external host's.
 const char* const kFabricLinkLocal = "fe80::1";
 const char* const kHostLinkLocal = "fe80::2";
+// How long the kernel may take to destroy a deleted pod namespace's links (usually a few ms;
+// seconds only on a machine that is thrashing) before they are deleted one by one.
+constexpr int kLinkGoneTimeoutMs = 2000;
 
 // Each address once, in order.
 std::vector<std::string> withoutDuplicates(const std::vector<std::string>& in) {
@@ -466,10 +469,13 @@ std::string LocalBackend::setUpLocked(const Cluster& desired) {
       !e.empty())
     return e;
 
-  if (auto e = createPods(created); !e.empty()) return e;
-  if (opt_.enforcer.usesApiServer())
+  if (opt_.enforcer.usesApiServer()) {
+    if (auto e = createPods(created); !e.empty()) return e;
     if (auto e = startEnforcer(); !e.empty()) return e;
-  if (auto e = applyRules(); !e.empty()) return e;
+    if (auto e = applyRules(); !e.empty()) return e;
+  } else if (auto e = createPodsWhileRulesLoad(created, {}); !e.empty()) {
+    return e;
+  }
   timings_.podsCreated = created.size();
   timings_.podsDeleted = 0;
   timings_.podsReused = 0;
@@ -543,6 +549,7 @@ std::string LocalBackend::createPods(std::vector<PodState*>& all) {
         if (parseIp(a.substr(0, a.find('/'))) == want) got = true;
       if (!got) return fmt::format("CNI ADD for pod {} did not assign {}", p.key, toString(*want));
     }
+    p.hostLink = parsed.hostInterface;
     p.wired = true;
     return "";
   });
@@ -560,24 +567,45 @@ std::string LocalBackend::createPods(std::vector<PodState*>& all) {
   return runIp(fabric_, fab);
 }
 
-std::string LocalBackend::deletePod(PodState& p) {
+// No CNI DEL: everything ptp made for a pod (the veth pair, the node-side gateway address and
+// route; static IPAM keeps no state, ipMasq is off) is inside the pod's and its node's
+// namespaces, and goes with the pod's namespace. A DEL would take 30-50 ms per pod, most of it
+// the kernel deleting one veth at a time; deleting the namespaces has the kernel destroy all
+// their links at once. It does so from a work queue, ~20 ms later: until then the node still
+// routes the gone pod's address (and holds its gateway address) on the old veth, which would
+// capture traffic meant for the next pod at that address. Hence awaitLinksGone() before any
+// pod is wired or probed.
+std::string LocalBackend::deleteWiredNamespaces(const std::vector<PodState*>& pods,
+                                                LinksByNode& dying) {
+  std::string nsBatch, fab;
+  for (const PodState* st : pods) {
+    if (!st->networked) continue;
+    nsBatch += "netns del " + st->netns + "\n";
+    if (st->ip) fab += fmt::format("route del {}/32\n", toString(*st->ip));
+    if (st->ip6) fab += fmt::format("route del {}/128\n", toString(*st->ip6));
+    const NodeState* node = findNode(st->node);
+    if (node && !st->hostLink.empty()) dying[node->netns].push_back(st->hostLink);
+  }
+  std::string err = runIp("", nsBatch, true);
+  if (auto e = runIp(fabric_, fab, true); !e.empty() && err.empty()) err = e;
+  return err;
+}
+
+// A link still there after the wait is deleted from the node's side, as a DEL would have.
+std::string LocalBackend::awaitLinksGone(const LinksByNode& dying) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> nodes(dying.begin(), dying.end());
+  return parallel(nodes.size(), [&](size_t i) {
+    const auto& [nodeNetns, links] = nodes[i];
+    std::string left;
+    for (const auto& name : ops_->waitLinksGone(nodeNetns, links, kLinkGoneTimeoutMs))
+      left += "link del " + name + "\n";
+    return runIp(nodeNetns, left);
+  });
+}
+
+void LocalBackend::releasePod(PodState& p) {
   ops_->stopServers(p.key);
   sourcePorts_.forget(p.netns);
-  if (!p.networked) return "";
-  CniRequest req;
-  req.command = "DEL";
-  req.containerId = p.containerId;
-  req.podNetns = netnsPath(p.netns);
-  req.cniPath = opt_.cniPath;
-  req.config = p.cniConfig;
-  const NodeState* node = findNode(p.node);
-  req.nodeNetns = node ? node->netns : "";
-  std::string err;
-  if (node && !p.cniConfig.empty()) {
-    auto r = invokeCni(*proc_, req);
-    if (!r.ok()) err = fmt::format("CNI DEL for pod {} failed: {}{}", p.key, r.out, r.err);
-  }
-  return err;
 }
 
 Cluster LocalBackend::rulesView() const {
@@ -629,6 +657,20 @@ std::string LocalBackend::applyRules() {
   });
   timings_.rulesMs = msSince(t0);
   return err;
+}
+
+// The compiled rules need the view's addresses only, not the pods' links: they load while gone
+// pods' links die and CNI wires the new pods (all three mostly wait: on nftables commits, the
+// kernel's namespace clean-up, Go programs starting). Servers start after all of it, so no pod
+// serves before the rules that isolate it are in place.
+std::string LocalBackend::createPodsWhileRulesLoad(std::vector<PodState*>& created,
+                                                   const LinksByNode& dying) {
+  std::string rulesError;
+  std::thread rules([&] { rulesError = applyRules(); });
+  std::string err = awaitLinksGone(dying);
+  if (err.empty()) err = createPods(created);
+  rules.join();
+  return err.empty() ? rulesError : err;
 }
 
 std::string LocalBackend::logDir() const {
@@ -803,6 +845,7 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
       st.containerId = old.containerId;
       st.cniConfig = old.cniConfig;
       st.gateway = old.gateway;
+      st.hostLink = old.hostLink;
       st.prefixLength = old.prefixLength;
       st.wired = true;
       spare.erase(it);
@@ -814,27 +857,25 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
   }
   // What no new pod took over goes: CNI DEL, its namespace and its fabric routes.
   std::string err;
+  LinksByNode dying;
   if (!spare.empty()) {
     std::vector<PodState*> doomed;
     for (auto& [wiring, st] : spare) doomed.push_back(&st);
-    err = parallel(doomed.size(), [&](size_t i) { return deletePod(*doomed[i]); });
-    std::string nsBatch, fab;
-    for (auto* st : doomed) {
-      if (!st->networked) continue;
-      nsBatch += "netns del " + st->netns + "\n";
-      if (st->ip) fab += fmt::format("route del {}/32\n", toString(*st->ip));
-      if (st->ip6) fab += fmt::format("route del {}/128\n", toString(*st->ip6));
-    }
-    if (auto e = runIp("", nsBatch, true); !e.empty() && err.empty()) err = e;
-    if (auto e = runIp(fabric_, fab, true); !e.empty() && err.empty()) err = e;
+    for (auto* st : doomed) releasePod(*st);
+    err = deleteWiredNamespaces(doomed, dying);
   }
   gateways_.clear();
   for (const auto& [key, st] : pods_)
     if (st.gateway) gateways_.insert(*st.gateway);
   for (const auto& ns : view_.namespaces) nsLabelsFirstSeen_.emplace(ns.meta.name, ns.meta.labels);
-  if (err.empty()) err = createPods(created);
-  if (err.empty() && controlPlane_) err = syncEnforcer();
-  if (err.empty()) err = applyRules();
+  if (controlPlane_) {
+    if (err.empty()) err = awaitLinksGone(dying);
+    if (err.empty()) err = createPods(created);
+    if (err.empty()) err = syncEnforcer();
+    if (err.empty()) err = applyRules();
+  } else if (err.empty()) {
+    err = createPodsWhileRulesLoad(created, dying);
+  }
   for (auto* p : created)
     if (err.empty() && p->networked)
       err = ops_->startServers(p->key, p->netns, {p->servers.begin(), p->servers.end()});
@@ -1088,14 +1129,14 @@ void LocalBackend::tearDownLocked() {
   mirror_.reset();
   controlPlane_.reset();
   enforcement_ = {};
-  for (auto& [key, p] : pods_) ops_->stopServers(key);
+  for (auto& [key, p] : pods_) releasePod(p);
   for (const auto& n : nodes_) ops_->stopServers("node/" + n.name);
   for (const auto& e : exts_) ops_->stopServers("ext/" + e.name);
-  // CNI DEL as a runtime would, then the namespaces (which takes every link, route and table).
+  // The namespaces go, and with them every link, route and table (no CNI DEL: see
+  // deleteWiredNamespaces; nodes go too, so there is nothing to wait for).
   std::vector<PodState*> pods;
   for (auto& [key, p] : pods_)
     if (p.networked) pods.push_back(&p);
-  parallel(pods.size(), [&](size_t i) { return deletePod(*pods[i]); });
   std::vector<std::string> names;
   for (auto* p : pods) names.push_back(p->netns);
   for (const auto& e : exts_) names.push_back(e.netns);

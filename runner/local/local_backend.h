@@ -132,6 +132,7 @@ class LocalBackend : public Backend {
     std::optional<IpAddress> ip;       // IPv4 as configured (a hostNetwork pod: its node's)
     std::optional<IpAddress> ip6;      // IPv6 as configured (a hostNetwork pod: its node's)
     std::optional<IpAddress> gateway;  // node side of its ptp link
+    std::string hostLink;              // the node-side veth ptp made (its ADD result)
     int prefixLength = 0;              // of its address on that link (cni.h chooseGateway)
     bool host = false;
     bool networked = false;  // has its own namespace wired by CNI
@@ -156,7 +157,16 @@ class LocalBackend : public Backend {
   std::set<IpAddress> knownAddresses(const Cluster& desired, bool withGateways) const;
   std::string runIp(const std::string& netns, const std::string& batch, bool force = false);
   std::string createPods(std::vector<PodState*>& pods);
-  std::string deletePod(PodState& p);
+  // Stops a gone pod's servers and forgets its source ports; its namespace is deleted by the
+  // caller (deleteWiredNamespaces).
+  void releasePod(PodState& p);
+  // Node namespace -> node-side veths of deleted pod namespaces, not yet destroyed.
+  using LinksByNode = std::map<std::string, std::vector<std::string>>;
+  // Deletes the namespaces of gone wired pods and their fabric routes; adds their node-side
+  // veths to `dying`, which awaitLinksGone() waits for (see the comment in the .cc).
+  std::string deleteWiredNamespaces(const std::vector<PodState*>& pods, LinksByNode& dying);
+  std::string awaitLinksGone(const LinksByNode& dying);
+  std::string createPodsWhileRulesLoad(std::vector<PodState*>& created, const LinksByNode& dying);
   std::string applyRules();
   // The API-fed enforcer: started at setUp once pods exist; synced before every applyRules().
   std::string startEnforcer();

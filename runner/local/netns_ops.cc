@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -356,6 +357,22 @@ class RealNetnsOps : public NetnsOps {
     std::string nsError = runInNetns(netns, [&] { error = flushConntrackHere(); });
     if (!nsError.empty()) return nsError;
     return error.empty() ? "" : netns + ": " + error;
+  }
+
+  std::vector<std::string> waitLinksGone(const std::string& netns,
+                                         const std::vector<std::string>& names,
+                                         int timeoutMs) override {
+    std::vector<std::string> left = names;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    std::string nsError = runInNetns(netns, [&] {
+      while (true) {
+        std::erase_if(left, [](const std::string& n) { return if_nametoindex(n.c_str()) == 0; });
+        if (left.empty() || std::chrono::steady_clock::now() >= deadline) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    });
+    if (!nsError.empty()) return {};  // no namespace, no links left in it
+    return left;
   }
 
   bool sctpSupported() override { return kernelHasSctp(); }

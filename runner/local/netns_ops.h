@@ -35,6 +35,12 @@ class NetnsOps {
   // Deletes every connection-tracking entry of `netns` (ctnetlink), so that no connection the
   // namespace accepted under an earlier ruleset answers for the current one. Error or "".
   virtual std::string flushConntrack(const std::string& netns) = 0;
+  // Waits until no link in `netns` has one of `names` (the node-side ends of veths whose pod
+  // namespaces were just deleted: the kernel destroys them with the namespace, but later, from
+  // a work queue), at most `timeoutMs`. Returns the names still there.
+  virtual std::vector<std::string> waitLinksGone(const std::string& netns,
+                                                 const std::vector<std::string>& names,
+                                                 int timeoutMs) = 0;
   // Whether the kernel has SCTP sockets (socket() fails with EPROTONOSUPPORT otherwise).
   virtual bool sctpSupported() = 0;
 };
