@@ -8,6 +8,16 @@ std::string Backend::configure(const RunSettings& settings) {
          " backend cannot inject faults (only the local backend's own enforcer can)";
 }
 
+bool Backend::canReconcile(const Cluster& from, const Cluster& to) const {
+  if (from.nodes.size() != to.nodes.size() || !(from.externalHosts == to.externalHosts))
+    return false;
+  for (size_t i = 0; i < from.nodes.size(); ++i)
+    if (from.nodes[i].meta.name != to.nodes[i].meta.name ||
+        from.nodes[i].internalIPs != to.nodes[i].internalIPs)
+      return false;
+  return true;
+}
+
 std::vector<Probe> expandProbes(const ProbeSet& set) {
   std::vector<Probe> out;
   out.reserve(set.cellCount());

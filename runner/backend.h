@@ -60,8 +60,11 @@ class Backend {
   // container port, Services, policies, external hosts). Returns an error message or "".
   virtual std::string setUp(const Cluster& desired) = 0;
   // Applies the difference to `desired`: policies, pod and namespace labels, Services, pods
-  // created or deleted. Nodes and external hosts are fixed at setUp. Error message or "".
+  // created or deleted, and what canReconcile() allows besides. Error message or "".
   virtual std::string reconcile(const Cluster& desired) = 0;
+  // Whether reconcile() can take a cluster at `from` to `to`, or a new setUp() is needed. By
+  // default nodes (names, addresses) and external hosts are fixed at setUp.
+  virtual bool canReconcile(const Cluster& from, const Cluster& to) const;
   // The cluster as the backend really has it: the addresses pods, nodes and Services got
   // (a backend may assign pod IPs; the local one keeps the case's and reports the family it
   // serves first). Expectations for probe() must be computed on this.

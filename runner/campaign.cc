@@ -23,16 +23,6 @@ double msBetween(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-// Nodes and external hosts are fixed for the life of a backend's cluster.
-bool sameShape(const Cluster& a, const Cluster& b) {
-  if (a.nodes.size() != b.nodes.size() || !(a.externalHosts == b.externalHosts)) return false;
-  for (size_t i = 0; i < a.nodes.size(); ++i)
-    if (a.nodes[i].meta.name != b.nodes[i].meta.name ||
-        a.nodes[i].internalIPs != b.nodes[i].internalIPs)
-      return false;
-  return true;
-}
-
 bool declares(const Pod& p, int32_t port, Protocol proto) {
   for (const auto& c : p.containers)
     for (const auto& cp : c.ports)
@@ -199,7 +189,7 @@ void CaseRunner::tearDown() {
 
 std::string CaseRunner::apply(const Cluster& desired, bool fresh) {
   std::string error;
-  if (fresh || !up_ || !sameShape(*up_, desired)) {
+  if (fresh || !up_ || !backend_.canReconcile(*up_, desired)) {
     tearDown();
     error = backend_.setUp(desired);
   } else {
@@ -511,7 +501,7 @@ CaseResult CaseRunner::run(const Case& c) {
   out.name = c.meta.name;
   out.seed = c.meta.seed;
   out.tags = c.meta.tags;
-  out.clusterReused = up_ && sameShape(*up_, c.cluster);
+  out.clusterReused = up_ && backend_.canReconcile(*up_, c.cluster);
   Cluster state = c.cluster;
   for (size_t step = 0; step <= c.meta.steps.size(); ++step) {
     if (step > 0) {

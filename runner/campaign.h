@@ -101,8 +101,8 @@ struct CheckOptions {
   size_t maxNotablePerState = 200;  // cells kept with attempts and explanation
 };
 
-// Runs cases on one backend, keeping its cluster between cases when nodes and external hosts
-// are the same (only the differences are applied then).
+// Runs cases on one backend, keeping its cluster between cases when the backend can reconcile
+// one into the next (Backend::canReconcile; only the differences are applied then).
 class CaseRunner {
  public:
   CaseRunner(Backend& backend, Profile profile, CheckOptions options);
@@ -114,6 +114,10 @@ class CaseRunner {
   StateResult checkState(const Case& c, const Cluster& desired, size_t step, bool fresh,
                          std::string& backendError);
   void tearDown();
+  // Whether the backend can go from `from` to `to` without a new set-up.
+  bool canReconcile(const Cluster& from, const Cluster& to) const {
+    return backend_.canReconcile(from, to);
+  }
 
  private:
   // Brings the backend to `desired`: setUp when forced, when nothing is up or the shape changed,

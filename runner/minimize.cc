@@ -477,15 +477,6 @@ struct History {
   }
 };
 
-bool sameShape(const Cluster& a, const Cluster& b) {
-  if (a.nodes.size() != b.nodes.size() || !(a.externalHosts == b.externalHosts)) return false;
-  for (size_t i = 0; i < a.nodes.size(); ++i)
-    if (a.nodes[i].meta.name != b.nodes[i].meta.name ||
-        a.nodes[i].internalIPs != b.nodes[i].internalIPs)
-      return false;
-  return true;
-}
-
 bool endpointExists(const Cluster& c, const Endpoint& e) {
   switch (e.kind) {
     case Endpoint::Kind::Pod:
@@ -574,7 +565,7 @@ RunOutcome Minimizer::runStates(const Case& c, bool forceFresh, bool early) {
   out.result.name = c.meta.name;
   out.result.seed = c.meta.seed;
   out.result.tags = c.meta.tags;
-  bool fresh = forceFresh || !lastApplied_ || !sameShape(*lastApplied_, c.cluster) ||
+  bool fresh = forceFresh || !lastApplied_ || !runner_.canReconcile(*lastApplied_, c.cluster) ||
                !history_.reusableFor(c);
   out.result.clusterReused = !fresh;
   if (fresh) history_.reset();

@@ -10,6 +10,7 @@
 #include "generator/case_gen.h"
 #include "model/case.h"
 #include "runner/local/local_backend.h"
+#include "runner/local/netns_ops.h"
 #include "runner/local/prober.h"
 #include "tests/support/runner_cases.h"
 #include "tests/support/runner_probe.h"
@@ -544,6 +545,45 @@ TEST_F(RunnerLocalE2E, AClusterReconciledToTheNextCaseReachesEveryPod) {
         cells.push_back({from.meta.namespace_ + "/" + from.meta.name,
                          to.meta.namespace_ + "/" + to.meta.name, 80, TCP, K::Connected});
   expectCells(*backend, cells, "after reconciling case 338 to case 339");
+}
+
+// Between cases a node's IPv6 address and the external hosts change without a new set-up
+// (LocalBackend::canReconcile): the moved address routes both ways, an external host at a
+// removed one's address (under another name) is reached, a removed one is gone, and going back
+// restores the first cluster.
+TEST_F(RunnerLocalE2E, ReconcileMovesNodeIpv6AddressesAndReplacesExternalHosts) {
+  if (!kernelHasIpv6()) GTEST_SKIP() << "the kernel has no IPv6";
+  up("");
+  Cluster dual = cluster;
+  dual.nodes[0].internalIPs = {"fd00:172:18::2", "172.18.0.2"};  // reached over IPv6
+  dual.nodes[1].internalIPs = {"172.18.0.3", "fd00:172:18::3"};
+  dual.externalHosts = {{"ext-renamed", "192.0.2.10"}, {"ext-6", "2001:db8::10"}};
+  ASSERT_TRUE(backend->canReconcile(cluster, dual));
+  ASSERT_EQ(backend->reconcile(dual), "");
+  auto& b = *backend;
+  expectCells(b,
+              {
+                  {"node/node-2", "node/node-1", 9, TCP, K::Refused},  // fd00:172:18::3 -> ::2
+                  {"ip/2001:db8::10", "node/node-1", 9, TCP, K::Refused},
+                  {"ip/192.0.2.10", "x/b", 80, TCP, K::Connected},
+                  {"x/b", "ip/192.0.2.10", 80, UDP, K::Connected},
+                  {"ip/192.0.2.20", "x/b", 80, TCP, K::Skipped},  // removed
+                  {"x/a", "x/b", 80, TCP, K::Connected},
+              },
+              "after the reconcile to dual-stack nodes and other external hosts");
+  ASSERT_EQ(backend->reconcile(cluster), "");
+  expectCells(b,
+              {
+                  {"node/node-2", "node/node-1", 9, TCP, K::Refused},  // over IPv4 again
+                  {"ip/192.0.2.20", "x/b", 80, TCP, K::Connected},
+                  {"x/b", "ip/192.0.2.10", 80, TCP, K::Connected},
+                  {"ip/2001:db8::10", "x/b", 80, TCP, K::Skipped},
+              },
+              "after the reconcile back");
+  Cluster otherIpv4 = cluster;
+  otherIpv4.nodes[1].internalIPs = {"172.18.0.9"};
+  EXPECT_FALSE(backend->canReconcile(cluster, otherIpv4));
+  EXPECT_NE(backend->reconcile(otherIpv4), "");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -154,7 +155,7 @@ TEST_F(RunnerLocalOrchestration, SetUpCreatesNamespacesWiresPodsWithCniAndLoadsR
   ASSERT_FALSE(fab.empty());
   EXPECT_NE(fab[0].stdinData.find("link add n0 type veth peer name eth0 netns npf-abcdef-n0"),
             std::string::npos);
-  EXPECT_NE(fab[0].stdinData.find("route add 172.18.0.2/32 dev n0"), std::string::npos)
+  EXPECT_NE(fab[0].stdinData.find("route replace 172.18.0.2/32 dev n0"), std::string::npos)
       << fab[0].stdinData;
 
   // CNI ADD as a runtime does it: plugin in the node's namespace, the spec's variables, config on
@@ -366,6 +367,53 @@ TEST_F(RunnerLocalOrchestration, AGonePodsVethThatOutlivesItsNamespaceIsDeletedF
   }
   ASSERT_LT(linkDel, since.size());
   EXPECT_LT(linkDel, add);  // before the new pod is wired
+}
+
+// What a reconcile may change between cases: the local backend keeps nodes by name and IPv4
+// address; their IPv6 addresses and the external hosts may change. Anything else needs a new
+// set-up (and the reconcile refuses it).
+TEST_F(RunnerLocalOrchestration, ReconcileKeepsNodesByNameAndIpv4AddressOnly) {
+  LocalBackend b(opts);
+  const Cluster c = clusterFromYaml(smallClusterYaml());
+  struct Row {
+    const char* change;
+    std::function<void(Cluster&)> apply;
+    bool reconcilable;
+  };
+  const std::vector<Row> rows = {
+      {"nothing", [](Cluster&) {}, true},
+      {"a node gains an IPv6 address",
+       [](Cluster& x) { x.nodes[0].internalIPs.push_back("fd00::2"); }, true},
+      {"a node lists IPv6 first",
+       [](Cluster& x) {
+         x.nodes[0].internalIPs = {"fd00::2", "172.18.0.2"};
+       },
+       true},
+      {"external hosts change",
+       [](Cluster& x) {
+         x.externalHosts = {{"ext", "192.0.2.10"}};
+       },
+       true},
+      {"a node's IPv4 address changes", [](Cluster& x) { x.nodes[0].internalIPs = {"172.18.0.9"}; },
+       false},
+      {"a node loses its IPv4 address", [](Cluster& x) { x.nodes[0].internalIPs = {"fd00::2"}; },
+       false},
+      {"a node is renamed", [](Cluster& x) { x.nodes[1].meta.name = "node-9"; }, false},
+      {"a node is added",
+       [](Cluster& x) {
+         x.nodes.push_back(Node{ObjectMeta{"node-3", "", {}, {}}, {"172.18.0.9"}, {}});
+       },
+       false},
+  };
+  for (const auto& row : rows) {
+    Cluster to = c;
+    row.apply(to);
+    EXPECT_EQ(b.canReconcile(c, to), row.reconcilable) << row.change;
+  }
+  ASSERT_EQ(b.setUp(c), "");
+  Cluster renamed = c;
+  renamed.nodes[1].meta.name = "node-9";
+  EXPECT_NE(b.reconcile(renamed), "");
 }
 
 // Every state starts from an empty conntrack table in every node (issue 18): after the rules

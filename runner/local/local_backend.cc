@@ -377,26 +377,7 @@ std::string LocalBackend::setUpLocked(const Cluster& desired) {
     if (ipv6_) st.ip6 = firstOfFamily(n.internalIPs, IpFamily::V6);
     nodes_.push_back(st);
   }
-  std::set<IpAddress> clusterIps;
-  for (const auto& n : nodes_) {
-    clusterIps.insert(n.ip);
-    if (n.ip6) clusterIps.insert(*n.ip6);
-  }
-  for (const auto& p : view_.pods)
-    for (IpFamily f : {IpFamily::V4, IpFamily::V6})
-      if (auto ip = firstOfFamily(p, f)) clusterIps.insert(*ip);
-  for (size_t j = 0; j < view_.externalHosts.size(); ++j) {
-    const auto& e = view_.externalHosts[j];
-    auto ip = parseIp(e.ip);
-    // Not wired (their cells are Skipped): an address a pod or node has, or IPv6 when only IPv4
-    // is wired.
-    if (!ip || (ip->family == IpFamily::V6 && !ipv6_) || clusterIps.count(*ip)) continue;
-    bool dup = false;
-    for (const auto& x : exts_) dup = dup || x.ip == *ip;
-    if (dup) continue;
-    exts_.push_back(ExtState{e.name, fmt::format("{}-e{}", run_, exts_.size()),
-                             fmt::format("e{}", exts_.size()), *ip});
-  }
+  for (auto& e : externalHostsToWire(view_)) addExternalHost(std::move(e));
   std::vector<PodState*> created;
   for (const auto& p : view_.pods) {
     std::string key = podKey(p);
@@ -408,66 +389,11 @@ std::string LocalBackend::setUpLocked(const Cluster& desired) {
   for (const auto& ns : view_.namespaces) nsLabelsFirstSeen_.emplace(ns.meta.name, ns.meta.labels);
 
   // Namespaces for the fabric, nodes and external hosts (pods are created with theirs below).
-  {
-    NamespaceCreationLock lock(opt_.stateRoot);
-    std::string batch = "netns add " + fabric_ + "\n";
-    for (const auto& n : nodes_) batch += "netns add " + n.netns + "\n";
-    for (const auto& e : exts_) batch += "netns add " + e.netns + "\n";
-    if (auto e = runIp("", batch); !e.empty()) return e;
-  }
-  std::vector<std::pair<std::string, bool>> toConfigure{{fabric_, true}};
-  for (const auto& n : nodes_) toConfigure.push_back({n.netns, true});
-  for (const auto& e : exts_) toConfigure.push_back({e.netns, false});
-  if (auto e = parallel(
-          toConfigure.size(),
-          [&](size_t i) { return ops_->configure(toConfigure[i].first, toConfigure[i].second); });
-      !e.empty())
-    return e;
-
-  // Fabric: one veth per node and per external host, peer moved straight into its namespace.
-  // IPv4 through the fabric's 169.254.0.1 on every link, IPv6 through link-local next hops.
-  std::string gw = toString(fabricGateway());
-  std::string fab;
-  auto link = [&](const std::string& ifname, const std::string& peerNetns,
-                  const std::optional<IpAddress>& v4, const std::optional<IpAddress>& v6) {
-    fab += fmt::format("link add {} type veth peer name eth0 netns {}\n", ifname, peerNetns);
-    fab += fmt::format("addr add {}/32 dev {}\n", gw, ifname);
-    if (ipv6_) fab += fmt::format("addr add {}/64 dev {} nodad\n", kFabricLinkLocal, ifname);
-    fab += fmt::format("link set {} up\n", ifname);
-    if (v4) fab += fmt::format("route add {}/32 dev {}\n", toString(*v4), ifname);
-    if (v6)
-      fab += fmt::format("route add {}/128 via {} dev {}\n", toString(*v6), kHostLinkLocal, ifname);
-  };
-  auto only = [](const IpAddress& ip, IpFamily f) {
-    return ip.family == f ? std::optional<IpAddress>(ip) : std::nullopt;
-  };
-  for (const auto& n : nodes_) link(n.fabricIf, n.netns, n.ip, n.ip6);
-  for (const auto& e : exts_)
-    link(e.fabricIf, e.netns, only(e.ip, IpFamily::V4), only(e.ip, IpFamily::V6));
-  if (auto e = runIp(fabric_, fab); !e.empty()) return e;
-  auto hostSide = [&](const std::optional<IpAddress>& v4, const std::optional<IpAddress>& v6) {
-    std::string out;
-    if (v4) out += fmt::format("addr add {}/32 dev eth0\n", toString(*v4));
-    if (ipv6_) out += fmt::format("addr add {}/64 dev eth0 nodad\n", kHostLinkLocal);
-    if (v6) out += fmt::format("addr add {}/128 dev eth0 nodad\n", toString(*v6));
-    out += "link set eth0 up\n";
-    if (v4)
-      out += fmt::format(
-          "route add {1}/32 dev eth0 scope link\nroute add default via {1} dev eth0 src {0}\n",
-          toString(*v4), gw);
-    if (ipv6_)
-      out += fmt::format("route add ::/0 via {} dev eth0{}\n", kFabricLinkLocal,
-                         v6 ? " src " + toString(*v6) : "");
-    return out;
-  };
-  std::vector<std::pair<std::string, std::string>> ends;
-  for (const auto& n : nodes_) ends.push_back({n.netns, hostSide(n.ip, n.ip6)});
-  for (const auto& e : exts_)
-    ends.push_back({e.netns, hostSide(only(e.ip, IpFamily::V4), only(e.ip, IpFamily::V6))});
-  if (auto e =
-          parallel(ends.size(), [&](size_t i) { return runIp(ends[i].first, ends[i].second); });
-      !e.empty())
-    return e;
+  std::vector<const NodeState*> nodes;
+  for (const auto& n : nodes_) nodes.push_back(&n);
+  std::vector<const ExtState*> exts;
+  for (const auto& e : exts_) exts.push_back(&e);
+  if (auto e = wireHosts(nodes, exts, true); !e.empty()) return e;
 
   if (opt_.enforcer.usesApiServer()) {
     if (auto e = createPods(created); !e.empty()) return e;
@@ -487,6 +413,163 @@ std::string LocalBackend::setUpLocked(const Cluster& desired) {
           !e.empty())
         return e;
   return syncHostServers();
+}
+
+// External hosts get a namespace unless a pod or node of the cluster has their address (their
+// cells are Skipped), or they are IPv6 and only IPv4 is wired; the first of a duplicate address.
+std::vector<LocalBackend::ExtState> LocalBackend::externalHostsToWire(const Cluster& view) const {
+  std::set<IpAddress> clusterIps;
+  for (const auto& n : nodes_) {
+    clusterIps.insert(n.ip);
+    if (n.ip6) clusterIps.insert(*n.ip6);
+  }
+  for (const auto& p : view.pods)
+    for (IpFamily f : {IpFamily::V4, IpFamily::V6})
+      if (auto ip = firstOfFamily(p, f)) clusterIps.insert(*ip);
+  std::vector<ExtState> out;
+  for (const auto& e : view.externalHosts) {
+    auto ip = parseIp(e.ip);
+    if (!ip || (ip->family == IpFamily::V6 && !ipv6_) || clusterIps.count(*ip)) continue;
+    bool dup = false;
+    for (const auto& x : out) dup = dup || x.ip == *ip;
+    if (!dup) out.push_back(ExtState{e.name, "", "", *ip});
+  }
+  return out;
+}
+
+// Names are never reused within a run: a removed host's fabric-side veth may still be dying.
+void LocalBackend::addExternalHost(ExtState e) {
+  e.netns = fmt::format("{}-e{}", run_, nextExt_);
+  e.fabricIf = fmt::format("e{}", nextExt_);
+  ++nextExt_;
+  exts_.push_back(std::move(e));
+}
+
+// Creates and wires the namespaces of `nodes` and `exts` (and the fabric's first, when
+// `withFabric`): one veth per node and per external host from the fabric, its peer moved
+// straight into the host's namespace. IPv4 through the fabric's 169.254.0.1 on every link,
+// IPv6 through link-local next hops.
+std::string LocalBackend::wireHosts(const std::vector<const NodeState*>& nodes,
+                                    const std::vector<const ExtState*>& exts, bool withFabric) {
+  {
+    NamespaceCreationLock lock(opt_.stateRoot);
+    std::string batch = withFabric ? "netns add " + fabric_ + "\n" : "";
+    for (const auto* n : nodes) batch += "netns add " + n->netns + "\n";
+    for (const auto* e : exts) batch += "netns add " + e->netns + "\n";
+    if (auto e = runIp("", batch); !e.empty()) return e;
+  }
+  std::vector<std::pair<std::string, bool>> toConfigure;
+  if (withFabric) toConfigure.push_back({fabric_, true});
+  for (const auto* n : nodes) toConfigure.push_back({n->netns, true});
+  for (const auto* e : exts) toConfigure.push_back({e->netns, false});
+  if (auto e = parallel(
+          toConfigure.size(),
+          [&](size_t i) { return ops_->configure(toConfigure[i].first, toConfigure[i].second); });
+      !e.empty())
+    return e;
+
+  std::string gw = toString(fabricGateway());
+  std::string fab;
+  auto link = [&](const std::string& ifname, const std::string& peerNetns,
+                  const std::optional<IpAddress>& v4, const std::optional<IpAddress>& v6) {
+    fab += fmt::format("link add {} type veth peer name eth0 netns {}\n", ifname, peerNetns);
+    fab += fmt::format("addr add {}/32 dev {}\n", gw, ifname);
+    if (ipv6_) fab += fmt::format("addr add {}/64 dev {} nodad\n", kFabricLinkLocal, ifname);
+    fab += fmt::format("link set {} up\n", ifname);
+    // `replace`: a removed external host's route to the same address may live on until its
+    // veth is destroyed.
+    if (v4) fab += fmt::format("route replace {}/32 dev {}\n", toString(*v4), ifname);
+    if (v6)
+      fab += fmt::format("route replace {}/128 via {} dev {}\n", toString(*v6), kHostLinkLocal,
+                         ifname);
+  };
+  auto only = [](const IpAddress& ip, IpFamily f) {
+    return ip.family == f ? std::optional<IpAddress>(ip) : std::nullopt;
+  };
+  for (const auto* n : nodes) link(n->fabricIf, n->netns, n->ip, n->ip6);
+  for (const auto* e : exts)
+    link(e->fabricIf, e->netns, only(e->ip, IpFamily::V4), only(e->ip, IpFamily::V6));
+  if (auto e = runIp(fabric_, fab); !e.empty()) return e;
+  auto hostSide = [&](const std::optional<IpAddress>& v4, const std::optional<IpAddress>& v6) {
+    std::string out;
+    if (v4) out += fmt::format("addr add {}/32 dev eth0\n", toString(*v4));
+    if (ipv6_) out += fmt::format("addr add {}/64 dev eth0 nodad\n", kHostLinkLocal);
+    if (v6) out += fmt::format("addr add {}/128 dev eth0 nodad\n", toString(*v6));
+    out += "link set eth0 up\n";
+    if (v4)
+      out += fmt::format(
+          "route add {1}/32 dev eth0 scope link\nroute add default via {1} dev eth0 src {0}\n",
+          toString(*v4), gw);
+    if (ipv6_) out += ipv6DefaultRoute(v6);
+    return out;
+  };
+  std::vector<std::pair<std::string, std::string>> ends;
+  for (const auto* n : nodes) ends.push_back({n->netns, hostSide(n->ip, n->ip6)});
+  for (const auto* e : exts)
+    ends.push_back({e->netns, hostSide(only(e->ip, IpFamily::V4), only(e->ip, IpFamily::V6))});
+  return parallel(ends.size(), [&](size_t i) { return runIp(ends[i].first, ends[i].second); });
+}
+
+std::string LocalBackend::ipv6DefaultRoute(const std::optional<IpAddress>& source) const {
+  return fmt::format("route replace ::/0 via {} dev eth0{}\n", kFabricLinkLocal,
+                     source ? " src " + toString(*source) : "");
+}
+
+// Between cases of a campaign, nodes keep their names and IPv4 address (canReconcile) while
+// their IPv6 address and the external hosts come and go (dual-stack and IPv4-only cases
+// alternate): a node's IPv6 address is moved, external hosts are removed and added, instead
+// of a new set-up. A removed host's fabric-side veth goes with its namespace (`dying`).
+std::string LocalBackend::rewireNodesAndExternalHosts(const Cluster& view, LinksByNode& dying) {
+  std::string fab;
+  std::vector<std::pair<std::string, std::string>> nodeBatches;
+  for (auto& n : nodes_) {
+    const Node* want = view.findNode(n.name);
+    auto ip6 = want && ipv6_ ? firstOfFamily(want->internalIPs, IpFamily::V6) : std::nullopt;
+    if (ip6 == n.ip6) continue;
+    std::string batch;
+    if (n.ip6) {
+      batch += fmt::format("addr del {}/128 dev eth0\n", toString(*n.ip6));
+      fab += fmt::format("route del {}/128\n", toString(*n.ip6));
+    }
+    if (ip6) {
+      batch += fmt::format("addr add {}/128 dev eth0 nodad\n", toString(*ip6));
+      fab += fmt::format("route replace {}/128 via {} dev {}\n", toString(*ip6), kHostLinkLocal,
+                         n.fabricIf);
+    }
+    batch += ipv6DefaultRoute(ip6);
+    nodeBatches.push_back({n.netns, batch});
+    n.ip6 = ip6;
+  }
+  std::string err = parallel(nodeBatches.size(), [&](size_t i) {
+    return runIp(nodeBatches[i].first, nodeBatches[i].second);
+  });
+  if (auto e = runIp(fabric_, fab); !e.empty() && err.empty()) err = e;
+  if (!err.empty()) return err;
+
+  std::vector<ExtState> wanted = externalHostsToWire(view);
+  auto same = [](const ExtState& a, const ExtState& b) { return a.name == b.name && a.ip == b.ip; };
+  std::string nsBatch;
+  std::vector<ExtState> kept;
+  for (auto& e : exts_) {
+    if (std::any_of(wanted.begin(), wanted.end(), [&](const ExtState& w) { return same(w, e); })) {
+      kept.push_back(std::move(e));
+      continue;
+    }
+    ops_->stopServers("ext/" + e.name);
+    sourcePorts_.forget(e.netns);
+    nsBatch += "netns del " + e.netns + "\n";
+    dying[fabric_].push_back(e.fabricIf);
+  }
+  exts_ = std::move(kept);
+  if (auto e = runIp("", nsBatch, true); !e.empty()) return e;
+  const size_t first = exts_.size();
+  for (auto& w : wanted)
+    if (std::none_of(exts_.begin(), exts_.end(), [&](const ExtState& e) { return same(w, e); }))
+      addExternalHost(std::move(w));
+  std::vector<const ExtState*> added;
+  for (size_t i = first; i < exts_.size(); ++i) added.push_back(&exts_[i]);
+  if (added.empty()) return "";
+  return wireHosts({}, added, false);
 }
 
 std::string LocalBackend::createPods(std::vector<PodState*>& all) {
@@ -755,31 +838,33 @@ std::string LocalBackend::syncHostServers() {
   return err;
 }
 
+bool LocalBackend::canReconcile(const Cluster& from, const Cluster& to) const {
+  if (from.nodes.size() != to.nodes.size()) return false;
+  for (size_t i = 0; i < from.nodes.size(); ++i)
+    if (from.nodes[i].meta.name != to.nodes[i].meta.name ||
+        firstIpv4(from.nodes[i].internalIPs) != firstIpv4(to.nodes[i].internalIPs))
+      return false;
+  return true;
+}
+
 std::string LocalBackend::reconcile(const Cluster& desired) {
   std::lock_guard lock(mu_);
   if (!up_) return "local backend is not set up";
   auto t0 = Clock::now();
-  auto sameNodes = [](const Cluster& a, const Cluster& b) {
-    if (a.nodes.size() != b.nodes.size()) return false;
-    for (size_t i = 0; i < a.nodes.size(); ++i)
-      if (a.nodes[i].meta.name != b.nodes[i].meta.name ||
-          a.nodes[i].internalIPs != b.nodes[i].internalIPs)
-        return false;
-    return a.externalHosts == b.externalHosts;
-  };
-  if (!sameNodes(desired, desired_))
-    return "the local backend cannot change nodes or external hosts of a running cluster; set up a "
-           "new one";
+  if (!canReconcile(desired_, desired))
+    return "the local backend cannot change the nodes (names, IPv4 addresses) of a running "
+           "cluster; set up a new one";
   Cluster view;
   if (auto e = buildView(desired, view); !e.empty()) return e;
   // A cluster set up without pods and nodes gets its implicit node only with its first pods:
   // that is a new node too.
   for (const auto& n : view.nodes)
     if (!findNode(n.meta.name))
-      return "the local backend cannot change nodes or external hosts of a running cluster; set up "
-             "a "
-             "new one (node " +
+      return "the local backend cannot change the nodes of a running cluster; set up a new one "
+             "(node " +
              n.meta.name + " was not set up)";
+  LinksByNode dying;
+  if (auto e = rewireNodesAndExternalHosts(view, dying); !e.empty()) return e;
 
   // Pods whose network identity changed are deleted and created again.
   std::map<std::string, const Pod*> want;
@@ -857,7 +942,6 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
   }
   // What no new pod took over goes: CNI DEL, its namespace and its fabric routes.
   std::string err;
-  LinksByNode dying;
   if (!spare.empty()) {
     std::vector<PodState*> doomed;
     for (auto& [wiring, st] : spare) doomed.push_back(&st);
@@ -1158,6 +1242,7 @@ void LocalBackend::tearDownLocked() {
   nodes_.clear();
   pods_.clear();
   exts_.clear();
+  nextExt_ = 0;
   allocated_.clear();
   nodeIpv4_.clear();
   if (reassigned_) reassigned_->clear();

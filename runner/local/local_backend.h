@@ -95,6 +95,9 @@ class LocalBackend : public Backend {
   std::string configure(const RunSettings& settings) override;
   std::string setUp(const Cluster& desired) override;
   std::string reconcile(const Cluster& desired) override;
+  // Nodes must keep their names (in order) and IPv4 addresses; their IPv6 addresses and the
+  // external hosts may change.
+  bool canReconcile(const Cluster& from, const Cluster& to) const override;
   Cluster actual() const override;
   std::vector<ProbeResult> probe(const std::vector<Probe>& probes,
                                  const ProbeOptions& options) override;
@@ -166,6 +169,12 @@ class LocalBackend : public Backend {
   // veths to `dying`, which awaitLinksGone() waits for (see the comment in the .cc).
   std::string deleteWiredNamespaces(const std::vector<PodState*>& pods, LinksByNode& dying);
   std::string awaitLinksGone(const LinksByNode& dying);
+  std::vector<ExtState> externalHostsToWire(const Cluster& view) const;
+  void addExternalHost(ExtState e);
+  std::string wireHosts(const std::vector<const NodeState*>& nodes,
+                        const std::vector<const ExtState*>& exts, bool withFabric);
+  std::string ipv6DefaultRoute(const std::optional<IpAddress>& source) const;
+  std::string rewireNodesAndExternalHosts(const Cluster& view, LinksByNode& dying);
   std::string createPodsWhileRulesLoad(std::vector<PodState*>& created, const LinksByNode& dying);
   std::string applyRules();
   // The API-fed enforcer: started at setUp once pods exist; synced before every applyRules().
@@ -199,6 +208,7 @@ class LocalBackend : public Backend {
   std::vector<NodeState> nodes_;
   std::map<std::string, PodState> pods_;  // "ns/name"
   std::vector<ExtState> exts_;
+  size_t nextExt_ = 0;  // numbers external host namespaces and links (never reused in a run)
   std::string fabric_;
   std::map<std::string, IpAddress> allocated_;  // pods declared without any address
   std::map<std::string, IpAddress> nodeIpv4_;   // node -> the IPv4 it is wired with
