@@ -519,7 +519,7 @@ std::string LocalBackend::ipv6DefaultRoute(const std::optional<IpAddress>& sourc
 // their IPv6 address and the external hosts come and go (dual-stack and IPv4-only cases
 // alternate): a node's IPv6 address is moved, external hosts are removed and added, instead
 // of a new set-up. A removed host's fabric-side veth goes with its namespace (`dying`).
-std::string LocalBackend::rewireNodesAndExternalHosts(const Cluster& view, LinksByNode& dying) {
+std::string LocalBackend::rewireNodesAndExternalHosts(const Cluster& view, Dying& dying) {
   std::string fab;
   std::vector<std::pair<std::string, std::string>> nodeBatches;
   for (auto& n : nodes_) {
@@ -558,7 +558,7 @@ std::string LocalBackend::rewireNodesAndExternalHosts(const Cluster& view, Links
     ops_->stopServers("ext/" + e.name);
     sourcePorts_.forget(e.netns);
     nsBatch += "netns del " + e.netns + "\n";
-    dying[fabric_].push_back(e.fabricIf);
+    dying.links[fabric_].push_back(e.fabricIf);
   }
   exts_ = std::move(kept);
   if (auto e = runIp("", nsBatch, true); !e.empty()) return e;
@@ -658,8 +658,7 @@ std::string LocalBackend::createPods(std::vector<PodState*>& all) {
 // routes the gone pod's address (and holds its gateway address) on the old veth, which would
 // capture traffic meant for the next pod at that address. Hence awaitLinksGone() before any
 // pod is wired or probed.
-std::string LocalBackend::deleteWiredNamespaces(const std::vector<PodState*>& pods,
-                                                LinksByNode& dying) {
+std::string LocalBackend::deleteWiredNamespaces(const std::vector<PodState*>& pods, Dying& dying) {
   std::string nsBatch, fab;
   for (const PodState* st : pods) {
     if (!st->networked) continue;
@@ -667,7 +666,9 @@ std::string LocalBackend::deleteWiredNamespaces(const std::vector<PodState*>& po
     if (st->ip) fab += fmt::format("route del {}/32\n", toString(*st->ip));
     if (st->ip6) fab += fmt::format("route del {}/128\n", toString(*st->ip6));
     const NodeState* node = findNode(st->node);
-    if (node && !st->hostLink.empty()) dying[node->netns].push_back(st->hostLink);
+    if (node && !st->hostLink.empty()) dying.links[node->netns].push_back(st->hostLink);
+    for (const auto& ip : {st->ip, st->ip6})
+      if (ip) dying.podAddresses.insert({st->node, *ip});
   }
   std::string err = runIp("", nsBatch, true);
   if (auto e = runIp(fabric_, fab, true); !e.empty() && err.empty()) err = e;
@@ -675,8 +676,9 @@ std::string LocalBackend::deleteWiredNamespaces(const std::vector<PodState*>& po
 }
 
 // A link still there after the wait is deleted from the node's side, as a DEL would have.
-std::string LocalBackend::awaitLinksGone(const LinksByNode& dying) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> nodes(dying.begin(), dying.end());
+std::string LocalBackend::awaitLinksGone(const Dying& dying) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> nodes(dying.links.begin(),
+                                                                      dying.links.end());
   return parallel(nodes.size(), [&](size_t i) {
     const auto& [nodeNetns, links] = nodes[i];
     std::string left;
@@ -744,16 +746,30 @@ std::string LocalBackend::applyRules() {
 
 // The compiled rules need the view's addresses only, not the pods' links: they load while gone
 // pods' links die and CNI wires the new pods (all three mostly wait: on nftables commits, the
-// kernel's namespace clean-up, Go programs starting). Servers start after all of it, so no pod
-// serves before the rules that isolate it are in place.
+// kernel's namespace clean-up, Go programs starting). A new pod at a dying pod's address on the
+// same node is wired only once the old link is gone (its route would be in the way). Servers
+// start after all of it, so no pod serves before the rules that isolate it are in place.
 std::string LocalBackend::createPodsWhileRulesLoad(std::vector<PodState*>& created,
-                                                   const LinksByNode& dying) {
-  std::string rulesError;
+                                                   const Dying& dying) {
+  bool clash = false;
+  for (const PodState* p : created)
+    for (const auto& ip : {p->ip, p->ip6})
+      if (p->networked && !p->wired && ip && dying.podAddresses.count({p->node, *ip})) clash = true;
+  std::string rulesError, linksError;
   std::thread rules([&] { rulesError = applyRules(); });
-  std::string err = awaitLinksGone(dying);
-  if (err.empty()) err = createPods(created);
+  std::string err;
+  if (clash) {
+    err = awaitLinksGone(dying);
+    if (err.empty()) err = createPods(created);
+  } else {
+    std::thread links([&] { linksError = awaitLinksGone(dying); });
+    err = createPods(created);
+    links.join();
+  }
   rules.join();
-  return err.empty() ? rulesError : err;
+  for (const auto* e : {&linksError, &rulesError})
+    if (err.empty()) err = *e;
+  return err;
 }
 
 std::string LocalBackend::logDir() const {
@@ -863,7 +879,7 @@ std::string LocalBackend::reconcile(const Cluster& desired) {
       return "the local backend cannot change the nodes of a running cluster; set up a new one "
              "(node " +
              n.meta.name + " was not set up)";
-  LinksByNode dying;
+  Dying dying;
   if (auto e = rewireNodesAndExternalHosts(view, dying); !e.empty()) return e;
 
   // Pods whose network identity changed are deleted and created again.

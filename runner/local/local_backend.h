@@ -163,19 +163,23 @@ class LocalBackend : public Backend {
   // Stops a gone pod's servers and forgets its source ports; its namespace is deleted by the
   // caller (deleteWiredNamespaces).
   void releasePod(PodState& p);
-  // Node namespace -> node-side veths of deleted pod namespaces, not yet destroyed.
-  using LinksByNode = std::map<std::string, std::vector<std::string>>;
+  // What deleted namespaces leave behind until the kernel destroys them: veths by the namespace
+  // they are in (a node's, or the fabric's), and the addresses the pods had, by node.
+  struct Dying {
+    std::map<std::string, std::vector<std::string>> links;
+    std::set<std::pair<std::string, IpAddress>> podAddresses;  // (node, address)
+  };
   // Deletes the namespaces of gone wired pods and their fabric routes; adds their node-side
   // veths to `dying`, which awaitLinksGone() waits for (see the comment in the .cc).
-  std::string deleteWiredNamespaces(const std::vector<PodState*>& pods, LinksByNode& dying);
-  std::string awaitLinksGone(const LinksByNode& dying);
+  std::string deleteWiredNamespaces(const std::vector<PodState*>& pods, Dying& dying);
+  std::string awaitLinksGone(const Dying& dying);
   std::vector<ExtState> externalHostsToWire(const Cluster& view) const;
   void addExternalHost(ExtState e);
   std::string wireHosts(const std::vector<const NodeState*>& nodes,
                         const std::vector<const ExtState*>& exts, bool withFabric);
   std::string ipv6DefaultRoute(const std::optional<IpAddress>& source) const;
-  std::string rewireNodesAndExternalHosts(const Cluster& view, LinksByNode& dying);
-  std::string createPodsWhileRulesLoad(std::vector<PodState*>& created, const LinksByNode& dying);
+  std::string rewireNodesAndExternalHosts(const Cluster& view, Dying& dying);
+  std::string createPodsWhileRulesLoad(std::vector<PodState*>& created, const Dying& dying);
   std::string applyRules();
   // The API-fed enforcer: started at setUp once pods exist; synced before every applyRules().
   std::string startEnforcer();
