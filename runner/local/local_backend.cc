@@ -751,25 +751,23 @@ std::string LocalBackend::applyRules() {
 // start after all of it, so no pod serves before the rules that isolate it are in place.
 std::string LocalBackend::createPodsWhileRulesLoad(std::vector<PodState*>& created,
                                                    const Dying& dying) {
-  bool clash = false;
-  for (const PodState* p : created)
+  std::vector<PodState*> now, afterLinks;
+  for (PodState* p : created) {
+    bool clash = false;
     for (const auto& ip : {p->ip, p->ip6})
-      if (p->networked && !p->wired && ip && dying.podAddresses.count({p->node, *ip})) clash = true;
+      clash =
+          clash || (p->networked && !p->wired && ip && dying.podAddresses.count({p->node, *ip}));
+    (clash ? afterLinks : now).push_back(p);
+  }
   std::string rulesError, linksError;
   std::thread rules([&] { rulesError = applyRules(); });
-  std::string err;
-  if (clash) {
-    err = awaitLinksGone(dying);
-    if (err.empty()) err = createPods(created);
-  } else {
-    std::thread links([&] { linksError = awaitLinksGone(dying); });
-    err = createPods(created);
-    links.join();
-  }
+  std::thread links([&] { linksError = awaitLinksGone(dying); });
+  std::string err = createPods(now);
+  links.join();
+  if (err.empty()) err = linksError;
+  if (err.empty()) err = createPods(afterLinks);
   rules.join();
-  for (const auto* e : {&linksError, &rulesError})
-    if (err.empty()) err = *e;
-  return err;
+  return err.empty() ? rulesError : err;
 }
 
 std::string LocalBackend::logDir() const {
