@@ -610,6 +610,19 @@ std::string LocalBackend::createPods(std::vector<PodState*>& all) {
     for (auto* p : pods) batch += "netns add " + p->netns + "\n";
     if (auto e = runIp("", batch); !e.empty()) return e;
   }
+  // The fabric's routes to the new pods (via their nodes) need no pod link: added meanwhile.
+  std::string fab;
+  for (auto* p : pods) {
+    const NodeState* node = findNode(p->node);
+    if (p->ip)
+      fab += fmt::format("route add {}/32 via {} dev {}\n", toString(*p->ip), toString(node->ip),
+                         node->fabricIf);
+    if (p->ip6)
+      fab += fmt::format("route add {}/128 via {} dev {}\n", toString(*p->ip6), kHostLinkLocal,
+                         node->fabricIf);
+  }
+  std::string fabricError;
+  std::thread fabric([&] { fabricError = runIp(fabric_, fab); });
   auto err = parallel(pods.size(), [&](size_t i) -> std::string {
     PodState& p = *pods[i];
     if (auto e = ops_->configure(p.netns, false); !e.empty()) return e;
@@ -636,18 +649,8 @@ std::string LocalBackend::createPods(std::vector<PodState*>& all) {
     p.wired = true;
     return "";
   });
-  if (!err.empty()) return err;
-  std::string fab;
-  for (auto* p : pods) {
-    const NodeState* node = findNode(p->node);
-    if (p->ip)
-      fab += fmt::format("route add {}/32 via {} dev {}\n", toString(*p->ip), toString(node->ip),
-                         node->fabricIf);
-    if (p->ip6)
-      fab += fmt::format("route add {}/128 via {} dev {}\n", toString(*p->ip6), kHostLinkLocal,
-                         node->fabricIf);
-  }
-  return runIp(fabric_, fab);
+  fabric.join();
+  return err.empty() ? fabricError : err;
 }
 
 // No CNI DEL: everything ptp made for a pod (the veth pair, the node-side gateway address and
@@ -670,9 +673,11 @@ std::string LocalBackend::deleteWiredNamespaces(const std::vector<PodState*>& po
     for (const auto& ip : {st->ip, st->ip6})
       if (ip) dying.podAddresses.insert({st->node, *ip});
   }
+  std::string fabricError;
+  std::thread fabric([&] { fabricError = runIp(fabric_, fab, true); });
   std::string err = runIp("", nsBatch, true);
-  if (auto e = runIp(fabric_, fab, true); !e.empty() && err.empty()) err = e;
-  return err;
+  fabric.join();
+  return err.empty() ? fabricError : err;
 }
 
 // A link still there after the wait is deleted from the node's side, as a DEL would have.
