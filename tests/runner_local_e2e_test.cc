@@ -580,6 +580,19 @@ TEST_F(RunnerLocalE2E, ReconcileMovesNodeIpv6AddressesAndReplacesExternalHosts) 
                   {"ip/2001:db8::10", "x/b", 80, TCP, K::Skipped},
               },
               "after the reconcile back");
+  // A pod at a removed external host's address, on another node than the prober: the fabric
+  // routes it to the pod's node at once, not to the host's dying link.
+  Cluster podAtHostAddress = cluster;
+  podAtHostAddress.externalHosts = {{"ext-1", "192.0.2.10"}};
+  podAtHostAddress.pods[1].podIP = "192.0.2.20";
+  podAtHostAddress.pods[1].podIPs = {"192.0.2.20"};
+  ASSERT_EQ(backend->reconcile(podAtHostAddress), "");
+  expectCells(b,
+              {
+                  {"x/a", "x/b", 80, TCP, K::Connected},
+                  {"ip/192.0.2.10", "x/b", 80, TCP, K::Connected},
+              },
+              "after a pod took a removed external host's address");
   Cluster otherIpv4 = cluster;
   otherIpv4.nodes[1].internalIPs = {"172.18.0.9"};
   EXPECT_FALSE(backend->canReconcile(cluster, otherIpv4));

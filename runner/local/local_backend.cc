@@ -520,7 +520,7 @@ std::string LocalBackend::ipv6DefaultRoute(const std::optional<IpAddress>& sourc
 // alternate): a node's IPv6 address is moved, external hosts are removed and added, instead
 // of a new set-up. A removed host's fabric-side veth goes with its namespace (`dying`).
 std::string LocalBackend::rewireNodesAndExternalHosts(const Cluster& view, Dying& dying) {
-  std::string fab;
+  std::string fabDel, fabAdd;  // every delete first: two nodes may swap addresses
   std::vector<std::pair<std::string, std::string>> nodeBatches;
   for (auto& n : nodes_) {
     const Node* want = view.findNode(n.name);
@@ -529,12 +529,12 @@ std::string LocalBackend::rewireNodesAndExternalHosts(const Cluster& view, Dying
     std::string batch;
     if (n.ip6) {
       batch += fmt::format("addr del {}/128 dev eth0\n", toString(*n.ip6));
-      fab += fmt::format("route del {}/128\n", toString(*n.ip6));
+      fabDel += fmt::format("route del {}/128\n", toString(*n.ip6));
     }
     if (ip6) {
       batch += fmt::format("addr add {}/128 dev eth0 nodad\n", toString(*ip6));
-      fab += fmt::format("route replace {}/128 via {} dev {}\n", toString(*ip6), kHostLinkLocal,
-                         n.fabricIf);
+      fabAdd += fmt::format("route replace {}/128 via {} dev {}\n", toString(*ip6), kHostLinkLocal,
+                            n.fabricIf);
     }
     batch += ipv6DefaultRoute(ip6);
     nodeBatches.push_back({n.netns, batch});
@@ -543,12 +543,12 @@ std::string LocalBackend::rewireNodesAndExternalHosts(const Cluster& view, Dying
   std::string err = parallel(nodeBatches.size(), [&](size_t i) {
     return runIp(nodeBatches[i].first, nodeBatches[i].second);
   });
-  if (auto e = runIp(fabric_, fab); !e.empty() && err.empty()) err = e;
+  if (auto e = runIp(fabric_, fabDel + fabAdd); !e.empty() && err.empty()) err = e;
   if (!err.empty()) return err;
 
   std::vector<ExtState> wanted = externalHostsToWire(view);
   auto same = [](const ExtState& a, const ExtState& b) { return a.name == b.name && a.ip == b.ip; };
-  std::string nsBatch;
+  std::string nsBatch, routes;
   std::vector<ExtState> kept;
   for (auto& e : exts_) {
     if (std::any_of(wanted.begin(), wanted.end(), [&](const ExtState& w) { return same(w, e); })) {
@@ -558,9 +558,13 @@ std::string LocalBackend::rewireNodesAndExternalHosts(const Cluster& view, Dying
     ops_->stopServers("ext/" + e.name);
     sourcePorts_.forget(e.netns);
     nsBatch += "netns del " + e.netns + "\n";
+    // Now, not with the dying link: a new pod may have this address.
+    routes += fmt::format("route del {}/{} dev {}\n", toString(e.ip),
+                          e.ip.family == IpFamily::V4 ? 32 : 128, e.fabricIf);
     dying.links[fabric_].push_back(e.fabricIf);
   }
   exts_ = std::move(kept);
+  if (auto e = runIp(fabric_, routes, true); !e.empty()) return e;
   if (auto e = runIp("", nsBatch, true); !e.empty()) return e;
   const size_t first = exts_.size();
   for (auto& w : wanted)
