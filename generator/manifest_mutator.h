@@ -64,7 +64,8 @@ inline ManifestNode ManifestNode::seq() {
 }
 
 // Parses one YAML or JSON document into a tree; a Null node when the text is not one mapping
-// (several documents, or not YAML, or its aliases expand it to more than about four nodes per input byte).
+// (several documents, or not YAML, or its aliases expand it to more than about four nodes per
+// input byte).
 ManifestNode parseManifestTree(const std::string& text);
 
 // Block YAML. Plain scalars are written unquoted when YAML can carry them so (else quoted).
