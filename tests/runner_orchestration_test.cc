@@ -2,10 +2,12 @@
 // commands run where, in which order, with which input. No root needed.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "model/case.h"
 #include "runner/local/local_backend.h"
@@ -102,9 +104,14 @@ class FakeNetns : public NetnsOps {
   std::vector<std::string> waitLinksGone(const std::string& netns,
                                          const std::vector<std::string>& names,
                                          int timeoutMs) override {
-    std::lock_guard l(procs.mu);
-    for (const auto& n : names) procs.events.push_back("wait link gone " + netns + " " + n);
-    return linksThatStay ? names : std::vector<std::string>{};
+    {
+      std::lock_guard l(procs.mu);
+      for (const auto& n : names) procs.events.push_back("wait link gone " + netns + " " + n);
+    }
+    if (!linksThatStay) return {};
+    // Like the kernel, slower than wiring a pod: whatever does not wait for it comes first.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return names;
   }
   bool sctpSupported() override { return false; }
   bool linksThatStay = false;  // the kernel never destroys a deleted namespace's links

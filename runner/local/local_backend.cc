@@ -663,8 +663,8 @@ std::string LocalBackend::createPods(std::vector<PodState*>& all) {
 // the kernel deleting one veth at a time; deleting the namespaces has the kernel destroy all
 // their links at once. It does so from a work queue, ~20 ms later: until then the node still
 // routes the gone pod's address (and holds its gateway address) on the old veth, which would
-// capture traffic meant for the next pod at that address. Hence awaitLinksGone() before any
-// pod is wired or probed.
+// capture traffic meant for the next pod at that address. Hence awaitLinksGone() before a new
+// pod at such an address is wired, and before anything is probed.
 std::string LocalBackend::deleteWiredNamespaces(const std::vector<PodState*>& pods, Dying& dying) {
   std::string nsBatch, fab;
   for (const PodState* st : pods) {
