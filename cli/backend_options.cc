@@ -144,7 +144,7 @@ void addBackendOptions(CLI::App& sub, BackendOptions& o, bool savedCases) {
       ->capture_default_str();
   sub.add_flag("--fixed-timeout", o.fixedTimeout,
                "local backend: probe every first round with --timeout-ms. By default the first "
-               "round's timeout adapts to this dataplane (6x the 99th percentile of the previous "
+               "round's timeout adapts to this dataplane (3x the 99th percentile of the previous "
                "round's connect times, 20 ms at least), and a denied cell's timeout counts only "
                "when that round's connections were prompt (else it is probed again at "
                "--retry-timeout-ms)");

@@ -482,7 +482,7 @@ StateResult CaseRunner::checkState(const Case& c, const Cluster& desired, size_t
   ProbeOptions first = options_.firstRound;
   if (options_.minFirstRoundTimeoutMs > 0 && connectP99Ms_ >= 0)
     first.timeoutMs =
-        std::clamp(int(std::ceil(6 * connectP99Ms_)),
+        std::clamp(int(std::ceil(CheckOptions::kAdaptiveTimeoutFactor * connectP99Ms_)),
                    std::min(options_.minFirstRoundTimeoutMs, first.timeoutMs), first.timeoutMs);
   probeFirstRound(backend_, first, options_.confirmTimeoutMs,
                   first.timeoutMs < options_.firstRound.timeoutMs, cells, r, applied);
