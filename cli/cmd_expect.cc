@@ -22,7 +22,8 @@ void addProfileOption(CLI::App& sub, std::vector<std::string>& settings, bool sa
              "Profile knob KEY=VALUE, repeatable: ipblock-matches-pod-ips=true|false (default "
              "true), loopback=undefined|allow|policy (default undefined), "
              "egress-to-own-node=policy|allow (default policy), "
-             "hostnetwork-selectable=true|false (default false)") +
+             "hostnetwork-selectable=true|false (default false), "
+             "cluster-policy-ties=undefined|name (default undefined)") +
              (savedCaseDefault ? ". Default: the profile the case records (spec.profile); "
                                  "--profile replaces it as a whole"
                                : ""))
@@ -48,20 +49,6 @@ static std::string describeStep(const Step& s) {
                        : s.namespace_.empty() ? s.name
                                               : s.namespace_ + "/" + s.name;
   return std::string(toString(s.action)) + " " + target;
-}
-
-// Every cell by the per-probe reference evaluator (for --engine reference).
-static Matrix referenceMatrix(const Cluster& c, const ProbeSet& probes, const Profile& profile) {
-  Matrix m(probes.cellCount());
-  size_t i = 0;
-  probes.forEach([&](const Probe& p) {
-    auto v = evaluateProbe(c, p, profile);
-    m.set(i++, !v                         ? Matrix::Cell::Skip
-               : *v == Verdict::Allow     ? Matrix::Cell::Allow
-               : *v == Verdict::Undefined ? Matrix::Cell::Undefined
-                                          : Matrix::Cell::Deny);
-  });
-  return m;
 }
 
 namespace {

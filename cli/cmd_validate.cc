@@ -41,8 +41,9 @@ int runValidate(const ValidateOptions& o) {
   const Cluster& c = l.kase.cluster;
   std::cout << "valid: " << c.namespaces.size() << " namespaces, " << c.nodes.size() << " nodes, "
             << c.pods.size() << " pods, " << c.services.size() << " services, " << c.policies.size()
-            << " network policies, " << c.externalHosts.size() << " external hosts, "
-            << l.kase.meta.steps.size() << " steps\n";
+            << " network policies, " << c.clusterPolicies.size() << " cluster-scoped policies, "
+            << c.externalHosts.size() << " external hosts, " << l.kase.meta.steps.size()
+            << " steps\n";
   return kExitOk;
 }
 

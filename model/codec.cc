@@ -658,6 +658,245 @@ struct Obj {
     });
   }
 
+  // ---- cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy: v1alpha1;
+  // ClusterNetworkPolicy: v1alpha2). The CRDs' "exactly one of" rules for ports are checked
+  // here, since the model holds one kind of port entry; the rest is model/validate.cc's.
+
+  void readNamespacedPods(const YAML::Node& n, const std::string& path,
+                          std::optional<NamespacedPods>& out) {
+    if (n.IsNull()) return;
+    NamespacedPods pods;
+    bool sawPodSelector = false;
+    bool ok = forEachField(n, path,
+                           [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+                             if (key == "namespaceSelector")
+                               return readSelector(v, p, pods.namespaceSelector), true;
+                             if (key == "podSelector") {
+                               std::optional<LabelSelector> sel;
+                               readSelector(v, p, sel);
+                               if (sel) pods.podSelector = std::move(*sel);
+                               sawPodSelector = sawPodSelector || !v.IsNull();
+                               return true;
+                             }
+                             return false;
+                           });
+    if (!ok) return;
+    if (!sawPodSelector) error(n, path + ".podSelector", "required");
+    out = std::move(pods);
+  }
+
+  void readSubject(const YAML::Node& n, const std::string& path, ClusterPolicySubject& subject) {
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "namespaces") return readSelector(v, p, subject.namespaces), true;
+      if (key == "pods") return readNamespacedPods(v, p, subject.pods), true;
+      return false;
+    });
+  }
+
+  void readClusterPeer(const YAML::Node& n, const std::string& path, bool egress,
+                       ClusterPolicyPeer& peer) {
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "namespaces") return readSelector(v, p, peer.namespaces), true;
+      if (key == "pods") return readNamespacedPods(v, p, peer.pods), true;
+      if (!egress) return false;  // ingress peers are namespaces or pods only
+      if (key == "nodes") return readSelector(v, p, peer.nodes), true;
+      auto readList = [&](std::optional<std::vector<std::string>>& out) {
+        if (v.IsNull()) return;
+        std::vector<std::string> items;
+        readStringList(v, p, items);
+        if (v.IsSequence()) out = std::move(items);
+      };
+      if (key == "networks") return readList(peer.networks), true;
+      if (key == "domainNames") return readList(peer.domainNames), true;
+      return false;
+    });
+  }
+
+  // Counts the set fields of a "exactly one of" mapping; reports when not exactly one.
+  void requireOneOf(const YAML::Node& n, const std::string& path, std::string_view fields) {
+    size_t set = 0;
+    if (n.IsMap())
+      for (const auto& kv : n)
+        if (!kv.second.IsNull()) ++set;
+    if (set != 1) error(n, path, fmt::format("exactly one of {} must be set", fields));
+  }
+
+  // v1alpha1: {portNumber: {protocol, port}} | {portRange: {protocol, start, end}} | {namedPort}.
+  void readAdminPort(const YAML::Node& n, const std::string& path, ClusterPolicyPort& port) {
+    requireOneOf(n, path, "portNumber, portRange, namedPort");
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "namedPort") {
+        port.kind = ClusterPolicyPort::Kind::Named;
+        return readString(v, p, port.name), true;
+      }
+      if (key != "portNumber" && key != "portRange") return false;
+      const bool range = key == "portRange";
+      port.kind = range ? ClusterPolicyPort::Kind::Range : ClusterPolicyPort::Kind::Number;
+      bool sawPort = false, sawEnd = false;
+      bool isMap = forEachField(
+          v, p, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+            if (k2 == "protocol") return readProtocol(v2, p2, port.protocol), true;
+            if (k2 == (range ? "start" : "port")) {
+              sawPort = !v2.IsNull();
+              return readInt(v2, p2, port.port), true;
+            }
+            if (range && k2 == "end") {
+              sawEnd = !v2.IsNull();
+              return readInt(v2, p2, port.endPort), true;
+            }
+            return false;
+          });
+      if (isMap && !v.IsNull() && !sawPort) error(v, p + (range ? ".start" : ".port"), "required");
+      if (isMap && !v.IsNull() && range && !sawEnd) error(v, p + ".end", "required");
+      return true;
+    });
+  }
+
+  // v1alpha2: {tcp|udp|sctp: {destinationPort: {number} | {range: {start, end}}}} |
+  // {destinationNamedPort}.
+  void readCnpProtocol(const YAML::Node& n, const std::string& path, ClusterPolicyPort& port) {
+    requireOneOf(n, path, "tcp, udp, sctp, destinationNamedPort");
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "destinationNamedPort") {
+        port.kind = ClusterPolicyPort::Kind::Named;
+        return readString(v, p, port.name), true;
+      }
+      std::optional<Protocol> proto = key == "tcp"    ? Protocol::TCP
+                                      : key == "udp"  ? Protocol::UDP
+                                      : key == "sctp" ? Protocol::SCTP
+                                                      : std::optional<Protocol>();
+      if (!proto) return false;
+      port.protocol = proto;
+      if (v.IsNull()) return true;
+      bool sawDestination = false;
+      forEachField(v, p, [&](const std::string& k2, const YAML::Node& v2, const std::string& p2) {
+        if (k2 != "destinationPort") return false;
+        sawDestination = !v2.IsNull();
+        if (v2.IsNull()) return true;
+        requireOneOf(v2, p2, "number, range");
+        forEachField(
+            v2, p2, [&](const std::string& k3, const YAML::Node& v3, const std::string& p3) {
+              if (k3 == "number") {
+                port.kind = ClusterPolicyPort::Kind::Number;
+                return readInt(v3, p3, port.port), true;
+              }
+              if (k3 != "range") return false;
+              port.kind = ClusterPolicyPort::Kind::Range;
+              bool sawStart = false, sawEnd = false;
+              bool isMap = forEachField(
+                  v3, p3, [&](const std::string& k4, const YAML::Node& v4, const std::string& p4) {
+                    if (k4 == "start") {
+                      sawStart = !v4.IsNull();
+                      return readInt(v4, p4, port.port), true;
+                    }
+                    if (k4 == "end") {
+                      sawEnd = !v4.IsNull();
+                      return readInt(v4, p4, port.endPort), true;
+                    }
+                    return false;
+                  });
+              if (isMap && !v3.IsNull() && !sawStart) error(v3, p3 + ".start", "required");
+              if (isMap && !v3.IsNull() && !sawEnd) error(v3, p3 + ".end", "required");
+              return true;
+            });
+        return true;
+      });
+      // The CRD's MinProperties=1: `tcp: {}` is invalid (there is no protocol-only match).
+      if (!sawDestination) error(v, p + ".destinationPort", "required");
+      return true;
+    });
+  }
+
+  void readClusterRules(const YAML::Node& n, const std::string& path, ClusterPolicyKind kind,
+                        bool egress, std::optional<std::vector<ClusterPolicyRule>>& out) {
+    const bool v2 = kind == ClusterPolicyKind::ClusterNetworkPolicy;
+    const char* peersKey = egress ? "to" : "from";
+    const char* portsKey = v2 ? "protocols" : "ports";
+    std::vector<ClusterPolicyRule> rules;
+    bool present = forEachElement(n, path, [&](const YAML::Node& e, const std::string& ep) {
+      ClusterPolicyRule rule;
+      bool sawAction = false, sawPeers = false;
+      bool isMap = forEachField(
+          e, ep, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+            if (key == "name") return readString(v, p, rule.name), true;
+            if (key == "action") {
+              std::optional<ClusterRuleAction> a;
+              auto parse = [&](const std::string& t) -> std::optional<ClusterRuleAction> {
+                if (t == (v2 ? "Accept" : "Allow")) return ClusterRuleAction::Allow;
+                if (t == "Deny") return ClusterRuleAction::Deny;
+                if (t == "Pass" && kind != ClusterPolicyKind::BaselineAdminNetworkPolicy)
+                  return ClusterRuleAction::Pass;
+                return std::nullopt;
+              };
+              const char* allowed = v2 ? "Accept, Deny or Pass"
+                                    : kind == ClusterPolicyKind::BaselineAdminNetworkPolicy
+                                        ? "Allow or Deny"
+                                        : "Allow, Deny or Pass";
+              readEnum(v, p, parse, allowed, a);
+              if (a) rule.action = *a;
+              sawAction = sawAction || !v.IsNull();
+              return true;
+            }
+            if (key == peersKey) {
+              sawPeers = forEachElement(v, p, [&](const YAML::Node& pe, const std::string& pp) {
+                ClusterPolicyPeer peer;
+                readClusterPeer(pe, pp, egress, peer);
+                rule.peers.push_back(std::move(peer));
+              });
+              return true;
+            }
+            if (key == portsKey) {
+              std::vector<ClusterPolicyPort> ports;
+              if (forEachElement(v, p, [&](const YAML::Node& pe, const std::string& pp) {
+                    ClusterPolicyPort port;
+                    if (v2)
+                      readCnpProtocol(pe, pp, port);
+                    else
+                      readAdminPort(pe, pp, port);
+                    ports.push_back(std::move(port));
+                  }))
+                rule.ports = std::move(ports);
+              return true;
+            }
+            return false;
+          });
+      if (isMap && !e.IsNull() && !sawAction) error(e, ep + ".action", "required");
+      if (isMap && !e.IsNull() && !sawPeers) error(e, ep + "." + peersKey, "required");
+      rules.push_back(std::move(rule));
+    });
+    if (present) out = std::move(rules);
+  }
+
+  void readClusterPolicySpec(const YAML::Node& n, const std::string& path, ClusterPolicy& cp) {
+    if (n.IsNull()) return;
+    const bool hasPriority = cp.kind != ClusterPolicyKind::BaselineAdminNetworkPolicy;
+    bool sawPriority = false, sawSubject = false, sawTier = false;
+    forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "priority" && hasPriority) {
+        sawPriority = !v.IsNull();
+        return readInt(v, p, cp.priority), true;
+      }
+      if (key == "tier" && cp.kind == ClusterPolicyKind::ClusterNetworkPolicy) {
+        std::optional<PolicyTier> t;
+        readEnum(v, p, parsePolicyTier, "Admin or Baseline", t);
+        if (t) cp.tier = *t;
+        sawTier = !v.IsNull();
+        return true;
+      }
+      if (key == "subject") {
+        sawSubject = !v.IsNull();
+        return readSubject(v, p, cp.subject), true;
+      }
+      if (key == "ingress") return readClusterRules(v, p, cp.kind, false, cp.ingress), true;
+      if (key == "egress") return readClusterRules(v, p, cp.kind, true, cp.egress), true;
+      return false;
+    });
+    if (hasPriority && !sawPriority) error(n, path + ".priority", "required");
+    if (!sawSubject) error(n, path + ".subject", "required");
+    if (cp.kind == ClusterPolicyKind::ClusterNetworkPolicy && !sawTier)
+      error(n, path + ".tier", "required");
+  }
+
   // A container's or Service's port protocol: the API server defaults "" to TCP (a policy
   // port's protocol is a pointer there, so "" stays, and is invalid).
   void readDefaultedProtocol(const YAML::Node& v, const std::string& p,
@@ -953,6 +1192,13 @@ class Decoder {
     if (core && kind == "Service") return decodeObject<Service>(doc, "Service", true);
     if (apiVersion == "networking.k8s.io/v1" && kind == "NetworkPolicy")
       return decodeObject<NetworkPolicy>(doc, "NetworkPolicy", true);
+    for (auto k :
+         {ClusterPolicyKind::AdminNetworkPolicy, ClusterPolicyKind::BaselineAdminNetworkPolicy,
+          ClusterPolicyKind::ClusterNetworkPolicy})
+      if (apiVersion == apiVersionOf(k) && kind == toString(k)) {
+        clusterPolicyKind_ = k;
+        return decodeObject<ClusterPolicy>(doc, toString(k), false);
+      }
     std::string name = peekMeta(doc, "name");
     addWarning(doc.Mark(),
                fmt::format("skipping unsupported object {} {}{}", ys::excerpt(apiVersion),
@@ -970,6 +1216,16 @@ class Decoder {
     label += name.empty() ? "<no name>" : ys::excerpt(name);
     Obj o(*this, std::move(label));
     T obj;
+    if constexpr (std::is_same_v<T, ClusterPolicy>) {
+      obj.kind = clusterPolicyKind_;
+      obj.tier = obj.kind == ClusterPolicyKind::BaselineAdminNetworkPolicy ? PolicyTier::Baseline
+                                                                           : PolicyTier::Admin;
+      bool sawSpec = false;
+      for (const auto& kv : doc)
+        if (kv.first.IsScalar() && kv.first.Scalar() == "spec" && !kv.second.IsNull())
+          sawSpec = true;
+      if (!sawSpec) o.error(doc, "spec", "required");
+    }
     // A NetworkPolicy has no status in v1.
     o.forEachField(doc, "", [&](const std::string& key, const YAML::Node& v, const std::string& p) {
       if (key == "apiVersion" || key == "kind") return true;
@@ -989,6 +1245,8 @@ class Decoder {
         if (key == "spec") o.readServiceSpec(v, p, obj);
       } else if constexpr (std::is_same_v<T, NetworkPolicy>) {
         if (key == "spec") o.readPolicySpec(v, p, obj);
+      } else if constexpr (std::is_same_v<T, ClusterPolicy>) {
+        if (key == "spec") o.readClusterPolicySpec(v, p, obj);
       }
       return true;
     });
@@ -1008,6 +1266,8 @@ class Decoder {
       c.pods.push_back(std::move(obj));
     else if constexpr (std::is_same_v<T, Service>)
       c.services.push_back(std::move(obj));
+    else if constexpr (std::is_same_v<T, ClusterPolicy>)
+      c.clusterPolicies.push_back(std::move(obj));
     else
       c.policies.push_back(std::move(obj));
   }
@@ -1069,6 +1329,7 @@ class Decoder {
   bool json_ = false;
   int64_t budget_ = 0;
   bool exhausted_ = false;
+  ClusterPolicyKind clusterPolicyKind_ = ClusterPolicyKind::AdminNetworkPolicy;  // being decoded
   DecodeResult result_;
 };
 

@@ -29,7 +29,8 @@ DecodeResult decodeManifests(std::string_view text, const std::string& fileName)
 DecodeResult decodeFile(const std::string& path);
 
 // Writes the cluster as multi-document YAML that `kubectl apply -f` accepts (after stripping
-// status): Namespaces, Nodes, Pods, Services, NetworkPolicies, in that order. Absent and empty
+// status): Namespaces, Nodes, Pods, Services, NetworkPolicies, cluster-scoped policies, in that
+// order. Absent and empty
 // are kept apart, so decodeManifests(encodeYaml(c)) == c for every valid c.
 std::string encodeYaml(const Cluster& c);
 

@@ -5,6 +5,7 @@
 // Absent and empty stay apart: an absent optional is omitted, a present empty list or
 // selector is written as `[]` / `{}`. Fields whose absent and empty values the model does
 // not distinguish (labels, a selector's matchLabels, strings) are omitted when empty.
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "model/codec.h"
@@ -85,6 +86,79 @@ Json rules(const std::vector<NetworkPolicyRule>& rs, const char* peersKey) {
     out.push_back(std::move(rule));
   }
   return out;
+}
+
+Json namespacedPods(const NamespacedPods& p) {
+  Json j = Json::object();
+  if (p.namespaceSelector) j["namespaceSelector"] = selector(*p.namespaceSelector);
+  j["podSelector"] = selector(p.podSelector);
+  return j;
+}
+
+// v1alpha1 `ports` entries or v1alpha2 `protocols` entries.
+Json clusterPort(const ClusterPolicyPort& p, bool v2) {
+  using Kind = ClusterPolicyPort::Kind;
+  if (p.kind == Kind::Named) return Json{{v2 ? "destinationNamedPort" : "namedPort", p.name}};
+  if (v2) {
+    Json dest = p.kind == Kind::Number
+                    ? Json{{"number", p.port}}
+                    : Json{{"range", Json{{"start", p.port}, {"end", p.endPort}}}};
+    std::string proto = toString(p.effectiveProtocol());
+    for (auto& ch : proto) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    return Json{{proto, Json{{"destinationPort", std::move(dest)}}}};
+  }
+  Json body = Json::object();
+  if (p.protocol) body["protocol"] = toString(*p.protocol);
+  if (p.kind == Kind::Number) {
+    body["port"] = p.port;
+    return Json{{"portNumber", std::move(body)}};
+  }
+  body["start"] = p.port;
+  body["end"] = p.endPort;
+  return Json{{"portRange", std::move(body)}};
+}
+
+Json clusterRules(const std::vector<ClusterPolicyRule>& rs, ClusterPolicyKind kind, bool egress) {
+  const bool v2 = kind == ClusterPolicyKind::ClusterNetworkPolicy;
+  Json out = Json::array();
+  for (const auto& r : rs) {
+    Json rule = Json::object();
+    if (!r.name.empty()) rule["name"] = r.name;
+    rule["action"] = toString(r.action, kind);
+    Json peers = Json::array();
+    for (const auto& p : r.peers) {
+      Json peer = Json::object();
+      if (p.namespaces) peer["namespaces"] = selector(*p.namespaces);
+      if (p.pods) peer["pods"] = namespacedPods(*p.pods);
+      if (p.nodes) peer["nodes"] = selector(*p.nodes);
+      if (p.networks) peer["networks"] = Json(*p.networks);
+      if (p.domainNames) peer["domainNames"] = Json(*p.domainNames);
+      peers.push_back(std::move(peer));
+    }
+    rule[egress ? "to" : "from"] = std::move(peers);
+    if (r.ports) {
+      Json ports = Json::array();
+      for (const auto& p : *r.ports) ports.push_back(clusterPort(p, v2));
+      rule[v2 ? "protocols" : "ports"] = std::move(ports);
+    }
+    out.push_back(std::move(rule));
+  }
+  return out;
+}
+
+Json clusterPolicy(const ClusterPolicy& cp) {
+  Json j = header(apiVersionOf(cp.kind), toString(cp.kind), cp.meta, false);
+  Json spec = Json::object();
+  if (cp.kind == ClusterPolicyKind::ClusterNetworkPolicy) spec["tier"] = toString(cp.tier);
+  if (cp.kind != ClusterPolicyKind::BaselineAdminNetworkPolicy) spec["priority"] = cp.priority;
+  Json subject = Json::object();
+  if (cp.subject.namespaces) subject["namespaces"] = selector(*cp.subject.namespaces);
+  if (cp.subject.pods) subject["pods"] = namespacedPods(*cp.subject.pods);
+  spec["subject"] = std::move(subject);
+  if (cp.ingress) spec["ingress"] = clusterRules(*cp.ingress, cp.kind, false);
+  if (cp.egress) spec["egress"] = clusterRules(*cp.egress, cp.kind, true);
+  j["spec"] = std::move(spec);
+  return j;
 }
 
 // Every Kubernetes object of the cluster, in the order of encodeYaml's contract.
@@ -170,6 +244,7 @@ std::vector<Json> objects(const Cluster& c) {
     j["spec"] = std::move(spec);
     out.push_back(std::move(j));
   }
+  for (const auto& cp : c.clusterPolicies) out.push_back(clusterPolicy(cp));
   return out;
 }
 

@@ -86,7 +86,52 @@ void Cluster::append(Cluster other) {
   moveAppend(pods, other.pods);
   moveAppend(services, other.services);
   moveAppend(policies, other.policies);
+  moveAppend(clusterPolicies, other.clusterPolicies);
   moveAppend(externalHosts, other.externalHosts);
+}
+
+const ClusterPolicy* Cluster::findClusterPolicy(ClusterPolicyKind kind,
+                                                const std::string& name) const {
+  for (const auto& p : clusterPolicies)
+    if (p.kind == kind && p.meta.name == name) return &p;
+  return nullptr;
+}
+
+const char* toString(ClusterPolicyKind k) {
+  switch (k) {
+    case ClusterPolicyKind::AdminNetworkPolicy:
+      return "AdminNetworkPolicy";
+    case ClusterPolicyKind::BaselineAdminNetworkPolicy:
+      return "BaselineAdminNetworkPolicy";
+    case ClusterPolicyKind::ClusterNetworkPolicy:
+      return "ClusterNetworkPolicy";
+  }
+  return "?";
+}
+
+const char* apiVersionOf(ClusterPolicyKind k) {
+  return k == ClusterPolicyKind::ClusterNetworkPolicy ? "policy.networking.k8s.io/v1alpha2"
+                                                      : "policy.networking.k8s.io/v1alpha1";
+}
+
+const char* toString(PolicyTier t) { return t == PolicyTier::Admin ? "Admin" : "Baseline"; }
+
+std::optional<PolicyTier> parsePolicyTier(const std::string& s) {
+  if (s == "Admin") return PolicyTier::Admin;
+  if (s == "Baseline") return PolicyTier::Baseline;
+  return std::nullopt;
+}
+
+const char* toString(ClusterRuleAction a, ClusterPolicyKind spelling) {
+  switch (a) {
+    case ClusterRuleAction::Allow:
+      return spelling == ClusterPolicyKind::ClusterNetworkPolicy ? "Accept" : "Allow";
+    case ClusterRuleAction::Deny:
+      return "Deny";
+    case ClusterRuleAction::Pass:
+      return "Pass";
+  }
+  return "?";
 }
 
 Labels effectiveNamespaceLabels(const Namespace& ns) {

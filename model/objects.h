@@ -109,6 +109,88 @@ struct NetworkPolicy {
   bool operator==(const NetworkPolicy&) const = default;
 };
 
+// ---------------------------------------------------------------- cluster-scoped policy
+// AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) and
+// ClusterNetworkPolicy (v1alpha2) share one model: a tier, a priority, a subject and ordered
+// rules with an action. Each object remembers its kind, so it is written back as it was read
+// (v1alpha1 `ports` and `Allow`, v1alpha2 `protocols` and `Accept`). docs/cluster-policy.md.
+
+enum class ClusterPolicyKind {
+  AdminNetworkPolicy,
+  BaselineAdminNetworkPolicy,
+  ClusterNetworkPolicy
+};
+const char* toString(ClusterPolicyKind k);
+const char* apiVersionOf(ClusterPolicyKind k);  // "policy.networking.k8s.io/v1alpha1" ...
+
+// Evaluated per direction: admin tier, then NetworkPolicy, then baseline tier, then allow.
+enum class PolicyTier { Admin, Baseline };
+const char* toString(PolicyTier t);
+std::optional<PolicyTier> parsePolicyTier(const std::string& s);
+
+// Allow is spelled "Accept" in v1alpha2.
+enum class ClusterRuleAction { Allow, Deny, Pass };
+const char* toString(ClusterRuleAction a, ClusterPolicyKind spelling);
+
+// `pods` of a subject or peer. ANP requires namespaceSelector; CNP lets it be absent (all
+// namespaces); absent is kept apart from {} so that a case is written back as it was read.
+struct NamespacedPods {
+  std::optional<LabelSelector> namespaceSelector;
+  LabelSelector podSelector;
+  bool operator==(const NamespacedPods&) const = default;
+};
+
+// Exactly one of the two (validation enforces it).
+struct ClusterPolicySubject {
+  std::optional<LabelSelector> namespaces;
+  std::optional<NamespacedPods> pods;
+  bool operator==(const ClusterPolicySubject&) const = default;
+};
+
+// Exactly one field (validation enforces it). nodes and networks are egress peers only.
+struct ClusterPolicyPeer {
+  std::optional<LabelSelector> namespaces;
+  std::optional<NamespacedPods> pods;
+  std::optional<LabelSelector> nodes;
+  std::optional<std::vector<std::string>> networks;  // CIDRs
+  // Read so that it can be refused by name: no dataplane here resolves DNS.
+  std::optional<std::vector<std::string>> domainNames;
+  bool operator==(const ClusterPolicyPeer&) const = default;
+};
+
+// v1alpha1 portNumber / portRange / namedPort; v1alpha2 {tcp|udp|sctp: {destinationPort:
+// {number | range}}} / destinationNamedPort.
+struct ClusterPolicyPort {
+  enum class Kind { Number, Range, Named };
+  Kind kind = Kind::Number;
+  std::optional<Protocol> protocol;  // absent: TCP (v1alpha1's default; v1alpha2 always sets it)
+  int32_t port = 0;                  // Number: the port; Range: the first port
+  int32_t endPort = 0;               // Range: the last port (inclusive)
+  std::string name;                  // Named
+  Protocol effectiveProtocol() const { return protocol.value_or(Protocol::TCP); }
+  bool operator==(const ClusterPolicyPort&) const = default;
+};
+
+struct ClusterPolicyRule {
+  std::string name;  // optional label
+  ClusterRuleAction action = ClusterRuleAction::Allow;
+  std::vector<ClusterPolicyPeer> peers;                 // `from` (ingress) or `to` (egress)
+  std::optional<std::vector<ClusterPolicyPort>> ports;  // absent: every port
+  bool operator==(const ClusterPolicyRule&) const = default;
+};
+
+struct ClusterPolicy {
+  ClusterPolicyKind kind = ClusterPolicyKind::AdminNetworkPolicy;
+  ObjectMeta meta;                      // cluster-scoped: no namespace
+  PolicyTier tier = PolicyTier::Admin;  // ANP: Admin; BANP: Baseline; CNP: spec.tier
+  int32_t priority = 0;                 // lower goes first; a BANP has none (0)
+  ClusterPolicySubject subject;
+  std::optional<std::vector<ClusterPolicyRule>> ingress;
+  std::optional<std::vector<ClusterPolicyRule>> egress;
+  Origin origin;
+  bool operator==(const ClusterPolicy&) const = default;
+};
+
 struct Namespace {
   ObjectMeta meta;
   Origin origin;
@@ -180,6 +262,7 @@ struct Cluster {
   std::vector<Pod> pods;
   std::vector<Service> services;
   std::vector<NetworkPolicy> policies;
+  std::vector<ClusterPolicy> clusterPolicies;
   std::vector<ExternalHost> externalHosts;
   bool operator==(const Cluster&) const = default;
 
@@ -187,6 +270,7 @@ struct Cluster {
   const Node* findNode(const std::string& name) const;
   const Pod* findPod(const std::string& ns, const std::string& name) const;
   const Service* findService(const std::string& ns, const std::string& name) const;
+  const ClusterPolicy* findClusterPolicy(ClusterPolicyKind kind, const std::string& name) const;
   // Adds the rest of `other` (several files merge into one cluster).
   void append(Cluster other);
 };

@@ -39,10 +39,17 @@ std::string applyProfileSetting(Profile& p, const std::string& kv) {
       p.egressToOwnNode = Profile::EgressToOwnNode::Allow;
     else
       return badValue("policy, allow");
+  } else if (key == "cluster-policy-ties") {
+    if (value == "undefined")
+      p.clusterPolicyTies = Profile::ClusterPolicyTies::Undefined;
+    else if (value == "name")
+      p.clusterPolicyTies = Profile::ClusterPolicyTies::Name;
+    else
+      return badValue("undefined, name");
   } else {
     return "unknown profile key '" + key +
            "' (known: ipblock-matches-pod-ips, loopback, egress-to-own-node, "
-           "hostnetwork-selectable)";
+           "hostnetwork-selectable, cluster-policy-ties)";
   }
   return "";
 }
@@ -57,6 +64,8 @@ std::vector<std::pair<std::string, std::string>> describeProfile(const Profile& 
       {"egress-to-own-node",
        p.egressToOwnNode == Profile::EgressToOwnNode::Policy ? "policy" : "allow"},
       {"hostnetwork-selectable", p.hostnetworkSelectable ? "true" : "false"},
+      {"cluster-policy-ties",
+       p.clusterPolicyTies == Profile::ClusterPolicyTies::Undefined ? "undefined" : "name"},
   };
 }
 

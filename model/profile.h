@@ -20,12 +20,17 @@ struct Profile {
   EgressToOwnNode egressToOwnNode = EgressToOwnNode::Policy;
   // Pod/namespace selectors match hostNetwork pods (else their traffic is their node's).
   bool hostnetworkSelectable = false;
+  // Two cluster-scoped policies of one tier with the same priority that both match a
+  // connection: the API lets the implementation apply either. Undefined: a cell they decide
+  // differently is undefined. Name: the one whose name sorts first applies.
+  enum class ClusterPolicyTies { Undefined, Name };
+  ClusterPolicyTies clusterPolicyTies = ClusterPolicyTies::Undefined;
 
   bool operator==(const Profile&) const = default;
 };
 
 // Applies "key=value" (keys: ipblock-matches-pod-ips, loopback, egress-to-own-node,
-// hostnetwork-selectable). Returns an error message, or empty on success.
+// hostnetwork-selectable, cluster-policy-ties). Returns an error message, or empty on success.
 std::string applyProfileSetting(Profile& p, const std::string& keyEqualsValue);
 
 // key -> value, in a fixed order, for reports and the JSON "profile" object.

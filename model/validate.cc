@@ -101,6 +101,7 @@ class Validator {
     for (const auto& p : c_.pods) validatePod(p);
     for (const auto& s : c_.services) validateService(s);
     for (const auto& np : c_.policies) validatePolicy(np);
+    for (const auto& cp : c_.clusterPolicies) validateClusterPolicy(cp);
     for (const auto& h : c_.externalHosts) {
       std::string label = fmt::format("ExternalHost {}", h.name.empty() ? "<no name>" : h.name);
       if (h.name.empty()) out_.push_back(Diagnostic{"<memory>", 0, 0, label + ": name: required"});
@@ -460,6 +461,124 @@ class Validator {
     checkDuplicate(s, "NetworkPolicy", np.meta);
   }
 
+  // The CRDs' OpenAPI and CEL rules (network-policy-api v0.1.8 for v1alpha1, v0.2.0 for
+  // v1alpha2; docs/cluster-policy.md). "Exactly one of" for port entries is the decoder's.
+  void validateClusterPolicy(const ClusterPolicy& cp) {
+    Scope s = scope(toString(cp.kind), cp.meta, cp.origin, false);
+    validateMeta(s, cp.meta, false, NameRule::Dns1123Subdomain);
+    const bool v2 = cp.kind == ClusterPolicyKind::ClusterNetworkPolicy;
+    const size_t maxItems = v2 ? 25 : 100;
+    if (cp.kind == ClusterPolicyKind::BaselineAdminNetworkPolicy && cp.meta.name != "default")
+      report(s, "metadata.name",
+             "Only one baseline admin network policy with metadata.name=\"default\" can be "
+             "created in the cluster");
+    if (cp.kind != ClusterPolicyKind::BaselineAdminNetworkPolicy &&
+        (cp.priority < 0 || cp.priority > 1000))
+      report(s, "spec.priority", fmt::format("must be between 0 and 1000, got {}", cp.priority));
+    validateNamespacedOrPods(s, "spec.subject", cp.subject.namespaces, cp.subject.pods,
+                             "namespaces, pods");
+    const bool mixed = v2 ? sawV1alpha1_ : sawV1alpha2_;
+    if (mixed)
+      report(s, "apiVersion",
+             "a case may not mix v1alpha1 (AdminNetworkPolicy, BaselineAdminNetworkPolicy) and "
+             "v1alpha2 (ClusterNetworkPolicy) objects: neither API orders its tiers against the "
+             "other's");
+    (v2 ? sawV1alpha2_ : sawV1alpha1_) = true;
+    for (bool egress : {false, true}) {
+      const auto& rules = egress ? cp.egress : cp.ingress;
+      if (!rules) continue;
+      const std::string path = egress ? "spec.egress" : "spec.ingress";
+      if (rules->size() > maxItems)
+        report(s, path, fmt::format("must have at most {} items", maxItems));
+      for (size_t i = 0; i < rules->size(); ++i)
+        validateClusterRule(s, fmt::format("{}[{}]", path, i), (*rules)[i], v2, egress, maxItems);
+    }
+    checkDuplicate(s, toString(cp.kind), cp.meta);
+  }
+
+  void validateNamespacedOrPods(const Scope& s, const std::string& path,
+                                const std::optional<LabelSelector>& namespaces,
+                                const std::optional<NamespacedPods>& pods,
+                                std::string_view fields) {
+    if (namespaces) validateSelector(s, path + ".namespaces", *namespaces);
+    if (pods) {
+      if (pods->namespaceSelector)
+        validateSelector(s, path + ".pods.namespaceSelector", *pods->namespaceSelector);
+      validateSelector(s, path + ".pods.podSelector", pods->podSelector);
+    }
+    if ((namespaces ? 1 : 0) + (pods ? 1 : 0) != 1)
+      report(s, path, fmt::format("exactly one of {} must be set", fields));
+  }
+
+  void validateClusterRule(const Scope& s, const std::string& rp, const ClusterPolicyRule& r,
+                           bool v2, bool egress, size_t maxItems) {
+    if (r.name.size() > 100) report(s, rp + ".name", "must have at most 100 bytes");
+    const std::string peersPath = rp + (egress ? ".to" : ".from");
+    if (r.peers.empty()) report(s, peersPath, "must have at least 1 item");
+    if (r.peers.size() > maxItems)
+      report(s, peersPath, fmt::format("must have at most {} items", maxItems));
+    for (size_t j = 0; j < r.peers.size(); ++j) {
+      const ClusterPolicyPeer& peer = r.peers[j];
+      const std::string pp = fmt::format("{}[{}]", peersPath, j);
+      int set = (peer.namespaces ? 1 : 0) + (peer.pods ? 1 : 0) + (peer.nodes ? 1 : 0) +
+                (peer.networks ? 1 : 0) + (peer.domainNames ? 1 : 0);
+      if (set != 1)
+        report(s, pp,
+               egress ? "exactly one of namespaces, pods, nodes, networks, domainNames must be set"
+                      : "exactly one of namespaces, pods must be set");
+      if (peer.namespaces) validateSelector(s, pp + ".namespaces", *peer.namespaces);
+      if (peer.pods) validateNamespacedOrPods(s, pp, std::nullopt, peer.pods, "pods");
+      if (peer.nodes) validateSelector(s, pp + ".nodes", *peer.nodes);
+      if (peer.domainNames)
+        report(s, pp + ".domainNames",
+               "not supported: netpolfuzz's dataplanes resolve no DNS names (an experimental "
+               "field)");
+      if (peer.networks) {
+        const auto& nets = *peer.networks;
+        if (nets.empty()) report(s, pp + ".networks", "must have at least 1 item");
+        if (nets.size() > 25) report(s, pp + ".networks", "must have at most 25 items");
+        std::set<std::string> seen;
+        for (size_t k = 0; k < nets.size(); ++k) {
+          const std::string np = fmt::format("{}.networks[{}]", pp, k);
+          if (nets[k].size() > 43)
+            report(s, np, "must have at most 43 bytes");
+          else if (!parseCidr(nets[k]))
+            report(s, np, fmt::format("Invalid CIDR format provided: {}", quote(nets[k])));
+          if (!seen.insert(nets[k]).second)
+            report(s, np, fmt::format("duplicate value {} (a set)", quote(nets[k])));
+        }
+      }
+    }
+    if (!r.ports) return;
+    const std::string portsPath = rp + (v2 ? ".protocols" : ".ports");
+    if (r.ports->empty()) report(s, portsPath, "must have at least 1 item");
+    if (r.ports->size() > maxItems)
+      report(s, portsPath, fmt::format("must have at most {} items", maxItems));
+    for (size_t j = 0; j < r.ports->size(); ++j) {
+      const ClusterPolicyPort& port = (*r.ports)[j];
+      std::string qp = fmt::format("{}[{}]", portsPath, j);
+      using Kind = ClusterPolicyPort::Kind;
+      if (port.kind == Kind::Named) continue;  // the CRDs put no rule on the name
+      if (v2) {
+        std::string proto = toString(port.effectiveProtocol());
+        for (auto& ch : proto) ch = char(ch - 'A' + 'a');
+        qp += "." + proto + ".destinationPort";
+        qp += port.kind == Kind::Number ? ".number" : ".range";
+      } else {
+        qp += port.kind == Kind::Number ? ".portNumber" : ".portRange";
+      }
+      const std::string first =
+          port.kind == Kind::Number ? (v2 ? qp : qp + ".port") : qp + ".start";
+      if (port.port < 1 || port.port > 65535)
+        report(s, first, fmt::format("must be between 1 and 65535, got {}", port.port));
+      if (port.kind != Kind::Range) continue;
+      if (port.endPort < 1 || port.endPort > 65535)
+        report(s, qp + ".end", fmt::format("must be between 1 and 65535, got {}", port.endPort));
+      // v1alpha1 documents start < end but does not enforce it (such a range matches nothing).
+      if (v2 && port.port >= port.endPort) report(s, qp, "Start port must be less than End port");
+    }
+  }
+
   // The second object of a (kind, namespace, name) is reported.
   void checkDuplicate(const Scope& s, const char* kind, const ObjectMeta& m) {
     if (m.name.empty()) return;
@@ -477,6 +596,7 @@ class Validator {
   std::vector<Diagnostic> out_;
   std::map<std::tuple<std::string, std::string, std::string>, const Origin*> seen_;
   std::map<IpAddress, std::string> podIpOwner_;
+  bool sawV1alpha1_ = false, sawV1alpha2_ = false;
 };
 
 }  // namespace

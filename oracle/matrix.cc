@@ -26,6 +26,7 @@
 
 #include "model/ip.h"
 #include "model/service_backends.h"
+#include "oracle/reference.h"
 
 namespace npf {
 namespace {
@@ -939,7 +940,23 @@ void Engine::writeRow(const SrcInfo& si, const std::vector<uint64_t>& row,
 
 }  // namespace
 
+Matrix referenceMatrix(const Cluster& c, const ProbeSet& probes, const Profile& profile) {
+  Matrix m(probes.cellCount());
+  size_t i = 0;
+  probes.forEach([&](const Probe& p) {
+    auto v = evaluateProbe(c, p, profile);
+    m.set(i++, !v                         ? Matrix::Cell::Skip
+               : *v == Verdict::Allow     ? Matrix::Cell::Allow
+               : *v == Verdict::Undefined ? Matrix::Cell::Undefined
+                                          : Matrix::Cell::Deny);
+  });
+  return m;
+}
+
 Matrix computeMatrix(const Cluster& c, const ProbeSet& probes, const Profile& profile) {
+  // The bitset engine does not know the cluster-scoped tiers yet (issue 13): every cell from
+  // the reference evaluator, exact but one probe at a time.
+  if (!c.clusterPolicies.empty()) return referenceMatrix(c, probes, profile);
   Matrix m(probes.cellCount());
   Engine engine(c, profile);
   size_t base = 0;

@@ -50,4 +50,7 @@ class Matrix {
 
 Matrix computeMatrix(const Cluster& c, const ProbeSet& probes, const Profile& profile);
 
+// Every cell by the reference evaluator, one probe at a time (what the engine is judged by).
+Matrix referenceMatrix(const Cluster& c, const ProbeSet& probes, const Profile& profile);
+
 }  // namespace npf

@@ -18,9 +18,17 @@
 //  * An ipBlock whose cidr does not parse matches nothing; an except that does not parse or
 //    is of the other family excludes nothing. A peer with neither selector nor ipBlock
 //    matches nothing; a peer with an ipBlock is judged by the ipBlock alone.
+//  * Cluster-scoped policy (docs/cluster-policy.md), per direction: admin tier, NetworkPolicy,
+//    baseline tier, allow. A tier's policies that select the pod go by priority, each rule in
+//    order; the first match decides (Pass: on to the next tier). Host-network pods are never
+//    subjects and never match namespaces/pods peers; nodes peers match the selected nodes'
+//    InternalIPs; networks match every address, pod IPs included, whatever
+//    ipblock-matches-pod-ips says; a named port resolves on the destination pod. A pod's
+//    connection to its own IP is not subject to them; a hairpin through a Service is.
 #include "oracle/reference.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "model/ip.h"
 #include "model/service_backends.h"
@@ -263,21 +271,26 @@ bool selectsPod(const NetworkPolicy& p, const Pod& pod) {
 
 std::string policyName(const NetworkPolicy& p) { return p.meta.namespace_ + "/" + p.meta.name; }
 
-// Judges one direction. `self` is the isolated side's pod (the source for egress, the
-// destination for ingress), `peer` the other side; `dst` is the destination (ports resolve on it).
-bool judgeDirection(const Cluster& c, PolicyType dir, const Party& self, const Party& peer,
-                    const Party& dst, int32_t port, Protocol proto, const Profile& prof,
-                    std::vector<std::string>& lines) {
+// What NetworkPolicy says of one direction: nothing (the pod is not isolated, so the
+// baseline tier decides), or allowed / denied.
+enum class NpResult { NotIsolated, Allowed, Denied };
+
+// Judges one direction by NetworkPolicy. `self` is the isolated side's pod (the source for
+// egress, the destination for ingress), `peer` the other side; `dst` is the destination (ports
+// resolve on it).
+NpResult judgeNetworkPolicy(const Cluster& c, PolicyType dir, const Party& self, const Party& peer,
+                            const Party& dst, int32_t port, Protocol proto, const Profile& prof,
+                            std::vector<std::string>& lines) {
   const bool ingress = dir == PolicyType::Ingress;
   const char* dirName = ingress ? "ingress" : "egress";
   const std::string role = ingress ? "destination " : "source ";
   if (self.kind != Party::Kind::Pod) {
     lines.push_back(role + self.name + " is not a pod: no " + dirName + " isolation");
-    return true;
+    return NpResult::NotIsolated;
   }
   if (self.pod->hostNetwork) {
     lines.push_back(role + self.name + " is a hostNetwork pod: NetworkPolicy does not apply to it");
-    return true;
+    return NpResult::NotIsolated;
   }
   std::vector<const NetworkPolicy*> isolating;
   for (const auto& pol : c.policies)
@@ -285,7 +298,7 @@ bool judgeDirection(const Cluster& c, PolicyType dir, const Party& self, const P
   if (isolating.empty()) {
     lines.push_back(role + self.name + " is not isolated for " + dirName +
                     " (no policy selects it for " + dirName + ")");
-    return true;
+    return NpResult::NotIsolated;
   }
   std::vector<std::string> names;
   for (const auto* pol : isolating) names.push_back(policyName(*pol));
@@ -295,13 +308,13 @@ bool judgeDirection(const Cluster& c, PolicyType dir, const Party& self, const P
   if (ingress && !selfNode.empty() && peer.nodeIdentity() == selfNode) {
     lines.push_back("allowed: ingress from the destination's own node " + selfNode +
                     " is always allowed (" + peer.name + ")");
-    return true;
+    return NpResult::Allowed;
   }
   if (!ingress && !selfNode.empty() && dst.nodeIdentity() == selfNode &&
       prof.egressToOwnNode == Profile::EgressToOwnNode::Allow) {
     lines.push_back("allowed: egress to the source's own node " + selfNode + " (" + dst.name +
                     ") under profile egress-to-own-node=allow");
-    return true;
+    return NpResult::Allowed;
   }
 
   std::vector<std::string> allowedBy, reasons;
@@ -357,11 +370,218 @@ bool judgeDirection(const Cluster& c, PolicyType dir, const Party& self, const P
   }
   if (!allowedBy.empty()) {
     lines.insert(lines.end(), allowedBy.begin(), allowedBy.end());
-    return true;
+    return NpResult::Allowed;
   }
   lines.push_back(std::string("denied: no ") + dirName + " rule allows it");
   for (auto& r : reasons) lines.push_back("  " + r);
-  return false;
+  return NpResult::Denied;
+}
+
+// ---------------------------------------------------------------- cluster-scoped policy
+
+std::string clusterPolicyName(const ClusterPolicy& cp) {
+  std::string s = std::string(toString(cp.kind)) + " " + cp.meta.name;
+  if (cp.kind != ClusterPolicyKind::BaselineAdminNetworkPolicy)
+    s += " (" + std::string(toString(cp.tier)) + " tier, priority " + std::to_string(cp.priority) +
+         ")";
+  return s;
+}
+
+bool namespacedPodsMatch(const Cluster& c, const NamespacedPods& sel, const Pod& pod) {
+  if (sel.namespaceSelector &&
+      !selectorMatches(*sel.namespaceSelector, namespaceLabels(c, pod.meta.namespace_)))
+    return false;
+  return selectorMatches(sel.podSelector, pod.meta.labels);
+}
+
+// Host-network pods are never subjects, and namespaces/pods peers never match them.
+bool subjectSelects(const Cluster& c, const ClusterPolicy& cp, const Pod& pod) {
+  if (pod.hostNetwork) return false;
+  if (cp.subject.namespaces)
+    return selectorMatches(*cp.subject.namespaces, namespaceLabels(c, pod.meta.namespace_));
+  return cp.subject.pods && namespacedPodsMatch(c, *cp.subject.pods, pod);
+}
+
+bool clusterPeerMatches(const Cluster& c, const ClusterPolicyPeer& peer, const Party& other) {
+  const bool podPeer = other.kind == Party::Kind::Pod && !other.pod->hostNetwork;
+  if (peer.namespaces)
+    return podPeer &&
+           selectorMatches(*peer.namespaces, namespaceLabels(c, other.pod->meta.namespace_));
+  if (peer.pods) return podPeer && namespacedPodsMatch(c, *peer.pods, *other.pod);
+  if (peer.nodes) {
+    // The IPs in the selected nodes' status.addresses: nodes and their host-network pods.
+    for (const auto& n : c.nodes) {
+      if (!selectorMatches(*peer.nodes, n.meta.labels)) continue;
+      for (const auto& ip : parsedAddresses(n.internalIPs))
+        if (ip == other.ip) return true;
+    }
+    return false;
+  }
+  if (peer.networks) {
+    // Every address, pod IPs included (the API: "cluster-internal traffic will be checked").
+    for (const auto& text : *peer.networks) {
+      auto cidr = parseCidr(text);
+      if (cidr && cidr->base.family == other.ip.family && cidr->contains(other.ip)) return true;
+    }
+    return false;
+  }
+  return false;  // domainNames (refused by validation) or an empty peer: no traffic
+}
+
+bool clusterPortMatches(const ClusterPolicyPort& e, const Party& dst, int32_t port,
+                        Protocol proto) {
+  using Kind = ClusterPolicyPort::Kind;
+  if (e.kind == Kind::Named) {
+    // Resolved on the destination pod (a named port carries its own protocol).
+    if (dst.kind != Party::Kind::Pod || dst.pod->hostNetwork) return false;
+    for (const auto& ctr : dst.pod->containers)
+      for (const auto& cp : ctr.ports)
+        if (cp.name == e.name && cp.effectiveProtocol() == proto && cp.containerPort == port)
+          return true;
+    return false;
+  }
+  if (e.effectiveProtocol() != proto) return false;
+  if (e.kind == Kind::Number) return port == e.port;
+  return e.port <= port && port <= e.endPort;  // v1alpha1 lets start > end: matches nothing
+}
+
+std::string clusterPortText(const ClusterPolicyPort& e) {
+  using Kind = ClusterPolicyPort::Kind;
+  if (e.kind == Kind::Named) return "named port '" + e.name + "'";
+  std::string s = std::string(toString(e.effectiveProtocol())) + " " + std::to_string(e.port);
+  if (e.kind == Kind::Range) s += ".." + std::to_string(e.endPort);
+  return s;
+}
+
+// The first rule of `cp` for `dir` that matches, or nullopt.
+std::optional<size_t> firstMatchingRule(const Cluster& c, const ClusterPolicy& cp, PolicyType dir,
+                                        const Party& peer, const Party& dst, int32_t port,
+                                        Protocol proto) {
+  const auto& rules = dir == PolicyType::Ingress ? cp.ingress : cp.egress;
+  if (!rules) return std::nullopt;
+  for (size_t ri = 0; ri < rules->size(); ++ri) {
+    const ClusterPolicyRule& r = (*rules)[ri];
+    bool peerOk = false;
+    for (const auto& p : r.peers) peerOk = peerOk || clusterPeerMatches(c, p, peer);
+    if (!peerOk) continue;
+    bool portOk = !r.ports;
+    if (r.ports)
+      for (const auto& e : *r.ports) portOk = portOk || clusterPortMatches(e, dst, port, proto);
+    if (portOk) return ri;
+  }
+  return std::nullopt;
+}
+
+// What one tier can decide for one direction: the actions some allowed order of its policies
+// takes (empty: no rule matches, the tier passes the connection on).
+struct TierDecision {
+  bool allow = false, deny = false, pass = false;
+  bool any() const { return allow || deny || pass; }
+};
+
+// The tier's policies that select `self`, by priority; the first priority with a matching rule
+// decides. Equal priorities that match: each one's action is possible, unless the profile
+// orders them by name.
+TierDecision judgeTier(const Cluster& c, PolicyTier tier, PolicyType dir, const Party& self,
+                       const Party& peer, const Party& dst, int32_t port, Protocol proto,
+                       const Profile& prof, std::vector<std::string>& lines) {
+  const char* dirName = dir == PolicyType::Ingress ? "ingress" : "egress";
+  const std::string tierName = tier == PolicyTier::Admin ? "admin tier" : "baseline tier";
+  TierDecision d;
+  std::vector<const ClusterPolicy*> selecting;
+  for (const auto& cp : c.clusterPolicies)
+    if (cp.tier == tier && subjectSelects(c, cp, *self.pod)) selecting.push_back(&cp);
+  if (selecting.empty()) return d;
+  std::stable_sort(
+      selecting.begin(), selecting.end(), [](const ClusterPolicy* a, const ClusterPolicy* b) {
+        return std::tie(a->priority, a->meta.name) < std::tie(b->priority, b->meta.name);
+      });
+  std::vector<std::string> looked;
+  for (size_t i = 0; i < selecting.size();) {
+    size_t j = i;
+    while (j < selecting.size() && selecting[j]->priority == selecting[i]->priority) ++j;
+    std::vector<std::string> deciders;
+    for (size_t k = i; k < j; ++k) {
+      const ClusterPolicy& cp = *selecting[k];
+      auto ri = firstMatchingRule(c, cp, dir, peer, dst, port, proto);
+      if (!ri) {
+        looked.push_back(clusterPolicyName(cp));
+        continue;
+      }
+      const ClusterPolicyRule& r = (*(dir == PolicyType::Ingress ? cp.ingress : cp.egress))[*ri];
+      std::string text = clusterPolicyName(cp) + " " + dirName + " rule " + std::to_string(*ri) +
+                         (r.name.empty() ? "" : " '" + r.name + "'") + ": " +
+                         toString(r.action, cp.kind);
+      if (r.ports) {
+        for (const auto& e : *r.ports)
+          if (clusterPortMatches(e, dst, port, proto)) {
+            text += " (" + clusterPortText(e) + ")";
+            break;
+          }
+      }
+      bool first = deciders.empty();
+      deciders.push_back(text);
+      if (!first && prof.clusterPolicyTies == Profile::ClusterPolicyTies::Name) continue;
+      d.allow = d.allow || r.action == ClusterRuleAction::Allow;
+      d.deny = d.deny || r.action == ClusterRuleAction::Deny;
+      d.pass = d.pass || r.action == ClusterRuleAction::Pass;
+    }
+    if (!deciders.empty()) {
+      if (!looked.empty())
+        lines.push_back(tierName + ": no rule matches in " + joined(looked, ", "));
+      if (deciders.size() == 1) {
+        lines.push_back(tierName + ": decided by " + deciders.front());
+      } else if (prof.clusterPolicyTies == Profile::ClusterPolicyTies::Name) {
+        lines.push_back(tierName +
+                        ": equal priorities, the first by name under profile "
+                        "cluster-policy-ties=name: " +
+                        deciders.front());
+      } else {
+        lines.push_back(tierName +
+                        ": equal priorities, any may apply (profile "
+                        "cluster-policy-ties=undefined): " +
+                        joined(deciders, "; "));
+      }
+      return d;
+    }
+    i = j;
+  }
+  lines.push_back(tierName + ": no rule matches in " + joined(looked, ", "));
+  return d;
+}
+
+// The verdicts one direction can have: admin tier, then NetworkPolicy, then the baseline tier,
+// then allow. Both possible: undefined.
+struct DirectionVerdicts {
+  bool allow = false, deny = false;
+};
+
+DirectionVerdicts judgeDirection(const Cluster& c, PolicyType dir, const Party& self,
+                                 const Party& peer, const Party& dst, int32_t port, Protocol proto,
+                                 const Profile& prof, bool clusterTiers,
+                                 std::vector<std::string>& lines) {
+  DirectionVerdicts v;
+  const bool tiers = clusterTiers && !c.clusterPolicies.empty() && self.kind == Party::Kind::Pod &&
+                     !self.pod->hostNetwork;
+  TierDecision admin;
+  if (tiers)
+    admin = judgeTier(c, PolicyTier::Admin, dir, self, peer, dst, port, proto, prof, lines);
+  v.allow = admin.allow;
+  v.deny = admin.deny;
+  if (admin.any() && !admin.pass) return v;
+  if (admin.pass) lines.push_back("admin tier passes: NetworkPolicy decides next");
+  NpResult np = judgeNetworkPolicy(c, dir, self, peer, dst, port, proto, prof, lines);
+  if (np != NpResult::NotIsolated) {
+    (np == NpResult::Allowed ? v.allow : v.deny) = true;
+    return v;
+  }
+  TierDecision base;
+  if (tiers)
+    base = judgeTier(c, PolicyTier::Baseline, dir, self, peer, dst, port, proto, prof, lines);
+  v.allow = v.allow || base.allow || base.pass || !base.any();
+  v.deny = v.deny || base.deny;
+  if (base.pass) lines.push_back("baseline tier passes: allowed by default");
+  return v;
 }
 
 std::string loopbackName(Profile::Loopback l) {
@@ -446,10 +666,13 @@ std::optional<Party> resolveDestination(const Cluster& c, const Endpoint& e,
   return p;
 }
 
-// One connection to a resolved non-Service destination.
+// One connection to a resolved non-Service destination. `viaService`: reached through a
+// Service (a hairpin back to the source is subject to cluster-scoped policy; a pod's connection
+// to its own IP is not).
 std::optional<Verdict> evaluateDirect(const Cluster& c, const Endpoint& from, const Party& dst,
                                       int32_t port, Protocol proto, const Profile& prof,
-                                      Explanation& why, const std::string& prefix) {
+                                      Explanation& why, const std::string& prefix,
+                                      bool viaService) {
   auto src = resolveSource(c, from, dst.ip.family, why.notes);
   if (!src) return std::nullopt;
   if (src->kind == Party::Kind::Pod && dst.kind == Party::Kind::Pod && src->pod == dst.pod) {
@@ -461,13 +684,26 @@ std::optional<Verdict> evaluateDirect(const Cluster& c, const Endpoint& from, co
     }
     why.notes.push_back(prefix + src->name +
                         " connects to itself: judged by policy under profile loopback=policy");
+    if (!viaService && !c.clusterPolicies.empty())
+      why.notes.push_back(prefix +
+                          "a pod's connection to its own IP is not subject to "
+                          "cluster-scoped policy");
   }
+  const bool self = src->kind == Party::Kind::Pod && dst.kind == Party::Kind::Pod &&
+                    src->pod == dst.pod && !viaService;
   std::vector<std::string> eg, in;
-  bool egressOk = judgeDirection(c, PolicyType::Egress, *src, dst, dst, port, proto, prof, eg);
-  bool ingressOk = judgeDirection(c, PolicyType::Ingress, dst, *src, dst, port, proto, prof, in);
+  auto egress = judgeDirection(c, PolicyType::Egress, *src, dst, dst, port, proto, prof, !self, eg);
+  auto ingress =
+      judgeDirection(c, PolicyType::Ingress, dst, *src, dst, port, proto, prof, !self, in);
   for (auto& l : eg) why.egress.push_back(prefix + l);
   for (auto& l : in) why.ingress.push_back(prefix + l);
-  return egressOk && ingressOk ? Verdict::Allow : Verdict::Deny;
+  // Denied if either direction surely denies; allowed if both surely allow.
+  if ((egress.deny && !egress.allow) || (ingress.deny && !ingress.allow)) return Verdict::Deny;
+  if (!egress.deny && !ingress.deny) return Verdict::Allow;
+  why.notes.push_back(prefix +
+                      "equal-priority cluster-scoped policies decide differently: "
+                      "undefined");
+  return Verdict::Undefined;
 }
 
 }  // namespace
@@ -480,7 +716,7 @@ std::optional<Verdict> evaluateProbe(const Cluster& c, const Probe& p, const Pro
   if (t.to.kind != Endpoint::Kind::Service) {
     auto dst = resolveDestination(c, t.to, ex.notes);
     if (!dst) return std::nullopt;
-    return evaluateDirect(c, p.from, *dst, t.port, t.protocol, profile, ex, "");
+    return evaluateDirect(c, p.from, *dst, t.port, t.protocol, profile, ex, "", false);
   }
 
   const std::string svcName = toString(t.to);
@@ -525,7 +761,7 @@ std::optional<Verdict> evaluateProbe(const Cluster& c, const Probe& p, const Pro
     auto ips = podAddresses(*b.pod);
     if (ips.empty()) continue;  // serviceBackends only returns pods with an IP
     dst.ip = ips.front();
-    auto v = evaluateDirect(c, p.from, dst, b.port, t.protocol, profile, ex, prefix);
+    auto v = evaluateDirect(c, p.from, dst, b.port, t.protocol, profile, ex, prefix, true);
     if (!v) {
       ex.notes.push_back(prefix + "not reachable from " + toString(p.from) +
                          " (no address of its family)");

@@ -1,5 +1,7 @@
 #include "runner/backend.h"
 
+#include <fmt/format.h>
+
 namespace npf::runner {
 
 std::string Backend::configure(const RunSettings& settings) {
@@ -23,6 +25,15 @@ std::vector<Probe> expandProbes(const ProbeSet& set) {
   out.reserve(set.cellCount());
   set.forEach([&](const Probe& p) { out.push_back(p); });
   return out;
+}
+
+std::string refuseClusterPolicies(const Cluster& desired, const std::string& backend) {
+  if (desired.clusterPolicies.empty()) return "";
+  const ClusterPolicy& first = desired.clusterPolicies.front();
+  return fmt::format(
+      "the {} backend does not enforce cluster-scoped policies yet ({} {} and {} more); "
+      "`netpolfuzz expect` and `explain` judge them",
+      backend, toString(first.kind), first.meta.name, desired.clusterPolicies.size() - 1);
 }
 
 }  // namespace npf::runner

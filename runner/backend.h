@@ -80,4 +80,8 @@ class Backend {
 // All cells of a probe set, in ProbeSet::forEach order.
 std::vector<Probe> expandProbes(const ProbeSet& set);
 
+// A backend that does not enforce cluster-scoped policies yet: an error naming them when
+// `desired` has any (probing it would report every cell they decide as a discrepancy), else "".
+std::string refuseClusterPolicies(const Cluster& desired, const std::string& backend);
+
 }  // namespace npf::runner

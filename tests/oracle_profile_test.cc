@@ -25,8 +25,11 @@ TEST(OracleProfile, SettingsChangeTheirKnob) {
   EXPECT_EQ(p.egressToOwnNode, Profile::EgressToOwnNode::Allow);
   EXPECT_EQ(applyProfileSetting(p, "hostnetwork-selectable=true"), "");
   EXPECT_TRUE(p.hostnetworkSelectable);
+  EXPECT_EQ(applyProfileSetting(p, "cluster-policy-ties=name"), "");
+  EXPECT_EQ(p.clusterPolicyTies, Profile::ClusterPolicyTies::Name);
   auto d = describeProfile(p);
-  ASSERT_EQ(d.size(), 4u);
+  ASSERT_EQ(d.size(), 5u);
+  EXPECT_EQ(d[4], (std::pair<std::string, std::string>{"cluster-policy-ties", "name"}));
   EXPECT_EQ(d[0], (std::pair<std::string, std::string>{"ipblock-matches-pod-ips", "false"}));
   EXPECT_EQ(d[1].second, "allow");
 }
@@ -37,6 +40,7 @@ TEST(OracleProfile, BadSettingsAreRejectedWithoutChange) {
   EXPECT_NE(applyProfileSetting(p, "loopback=maybe"), "");
   EXPECT_NE(applyProfileSetting(p, "ipblock-matches-pod-ips=yes"), "");
   EXPECT_NE(applyProfileSetting(p, "no-such-knob=true"), "");
+  EXPECT_NE(applyProfileSetting(p, "cluster-policy-ties=priority"), "");
   EXPECT_EQ(p, Profile{});
 }
 

@@ -42,7 +42,7 @@ TEST(ReportsExpectRender, TextGolden) {
             "\n"
             "legend: . allow   X deny   ? undefined   - not probed\n"
             "profile: ipblock-matches-pod-ips=true loopback=undefined egress-to-own-node=policy "
-            "hostnetwork-selectable=false\n");
+            "hostnetwork-selectable=false cluster-policy-ties=undefined\n");
 }
 
 TEST(ReportsExpectRender, JsonGoldenOmitsCellsThatCannotBeMade) {
@@ -51,7 +51,7 @@ TEST(ReportsExpectRender, JsonGoldenOmitsCellsThatCannotBeMade) {
   renderExpectJson(out, f.probes, f.m, Profile{});
   auto j = nlohmann::json::parse(out.str());
   EXPECT_EQ(j, nlohmann::json::parse(R"({"schema":"netpolfuzz.expect/v1",
-    "profile":{"ipblock-matches-pod-ips":true,"loopback":"undefined","egress-to-own-node":"policy","hostnetwork-selectable":false},
+    "profile":{"ipblock-matches-pod-ips":true,"loopback":"undefined","egress-to-own-node":"policy","hostnetwork-selectable":false,"cluster-policy-ties":"undefined"},
     "cells":[
       {"from":"x/a","to":"x/a","port":80,"protocol":"TCP","verdict":"undefined"},
       {"from":"x/a","to":"x/b","port":80,"protocol":"TCP","verdict":"allow"},
@@ -84,7 +84,7 @@ TEST(ReportsExpectRender, MarkdownGolden) {
             "| `node/n1` | - |\n\n"
             "Legend: `.` allow, **X** deny, `?` undefined, `-` not probed. Profile: "
             "`ipblock-matches-pod-ips=true` `loopback=undefined` `egress-to-own-node=policy` "
-            "`hostnetwork-selectable=false`\n");
+            "`hostnetwork-selectable=false` `cluster-policy-ties=undefined`\n");
 }
 
 }  // namespace

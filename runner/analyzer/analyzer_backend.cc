@@ -92,6 +92,7 @@ AnalyzerBackend::~AnalyzerBackend() {
 
 std::string AnalyzerBackend::setUp(const Cluster& desired) {
   if (!info_) return "unknown analyzer " + opt_.analyzer;
+  if (auto e = refuseClusterPolicies(desired, "analyzer"); !e.empty()) return e;
   up_ = true;
   actual_ = desired;
   answered_.clear();
@@ -100,6 +101,7 @@ std::string AnalyzerBackend::setUp(const Cluster& desired) {
 
 std::string AnalyzerBackend::reconcile(const Cluster& desired) {
   if (!up_) return "reconcile before setUp";
+  if (auto e = refuseClusterPolicies(desired, "analyzer"); !e.empty()) return e;
   actual_ = desired;
   answered_.clear();
   return "";

@@ -199,6 +199,7 @@ void KindBackend::refreshActual() {
 }
 
 std::string KindBackend::setUp(const Cluster& desired) {
+  if (auto e = refuseClusterPolicies(desired, "kind"); !e.empty()) return e;
   if (up_) tearDown();
   if (auto e = readNodes(); !e.empty()) return e;
   if (desired.nodes.size() > layout_.nodes.size())
@@ -226,6 +227,7 @@ std::string KindBackend::setUp(const Cluster& desired) {
 }
 
 std::string KindBackend::reconcile(const Cluster& desired) {
+  if (auto e = refuseClusterPolicies(desired, "kind"); !e.empty()) return e;
   if (!up_) return setUp(desired);
   if (desired.nodes != applied_.nodes) return setUp(desired);
   std::vector<std::string> apply;

@@ -202,6 +202,7 @@ std::set<IpAddress> LocalBackend::knownAddresses(const Cluster& d, bool withGate
 }
 
 std::string LocalBackend::buildView(const Cluster& desired, Cluster& view) {
+  if (auto e = refuseClusterPolicies(desired, "local"); !e.empty()) return e;
   view = desired;
   std::set<IpAddress> avoid = knownAddresses(desired, true);
   uint32_t nextAlloc = 0;
