@@ -35,6 +35,15 @@ const ProbeSet& probes() {
   static const ProbeSet p = defaultProbeSet(cluster());
   return p;
 }
+// The same cluster with 100 AdminNetworkPolicies and a BaselineAdminNetworkPolicy.
+const Cluster& adminCluster() {
+  static const Cluster c = [] {
+    Cluster out = cluster();
+    bench::addAdminPolicies(out, 100);
+    return out;
+  }();
+  return c;
+}
 
 std::vector<double> engineNsPerCell, referenceNsPerCell;
 
@@ -59,6 +68,20 @@ void BM_ComputeMatrix(benchmark::State& state) {
   state.counters["allow_per_mille"] = double(allowed) * 997.0 * 1000.0 / double(ps.cellCount());
 }
 BENCHMARK(BM_ComputeMatrix)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_ComputeMatrixWithAdminPolicies(benchmark::State& state) {
+  const Cluster& c = adminCluster();
+  const ProbeSet& ps = probes();
+  Profile prof;
+  for (auto _ : state) {
+    Matrix m = computeMatrix(c, ps, prof);
+    benchmark::DoNotOptimize(m);
+  }
+  state.counters["cells"] = double(ps.cellCount());
+  state.counters["cells/s"] =
+      benchmark::Counter(double(ps.cellCount()), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_ComputeMatrixWithAdminPolicies)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 double median(std::vector<double> v) {
   if (v.empty()) return 0;

@@ -195,4 +195,72 @@ inline Cluster syntheticCluster(const SyntheticShape& shape = {}) {
   return c;
 }
 
+// `count` AdminNetworkPolicies and a BaselineAdminNetworkPolicy over a synthetic cluster: subjects
+// by team or by app, priorities in pairs (ties), and rules of every action with namespaces, pods,
+// nodes and networks peers and number, range and named ports.
+inline void addAdminPolicies(Cluster& c, int count) {
+  SplitMix64 rng{7};
+  auto ns = [](Labels l) {
+    ClusterPolicyPeer p;
+    p.namespaces = matchLabels(std::move(l));
+    return p;
+  };
+  auto port = [](int32_t n, int32_t end = 0) {
+    ClusterPolicyPort p;
+    p.kind = end ? ClusterPolicyPort::Kind::Range : ClusterPolicyPort::Kind::Number;
+    p.port = n;
+    p.endPort = end;
+    return p;
+  };
+  for (int i = 0; i < count; ++i) {
+    ClusterPolicy cp;
+    cp.meta.name = "anp-" + std::to_string(i);
+    cp.priority = i / 2;
+    if (i % 2 == 0)
+      cp.subject.namespaces = matchLabels({{"team", kTeams[i % 5]}});
+    else
+      cp.subject.pods = NamespacedPods{matchLabels({{"env", i % 3 ? "dev" : "prod"}}),
+                                       matchLabels({{"app", kApps[rng.below(10)]}})};
+    std::vector<ClusterPolicyRule> in, out;
+    ClusterPolicyRule r;
+    r.action = ClusterRuleAction::Pass;
+    r.peers = {ns({{"team", kTeams[(i + 1) % 5]}})};
+    in.push_back(r);
+    r.action = ClusterRuleAction::Deny;
+    r.peers = {ns({{"env", "prod"}})};
+    r.ports = std::vector{port(5432), port(9000, 9100)};
+    in.push_back(r);
+    r.action = ClusterRuleAction::Allow;
+    ClusterPolicyPeer pods;
+    pods.pods = NamespacedPods{std::nullopt, matchLabels({{"tier", kTiers[i % 3]}})};
+    r.peers = {pods};
+    ClusterPolicyPort named;
+    named.kind = ClusterPolicyPort::Kind::Named;
+    named.name = "http";
+    r.ports = std::vector{named};
+    in.push_back(r);
+    ClusterPolicyRule e;
+    e.action = i % 3 == 0 ? ClusterRuleAction::Deny : ClusterRuleAction::Allow;
+    ClusterPolicyPeer nodes, nets;
+    nodes.nodes = LabelSelector{};
+    nets.networks = std::vector<std::string>{"10.1." + std::to_string(i % 20) + ".0/24"};
+    e.peers = {nodes, nets};
+    e.ports = std::vector{port(53), port(443)};
+    out.push_back(e);
+    cp.ingress = in;
+    cp.egress = out;
+    c.clusterPolicies.push_back(std::move(cp));
+  }
+  ClusterPolicy banp;
+  banp.kind = ClusterPolicyKind::BaselineAdminNetworkPolicy;
+  banp.tier = PolicyTier::Baseline;
+  banp.meta.name = "default";
+  banp.subject.namespaces = matchLabels({{"env", "prod"}});
+  ClusterPolicyRule deny;
+  deny.action = ClusterRuleAction::Deny;
+  deny.peers = {ns({})};
+  banp.ingress = std::vector{deny};
+  c.clusterPolicies.push_back(std::move(banp));
+}
+
 }  // namespace npf::bench

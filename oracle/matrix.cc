@@ -19,6 +19,7 @@
 #include "oracle/matrix.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <map>
 #include <string>
@@ -176,14 +177,17 @@ struct CPort {
   enum class Kind { All, Range, Named } kind = Kind::All;
   int32_t lo = 0, hi = 0;
   int nameId = -1;
+  bool needsPod = false;  // cluster-scoped named port: never on a host-network pod
 };
 
 struct CPeer {
-  enum class Kind { Pods, Block, Never } kind = Kind::Never;
+  enum class Kind { Pods, Block, Addrs, Never } kind = Kind::Never;
   int podsIdx = -1;                             // Pods: index into the engine's pod bitsets
   const std::vector<uint64_t>* pods = nullptr;  // ... bound once compilation is done
   Net cidr;
   std::vector<Net> excepts;
+  bool anyAddress = false;  // Block of a cluster-scoped `networks`: pod IPs whatever the profile
+  std::vector<Addr> addrs;  // Addrs: a cluster-scoped `nodes` peer's node addresses
 };
 
 struct CRule {
@@ -199,11 +203,38 @@ struct CPolicy {
   std::vector<CRule> ingress, egress;
 };
 
+// A cluster-scoped policy's rule: what it matches and what it then does.
+struct CClusterRule {
+  ClusterRuleAction action = ClusterRuleAction::Allow;
+  CRule match;
+};
+
+struct CClusterPolicy {
+  int32_t priority = 0;
+  std::vector<CClusterRule> rules[2];  // by direction: 0 ingress, 1 egress
+};
+
 // A column's port: what port entries are judged against.
 struct PortClass {
   int32_t port;
   Protocol proto;
   std::vector<int> names;  // names of matching container ports on a named-port-capable pod
+  bool onPod = false;      // the column is a pod that is not host-network (cluster named ports)
+};
+
+// What one tier can decide for one direction, as bitsets over cells (columns of a source row,
+// or sources of a column): the actions some allowed order of its policies takes, and `any`:
+// some rule matched (else the tier passes the cell on).
+struct TierBits {
+  std::vector<uint64_t> allow, deny, pass, any;
+  explicit TierBits(size_t words = 0) : allow(words), deny(words), pass(words), any(words) {}
+};
+
+// The cluster-scoped policies that select a pod, per tier and direction: ids of interned lists
+// of indices into the engine's compiled policies, by priority then name (the order they are
+// walked in). Pods with the same lists share every tier computation.
+struct TierSignature {
+  int of[2][2] = {{0, 0}, {0, 0}};  // [tier][direction]; 0 is the empty list
 };
 
 struct Pod_ {
@@ -258,7 +289,7 @@ struct BlockColumns {
 // What columns, port classes and Service targets are shared under while columns are built.
 struct ColumnKeys {
   std::map<std::tuple<int, std::string, int32_t, int>, int> column;  // (kind, who, port, proto)
-  std::map<std::tuple<int32_t, int, std::vector<int>>, int> portClass;
+  std::map<std::tuple<int32_t, int, std::vector<int>, bool>, int> portClass;
   std::map<std::tuple<std::string, std::string, int32_t, int>, std::vector<int>> service;
 };
 
@@ -303,6 +334,9 @@ class Engine {
   std::unordered_map<std::string, int> podSelCache_, nsSelCache_, peerCache_;
   std::vector<CPolicy> policies_;
   std::vector<char> ingressIsolated_, egressIsolated_;
+  std::vector<CClusterPolicy> clusterPolicies_;
+  std::vector<TierSignature> tiersOfPod_;  // empty when the cluster has no cluster-scoped policy
+  std::vector<std::vector<int>> policyLists_;  // TierSignature ids to policy lists
 
   size_t PW() const { return wordsFor(P_); }
   int nsId(const std::string& ns) {
@@ -326,6 +360,11 @@ class Engine {
   const std::vector<uint64_t>& nsSelectorBits(const LabelSelector& s);
   CPeer compilePeer(const NetworkPolicyPeer& peer, int policyNs);
   CRule compileRule(const NetworkPolicyRule& r, int policyNs);
+  void compileClusterPolicies();
+  // Pods (not host-network) a cluster-scoped namespaces or pods selection takes in.
+  std::vector<uint64_t> clusterPods(const std::optional<LabelSelector>& namespaces,
+                                    const std::optional<NamespacedPods>& pods);
+  CRule compileClusterRule(const ClusterPolicyRule& r);
   bool portMatches(const CRule& r, const PortClass& pc) const;
 
   BlockSources blockSources(const std::vector<Endpoint>& sources) const;
@@ -344,6 +383,14 @@ class Engine {
   void ruleColumns(const CRule& rule, const BlockColumns& cols, std::vector<uint64_t>& out) const;
   void writeCells(const BlockSources& src, const BlockColumns& cols, const IngressBits& ing,
                   const EgressBits& egr, size_t base, Matrix& m) const;
+  // One tier's decision for a direction over `words` words of cells, `matches(rule, out)`
+  // giving a rule's cells.
+  template <typename Matches>
+  TierBits walkTier(const std::vector<int>& policies, int dir, size_t words,
+                    Matches&& matches) const;
+  // With cluster-scoped policies: every cell from both directions' tiers, one at a time.
+  void writeCellsTiered(const BlockSources& src, const BlockColumns& cols, const IngressBits& ing,
+                        const EgressBits& egr, size_t base, Matrix& m) const;
   // One source's cells, from its row of allowed columns and its columns to skip.
   void writeRow(const SrcInfo& si, const std::vector<uint64_t>& row,
                 const std::vector<uint64_t>& skip, const BlockColumns& cols, size_t identity,
@@ -420,12 +467,136 @@ void Engine::compile() {
     }
     policies_.push_back(std::move(cp));
   }
+  compileClusterPolicies();
   // Peers referenced pod bitsets by index while the cache grew; bind the pointers now.
+  auto bind = [&](CRule& r) {
+    for (auto& p : r.peers)
+      if (p.kind == CPeer::Kind::Pods) p.pods = &podBitsCache_[size_t(p.podsIdx)];
+  };
   for (auto& pol : policies_)
     for (auto* rules : {&pol.ingress, &pol.egress})
-      for (auto& r : *rules)
-        for (auto& p : r.peers)
-          if (p.kind == CPeer::Kind::Pods) p.pods = &podBitsCache_[size_t(p.podsIdx)];
+      for (auto& r : *rules) bind(r);
+  for (auto& cp : clusterPolicies_)
+    for (auto& rules : cp.rules)
+      for (auto& r : rules) bind(r.match);
+}
+
+void Engine::compileClusterPolicies() {
+  if (c_.clusterPolicies.empty()) return;
+  // Walked by priority, then name: the order the profile's tie rule and the reference use.
+  std::vector<const ClusterPolicy*> order;
+  for (const auto& cp : c_.clusterPolicies) order.push_back(&cp);
+  std::stable_sort(order.begin(), order.end(), [](const ClusterPolicy* a, const ClusterPolicy* b) {
+    return a->priority != b->priority ? a->priority < b->priority : a->meta.name < b->meta.name;
+  });
+  std::vector<std::array<std::array<std::vector<int>, 2>, 2>> lists(P_);
+  for (const ClusterPolicy* cp : order) {
+    CClusterPolicy out;
+    out.priority = cp->priority;
+    for (int dir = 0; dir < 2; ++dir) {
+      const auto& rules = dir == 0 ? cp->ingress : cp->egress;
+      if (rules)
+        for (const auto& r : *rules) out.rules[dir].push_back({r.action, compileClusterRule(r)});
+    }
+    const int idx = int(clusterPolicies_.size());
+    const int tier = cp->tier == PolicyTier::Admin ? 0 : 1;
+    std::vector<uint64_t> subject = clusterPods(cp->subject.namespaces, cp->subject.pods);
+    forEachSetBit(subject.data(), PW(), [&](size_t p) {
+      for (int dir = 0; dir < 2; ++dir)
+        if (!out.rules[dir].empty()) lists[p][size_t(tier)][size_t(dir)].push_back(idx);
+    });
+    clusterPolicies_.push_back(std::move(out));
+  }
+  std::map<std::vector<int>, int> ids{{{}, 0}};
+  policyLists_.emplace_back();
+  tiersOfPod_.assign(P_, {});
+  for (size_t p = 0; p < P_; ++p)
+    for (int tier = 0; tier < 2; ++tier)
+      for (int dir = 0; dir < 2; ++dir) {
+        auto& list = lists[p][size_t(tier)][size_t(dir)];
+        auto [it, fresh] = ids.try_emplace(list, int(policyLists_.size()));
+        if (fresh) policyLists_.push_back(std::move(list));
+        tiersOfPod_[p].of[tier][dir] = it->second;
+      }
+}
+
+std::vector<uint64_t> Engine::clusterPods(const std::optional<LabelSelector>& namespaces,
+                                          const std::optional<NamespacedPods>& pods) {
+  std::vector<uint64_t> bits(PW(), 0);
+  // Copies: the cache vector may reallocate while selectors are added.
+  if (namespaces) {
+    bits = nsSelectorBits(*namespaces);
+  } else if (pods) {
+    if (pods->namespaceSelector)
+      bits = nsSelectorBits(*pods->namespaceSelector);
+    else
+      for (size_t i = 0; i < P_; ++i) setBit(bits.data(), i);
+    const auto& ps = podSelectorBits(pods->podSelector);
+    for (size_t k = 0; k < PW(); ++k) bits[k] &= ps[k];
+  }
+  for (size_t i = 0; i < P_; ++i)
+    if (pods_[i].hostNet) bits[i >> 6] &= ~(uint64_t(1) << (i & 63));
+  return bits;
+}
+
+CRule Engine::compileClusterRule(const ClusterPolicyRule& r) {
+  CRule cr;
+  for (const auto& peer : r.peers) {
+    if (peer.namespaces || peer.pods) {
+      std::string key = "C";
+      if (peer.namespaces) {
+        key += "N" + selectorKey(*peer.namespaces);
+      } else {
+        key += "P" +
+               (peer.pods->namespaceSelector ? selectorKey(*peer.pods->namespaceSelector) : "*") +
+               '\x05' + selectorKey(peer.pods->podSelector);
+      }
+      auto [it, fresh] = peerCache_.try_emplace(key, -1);
+      if (fresh) {
+        std::vector<uint64_t> bits = clusterPods(peer.namespaces, peer.pods);
+        it->second = int(podBitsCache_.size());
+        podBitsCache_.push_back(std::move(bits));
+      }
+      CPeer cp;
+      cp.kind = CPeer::Kind::Pods;
+      cp.podsIdx = it->second;
+      cr.peers.push_back(cp);
+    } else if (peer.nodes) {
+      CPeer cp;
+      cp.kind = CPeer::Kind::Addrs;
+      for (const auto& n : c_.nodes)
+        if (labelSelectorHolds(*peer.nodes, n.meta.labels))
+          for (const auto& ip : n.internalIPs)
+            if (Addr a = parseAddr(ip); a.fam >= 0) cp.addrs.push_back(a);
+      cr.peers.push_back(std::move(cp));
+    } else if (peer.networks) {
+      for (const auto& text : *peer.networks)
+        if (auto cidr = parseCidr(text)) {
+          CPeer cp;
+          cp.kind = CPeer::Kind::Block;
+          cp.cidr = toNet(*cidr);
+          cp.anyAddress = true;
+          cr.peers.push_back(std::move(cp));
+        }
+    }
+  }
+  cr.allPorts = !r.ports;
+  if (r.ports)
+    for (const auto& e : *r.ports) {
+      CPort cp;
+      cp.proto = e.effectiveProtocol();
+      if (e.kind == ClusterPolicyPort::Kind::Named) {
+        cp.kind = CPort::Kind::Named;
+        cp.nameId = nameId(e.name);
+        cp.needsPod = true;
+      } else {
+        cp.kind = CPort::Kind::Range;
+        cp.lo = e.port;
+        cp.hi = e.kind == ClusterPolicyPort::Kind::Range ? e.endPort : e.port;
+      }
+      cr.ports.push_back(cp);
+    }
+  return cr;
 }
 
 const std::vector<uint64_t>& Engine::podSelectorBits(const LabelSelector& s) {
@@ -514,7 +685,9 @@ CRule Engine::compileRule(const NetworkPolicyRule& r, int policyNs) {
 bool Engine::portMatches(const CRule& r, const PortClass& pc) const {
   if (r.allPorts) return true;
   for (const auto& e : r.ports) {
-    if (e.proto != pc.proto) continue;
+    // A cluster-scoped named port has no protocol of its own: the container port's decides,
+    // and pc.names holds only names of the column's port and protocol.
+    if (e.proto != pc.proto && !e.needsPod) continue;
     switch (e.kind) {
       case CPort::Kind::All:
         return true;
@@ -522,6 +695,7 @@ bool Engine::portMatches(const CRule& r, const PortClass& pc) const {
         if (pc.port >= e.lo && pc.port <= e.hi) return true;
         break;
       case CPort::Kind::Named:
+        if (e.needsPod && !pc.onPod) break;
         for (int n : pc.names)
           if (n == e.nameId) return true;
         break;
@@ -574,7 +748,10 @@ void Engine::block(const ProbeBlock& b, size_t base, Matrix& m) {
   }
   const IngressBits ing = ingressBits(src, cols);
   const EgressBits egr = egressBits(src, cols);
-  writeCells(src, cols, ing, egr, base, m);
+  if (tiersOfPod_.empty())
+    writeCells(src, cols, ing, egr, base, m);
+  else
+    writeCellsTiered(src, cols, ing, egr, base, m);
 }
 
 BlockSources Engine::blockSources(const std::vector<Endpoint>& sources) const {
@@ -691,9 +868,10 @@ int Engine::columnFor(const Endpoint& e, int podIdx, int32_t port, Protocol prot
     col.addr = parseAddr(e.name);
   }
   col.valid = col.addr.fam >= 0;
+  const bool onPod = podIdx >= 0 && !pods_[size_t(podIdx)].hostNet;
   auto [cit, cfresh] =
-      keys.portClass.try_emplace({port, int(proto), names}, int(cols.classes.size()));
-  if (cfresh) cols.classes.push_back({port, proto, names});
+      keys.portClass.try_emplace({port, int(proto), names, onPod}, int(cols.classes.size()));
+  if (cfresh) cols.classes.push_back({port, proto, names, onPod});
   col.cls = cit->second;
   cols.list.push_back(col);
   return it->second;
@@ -781,11 +959,18 @@ void Engine::ruleSources(const CRule& rule, int fam, const BlockSources& src,
       forEachSetBit(peer.pods->data(), PW(), [&](size_t p) {
         for (int s : src.ofPod[p]) setBit(out.data(), size_t(s));
       });
+    } else if (peer.kind == CPeer::Kind::Addrs) {
+      for (size_t s = 0; s < S; ++s) {
+        const Addr& a = src.info[s].addr[fam];
+        if (!src.info[s].valid || a.fam < 0) continue;
+        for (const Addr& b : peer.addrs)
+          if (a.fam == b.fam && a.hi == b.hi && a.lo == b.lo) setBit(out.data(), s);
+      }
     } else if (peer.kind == CPeer::Kind::Block && peer.cidr.fam == fam) {
       for (size_t s = 0; s < S; ++s) {
         const SrcInfo& si = src.info[s];
         if (!si.valid || si.addr[fam].fam < 0) continue;
-        if (si.podIpForBlock && !prof_.ipblockMatchesPodIps) continue;
+        if (si.podIpForBlock && !prof_.ipblockMatchesPodIps && !peer.anyAddress) continue;
         if (!peer.cidr.contains(si.addr[fam])) continue;
         bool excluded = false;
         for (const auto& ex : peer.excepts) excluded = excluded || ex.contains(si.addr[fam]);
@@ -842,10 +1027,18 @@ void Engine::ruleColumns(const CRule& rule, const BlockColumns& cols,
         forEachSetBit(peer.pods->data(), PW(), [&](size_t p) {
           for (int ci : cols.ofPod[p]) setBit(out.data(), size_t(ci));
         });
+      } else if (peer.kind == CPeer::Kind::Addrs) {
+        for (size_t ci = 0; ci < C; ++ci) {
+          const Addr& a = cols.list[ci].addr;
+          if (!cols.list[ci].valid) continue;
+          for (const Addr& b : peer.addrs)
+            if (a.fam == b.fam && a.hi == b.hi && a.lo == b.lo) setBit(out.data(), ci);
+        }
       } else if (peer.kind == CPeer::Kind::Block) {
         for (size_t ci = 0; ci < C; ++ci) {
           const Column& col = cols.list[ci];
-          if (!col.valid || (col.podIpForBlock && !prof_.ipblockMatchesPodIps)) continue;
+          if (!col.valid || (col.podIpForBlock && !prof_.ipblockMatchesPodIps && !peer.anyAddress))
+            continue;
           if (!peer.cidr.contains(col.addr)) continue;
           bool excluded = false;
           for (const auto& ex : peer.excepts) excluded = excluded || ex.contains(col.addr);
@@ -862,6 +1055,207 @@ void Engine::ruleColumns(const CRule& rule, const BlockColumns& cols,
         x &= x - 1;
         if (!portMatches(rule, cols.classes[size_t(cols.list[ci].cls)]))
           out[k] &= ~(uint64_t(1) << (ci & 63));
+      }
+    }
+  }
+}
+
+template <typename Matches>
+TierBits Engine::walkTier(const std::vector<int>& policies, int dir, size_t words,
+                          Matches&& matches) const {
+  TierBits t(words);
+  const bool byName = prof_.clusterPolicyTies == Profile::ClusterPolicyTies::Name;
+  std::vector<uint64_t> reach(words, ~uint64_t(0)), taken(words), mine(words), m(words);
+  for (size_t i = 0; i < policies.size();) {
+    // One priority at a time: the first with a matching rule decides the cell.
+    size_t j = i;
+    const int32_t priority = clusterPolicies_[size_t(policies[i])].priority;
+    while (j < policies.size() && clusterPolicies_[size_t(policies[j])].priority == priority) ++j;
+    std::fill(taken.begin(), taken.end(), 0);
+    for (size_t k = i; k < j; ++k) {
+      std::fill(mine.begin(), mine.end(), 0);  // cells this policy's earlier rules took
+      for (const auto& rule : clusterPolicies_[size_t(policies[k])].rules[dir]) {
+        matches(rule.match, m);
+        auto& act = rule.action == ClusterRuleAction::Allow  ? t.allow
+                    : rule.action == ClusterRuleAction::Deny ? t.deny
+                                                             : t.pass;
+        for (size_t w = 0; w < words; ++w) {
+          // Equal priorities: each policy's action is possible, unless the first by name wins.
+          uint64_t x = m[w] & reach[w] & ~mine[w] & (byName ? ~taken[w] : ~uint64_t(0));
+          act[w] |= x;
+          mine[w] |= x;
+        }
+      }
+      for (size_t w = 0; w < words; ++w) taken[w] |= mine[w];
+    }
+    for (size_t w = 0; w < words; ++w) reach[w] &= ~taken[w];
+    i = j;
+  }
+  for (size_t w = 0; w < words; ++w) t.any[w] = ~reach[w];
+  return t;
+}
+
+// One direction's possible verdicts from its tiers: the admin tier; where it passes or has no
+// match, NetworkPolicy when it isolates (npAllow), else the baseline tier (no match: allow).
+void combineTiers(const TierBits& admin, const TierBits& base, bool isolated,
+                  const uint64_t* npAllow, size_t words, std::vector<uint64_t>& canAllow,
+                  std::vector<uint64_t>& canDeny) {
+  canAllow.resize(words);
+  canDeny.resize(words);
+  for (size_t w = 0; w < words; ++w) {
+    const uint64_t on = admin.pass[w] | ~admin.any[w];
+    const uint64_t lowerAllow = isolated ? npAllow[w] : base.allow[w] | base.pass[w] | ~base.any[w];
+    const uint64_t lowerDeny = isolated ? ~npAllow[w] : base.deny[w];
+    canAllow[w] = admin.allow[w] | (on & lowerAllow);
+    canDeny[w] = admin.deny[w] | (on & lowerDeny);
+  }
+}
+
+void Engine::writeCellsTiered(const BlockSources& src, const BlockColumns& cols,
+                              const IngressBits& ing, const EgressBits& egr, size_t base,
+                              Matrix& m) const {
+  const size_t S = src.info.size(), T = cols.ofTarget.size(), C = cols.list.size();
+  const size_t CW = wordsFor(C), SW = wordsFor(S);
+  const TierBits emptyS(SW), emptyC(CW);
+  const std::vector<uint64_t> allOnesS(SW, ~uint64_t(0));
+  // Each rule's sources (per family) and columns, once per block.
+  std::map<std::pair<const CRule*, int>, std::vector<uint64_t>> sourcesOfRule;
+  std::map<const CRule*, std::vector<uint64_t>> columnsOfRule;
+
+  // Ingress, per column over sources, what the tiers make possible: allowed, denied. Laid out
+  // as IngressBits (every column its own slot) to be transposed like NetworkPolicy's.
+  IngressBits inAllow, inDeny;
+  for (IngressBits* b : {&inAllow, &inDeny}) {
+    b->words = SW;
+    b->slotOfColumn.resize(C);
+    for (size_t ci = 0; ci < C; ++ci) b->slotOfColumn[ci] = int(ci);
+    b->bits.resize(C * SW);
+  }
+  std::map<std::tuple<int, int, int, int>, std::pair<TierBits, TierBits>> inTiers;
+  std::vector<uint64_t> canAllow, canDeny;
+  for (size_t ci = 0; ci < C; ++ci) {
+    const Column& col = cols.list[ci];
+    const int slot = ing.slotOfColumn[ci];
+    const uint64_t* npAllow = slot >= 0 ? &ing.bits[size_t(slot) * SW] : allOnesS.data();
+    const TierSignature* sig =
+        col.isPod && !pods_[size_t(col.pod)].hostNet ? &tiersOfPod_[size_t(col.pod)] : nullptr;
+    const int admin = sig ? sig->of[0][0] : 0, baseline = sig ? sig->of[1][0] : 0;
+    auto key = std::tuple{admin, baseline, col.cls, col.valid ? col.addr.fam : 0};
+    auto it = inTiers.find(key);
+    if (it == inTiers.end()) {
+      const PortClass& pc = cols.classes[size_t(col.cls)];
+      const int fam = std::get<3>(key);
+      auto matches = [&](const CRule& rule, std::vector<uint64_t>& out) {
+        if (!portMatches(rule, pc)) {
+          out.assign(SW, 0);
+          return;
+        }
+        auto [rit, fresh] = sourcesOfRule.try_emplace({&rule, fam});
+        if (fresh) ruleSources(rule, fam, src, rit->second);
+        out = rit->second;
+      };
+      TierBits a = admin == 0 ? emptyS : walkTier(policyLists_[size_t(admin)], 0, SW, matches);
+      TierBits b =
+          baseline == 0 ? emptyS : walkTier(policyLists_[size_t(baseline)], 0, SW, matches);
+      it = inTiers.emplace(key, std::pair{std::move(a), std::move(b)}).first;
+    }
+    combineTiers(it->second.first, it->second.second, slot >= 0, npAllow, SW, canAllow, canDeny);
+    std::copy_n(canAllow.begin(), SW, &inAllow.bits[ci * SW]);
+    std::copy_n(canDeny.begin(), SW, &inDeny.bits[ci * SW]);
+  }
+
+  // Per source row over columns: egress the same way, then each cell from both directions.
+  std::map<std::pair<int, int>, std::pair<TierBits, TierBits>> egTiers;
+  std::vector<uint64_t> egNp(CW), egAllow, egDeny, skip(CW), allow(CW), undef(CW);
+  std::vector<uint64_t> trAllow(64 * CW), trDeny(64 * CW);
+  const bool loopbackPatch = prof_.loopback != Profile::Loopback::Policy;
+  const uint8_t loopCell = prof_.loopback == Profile::Loopback::Allow ? kAllow : kUndef;
+  // Fast path: the longest prefix of targets that are columns 0, 1, 2, ... in order.
+  size_t identity = 0;
+  while (identity < T && cols.ofTarget[identity] == int(identity)) ++identity;
+  for (size_t s0 = 0; s0 < S; s0 += 64) {
+    transposeStripe(inAllow, C, s0 / 64, trAllow);
+    transposeStripe(inDeny, C, s0 / 64, trDeny);
+    for (size_t s = s0; s < std::min(S, s0 + 64); ++s) {
+      const SrcInfo& si = src.info[s];
+      const int slot = egr.slotOfSource[s];
+      std::fill(egNp.begin(), egNp.end(), ~uint64_t(0));
+      if (slot >= 0) std::copy_n(&egr.bits[size_t(slot) * CW], CW, egNp.begin());
+      const TierSignature* sig =
+          si.isPod && !pods_[size_t(si.pod)].hostNet ? &tiersOfPod_[size_t(si.pod)] : nullptr;
+      const TierBits* admin = &emptyC;
+      const TierBits* baseline = &emptyC;
+      if (sig) {
+        const int a = sig->of[0][1], b = sig->of[1][1];
+        auto it = egTiers.find({a, b});
+        if (it == egTiers.end()) {
+          auto matches = [&](const CRule& rule, std::vector<uint64_t>& out) {
+            auto [rit, fresh] = columnsOfRule.try_emplace(&rule);
+            if (fresh) {
+              rit->second.resize(CW);
+              ruleColumns(rule, cols, rit->second);
+            }
+            out = rit->second;
+          };
+          TierBits ta = a == 0 ? emptyC : walkTier(policyLists_[size_t(a)], 1, CW, matches);
+          TierBits tb = b == 0 ? emptyC : walkTier(policyLists_[size_t(b)], 1, CW, matches);
+          it = egTiers.emplace(std::pair{a, b}, std::pair{std::move(ta), std::move(tb)}).first;
+        }
+        admin = &it->second.first;
+        baseline = &it->second.second;
+      }
+      combineTiers(*admin, *baseline, slot >= 0, egNp.data(), CW, egAllow, egDeny);
+      const uint64_t* ia = &trAllow[(s - s0) * CW];
+      const uint64_t* id = &trDeny[(s - s0) * CW];
+      for (size_t g = 0; g < CW; ++g) {
+        skip[g] = !si.valid ? ~uint64_t(0)
+                            : cols.invalid[g] | (si.addr[0].fam < 0 ? cols.ofFamily[0][g] : 0) |
+                                  (si.addr[1].fam < 0 ? cols.ofFamily[1][g] : 0);
+        // Denied when a direction can only deny; allowed when neither can deny.
+        const uint64_t deny = (egDeny[g] & ~egAllow[g]) | (id[g] & ~ia[g]);
+        allow[g] = ~egDeny[g] & ~id[g];
+        undef[g] = ~deny & ~allow[g];
+      }
+      auto cellOf = [&](int ci, bool viaService) -> uint8_t {
+        if (ci < 0 || testBit(skip.data(), size_t(ci))) return kSkip;
+        const size_t c = size_t(ci);
+        if (si.isPod && cols.list[c].isPod && cols.list[c].pod == si.pod) {
+          if (loopbackPatch) return loopCell;
+          // A pod's connection to its own IP: NetworkPolicy only (a hairpin goes on below).
+          if (!viaService) {
+            const int inSlot = ing.slotOfColumn[c];
+            const bool in = inSlot < 0 || testBit(&ing.bits[size_t(inSlot) * SW], s);
+            return in && testBit(egNp.data(), c) ? kAllow : kDeny;
+          }
+        }
+        return testBit(allow.data(), c) ? kAllow : testBit(undef.data(), c) ? kUndef : kDeny;
+      };
+      const size_t rowBase = base + s * T;
+      size_t j = 0;
+      for (; j + 32 <= identity; j += 32) {
+        uint64_t a = spread2(bits32(allow.data(), j)), u = spread2(bits32(undef.data(), j));
+        uint64_t sk = spread2(bits32(skip.data(), j));
+        m.set32(rowBase + j, a | (u << 1) | sk | (sk << 1));
+      }
+      for (; j < identity; ++j) m.set(rowBase + j, Matrix::Cell(cellOf(int(j), false)));
+      // The 32-at-a-time writes above knew nothing of a pod's own cells.
+      if (si.isPod)
+        for (int ci : cols.ofPod[size_t(si.pod)])
+          if (size_t(ci) < (identity / 32) * 32)
+            m.set(rowBase + size_t(ci), Matrix::Cell(cellOf(ci, false)));
+      for (j = identity; j < T; ++j) {
+        uint8_t cell;
+        if (!cols.isService[j]) {
+          cell = cellOf(cols.ofTarget[j], false);
+        } else {
+          cell = kSkip;  // the backends' cells: agreeing, or undefined
+          for (int ci : cols.ofService[j]) {
+            uint8_t v = cellOf(ci, true);
+            if (v == kSkip) continue;
+            cell = cell == kSkip ? v : cell == v ? cell : kUndef;
+          }
+        }
+        m.set(rowBase + j, Matrix::Cell(cell));
       }
     }
   }
@@ -954,9 +1348,6 @@ Matrix referenceMatrix(const Cluster& c, const ProbeSet& probes, const Profile& 
 }
 
 Matrix computeMatrix(const Cluster& c, const ProbeSet& probes, const Profile& profile) {
-  // The bitset engine does not know the cluster-scoped tiers yet (issue 13): every cell from
-  // the reference evaluator, exact but one probe at a time.
-  if (!c.clusterPolicies.empty()) return referenceMatrix(c, probes, profile);
   Matrix m(probes.cellCount());
   Engine engine(c, profile);
   size_t base = 0;

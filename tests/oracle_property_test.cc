@@ -207,6 +207,15 @@ RC_GTEST_PROP(OracleProperty, MatrixAgreesWithReferenceOnDenseClusters, ()) {
   checkAgreement(c, extendedProbeSet(c), prof);
 }
 
+RC_GTEST_PROP(OracleProperty, MatrixAgreesWithReferenceWithClusterScopedPolicies, ()) {
+  Cluster c = *arb::genCluster();
+  for (auto& n : c.nodes)
+    if (*rc::gen::inRange(0, 2) == 0) n.meta.labels["kubernetes.io/hostname"] = n.meta.name;
+  c.clusterPolicies = *arb::genClusterPoliciesFor(c);
+  Profile prof = *arb::genProfile();
+  checkAgreement(c, extendedProbeSet(c), prof);
+}
+
 // ---------------------------------------------------------------- policies only add
 
 RC_GTEST_PROP(OracleProperty, AddingRuleNeverTurnsAllowIntoDeny, ()) {

@@ -539,8 +539,142 @@ inline rc::Gen<Profile> genProfile() {
     p.loopback = Profile::Loopback(pick(0, 2));
     p.egressToOwnNode = Profile::EgressToOwnNode(pick(0, 1));
     p.hostnetworkSelectable = chance(30);
+    p.clusterPolicyTies = Profile::ClusterPolicyTies(pick(0, 1));
     return p;
   });
+}
+
+// ---- cluster-scoped policies ----
+
+inline LabelSelector genNsSelector() {
+  if (chance(40)) return genSelector({kNamespaceNameLabel}, nsNamePool());
+  return genSelector(nsLabelKeys(), nsLabelValues());
+}
+
+inline NamespacedPods genNamespacedPods(bool namespaceOptional) {
+  NamespacedPods p;
+  if (!namespaceOptional || chance(70)) p.namespaceSelector = genNsSelector();
+  p.podSelector = genSelector(podLabelKeys(), podLabelValues());
+  return p;
+}
+
+inline ClusterPolicyPeer genClusterPeer(const GenContext& ctx, bool egress, bool v2) {
+  ClusterPolicyPeer peer;
+  switch (pick(0, egress ? 3 : 1)) {
+    case 0:
+      peer.namespaces = chance(30) ? LabelSelector{} : genNsSelector();
+      break;
+    case 1:
+      peer.pods = genNamespacedPods(v2);
+      break;
+    case 2: {
+      // Nodes by name or by a label no node has (the generated nodes carry none).
+      LabelSelector s;
+      if (chance(70))
+        s.matchLabels["kubernetes.io/hostname"] = "node-" + std::to_string(pick(0, 2));
+      peer.nodes = s;
+      if (chance(30)) peer.nodes = LabelSelector{};
+      break;
+    }
+    default: {
+      std::set<std::string> nets;
+      int n = pick(1, 2);
+      for (int i = 0; i < n; ++i) nets.insert(genPrefix(ctx).text());
+      peer.networks = std::vector<std::string>(nets.begin(), nets.end());
+      break;
+    }
+  }
+  return peer;
+}
+
+inline ClusterPolicyPort genClusterPort(bool v2) {
+  ClusterPolicyPort p;
+  int shape = pick(0, 9);
+  if (shape <= 2) {
+    std::vector<std::string> names = portNames();
+    names.push_back("nope");
+    p.kind = ClusterPolicyPort::Kind::Named;
+    p.name = choose(names);
+    return p;
+  }
+  p.protocol = v2 || chance(70) ? std::optional(genProtocolValue()) : std::nullopt;
+  p.port = chance(85) ? choose(portNumbers()) : pick(1, 65535);
+  if (shape <= 5) return p;
+  p.kind = ClusterPolicyPort::Kind::Range;
+  std::vector<int32_t> ends = {p.port + 1, 443, 8080, 9090, 65535};
+  if (!v2) ends.push_back(p.port - 1);  // v1alpha1 accepts start > end: matches nothing
+  std::vector<int32_t> ok;
+  for (int32_t e : ends)
+    if (e >= 1 && e <= 65535 && (!v2 || e > p.port)) ok.push_back(e);
+  if (ok.empty()) {
+    p.kind = ClusterPolicyPort::Kind::Number;
+    return p;
+  }
+  p.endPort = choose(ok);
+  return p;
+}
+
+inline std::optional<std::vector<ClusterPolicyRule>> genClusterRules(const GenContext& ctx,
+                                                                     ClusterPolicyKind kind,
+                                                                     bool egress) {
+  if (chance(30)) return std::nullopt;
+  const bool v2 = kind == ClusterPolicyKind::ClusterNetworkPolicy;
+  std::vector<ClusterPolicyRule> rules;
+  int n = pick(0, 3);
+  for (int i = 0; i < n; ++i) {
+    ClusterPolicyRule r;
+    r.name = chance(30) ? "rule-" + std::to_string(i) : "";
+    r.action =
+        ClusterRuleAction(pick(0, kind == ClusterPolicyKind::BaselineAdminNetworkPolicy ? 1 : 2));
+    int nPeers = pick(1, 2);
+    for (int k = 0; k < nPeers; ++k) r.peers.push_back(genClusterPeer(ctx, egress, v2));
+    if (chance(55)) {
+      r.ports.emplace();
+      int nPorts = pick(1, 2);
+      for (int k = 0; k < nPorts; ++k) r.ports->push_back(genClusterPort(v2));
+    }
+    rules.push_back(std::move(r));
+  }
+  return rules;
+}
+
+// One to five cluster-scoped policies, all v1alpha1 or all v1alpha2, with priorities from a
+// small range so that ties are common.
+inline std::vector<ClusterPolicy> genClusterPolicies(const GenContext& ctx) {
+  std::vector<ClusterPolicy> out;
+  const bool v2 = chance(50);
+  int n = pick(1, 5);
+  bool haveBanp = false;
+  for (int i = 0; i < n; ++i) {
+    ClusterPolicy cp;
+    if (v2) {
+      cp.kind = ClusterPolicyKind::ClusterNetworkPolicy;
+      cp.tier = chance(60) ? PolicyTier::Admin : PolicyTier::Baseline;
+    } else if (!haveBanp && chance(30)) {
+      cp.kind = ClusterPolicyKind::BaselineAdminNetworkPolicy;
+      cp.tier = PolicyTier::Baseline;
+      haveBanp = true;
+    } else {
+      cp.kind = ClusterPolicyKind::AdminNetworkPolicy;
+    }
+    const bool banp = cp.kind == ClusterPolicyKind::BaselineAdminNetworkPolicy;
+    cp.meta.name = banp ? "default" : "cp-" + std::to_string(i);
+    if (!banp) cp.priority = pick(0, 2) / 2;  // mostly 0: ties that overlap
+    if (chance(30))
+      cp.subject.namespaces = LabelSelector{};  // every pod: subjects that overlap
+    else if (chance(50))
+      cp.subject.namespaces = genNsSelector();
+    else
+      cp.subject.pods = genNamespacedPods(v2);
+    cp.ingress = genClusterRules(ctx, cp.kind, false);
+    cp.egress = genClusterRules(ctx, cp.kind, true);
+    out.push_back(std::move(cp));
+  }
+  return out;
+}
+
+inline rc::Gen<std::vector<ClusterPolicy>> genClusterPoliciesFor(const Cluster& c) {
+  return rc::gen::exec([c] { return genClusterPolicies(contextOf(c)); });
 }
 
 // ---- compact printing for counterexamples ----
