@@ -202,7 +202,13 @@ std::set<IpAddress> LocalBackend::knownAddresses(const Cluster& d, bool withGate
 }
 
 std::string LocalBackend::buildView(const Cluster& desired, Cluster& view) {
-  if (auto e = refuseClusterPolicies(desired, "local"); !e.empty()) return e;
+  // Only this project's nftables compiler knows the cluster-scoped tiers (kube-router does not
+  // implement them; an agent's template has no way to say it does).
+  if (opt_.enforcer.kind != EnforcerKind::Nftables)
+    if (auto e = refuseClusterPolicies(desired,
+                                       std::string("local (") + toString(opt_.enforcer.kind) + ")");
+        !e.empty())
+      return e;
   view = desired;
   std::set<IpAddress> avoid = knownAddresses(desired, true);
   uint32_t nextAlloc = 0;

@@ -432,6 +432,155 @@ class Compiler {
     return false;
   }
 
+  // ---- cluster-scoped policy (docs/cluster-policy.md), independent of oracle/ ----
+
+  bool clusterSelects(const std::optional<LabelSelector>& namespaces,
+                      const std::optional<NamespacedPods>& pods, const PodInfo& p) {
+    if (p.pod->hostNetwork) return false;  // never a subject, never a namespaces/pods peer
+    const Labels& nsl = namespaceLabels(p.pod->meta.namespace_);
+    if (namespaces) return selectorMatches(*namespaces, nsl);
+    if (!pods) return false;
+    if (pods->namespaceSelector && !selectorMatches(*pods->namespaceSelector, nsl)) return false;
+    return selectorMatches(pods->podSelector, p.pod->meta.labels);
+  }
+
+  // The tier's policies selecting `s` that have rules for `dir`, in the order they apply.
+  std::vector<const ClusterPolicy*> tierPolicies(PolicyTier tier, const PodInfo& s, Dir dir) {
+    std::vector<const ClusterPolicy*> out;
+    for (const auto& cp : c_.clusterPolicies) {
+      const auto& rules = dir == Dir::Ingress ? cp.ingress : cp.egress;
+      if (cp.tier == tier && rules && !rules->empty() &&
+          clusterSelects(cp.subject.namespaces, cp.subject.pods, s))
+        out.push_back(&cp);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const ClusterPolicy* a, const ClusterPolicy* b) {
+      return a->priority != b->priority ? a->priority < b->priority : a->meta.name < b->meta.name;
+    });
+    return out;
+  }
+
+  // The nft lines of one cluster-scoped rule for subject `s`, each ending in `verdict`.
+  std::vector<std::string> clusterRuleLines(const ClusterPolicyRule& r, Dir dir, const PodInfo& s,
+                                            const std::string& verdict,
+                                            const std::string& comment) {
+    const char* side = dir == Dir::Ingress ? "saddr" : "daddr";
+    // Address matches of the peers, and the pods among them (where an egress named port can
+    // resolve).
+    std::vector<std::string> addrs;
+    std::vector<const PodInfo*> peerPods;
+    std::vector<Cidr> nets;
+    for (const auto& peer : r.peers) {
+      if (peer.namespaces || peer.pods) {
+        std::vector<std::string> ips[2];
+        for (const auto& q : pods_) {
+          if (!q.hasAddress() || !clusterSelects(peer.namespaces, peer.pods, q)) continue;
+          peerPods.push_back(&q);
+          for (IpFamily f : kFamilies)
+            if (q.address(f)) ips[f == IpFamily::V4 ? 0 : 1].push_back(toString(*q.address(f)));
+        }
+        for (IpFamily f : kFamilies)
+          if (auto& v = ips[f == IpFamily::V4 ? 0 : 1]; !v.empty())
+            addrs.push_back(fmt::format("{} {} {}", ipKeyword(f), side, setOf(v)));
+      } else if (peer.nodes) {
+        std::vector<std::string> ips[2];
+        for (const auto& n : c_.nodes)
+          if (selectorMatches(*peer.nodes, n.meta.labels))
+            for (const auto& text : n.internalIPs)
+              if (auto ip = parseIp(text))
+                ips[ip->family == IpFamily::V4 ? 0 : 1].push_back(toString(*ip));
+        for (IpFamily f : kFamilies)
+          if (auto& v = ips[f == IpFamily::V4 ? 0 : 1]; !v.empty()) {
+            std::sort(v.begin(), v.end());
+            v.erase(std::unique(v.begin(), v.end()), v.end());
+            addrs.push_back(fmt::format("{} {} {}", ipKeyword(f), side, setOf(v)));
+          }
+      } else if (peer.networks) {
+        for (const auto& text : *peer.networks)
+          if (auto cidr = parseCidr(text)) {
+            nets.push_back(*cidr);
+            addrs.push_back(
+                fmt::format("{} {} {}", ipKeyword(cidr->base.family), side, toString(*cidr)));
+          }
+      }
+    }
+    std::vector<std::string> lines;
+    auto line = [&](const std::string& addr, const std::string& port) {
+      lines.push_back(addr + (port.empty() ? "" : " " + port) + " " + verdict + " comment \"" +
+                      commentText(comment) + "\"");
+    };
+    if (!r.ports) {
+      for (const auto& a : addrs) line(a, "");
+      return lines;
+    }
+    for (const auto& e : *r.ports) {
+      const char* pn = protoName(e.effectiveProtocol());
+      switch (e.kind) {
+        case ClusterPolicyPort::Kind::Number:
+          for (const auto& a : addrs) line(a, fmt::format("{} dport {}", pn, e.port));
+          break;
+        case ClusterPolicyPort::Kind::Range:
+          if (e.port > e.endPort) break;  // v1alpha1 accepts it; it matches nothing
+          for (const auto& a : addrs)
+            line(a, e.port == e.endPort ? fmt::format("{} dport {}", pn, e.port)
+                                        : fmt::format("{} dport {}-{}", pn, e.port, e.endPort));
+          break;
+        case ClusterPolicyPort::Kind::Named: {
+          // Resolved on the destination pod: the subject (ingress) or each peer pod (egress),
+          // and pods that a networks peer covers.
+          auto resolved = [&](const Pod& pod) {
+            std::vector<std::string> out;
+            for (const auto& ctr : pod.containers)
+              for (const auto& cp : ctr.ports)
+                if (cp.name == e.name)
+                  out.push_back(fmt::format("{} dport {}", protoName(cp.effectiveProtocol()),
+                                            cp.containerPort));
+            return out;
+          };
+          if (dir == Dir::Ingress) {
+            for (const auto& port : resolved(*s.pod))
+              for (const auto& a : addrs) line(a, port);
+            break;
+          }
+          std::vector<const PodInfo*> dests = peerPods;
+          for (const auto& q : pods_)
+            if (!q.pod->hostNetwork)
+              for (const auto& n : nets)
+                if (q.address(n.base.family) && n.contains(*q.address(n.base.family)))
+                  dests.push_back(&q);
+          for (const PodInfo* d : dests)
+            for (IpFamily f : kFamilies)
+              if (d->address(f))
+                for (const auto& port : resolved(*d->pod))
+                  line(fmt::format("{} daddr {}", ipKeyword(f), toString(*d->address(f))), port);
+          break;
+        }
+      }
+    }
+    return lines;
+  }
+
+  // The lines of a tier's policies for `s` in `dir`; Pass goes to `passTarget`.
+  std::vector<std::string> tierLines(const std::vector<const ClusterPolicy*>& policies, Dir dir,
+                                     const PodInfo& s, const std::string& passTarget) {
+    std::vector<std::string> out;
+    for (const ClusterPolicy* cp : policies) {
+      const auto& rules = *(dir == Dir::Ingress ? cp->ingress : cp->egress);
+      for (size_t ri = 0; ri < rules.size(); ++ri) {
+        const ClusterPolicyRule& r = rules[ri];
+        // Pass: on to the next tier's chain (none after the baseline tier: allowed).
+        std::string verdict = r.action == ClusterRuleAction::Allow  ? "return"
+                              : r.action == ClusterRuleAction::Deny ? "drop"
+                              : passTarget.empty()                  ? "return"
+                                                                    : "goto " + passTarget;
+        std::string comment = fmt::format("{} {} {}[{}] {}", toString(cp->kind), cp->meta.name,
+                                          dir == Dir::Ingress ? "ingress" : "egress", ri,
+                                          toString(r.action, cp->kind));
+        for (auto& l : clusterRuleLines(r, dir, s, verdict, comment)) out.push_back(std::move(l));
+      }
+    }
+    return out;
+  }
+
   // The chain body for subject `s` in `dir`, or nullopt when no policy isolates it.
   std::optional<ChainText> chainFor(const PodInfo& s, Dir dir) {
     bool isolated = false;
@@ -583,16 +732,43 @@ class Compiler {
       std::string name = p.pod->meta.namespace_ + "/" + p.pod->meta.name;
       for (Dir dir : {Dir::Ingress, Dir::Egress}) {
         auto ch = chainFor(p, dir);
-        if (!ch) continue;
+        auto admin = tierPolicies(PolicyTier::Admin, p, dir);
+        auto baseline = tierPolicies(PolicyTier::Baseline, p, dir);
+        const bool tiers = !admin.empty() || !baseline.empty();
+        if (!ch && !tiers) continue;
         std::string chainName = fmt::format("{}_{}", dir == Dir::Ingress ? "in" : "eg", p.index);
         for (const auto& ip : own)
           (dir == Dir::Ingress ? ingressElems : egressElems)[ip.family].push_back(
               fmt::format("{} : jump {}", toString(ip), chainName));
-        chains += fmt::format("  chain {} {{\n    comment \"{}\"\n", chainName,
-                              commentText(name + (dir == Dir::Ingress ? " ingress" : " egress")));
-        for (const auto& l : ch->denyFirst) chains += "    " + l + "\n";
-        for (const auto& l : ch->allows) chains += "    " + l + "\n";
-        chains += "    counter drop\n  }\n";
+        const std::string what = name + (dir == Dir::Ingress ? " ingress" : " egress");
+        // With cluster-scoped policy: the admin tier, then NetworkPolicy (its own chain, which
+        // a Pass jumps to), then the baseline tier; allowed traffic returns, denied drops.
+        const std::string npChain = tiers ? chainName + "_np" : chainName;
+        const std::string baseChain = chainName + "_base";
+        if (tiers) {
+          chains += fmt::format("  chain {} {{\n    comment \"{}\"\n", chainName,
+                                commentText(what + " admin tier"));
+          for (const auto& l : tierLines(admin, dir, p, npChain)) chains += "    " + l + "\n";
+          chains += "    goto " + npChain + "\n  }\n";
+        }
+        chains += fmt::format("  chain {} {{\n    comment \"{}\"\n", npChain,
+                              commentText(what + (tiers ? " NetworkPolicy" : "")));
+        if (ch) {
+          if (!c_.clusterPolicies.empty() && dir == Dir::Egress &&
+              profile_.egressToOwnNode == Profile::EgressToOwnNode::Allow)
+            chains += "    fib daddr type local return comment \"egress to own node\"\n";
+          for (const auto& l : ch->denyFirst) chains += "    " + l + "\n";
+          for (const auto& l : ch->allows) chains += "    " + l + "\n";
+          chains += "    counter drop\n  }\n";
+        } else {
+          chains += "    goto " + baseChain + "\n  }\n";
+        }
+        if (tiers) {
+          chains += fmt::format("  chain {} {{\n    comment \"{}\"\n", baseChain,
+                                commentText(what + " baseline tier"));
+          for (const auto& l : tierLines(baseline, dir, p, "")) chains += "    " + l + "\n";
+          chains += "    return\n  }\n";
+        }
       }
     }
     for (IpFamily f : kFamilies) {
@@ -640,7 +816,10 @@ class Compiler {
         "  chain filter_input {\n"
         "    type filter hook input priority filter; policy accept;\n" +
         established + neighbourDiscovery();
-    if (profile_.egressToOwnNode == Profile::EgressToOwnNode::Policy) out += egressRule;
+    // Under egress-to-own-node=allow only NetworkPolicy exempts it (in each chain, above): the
+    // cluster-scoped tiers still judge it.
+    if (profile_.egressToOwnNode == Profile::EgressToOwnNode::Policy || !c_.clusterPolicies.empty())
+      out += egressRule;
     out += "  }\n";
     // Node-originated traffic: exempt from its pods' ingress policy unless NODE_TO_POD.
     out +=

@@ -13,6 +13,9 @@
 //  * Both families: a pod's first IPv4 and first IPv6 address are its addresses; every address
 //    match is written per family (`ip`/`ip6`), and each family has its own sets and maps.
 //    IPv6 neighbour discovery passes every chain (no real CNI filters it either).
+//  * Cluster-scoped policy (docs/cluster-policy.md): a pod's chain holds the admin tier's rules
+//    (Allow returns, Deny drops, Pass goes to the NetworkPolicy chain), then NetworkPolicy, then
+//    the baseline tier; equal priorities in name order.
 // Faults (class names of BUG-CLASSES.md) switch in known-buggy behaviour for self-tests.
 #pragma once
 
