@@ -14,10 +14,12 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -712,18 +714,32 @@ struct Obj {
     });
   }
 
-  // Counts the set fields of a "exactly one of" mapping; reports when not exactly one.
-  void requireOneOf(const YAML::Node& n, const std::string& path, std::string_view fields) {
-    size_t set = 0;
+  // Reports an "exactly one of" mapping that does not set exactly one of `fields` (non-null; a
+  // repeated key counts once, as kubectl keeps the last; unknown keys are reported elsewhere).
+  void requireOneOf(const YAML::Node& n, const std::string& path,
+                    std::initializer_list<std::string_view> fields) {
+    std::set<std::string> set;
     if (n.IsMap())
       for (const auto& kv : n)
-        if (!kv.second.IsNull()) ++set;
-    if (set != 1) error(n, path, fmt::format("exactly one of {} must be set", fields));
+        if (kv.first.IsScalar() &&
+            std::find(fields.begin(), fields.end(), kv.first.Scalar()) != fields.end())
+          set.insert(kv.first.Scalar());
+    // The last of a repeated key decides whether it is null.
+    for (auto it = set.begin(); it != set.end();) {
+      YAML::Node last;
+      for (const auto& kv : n)
+        if (kv.first.IsScalar() && kv.first.Scalar() == *it) last = kv.second;
+      it = last.IsNull() ? set.erase(it) : std::next(it);
+    }
+    if (set.size() == 1) return;
+    std::string names;
+    for (auto f : fields) names += (names.empty() ? "" : ", ") + std::string(f);
+    error(n, path, fmt::format("exactly one of {} must be set", names));
   }
 
   // v1alpha1: {portNumber: {protocol, port}} | {portRange: {protocol, start, end}} | {namedPort}.
   void readAdminPort(const YAML::Node& n, const std::string& path, ClusterPolicyPort& port) {
-    requireOneOf(n, path, "portNumber, portRange, namedPort");
+    requireOneOf(n, path, {"portNumber", "portRange", "namedPort"});
     forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
       if (key == "namedPort") {
         port.kind = ClusterPolicyPort::Kind::Named;
@@ -755,7 +771,7 @@ struct Obj {
   // v1alpha2: {tcp|udp|sctp: {destinationPort: {number} | {range: {start, end}}}} |
   // {destinationNamedPort}.
   void readCnpProtocol(const YAML::Node& n, const std::string& path, ClusterPolicyPort& port) {
-    requireOneOf(n, path, "tcp, udp, sctp, destinationNamedPort");
+    requireOneOf(n, path, {"tcp", "udp", "sctp", "destinationNamedPort"});
     forEachField(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
       if (key == "destinationNamedPort") {
         port.kind = ClusterPolicyPort::Kind::Named;
@@ -773,7 +789,7 @@ struct Obj {
         if (k2 != "destinationPort") return false;
         sawDestination = !v2.IsNull();
         if (v2.IsNull()) return true;
-        requireOneOf(v2, p2, "number, range");
+        requireOneOf(v2, p2, {"number", "range"});
         forEachField(
             v2, p2, [&](const std::string& k3, const YAML::Node& v3, const std::string& p3) {
               if (k3 == "number") {

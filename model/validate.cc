@@ -475,8 +475,18 @@ class Validator {
     if (cp.kind != ClusterPolicyKind::BaselineAdminNetworkPolicy &&
         (cp.priority < 0 || cp.priority > 1000))
       report(s, "spec.priority", fmt::format("must be between 0 and 1000, got {}", cp.priority));
+    // The model's own invariants (what a decoded object always has; code may build others).
+    const PolicyTier kindTier = cp.kind == ClusterPolicyKind::AdminNetworkPolicy ? PolicyTier::Admin
+                                : cp.kind == ClusterPolicyKind::BaselineAdminNetworkPolicy
+                                    ? PolicyTier::Baseline
+                                    : cp.tier;
+    if (cp.tier != kindTier)
+      report(s, "spec",
+             fmt::format("a {} is in the {} tier", toString(cp.kind), toString(kindTier)));
+    if (cp.kind == ClusterPolicyKind::BaselineAdminNetworkPolicy && cp.priority != 0)
+      report(s, "spec", "a BaselineAdminNetworkPolicy has no priority");
     validateNamespacedOrPods(s, "spec.subject", cp.subject.namespaces, cp.subject.pods,
-                             "namespaces, pods");
+                             "namespaces, pods", !v2);
     const bool mixed = v2 ? sawV1alpha1_ : sawV1alpha2_;
     if (mixed)
       report(s, "apiVersion",
@@ -496,11 +506,15 @@ class Validator {
     checkDuplicate(s, toString(cp.kind), cp.meta);
   }
 
+  // `namespaceSelectorRequired`: v1alpha1 requires pods.namespaceSelector; v1alpha2 lets it be
+  // absent (every namespace).
   void validateNamespacedOrPods(const Scope& s, const std::string& path,
                                 const std::optional<LabelSelector>& namespaces,
-                                const std::optional<NamespacedPods>& pods,
-                                std::string_view fields) {
+                                const std::optional<NamespacedPods>& pods, std::string_view fields,
+                                bool namespaceSelectorRequired) {
     if (namespaces) validateSelector(s, path + ".namespaces", *namespaces);
+    if (pods && namespaceSelectorRequired && !pods->namespaceSelector)
+      report(s, path + ".pods.namespaceSelector", "required");
     if (pods) {
       if (pods->namespaceSelector)
         validateSelector(s, path + ".pods.namespaceSelector", *pods->namespaceSelector);
@@ -527,7 +541,7 @@ class Validator {
                egress ? "exactly one of namespaces, pods, nodes, networks, domainNames must be set"
                       : "exactly one of namespaces, pods must be set");
       if (peer.namespaces) validateSelector(s, pp + ".namespaces", *peer.namespaces);
-      if (peer.pods) validateNamespacedOrPods(s, pp, std::nullopt, peer.pods, "pods");
+      if (peer.pods) validateNamespacedOrPods(s, pp, std::nullopt, peer.pods, "pods", !v2);
       if (peer.nodes) validateSelector(s, pp + ".nodes", *peer.nodes);
       if (peer.domainNames)
         report(s, pp + ".domainNames",

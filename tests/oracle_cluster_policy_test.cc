@@ -402,9 +402,25 @@ const BadCase kBad[] = {
      "policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: b}\nspec: "
      "{tier: Admin, priority: 1, subject: {namespaces: {}}}\n",
      "may not mix v1alpha1"},
+    {"v1alpha1 pods without namespaceSelector",
+     "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: "
+     "a}\nspec: {priority: 1, subject: {pods: {podSelector: {}}}}\n",
+     "spec.subject.pods.namespaceSelector: required"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Table, ClusterPolicyRejects, testing::ValuesIn(kBad));
+
+// "Exactly one of" counts a repeated key once (kubectl keeps the last) and only known fields.
+TEST(ClusterPolicyCodec, ARepeatedPortKeyIsOneField) {
+  DecodeResult r = decodeManifests(
+      "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: "
+      "a}\nspec:\n  priority: 1\n  subject: {namespaces: {}}\n  ingress:\n  - action: Deny\n    "
+      "from: [{namespaces: {}}]\n    ports: [{portNumber: {port: 80}, portNumber: {port: 81}}]\n",
+      "dup.yaml");
+  EXPECT_TRUE(r.errors.empty()) << r.errors.front().message;
+  ASSERT_EQ(r.cluster.clusterPolicies.size(), 1u);
+  EXPECT_EQ((*(*r.cluster.clusterPolicies[0].ingress)[0].ports)[0].port, 81);
+}
 
 }  // namespace
 }  // namespace npf

@@ -326,5 +326,69 @@ TEST(RunnerNftCompiler, AGatewayChoiceFitsUntilItsEndsOrGatewayAreTaken) {
       << "a /31 has no network or broadcast address";
 }
 
+// A named port behind a `networks` peer resolves only on the addresses of the network's family
+// that the network covers: an IPv6 network never matches the destination's IPv4 address.
+TEST(RunnerNftCompiler, ClusterNamedPortBehindANetworkMatchesOnlyThatNetworksFamily) {
+  Cluster c = clusterFromYaml(R"(apiVersion: v1
+kind: Node
+metadata: {name: node-1}
+status: {addresses: [{type: InternalIP, address: 172.18.0.2}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x}
+spec: {nodeName: node-1, containers: [{name: c, image: agnhost}]}
+status: {podIP: 10.0.1.2, podIPs: [{ip: 10.0.1.2}, {ip: "fd00::2"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: q}
+spec: {nodeName: node-1, containers: [{name: c, image: agnhost, ports: [{name: web, containerPort: 80}]}]}
+status: {podIP: 10.0.1.3, podIPs: [{ip: 10.0.1.3}, {ip: "fd00::3"}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: deny-web-v6}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {pods: {podSelector: {}}}
+  egress:
+  - action: Deny
+    to: [{networks: ["fd00::/64"]}]
+    protocols: [{destinationNamedPort: web}]
+)");
+  std::string text = compileNodeRuleset(c, "node-1", "npf_test", Profile{}, {});
+  EXPECT_TRUE(has(text, "ip6 daddr fd00::3 tcp dport 80 drop")) << text;
+  EXPECT_FALSE(has(text, "ip daddr 10.0.1.3 tcp dport 80 drop")) << text;
+}
+
+// Pass goes to the NetworkPolicy chain, which goes on to the baseline tier when no
+// NetworkPolicy isolates the pod.
+TEST(RunnerNftCompiler, ClusterTiersChainAdminThenNetworkPolicyThenBaseline) {
+  std::string text = compile(R"(---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: pass-all}
+spec:
+  priority: 1
+  subject: {namespaces: {}}
+  ingress: [{action: Pass, from: [{namespaces: {}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {}}
+  ingress: [{action: Deny, from: [{namespaces: {}}]}]
+)");
+  std::string admin = chain(text, "in_0");
+  EXPECT_TRUE(has(admin, "goto in_0_np comment \"AdminNetworkPolicy pass-all ingress[0] Pass\""))
+      << text;
+  EXPECT_TRUE(has(chain(text, "in_0_np"), "goto in_0_base")) << text;
+  EXPECT_TRUE(has(chain(text, "in_0_base"), "drop comment \"BaselineAdminNetworkPolicy default"))
+      << text;
+}
+
 }  // namespace
 }  // namespace npf::runner::local

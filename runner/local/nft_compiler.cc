@@ -541,17 +541,24 @@ class Compiler {
               for (const auto& a : addrs) line(a, port);
             break;
           }
-          std::vector<const PodInfo*> dests = peerPods;
+          // Each destination address a peer covers: a selected pod's, or a pod's address of a
+          // network's family inside it.
+          std::vector<std::pair<const PodInfo*, IpAddress>> dests;
+          for (const PodInfo* d : peerPods)
+            for (IpFamily f : kFamilies)
+              if (d->address(f)) dests.push_back({d, *d->address(f)});
           for (const auto& q : pods_)
             if (!q.pod->hostNetwork)
               for (const auto& n : nets)
-                if (q.address(n.base.family) && n.contains(*q.address(n.base.family)))
-                  dests.push_back(&q);
-          for (const PodInfo* d : dests)
-            for (IpFamily f : kFamilies)
-              if (d->address(f))
-                for (const auto& port : resolved(*d->pod))
-                  line(fmt::format("{} daddr {}", ipKeyword(f), toString(*d->address(f))), port);
+                if (const auto& a = q.address(n.base.family); a && n.contains(*a))
+                  dests.push_back({&q, *a});
+          std::sort(dests.begin(), dests.end(), [](const auto& x, const auto& y) {
+            return std::pair{x.first->index, x.second} < std::pair{y.first->index, y.second};
+          });
+          dests.erase(std::unique(dests.begin(), dests.end()), dests.end());
+          for (const auto& [d, ip] : dests)
+            for (const auto& port : resolved(*d->pod))
+              line(fmt::format("{} daddr {}", ipKeyword(ip.family), toString(ip)), port);
           break;
         }
       }
