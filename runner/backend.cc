@@ -30,10 +30,12 @@ std::vector<Probe> expandProbes(const ProbeSet& set) {
 std::string refuseClusterPolicies(const Cluster& desired, const std::string& backend) {
   if (desired.clusterPolicies.empty()) return "";
   const ClusterPolicy& first = desired.clusterPolicies.front();
+  const size_t more = desired.clusterPolicies.size() - 1;
   return fmt::format(
-      "the {} backend does not enforce cluster-scoped policies yet ({} {} and {} more); "
+      "the {} backend does not enforce cluster-scoped policies yet ({} {}{}); "
       "`netpolfuzz expect` and `explain` judge them",
-      backend, toString(first.kind), first.meta.name, desired.clusterPolicies.size() - 1);
+      backend, toString(first.kind), first.meta.name,
+      more ? fmt::format(" and {} more", more) : "");
 }
 
 }  // namespace npf::runner

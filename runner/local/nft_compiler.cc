@@ -770,7 +770,7 @@ class Compiler {
         } else {
           chains += "    goto " + baseChain + "\n  }\n";
         }
-        if (tiers) {
+        if (tiers && !ch) {  // NetworkPolicy decides for a pod it isolates: no baseline
           chains += fmt::format("  chain {} {{\n    comment \"{}\"\n", baseChain,
                                 commentText(what + " baseline tier"));
           for (const auto& l : tierLines(baseline, dir, p, "")) chains += "    " + l + "\n";
