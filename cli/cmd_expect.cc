@@ -42,12 +42,16 @@ bool parseProfile(const std::vector<std::string>& settings, Profile& profile) {
   return true;
 }
 
-// "delete-policy x/p1", "relabel-pod x/a", "create-policy x/p2".
+// "delete-policy x/p1", "relabel-pod x/a", "create-cluster-policy AdminNetworkPolicy/deny-x".
 static std::string describeStep(const Step& s) {
-  std::string target = s.policy ? s.policy->meta.namespace_ + "/" + s.policy->meta.name
-                       : s.pod  ? s.pod->meta.namespace_ + "/" + s.pod->meta.name
-                       : s.namespace_.empty() ? s.name
-                                              : s.namespace_ + "/" + s.name;
+  std::string target =
+      s.policy ? s.policy->meta.namespace_ + "/" + s.policy->meta.name
+      : s.pod  ? s.pod->meta.namespace_ + "/" + s.pod->meta.name
+      : s.clusterPolicy
+          ? std::string(toString(s.clusterPolicy->kind)) + "/" + s.clusterPolicy->meta.name
+      : s.action == Step::Action::DeleteClusterPolicy ? std::string(toString(s.kind)) + "/" + s.name
+      : s.namespace_.empty()                          ? s.name
+                                                      : s.namespace_ + "/" + s.name;
   return std::string(toString(s.action)) + " " + target;
 }
 

@@ -14,7 +14,21 @@ const std::pair<Step::Action, const char*> kActionNames[] = {
     {Step::Action::RelabelNamespace, "relabel-namespace"},
     {Step::Action::DeletePod, "delete-pod"},
     {Step::Action::CreatePod, "create-pod"},
+    {Step::Action::CreateClusterPolicy, "create-cluster-policy"},
+    {Step::Action::UpdateClusterPolicy, "update-cluster-policy"},
+    {Step::Action::DeleteClusterPolicy, "delete-cluster-policy"},
 };
+
+std::string clusterPolicyName(ClusterPolicyKind kind, const std::string& name) {
+  return std::string(toString(kind)) + " " + name;
+}
+
+auto findClusterPolicy(std::vector<ClusterPolicy>& v, ClusterPolicyKind kind,
+                       const std::string& name) {
+  return std::find_if(v.begin(), v.end(), [&](const ClusterPolicy& p) {
+    return p.kind == kind && p.meta.name == name;
+  });
+}
 }  // namespace
 
 const char* toString(Step::Action a) {
@@ -85,6 +99,30 @@ std::string applyStep(Cluster& c, const Step& s) {
       if (findByName(c.pods, s.pod->meta.namespace_, s.pod->meta.name) != c.pods.end())
         return "pod " + s.pod->meta.namespace_ + "/" + s.pod->meta.name + " already exists";
       c.pods.push_back(*s.pod);
+      return "";
+    }
+    case A::CreateClusterPolicy: {
+      if (!s.clusterPolicy) return "create-cluster-policy needs `clusterPolicy`";
+      const ClusterPolicy& p = *s.clusterPolicy;
+      if (findClusterPolicy(c.clusterPolicies, p.kind, p.meta.name) != c.clusterPolicies.end())
+        return clusterPolicyName(p.kind, p.meta.name) + " already exists";
+      c.clusterPolicies.push_back(p);
+      return "";
+    }
+    case A::UpdateClusterPolicy: {
+      if (!s.clusterPolicy) return "update-cluster-policy needs `clusterPolicy`";
+      const ClusterPolicy& p = *s.clusterPolicy;
+      auto it = findClusterPolicy(c.clusterPolicies, p.kind, p.meta.name);
+      if (it == c.clusterPolicies.end())
+        return "no " + clusterPolicyName(p.kind, p.meta.name) + " to update";
+      *it = p;
+      return "";
+    }
+    case A::DeleteClusterPolicy: {
+      auto it = findClusterPolicy(c.clusterPolicies, s.kind, s.name);
+      if (it == c.clusterPolicies.end())
+        return "no " + clusterPolicyName(s.kind, s.name) + " to delete";
+      c.clusterPolicies.erase(it);
       return "";
     }
   }

@@ -23,6 +23,11 @@ struct Step {
     RelabelNamespace,  // `name`, `labels`: the complete new label set (implicit name label kept)
     DeletePod,         // `namespace`/`name`
     CreatePod,         // `pod`: a full Pod (possibly reusing a deleted pod's IP)
+    // Cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    // ClusterNetworkPolicy), which have a kind and a name but no namespace.
+    CreateClusterPolicy,  // `clusterPolicy`: a full object
+    UpdateClusterPolicy,  // `clusterPolicy`: the new version of an existing one (same kind/name)
+    DeleteClusterPolicy,  // `kind`/`name`
   };
   Action action = Action::CreatePolicy;
   std::optional<NetworkPolicy> policy;
@@ -30,6 +35,8 @@ struct Step {
   std::string namespace_;
   std::string name;
   Labels labels;
+  std::optional<ClusterPolicy> clusterPolicy;
+  ClusterPolicyKind kind = ClusterPolicyKind::AdminNetworkPolicy;  // DeleteClusterPolicy
   bool operator==(const Step&) const = default;
 };
 

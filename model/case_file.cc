@@ -293,8 +293,8 @@ class CaseDocDecoder {
       if (!action) {
         error(s["action"] ? s["action"].Mark() : s.Mark(),
               p + ".action: expected one of create-policy, update-policy, delete-policy, "
-                  "relabel-pod, "
-                  "relabel-namespace, delete-pod, create-pod");
+                  "relabel-pod, relabel-namespace, delete-pod, create-pod, "
+                  "create-cluster-policy, update-cluster-policy, delete-cluster-policy");
         continue;
       }
       Step step;
@@ -315,6 +315,29 @@ class CaseDocDecoder {
           if (auto n = need("policy"); ok) {
             step.policy = embedded(n, p + ".policy", &Cluster::policies);
             ok = step.policy.has_value();
+          }
+          break;
+        case A::CreateClusterPolicy:
+        case A::UpdateClusterPolicy:
+          if (auto n = need("clusterPolicy"); ok) {
+            step.clusterPolicy = embedded(n, p + ".clusterPolicy", &Cluster::clusterPolicies);
+            ok = step.clusterPolicy.has_value();
+          }
+          break;
+        case A::DeleteClusterPolicy:
+          if (auto n = need("kind"); ok) {
+            auto kind = str(n, p + ".kind");
+            auto parsed = kind ? parseClusterPolicyKind(*kind) : std::nullopt;
+            if (kind && !parsed)
+              error(n.Mark(), p + ".kind: expected AdminNetworkPolicy, "
+                                  "BaselineAdminNetworkPolicy or ClusterNetworkPolicy");
+            ok = parsed.has_value();
+            if (parsed) step.kind = *parsed;
+          }
+          if (auto n = need("name"); ok) {
+            auto name = str(n, p + ".name");
+            ok = name.has_value();
+            if (name) step.name = *name;
           }
           break;
         case A::CreatePod:
@@ -482,6 +505,13 @@ std::string encodeCase(const Case& c) {
         one.pods.push_back(*s.pod);
         out += "    pod:\n" + indentLines(encodeYaml(one), 6);
       }
+      if (s.clusterPolicy) {
+        Cluster one;
+        one.clusterPolicies.push_back(*s.clusterPolicy);
+        out += "    clusterPolicy:\n" + indentLines(encodeYaml(one), 6);
+      }
+      if (s.action == Step::Action::DeleteClusterPolicy)
+        out += std::string("    kind: ") + toString(s.kind) + "\n";
       if (!s.namespace_.empty()) out += "    namespace: " + ys::encode(s.namespace_) + "\n";
       if (!s.name.empty()) out += "    name: " + ys::encode(s.name) + "\n";
       if (s.action == Step::Action::RelabelPod || s.action == Step::Action::RelabelNamespace) {

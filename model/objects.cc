@@ -109,6 +109,14 @@ const char* toString(ClusterPolicyKind k) {
   return "?";
 }
 
+std::optional<ClusterPolicyKind> parseClusterPolicyKind(const std::string& s) {
+  for (auto k :
+       {ClusterPolicyKind::AdminNetworkPolicy, ClusterPolicyKind::BaselineAdminNetworkPolicy,
+        ClusterPolicyKind::ClusterNetworkPolicy})
+    if (s == toString(k)) return k;
+  return std::nullopt;
+}
+
 const char* apiVersionOf(ClusterPolicyKind k) {
   return k == ClusterPolicyKind::ClusterNetworkPolicy ? "policy.networking.k8s.io/v1alpha2"
                                                       : "policy.networking.k8s.io/v1alpha1";

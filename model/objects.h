@@ -121,6 +121,8 @@ enum class ClusterPolicyKind {
   ClusterNetworkPolicy
 };
 const char* toString(ClusterPolicyKind k);
+std::optional<ClusterPolicyKind> parseClusterPolicyKind(
+    const std::string& s);                      // "AdminNetworkPolicy"
 const char* apiVersionOf(ClusterPolicyKind k);  // "policy.networking.k8s.io/v1alpha1" ...
 
 // Evaluated per direction: admin tier, then NetworkPolicy, then baseline tier, then allow.

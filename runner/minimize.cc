@@ -37,6 +37,28 @@ std::vector<NetworkPolicy*> policiesOf(Case& c) {
   return out;
 }
 
+std::vector<ClusterPolicy*> clusterPoliciesOf(Case& c) {
+  std::vector<ClusterPolicy*> out;
+  for (auto& p : c.cluster.clusterPolicies) out.push_back(&p);
+  for (auto& s : c.meta.steps)
+    if (s.clusterPolicy) out.push_back(&*s.clusterPolicy);
+  return out;
+}
+
+std::optional<std::vector<ClusterPolicyRule>>& section(ClusterPolicy& p, size_t d) {
+  return d == 0 ? p.ingress : p.egress;
+}
+
+// Calls fn(path {policy, direction, rule}, rule) for every rule of every cluster-scoped policy.
+template <typename Fn>
+void forEachClusterRule(Case& c, Fn fn) {
+  auto pols = clusterPoliciesOf(c);
+  for (size_t loc = 0; loc < pols.size(); ++loc)
+    for (size_t d = 0; d < 2; ++d)
+      if (auto& rules = section(*pols[loc], d))
+        for (size_t r = 0; r < rules->size(); ++r) fn(Path{loc, d, r}, (*rules)[r]);
+}
+
 std::vector<Pod*> podsOf(Case& c) {
   std::vector<Pod*> out;
   for (auto& p : c.cluster.pods) out.push_back(&p);
@@ -201,6 +223,11 @@ std::vector<Pass> passes() {
                  [](Case& c, const Path& u) {
                    c.cluster.policies.erase(c.cluster.policies.begin() + long(u[0]));
                  }});
+  out.push_back({"cluster-scoped policies", false,
+                 [](Case& c) { return indexes(c.cluster.clusterPolicies.size()); },
+                 [](Case& c, const Path& u) {
+                   c.cluster.clusterPolicies.erase(c.cluster.clusterPolicies.begin() + long(u[0]));
+                 }});
   out.push_back(
       {"namespaces", false, [](Case& c) { return indexes(c.cluster.namespaces.size()); },
        [](Case& c, const Path& u) { removeNamespace(c, c.cluster.namespaces[u[0]].meta.name); }});
@@ -263,6 +290,62 @@ std::vector<Pass> passes() {
                  [](Case& c, const Path& u) {
                    auto& ports = *(*section(*policiesOf(c)[u[0]], u[1]))[u[2]].ports;
                    ports.erase(ports.begin() + long(u[3]));
+                 }});
+  // Rules, peers, ports and `networks` CIDRs of cluster-scoped policies. A rule keeps at least
+  // one peer (the CRDs require it): removing the last one gives an invalid case, which the
+  // search rejects like any other.
+  out.push_back({"cluster-scoped rules", false,
+                 [](Case& c) {
+                   std::vector<Path> u;
+                   forEachClusterRule(c,
+                                      [&](const Path& at, ClusterPolicyRule&) { u.push_back(at); });
+                   return u;
+                 },
+                 [](Case& c, const Path& u) {
+                   auto& rules = *section(*clusterPoliciesOf(c)[u[0]], u[1]);
+                   rules.erase(rules.begin() + long(u[2]));
+                 }});
+  out.push_back({"cluster-scoped peers", false,
+                 [](Case& c) {
+                   std::vector<Path> u;
+                   forEachClusterRule(c, [&](const Path& at, ClusterPolicyRule& rule) {
+                     for (size_t i = 0; i < rule.peers.size(); ++i)
+                       u.push_back({at[0], at[1], at[2], i});
+                   });
+                   return u;
+                 },
+                 [](Case& c, const Path& u) {
+                   auto& peers = (*section(*clusterPoliciesOf(c)[u[0]], u[1]))[u[2]].peers;
+                   peers.erase(peers.begin() + long(u[3]));
+                 }});
+  out.push_back({"cluster-scoped ports", false,
+                 [](Case& c) {
+                   std::vector<Path> u;
+                   forEachClusterRule(c, [&](const Path& at, ClusterPolicyRule& rule) {
+                     for (size_t i = 0; rule.ports && i < rule.ports->size(); ++i)
+                       u.push_back({at[0], at[1], at[2], i});
+                   });
+                   return u;
+                 },
+                 [](Case& c, const Path& u) {
+                   auto& ports = *(*section(*clusterPoliciesOf(c)[u[0]], u[1]))[u[2]].ports;
+                   ports.erase(ports.begin() + long(u[3]));
+                 }});
+  out.push_back({"networks entries", true,
+                 [](Case& c) {
+                   std::vector<Path> u;
+                   forEachClusterRule(c, [&](const Path& at, ClusterPolicyRule& rule) {
+                     for (size_t i = 0; i < rule.peers.size(); ++i)
+                       if (const auto& n = rule.peers[i].networks)
+                         for (size_t k = 0; k < n->size(); ++k)
+                           u.push_back({at[0], at[1], at[2], i, k});
+                   });
+                   return u;
+                 },
+                 [](Case& c, const Path& u) {
+                   auto& rule = (*section(*clusterPoliciesOf(c)[u[0]], u[1]))[u[2]];
+                   auto& networks = *rule.peers[u[3]].networks;
+                   networks.erase(networks.begin() + long(u[4]));
                  }});
   out.push_back(
       {"except entries", true,
@@ -804,10 +887,25 @@ CaseSize caseSize(const Case& c) {
   for (const auto& p : c.cluster.pods) pods.insert(podKey(p));
   std::vector<const NetworkPolicy*> versions;
   for (const auto& p : c.cluster.policies) versions.push_back(&p);
+  std::set<std::string> clusterPolicies;
+  std::vector<const ClusterPolicy*> clusterVersions;
+  for (const auto& p : c.cluster.clusterPolicies) clusterVersions.push_back(&p);
   for (const auto& st : c.meta.steps) {
     if (st.pod) pods.insert(podKey(*st.pod));
     if (st.policy) versions.push_back(&*st.policy);
+    if (st.clusterPolicy) clusterVersions.push_back(&*st.clusterPolicy);
   }
+  for (const auto* p : clusterVersions) {
+    clusterPolicies.insert(std::string(toString(p->kind)) + "/" + p->meta.name);
+    for (const auto* rules : {&p->ingress, &p->egress})
+      if (*rules)
+        for (const auto& r : **rules) {
+          ++s.rules;
+          s.peers += r.peers.size();
+          if (r.ports) s.ports += r.ports->size();
+        }
+  }
+  s.clusterPolicies = clusterPolicies.size();
   for (const auto* p : versions) {
     policies.insert(p->meta.namespace_ + "/" + p->meta.name);
     for (const auto* rules : {&p->ingress, &p->egress})
@@ -829,6 +927,7 @@ std::string toString(const CaseSize& s) {
     if (n > 0 || always) parts.push_back(fmt::format("{} {}", n, n == 1 ? one : many));
   };
   add(s.policies, "policy", "policies", true);
+  add(s.clusterPolicies, "cluster-scoped policy", "cluster-scoped policies", false);
   add(s.pods, "pod", "pods", true);
   add(s.rules, "rule", "rules", true);
   add(s.peers, "peer", "peers", false);

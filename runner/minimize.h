@@ -4,7 +4,8 @@
 //
 // Reductions, coarse to fine, each tried ddmin-style (big chunks first, then halves, then
 // single elements): steps, policies, namespaces (with their pods, Services, policies and
-// steps), pods, Services, external hosts, rules, peers, ports, ipBlock except entries,
+// steps), cluster-scoped policies, pods, Services, external hosts, rules, peers, ports (of
+// both kinds of policy), ipBlock except entries, networks CIDRs,
 // selector terms (matchLabels entries, matchExpressions), labels, Service ports, container
 // ports, containers, unused nodes; repeated until nothing more goes. After every reduction the
 // case is repaired (steps that no longer apply are dropped, an explicit probe set is filtered
@@ -36,7 +37,7 @@ namespace npf::runner {
 // steps create too).
 struct CaseSize {
   size_t namespaces = 0, nodes = 0, pods = 0, services = 0, policies = 0, rules = 0, peers = 0,
-         ports = 0, steps = 0, externalHosts = 0;
+         ports = 0, steps = 0, externalHosts = 0, clusterPolicies = 0;
   bool operator==(const CaseSize&) const = default;
 };
 CaseSize caseSize(const Case& c);

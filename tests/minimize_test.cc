@@ -488,6 +488,80 @@ TEST(Minimize, ValidateCaseAgreesWithLoadingTheFile) {
   }
 }
 
+// Three AdminNetworkPolicies over the base case: x/b's ingress from y is passed to
+// NetworkPolicy (x/deny-b denies it); the others decide cells the bug below leaves alone, and
+// a step changes one of them.
+Case withClusterPolicies() {
+  Case c = baseCase();
+  auto r = decodeManifests(R"(apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: pass-y-to-b}
+spec:
+  priority: 20
+  subject: {pods: {namespaceSelector: {matchLabels: {ns: x}}, podSelector: {matchLabels: {pod: b}}}}
+  ingress:
+  - {action: Pass, from: [{namespaces: {matchLabels: {ns: "y"}}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: allow-z}
+spec:
+  priority: 5
+  subject: {namespaces: {matchLabels: {ns: z}}}
+  egress:
+  - {action: Allow, to: [{networks: [10.244.0.0/16]}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: deny-c}
+spec:
+  priority: 7
+  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {pod: c}}}}
+  ingress:
+  - {action: Deny, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {pod: a}}}}]}
+)",
+                           "anp.yaml");
+  for (const auto& e : r.errors) ADD_FAILURE() << e.message;
+  c.cluster.clusterPolicies = r.cluster.clusterPolicies;
+  ClusterPolicy changed = c.cluster.clusterPolicies[2];
+  changed.priority = 8;
+  Step update;
+  update.action = Step::Action::UpdateClusterPolicy;
+  update.clusterPolicy = changed;
+  c.meta.steps.push_back(update);
+  EXPECT_TRUE(validateCase(c).empty()) << validateCase(c).front();
+  return c;
+}
+
+void passAsAllow(Cluster& c) {
+  for (auto& p : c.clusterPolicies)
+    for (auto* rules : {&p.ingress, &p.egress})
+      if (*rules)
+        for (auto& r : **rules)
+          if (r.action == ClusterRuleAction::Pass) r.action = ClusterRuleAction::Allow;
+}
+
+TEST(Minimize, ShrinksCaseWithClusterScopedPoliciesToThePassRuleAndTheNetworkPolicy) {
+  SimulatedBackend b;
+  b.options().bug = passAsAllow;
+  Case c = withClusterPolicies();
+  ASSERT_FALSE(signaturesOf(b, c).empty());
+  CaseRunner runner(b, Profile{}, quick());
+  MinimizeResult r = minimizeCase(runner, Profile{}, c, {});
+  ASSERT_TRUE(r.reproduced);
+  EXPECT_TRUE(r.verified);
+  EXPECT_TRUE(validateCase(r.minimized).empty());
+  ASSERT_EQ(r.minimized.cluster.clusterPolicies.size(), 1u) << encodeCase(r.minimized);
+  EXPECT_EQ(r.minimized.cluster.clusterPolicies[0].meta.name, "pass-y-to-b");
+  ASSERT_EQ(r.minimized.cluster.policies.size(), 1u) << encodeCase(r.minimized);
+  EXPECT_EQ(r.minimized.cluster.policies[0].meta.name, "deny-b");
+  EXPECT_TRUE(r.minimized.meta.steps.empty());
+  EXPECT_EQ(r.after.clusterPolicies, 1u);
+  EXPECT_LE(r.after.pods, 2u) << toString(r.after);
+  SimulatedBackend good;
+  EXPECT_TRUE(signaturesOf(good, r.minimized).empty());
+}
+
 TEST(Minimize, CaseSizeCountsObjectsOfEveryState) {
   Case c = baseCase();
   CaseSize s = caseSize(c);
@@ -511,6 +585,13 @@ TEST(Minimize, CaseSizeCountsObjectsOfEveryState) {
   EXPECT_EQ(
       toString(s),
       "4 policies, 7 pods, 5 rules, 4 peers, 3 ports, 2 steps, 3 namespaces, 1 Service, 2 nodes");
+
+  Case cp = withClusterPolicies();
+  s = caseSize(cp);
+  EXPECT_EQ(s.clusterPolicies, 3u);  // the update is the same one
+  EXPECT_EQ(s.rules, 4u + 4u);       // three rules, and the updated version's again
+  EXPECT_EQ(s.steps, 1u);
+  EXPECT_NE(toString(s).find("3 cluster-scoped policies"), std::string::npos) << toString(s);
 }
 
 }  // namespace
