@@ -270,7 +270,8 @@ TEST(KindBackend, CrdsAreAppliedAndEstablishedBeforeTheClusterScopedPolicies) {
   EXPECT_TRUE(hasKind(fake.applied[2], "AdminNetworkPolicy"));
   EXPECT_TRUE(hasKind(fake.applied[2], "BaselineAdminNetworkPolicy"));
   const Json& anp = fake.objects.at("AdminNetworkPolicy /ingress-tcp");
-  EXPECT_EQ(anp["metadata"]["labels"]["netpolfuzz.io/run"], "npf-0a1b2c");
+  EXPECT_EQ(anp["metadata"].value("labels", Json::object()).value("netpolfuzz.io/run", ""),
+            "npf-0a1b2c");
   EXPECT_EQ(anp["apiVersion"], "policy.networking.k8s.io/v1alpha1");
   EXPECT_TRUE(fake.objects.count("BaselineAdminNetworkPolicy /default"));
   EXPECT_EQ(b.actual().clusterPolicies, c.clusterPolicies);

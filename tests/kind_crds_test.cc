@@ -2,7 +2,7 @@
 // the checked-in file, each declares the group, version, kind and Cluster scope the model writes,
 // and the objects the backend renders for every cluster-scoped kind are ones the CRD's schema
 // admits (field names, required fields, types, enums: what kubectl's strict field validation and
-// the API server would check first).
+// the API server would check first), except where the model knowingly accepts more.
 #include "runner/kind/crds.h"
 
 #include <gtest/gtest.h>
@@ -117,7 +117,15 @@ TEST(KindCrds, RenderedPoliciesOfEveryKindAreAdmittedByTheirCrdSchema) {
       Json object = Json::parse(renderClusterPolicy(p, KindLayout{"npf-0a1b2c", {}}));
       std::vector<std::string> problems;
       check(schema, object, toString(p.kind), problems);
-      EXPECT_TRUE(problems.empty()) << problems.front();
+      // Known: the standard channel has no `nodes` egress peer (any version) and no v1alpha1
+      // `namedPort` (only the experimental channel has them), which the model accepts; the API
+      // server refuses such an object, so the run stops with kubectl's error naming the field
+      // rather than misjudging cells (docs/kind-backend.md).
+      std::vector<std::string> expected;
+      if (p.kind == ClusterPolicyKind::BaselineAdminNetworkPolicy)
+        expected = {"BaselineAdminNetworkPolicy.spec.egress[0].ports[1].namedPort: unknown field",
+                    "BaselineAdminNetworkPolicy.spec.egress[0].to[1].nodes: unknown field"};
+      EXPECT_EQ(problems, expected);
       ++seen[p.kind];
     }
   }
