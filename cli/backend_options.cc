@@ -410,9 +410,7 @@ int dryRunCases(const BackendOptions& o, const std::vector<std::pair<std::string
   ko.sleep = [](int) {};
   ko.env = {"PATH=/usr/bin:/bin"};
   ko.cni = o.cni;
-  ko.warn = [](const std::string& message) {
-    std::cout << "# warning: " << message << '\n';
-  };
+  ko.warn = [](const std::string& message) { std::cout << "# warning: " << message << '\n'; };
   runner::kind::KindBackend kind(ko, simulated);
   runner::RederivingBackend backend(kind);
   std::cout

@@ -244,8 +244,9 @@ TEST(KindBackend, CrdsAreAppliedAndEstablishedBeforeTheClusterScopedPolicies) {
   Cluster c = v1alpha1Cluster();
   ASSERT_EQ(b.setUp(c), "");
 
-  const std::vector<std::string> crdApply = {"apply", "--server-side", "--force-conflicts",
-                                             "--field-manager=netpolfuzz", "--filename", "-"};
+  const std::vector<std::string> crdApply = {
+      "apply", "--server-side", "--force-conflicts", "--field-manager=netpolfuzz", "--filename",
+      "-"};
   size_t apply = firstCall(fake, crdApply);
   size_t wait = firstCall(fake, {"wait", "--for", "condition=established"});
   size_t getAnps = firstCall(fake, {"get", kAnp, "--output", "json"});

@@ -189,8 +189,8 @@ TEST_F(KindCli, DryRunShowsTheCrdsAndTheClusterScopedPoliciesInOrder) {
   EXPECT_EQ(out.find("openAPIV3Schema"), std::string::npos);  // CRD bodies are not printed
 
   // A CNI that does not implement the API: refused by name, exit 2 as any bad dry-run.
-  auto calico = runProcess(
-      {kCli, "conformance", file, "--backend", "kind", "--dry-run", "--cni", "calico"});
+  auto calico =
+      runProcess({kCli, "conformance", file, "--backend", "kind", "--dry-run", "--cni", "calico"});
   EXPECT_NE(calico.exitCode, 0);
   EXPECT_NE(calico.err.find("the CNI calico does not enforce AdminNetworkPolicy"),
             std::string::npos)

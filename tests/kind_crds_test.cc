@@ -3,8 +3,6 @@
 // and the objects the backend renders for every cluster-scoped kind are ones the CRD's schema
 // admits (field names, required fields, types, enums: what kubectl's strict field validation and
 // the API server would check first), except where the model knowingly accepts more.
-#include "runner/kind/crds.h"
-
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -12,6 +10,7 @@
 #include <set>
 
 #include "model/codec.h"
+#include "runner/kind/crds.h"
 #include "runner/kind/manifests.h"
 #include "tests/support/run_process.h"
 

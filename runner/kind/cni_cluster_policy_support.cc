@@ -62,8 +62,8 @@ ClusterPolicySupport clusterPolicySupport(const std::string& cni,
         "the cells they decide are reported as discrepancies",
         what);
   } else {
-    out.warning = fmt::format("whether the CNI {} enforces {} is not known to netpolfuzz", cni,
-                              what);
+    out.warning =
+        fmt::format("whether the CNI {} enforces {} is not known to netpolfuzz", cni, what);
   }
   return out;
 }

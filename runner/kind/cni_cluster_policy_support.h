@@ -1,9 +1,9 @@
 // Which CNIs enforce cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
-// ClusterNetworkPolicy), at the versions `netpolfuzz kind up` installs (runner/kind/cni_install.cc).
-// A CNI that ignores them would make every cell they decide a discrepancy: the kind backend
-// refuses such a case, and warns where enforcement depends on set-up it cannot see. Sources:
-// network-policy-api's site-src/implementations.md and each project's documentation
-// (docs/kind-backend.md, "Cluster-scoped policy").
+// ClusterNetworkPolicy), at the versions `netpolfuzz kind up` installs
+// (runner/kind/cni_install.cc). A CNI that ignores them would make every cell they decide a
+// discrepancy: the kind backend refuses such a case, and warns where enforcement depends on set-up
+// it cannot see. Sources: network-policy-api's site-src/implementations.md and each project's
+// documentation (docs/kind-backend.md, "Cluster-scoped policy").
 #pragma once
 
 #include <string>

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "model/objects.h"
 
@@ -21,5 +22,20 @@ struct Crd {
 
 // The CRD that defines `kind`.
 const Crd& crdOf(ClusterPolicyKind kind);
+
+// kubectl arguments (after `kubectl [--context C]`) of what the kind backend does with them,
+// shared with the tests that run them against a real API server.
+
+// `apply` of a YAML stream on stdin (crdStream): server-side, because a 50-65 KB schema gains
+// nothing from a last-applied annotation; --force-conflicts, so that fields another manager set
+// (a CNI's own copy of these CRDs) take the version netpolfuzz validates against.
+std::vector<std::string> crdApplyArgs();
+std::string crdStream(const std::vector<ClusterPolicyKind>& kinds);  // "---"-separated
+// `wait --for condition=established --timeout=<s>s crd/NAME...`
+std::vector<std::string> crdWaitArgs(const std::vector<ClusterPolicyKind>& kinds, int timeoutS);
+// `delete RESOURCE,... --selector SELECTOR --ignore-not-found`: every object of `kinds` a run
+// labelled (kubectl fails on a resource whose CRD the cluster lacks: only kinds applied).
+std::vector<std::string> deleteLabelledArgs(const std::vector<ClusterPolicyKind>& kinds,
+                                            const std::string& selector);
 
 }  // namespace npf::runner::kind

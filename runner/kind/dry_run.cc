@@ -1,10 +1,10 @@
 #include "runner/kind/dry_run.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include <regex>
 #include <sstream>
-#include <yaml-cpp/yaml.h>
 
 #include "runner/kind/crds.h"
 
@@ -28,9 +28,9 @@ std::string quote(const std::string& s) {
 const std::map<std::string, std::string>& clusterPolicyResources() {
   static const std::map<std::string, std::string> out = [] {
     std::map<std::string, std::string> m;
-    for (auto k : {ClusterPolicyKind::AdminNetworkPolicy,
-                   ClusterPolicyKind::BaselineAdminNetworkPolicy,
-                   ClusterPolicyKind::ClusterNetworkPolicy})
+    for (auto k :
+         {ClusterPolicyKind::AdminNetworkPolicy, ClusterPolicyKind::BaselineAdminNetworkPolicy,
+          ClusterPolicyKind::ClusterNetworkPolicy})
       m[crdOf(k).name] = toString(k);
     return m;
   }();
@@ -48,13 +48,14 @@ bool isClusterPolicyKind(const std::string& kind) {
 std::string shownInput(const std::string& in) {
   if (in.find("kind: CustomResourceDefinition") == std::string::npos) return in;
   std::string out;
-  for (auto k : {ClusterPolicyKind::AdminNetworkPolicy,
-                 ClusterPolicyKind::BaselineAdminNetworkPolicy,
-                 ClusterPolicyKind::ClusterNetworkPolicy}) {
+  for (auto k :
+       {ClusterPolicyKind::AdminNetworkPolicy, ClusterPolicyKind::BaselineAdminNetworkPolicy,
+        ClusterPolicyKind::ClusterNetworkPolicy}) {
     const Crd& crd = crdOf(k);
     if (in.find(crd.yaml) != std::string::npos)
-      out += fmt::format("# CustomResourceDefinition {}: runner/kind/crds/{} (embedded; not shown)\n",
-                         crd.name, crd.file);
+      out +=
+          fmt::format("# CustomResourceDefinition {}: runner/kind/crds/{} (embedded; not shown)\n",
+                      crd.name, crd.file);
   }
   return out.empty() ? in : out;
 }
@@ -126,8 +127,10 @@ ProcessResult SimulatedCluster::wait(const std::vector<std::string>& a) {
   // wait --for condition=established --timeout=Ns crd/NAME...
   for (const auto& arg : a)
     if (arg.rfind("crd/", 0) == 0 && !objects.count("CustomResourceDefinition /" + arg.substr(4)))
-      return {1, "", "Error from server (NotFound): customresourcedefinitions.apiextensions.k8s.io "
-                     "\"" + arg.substr(4) + "\" not found"};
+      return {1, "",
+              "Error from server (NotFound): customresourcedefinitions.apiextensions.k8s.io "
+              "\"" +
+                  arg.substr(4) + "\" not found"};
   return {0, "", ""};
 }
 

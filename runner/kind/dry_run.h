@@ -33,8 +33,8 @@ class SimulatedCluster : public ProcessRunner {
   bool kubectlMissing = false;       // every command fails as if kubectl could not start
 
   // What happened.
-  std::vector<std::vector<std::string>> calls;    // every argv
-  std::vector<std::string> applied;               // stdin of every apply
+  std::vector<std::vector<std::string>> calls;  // every argv
+  std::vector<std::string> applied;             // stdin of every apply
   // "Kind ns/name" -> object as applied (+status); cluster-scoped ones (CRDs, cluster-scoped
   // policies) as "Kind /name".
   std::map<std::string, nlohmann::json> objects;

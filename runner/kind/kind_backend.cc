@@ -219,28 +219,17 @@ std::string KindBackend::checkClusterPolicySupport(const Cluster& desired) {
 }
 
 std::string KindBackend::ensureCrds(const Cluster& desired) {
-  std::vector<const Crd*> needed;
+  std::vector<ClusterPolicyKind> needed;
   for (auto k : clusterPolicyKinds(desired))
-    if (!crdsApplied_.count(k)) needed.push_back(&crdOf(k));
+    if (!crdsApplied_.count(k)) needed.push_back(k);
   if (needed.empty()) return "";
-  std::string yaml;
-  std::vector<std::string> wait{"wait", "--for", "condition=established",
-                                fmt::format("--timeout={}s", options_.crdTimeoutS)};
-  for (const Crd* crd : needed) {
-    yaml += (yaml.empty() ? "" : "---\n") + std::string(crd->yaml);
-    wait.push_back(std::string("crd/") + crd->name);
-  }
-  // Server-side: a CRD's schema is too large to be worth a last-applied annotation.
-  // --force-conflicts: fields another manager set (a CNI's own copy of these CRDs) take the
-  // version netpolfuzz validates against.
-  Run applied = kubectl({"apply", "--server-side", "--force-conflicts", "--field-manager=netpolfuzz",
-                         "--filename", "-"},
-                        yaml);
+  Run applied = kubectl(crdApplyArgs(), crdStream(needed));
   if (!applied.ok) return applied.error;
-  if (Run w = kubectl(wait); !w.ok) return w.error;
+  if (Run w = kubectl(crdWaitArgs(needed, options_.crdTimeoutS)); !w.ok) return w.error;
   // An object of these kinds that this run did not create (the cluster's own, or a killed
   // run's) would decide cells of this run's pods too: every such cell would be misjudged.
-  for (const Crd* crd : needed) {
+  for (auto kind : needed) {
+    const Crd* crd = &crdOf(kind);
     Run got = kubectl({"get", crd->name, "--output", "json"});
     if (!got.ok) return got.error;
     std::vector<std::string> foreign;
@@ -418,12 +407,8 @@ void KindBackend::tearDown() {
   // Cluster-scoped policies first: they are in no namespace of the run, and while they exist
   // they judge traffic cluster-wide (the namespace deletion below may wait for minutes). Only
   // the kinds whose CRDs this backend applied: kubectl fails on a resource the cluster lacks.
-  if (!crdsApplied_.empty()) {
-    std::vector<std::string> resources;
-    for (auto k : crdsApplied_) resources.push_back(crdOf(k).name);
-    kubectl({"delete", fmt::format("{}", fmt::join(resources, ",")), "--selector", selector,
-             "--ignore-not-found"});
-  }
+  if (!crdsApplied_.empty())
+    kubectl(deleteLabelledArgs({crdsApplied_.begin(), crdsApplied_.end()}, selector));
   kubectl({"delete", "namespace", "--selector", selector, "--ignore-not-found", "--timeout=180s"});
 }
 

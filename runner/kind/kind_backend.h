@@ -81,7 +81,6 @@ class KindBackend : public Backend {
   std::string ensureCrds(const Cluster& desired);
   void warnOnce(const std::string& message);
 
-
   KindOptions options_;
   ProcessRunner& processes_;
   KindLayout layout_;
