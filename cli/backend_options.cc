@@ -380,6 +380,10 @@ MadeBackend makeBackend(const BackendOptions& o, bool rederive,
   spec.keep = o.keep;
   spec.maxParallelExecs = o.maxExecs;
   spec.kubectlRunner = &kubectlRunner();
+  spec.cni = o.cni;
+  spec.warn = [](const std::string& message) {
+    std::cerr << "netpolfuzz: warning: " << message << '\n';
+  };
   runner::BuiltBackend built = runner::buildBackend(spec);
   MadeBackend m;
   if (!built.backend) {
@@ -405,6 +409,8 @@ int dryRunCases(const BackendOptions& o, const std::vector<std::pair<std::string
   ko.maxParallelExecs = 1;  // one exec after the other, so the output reads in order
   ko.sleep = [](int) {};
   ko.env = {"PATH=/usr/bin:/bin"};
+  ko.cni = o.cni;
+  ko.warn = [](const std::string& message) { std::cout << "# warning: " << message << '\n'; };
   runner::kind::KindBackend kind(ko, simulated);
   runner::RederivingBackend backend(kind);
   std::cout

@@ -15,6 +15,7 @@
 
 #include "generator/case_gen.h"
 #include "model/case_file.h"
+#include "model/codec.h"
 #include "runner/kind/dry_run.h"
 
 namespace npf::runner::kind {
@@ -186,6 +187,245 @@ TEST(KindBackend, TooFewWorkersForTheCase) {
   std::string e = b.setUp(c.cluster);
   EXPECT_NE(e.find("but the cluster has 2 schedulable worker node(s)"), std::string::npos) << e;
   EXPECT_TRUE(fake.applied.empty());
+}
+
+// ---------------------------------------------------------------- cluster-scoped policy
+
+const std::string kAnp = "adminnetworkpolicies.policy.networking.k8s.io";
+const std::string kBanp = "baselineadminnetworkpolicies.policy.networking.k8s.io";
+const std::string kCnp = "clusternetworkpolicies.policy.networking.k8s.io";
+
+// Three namespaces, pods, a Service, an AdminNetworkPolicy and a BaselineAdminNetworkPolicy.
+Cluster v1alpha1Cluster() {
+  DecodeResult d = decodeFile(std::string(NPF_SOURCE_DIR) +
+                              "/corpus/fuzz/decode/cluster_policies_v1alpha1.yaml");
+  EXPECT_TRUE(d.errors.empty());
+  EXPECT_EQ(d.cluster.clusterPolicies.size(), 2u);
+  return d.cluster;
+}
+
+// The same workloads with the two ClusterNetworkPolicies instead.
+Cluster v1alpha2Cluster() {
+  Cluster c = v1alpha1Cluster();
+  DecodeResult d =
+      decodeFile(std::string(NPF_SOURCE_DIR) + "/corpus/fuzz/decode/cluster_network_policy.yaml");
+  EXPECT_TRUE(d.errors.empty());
+  c.clusterPolicies = d.cluster.clusterPolicies;
+  return c;
+}
+
+// The kubectl arguments after the prefix (kubectl --context kind-npf).
+std::vector<std::string> args(const std::vector<std::string>& argv) {
+  return {argv.begin() + 3, argv.end()};
+}
+
+// Index of the first call whose arguments start with `prefix`; calls.size() when none.
+size_t firstCall(const FakeCluster& f, const std::vector<std::string>& prefix, size_t from = 0) {
+  for (size_t i = from; i < f.calls.size(); ++i) {
+    auto a = args(f.calls[i]);
+    if (a.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), a.begin())) return i;
+  }
+  return f.calls.size();
+}
+
+size_t count(const FakeCluster& f, const std::vector<std::string>& prefix) {
+  size_t n = 0;
+  for (size_t i = firstCall(f, prefix); i < f.calls.size(); i = firstCall(f, prefix, i + 1)) ++n;
+  return n;
+}
+
+TEST(KindBackend, CrdsAreAppliedAndEstablishedBeforeTheClusterScopedPolicies) {
+  FakeCluster fake;
+  KindOptions o = options();
+  o.cni = "antrea";
+  std::vector<std::string> warnings;
+  o.warn = [&](const std::string& m) { warnings.push_back(m); };
+  KindBackend b(o, fake);
+  Cluster c = v1alpha1Cluster();
+  ASSERT_EQ(b.setUp(c), "");
+
+  const std::vector<std::string> crdApply = {
+      "apply", "--server-side", "--force-conflicts", "--field-manager=netpolfuzz", "--filename",
+      "-"};
+  size_t apply = firstCall(fake, crdApply);
+  size_t wait = firstCall(fake, {"wait", "--for", "condition=established"});
+  size_t getAnps = firstCall(fake, {"get", kAnp, "--output", "json"});
+  size_t getBanps = firstCall(fake, {"get", kBanp, "--output", "json"});
+  size_t workloads = firstCall(fake, {"apply", "--filename", "-"});
+  ASSERT_LT(getBanps, fake.calls.size());
+  EXPECT_LT(apply, wait);
+  EXPECT_LT(wait, getAnps);
+  EXPECT_LT(getAnps, workloads);  // refused before anything of the run is created
+  EXPECT_EQ(args(fake.calls[wait]),
+            (std::vector<std::string>{"wait", "--for", "condition=established", "--timeout=60s",
+                                      "crd/" + kAnp, "crd/" + kBanp}));
+  // Only the CRDs this case's kinds need.
+  EXPECT_TRUE(fake.objects.count("CustomResourceDefinition /" + kAnp));
+  EXPECT_TRUE(fake.objects.count("CustomResourceDefinition /" + kBanp));
+  EXPECT_FALSE(fake.objects.count("CustomResourceDefinition /" + kCnp));
+
+  // Applies in order: CRDs, workloads, NetworkPolicies (none here), cluster-scoped policies.
+  ASSERT_EQ(fake.applied.size(), 3u);
+  EXPECT_NE(fake.applied[0].find("kind: CustomResourceDefinition"), std::string::npos);
+  EXPECT_FALSE(hasKind(fake.applied[1], "AdminNetworkPolicy"));
+  EXPECT_TRUE(hasKind(fake.applied[2], "AdminNetworkPolicy"));
+  EXPECT_TRUE(hasKind(fake.applied[2], "BaselineAdminNetworkPolicy"));
+  const Json& anp = fake.objects.at("AdminNetworkPolicy /ingress-tcp");
+  EXPECT_EQ(anp["metadata"].value("labels", Json::object()).value("netpolfuzz.io/run", ""),
+            "npf-0a1b2c");
+  EXPECT_EQ(anp["apiVersion"], "policy.networking.k8s.io/v1alpha1");
+  EXPECT_TRUE(fake.objects.count("BaselineAdminNetworkPolicy /default"));
+  EXPECT_EQ(b.actual().clusterPolicies, c.clusterPolicies);
+  // Antrea enforces them only behind a feature gate: said once, naming the CNI.
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("Antrea"), std::string::npos) << warnings[0];
+  ASSERT_EQ(b.reconcile(c), "");
+  EXPECT_EQ(warnings.size(), 1u);
+}
+
+TEST(KindBackend, ReconcileCreatesUpdatesAndDeletesClusterScopedPolicies) {
+  FakeCluster fake;
+  KindBackend b(options(), fake);
+  Cluster c = v1alpha1Cluster();
+  ClusterPolicy second = c.clusterPolicies[0];
+  second.meta.name = "second";
+  second.priority = 9;
+  c.clusterPolicies.push_back(second);
+  ASSERT_EQ(b.setUp(c), "");
+  ASSERT_TRUE(fake.objects.count("AdminNetworkPolicy /second"));
+
+  // Step: ingress-tcp changes priority, second stays, the BANP goes, a third ANP comes.
+  Cluster next = c;
+  next.clusterPolicies[0].priority = 4;
+  std::erase_if(next.clusterPolicies, [](const ClusterPolicy& p) {
+    return p.kind == ClusterPolicyKind::BaselineAdminNetworkPolicy;
+  });
+  ClusterPolicy third = second;
+  third.meta.name = "third";
+  next.clusterPolicies.push_back(third);
+  size_t before = fake.calls.size();
+  size_t appliesBefore = fake.applied.size();
+  ASSERT_EQ(b.reconcile(next), "");
+  std::vector<std::vector<std::string>> calls;
+  for (size_t i = before; i < fake.calls.size(); ++i) calls.push_back(args(fake.calls[i]));
+  ASSERT_EQ(calls.size(), 2u);  // no CRD apply, wait or get: done once per backend
+  EXPECT_EQ(calls[0], (std::vector<std::string>{"delete", kBanp, "default", "--ignore-not-found"}));
+  EXPECT_EQ(calls[1], (std::vector<std::string>{"apply", "--filename", "-"}));
+  ASSERT_EQ(fake.applied.size(), appliesBefore + 1);
+  const std::string& in = fake.applied.back();
+  EXPECT_NE(in.find("\"ingress-tcp\""), std::string::npos);
+  EXPECT_NE(in.find("\"third\""), std::string::npos);
+  EXPECT_EQ(in.find("\"second\""), std::string::npos);  // unchanged: not re-applied
+  EXPECT_EQ(fake.objects.at("AdminNetworkPolicy /ingress-tcp")["spec"]["priority"], 4);
+  EXPECT_TRUE(fake.objects.count("AdminNetworkPolicy /third"));
+  EXPECT_FALSE(fake.objects.count("BaselineAdminNetworkPolicy /default"));
+  EXPECT_EQ(b.actual().clusterPolicies, next.clusterPolicies);
+
+  // Next case: ClusterNetworkPolicies instead. Their CRD comes first; the ANPs go.
+  Cluster v2 = v1alpha2Cluster();
+  before = fake.calls.size();
+  ASSERT_EQ(b.reconcile(v2), "");
+  size_t crdApply = firstCall(fake, {"apply", "--server-side"}, before);
+  size_t wait = firstCall(fake, {"wait"}, before);
+  size_t objects = firstCall(fake, {"apply", "--filename", "-"}, before);
+  ASSERT_LT(objects, fake.calls.size());
+  EXPECT_LT(crdApply, wait);
+  EXPECT_LT(wait, objects);
+  EXPECT_EQ(args(fake.calls[wait]).back(), "crd/" + kCnp);
+  for (const char* name : {"ingress-tcp", "second", "third"})
+    EXPECT_LT(firstCall(fake, {"delete", kAnp, name, "--ignore-not-found"}, before),
+              fake.calls.size())
+        << name;
+  EXPECT_TRUE(fake.objects.count("ClusterNetworkPolicy /b-deny"));
+  EXPECT_TRUE(fake.objects.count("ClusterNetworkPolicy /baseline"));
+  EXPECT_EQ(fake.objects.at("ClusterNetworkPolicy /b-deny")["spec"]["tier"], "Admin");
+}
+
+TEST(KindBackend, TeardownDeletesTheRunsClusterScopedPoliciesByLabelAndKeepsTheCrds) {
+  FakeCluster fake;
+  KindBackend b(options(), fake);
+  ASSERT_EQ(b.setUp(v1alpha1Cluster()), "");
+  // Another run's policy on the same cluster, created after this run checked: not touched.
+  fake.objects["AdminNetworkPolicy /other-run"] = {
+      {"kind", "AdminNetworkPolicy"},
+      {"metadata", {{"name", "other-run"}, {"labels", {{"netpolfuzz.io/run", "npf-ffffff"}}}}}};
+  b.tearDown();
+  size_t cp = firstCall(fake, {"delete", kAnp + "," + kBanp});
+  size_t ns = firstCall(fake, {"delete", "namespace"});
+  ASSERT_LT(cp, fake.calls.size());
+  EXPECT_LT(cp, ns);  // cluster-wide objects first: the namespace deletion may take minutes
+  EXPECT_EQ(args(fake.calls[cp]),
+            (std::vector<std::string>{"delete", kAnp + "," + kBanp, "--selector",
+                                      "netpolfuzz.io/run=npf-0a1b2c", "--ignore-not-found"}));
+  EXPECT_FALSE(fake.objects.count("AdminNetworkPolicy /ingress-tcp"));
+  EXPECT_FALSE(fake.objects.count("BaselineAdminNetworkPolicy /default"));
+  EXPECT_TRUE(fake.objects.count("AdminNetworkPolicy /other-run"));
+  // The CRDs are the cluster's: deleting one would delete every object of its kind.
+  EXPECT_TRUE(fake.objects.count("CustomResourceDefinition /" + kAnp));
+  EXPECT_EQ(count(fake, {"delete", "crd"}), 0u);
+}
+
+TEST(KindBackend, NoCrdsAndNoClusterScopedDeletesForACaseWithoutThem) {
+  FakeCluster fake;
+  KindBackend b(options(), fake);
+  ASSERT_EQ(b.setUp(savedCase().cluster), "");
+  b.tearDown();
+  EXPECT_EQ(count(fake, {"apply", "--server-side"}), 0u);
+  EXPECT_EQ(count(fake, {"wait"}), 0u);
+  EXPECT_EQ(count(fake, {"delete", kAnp}), 0u);
+  EXPECT_EQ(count(fake, {"delete", kAnp + "," + kBanp}), 0u);
+}
+
+TEST(KindBackend, ClusterScopedPoliciesTheRunDidNotCreateAreRefusedBeforeAnythingIsCreated) {
+  FakeCluster fake;
+  // What a killed run left: its BANP (a singleton: this run's would overwrite it).
+  fake.objects["CustomResourceDefinition /" + kBanp] = {{"kind", "CustomResourceDefinition"}};
+  fake.objects["BaselineAdminNetworkPolicy /default"] = {
+      {"kind", "BaselineAdminNetworkPolicy"},
+      {"metadata", {{"name", "default"}, {"labels", {{"netpolfuzz.io/run", "npf-dead00"}}}}}};
+  KindBackend b(options(), fake);
+  std::string e = b.setUp(v1alpha1Cluster());
+  EXPECT_NE(e.find("already has 1 BaselineAdminNetworkPolicy that this run did not create "
+                   "(default (run npf-dead00))"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("kubectl delete " + kBanp + " --selector netpolfuzz.io/run"), std::string::npos)
+      << e;
+  EXPECT_EQ(count(fake, {"apply", "--filename", "-"}), 0u);  // no pod, no namespace
+  EXPECT_EQ(fake.objects.count("BaselineAdminNetworkPolicy /default"), 1u);
+}
+
+TEST(KindBackend, ACniThatDoesNotEnforceThemIsRefusedByName) {
+  for (const char* cni : {"calico", "cilium", "kube-router"}) {
+    FakeCluster fake;
+    KindOptions o = options();
+    o.cni = cni;
+    KindBackend b(o, fake);
+    std::string e = b.setUp(v1alpha1Cluster());
+    EXPECT_NE(e.find(std::string("the CNI ") + cni +
+                     " does not enforce AdminNetworkPolicy, BaselineAdminNetworkPolicy"),
+              std::string::npos)
+        << e;
+    EXPECT_TRUE(fake.calls.empty()) << cni;  // nothing created, nothing to clean up
+    // NetworkPolicy-only cases run as before.
+    EXPECT_EQ(b.setUp(savedCase().cluster), "") << cni;
+  }
+  // Antrea implements only the v1alpha1 API.
+  FakeCluster fake;
+  KindOptions o = options();
+  o.cni = "antrea";
+  KindBackend b(o, fake);
+  std::string e = b.setUp(v1alpha2Cluster());
+  EXPECT_NE(e.find("the CNI antrea does not enforce ClusterNetworkPolicy"), std::string::npos) << e;
+  // No --cni: run, with a warning that says what a discrepancy may mean.
+  FakeCluster unnamed;
+  std::vector<std::string> warnings;
+  KindOptions u = options();
+  u.warn = [&](const std::string& m) { warnings.push_back(m); };
+  KindBackend ub(u, unnamed);
+  EXPECT_EQ(ub.setUp(v1alpha2Cluster()), "");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("no --cni"), std::string::npos) << warnings[0];
 }
 
 }  // namespace

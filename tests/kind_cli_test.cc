@@ -151,6 +151,52 @@ TEST_F(KindCli, DryRunPrintsManifestsAndCommandsWithoutACluster) {
   EXPECT_NE(local.err.find("--dry-run needs --backend kind"), std::string::npos) << local.err;
 }
 
+// A case with cluster-scoped policies: the plan shows the CRDs applied and established, then
+// the workloads, then the policies (labelled with the run), and teardown deletes them by label.
+TEST_F(KindCli, DryRunShowsTheCrdsAndTheClusterScopedPoliciesInOrder) {
+  const std::string file =
+      std::string(NPF_SOURCE_DIR) + "/corpus/fuzz/decode/cluster_policies_v1alpha1.yaml";
+  auto r = runProcess({kCli, "conformance", file, "--backend", "kind", "--dry-run", "--context",
+                       "kind-npf", "--cni", "antrea"});
+  ASSERT_EQ(r.exitCode, 0) << r.err << r.out.substr(0, 3000);
+  const std::string& out = r.out;
+  const std::string anp = "adminnetworkpolicies.policy.networking.k8s.io";
+  const std::string banp = "baselineadminnetworkpolicies.policy.networking.k8s.io";
+  std::vector<std::string> inOrder = {
+      "# warning: Antrea enforces AdminNetworkPolicy and BaselineAdminNetworkPolicy only with",
+      "$ kubectl --context kind-npf apply --server-side --force-conflicts "
+      "--field-manager=netpolfuzz --filename - <<'EOF'",
+      "# CustomResourceDefinition " + anp + ": runner/kind/crds/policy.networking.k8s.io_" +
+          "adminnetworkpolicies.yaml (embedded; not shown)",
+      "$ kubectl --context kind-npf wait --for condition=established --timeout=60s crd/" + anp +
+          " crd/" + banp,
+      "$ kubectl --context kind-npf get " + anp + " --output json",
+      "\"kind\": \"Pod\"",
+      "\"kind\": \"AdminNetworkPolicy\"",
+      "\"netpolfuzz.io/run\": \"npf-dryrun\"",
+      "# ---- probe round",
+      "# ---- teardown",
+      "$ kubectl --context kind-npf delete " + anp + "," + banp +
+          " --selector netpolfuzz.io/run=npf-dryrun --ignore-not-found",
+      "delete namespace --selector netpolfuzz.io/run=npf-dryrun"};
+  size_t at = 0;
+  for (const auto& want : inOrder) {
+    size_t found = out.find(want, at);
+    ASSERT_NE(found, std::string::npos) << "missing after offset " << at << ": " << want << "\n"
+                                        << out.substr(0, 4000);
+    at = found + want.size();
+  }
+  EXPECT_EQ(out.find("openAPIV3Schema"), std::string::npos);  // CRD bodies are not printed
+
+  // A CNI that does not implement the API: refused by name, exit 2 as any bad dry-run.
+  auto calico =
+      runProcess({kCli, "conformance", file, "--backend", "kind", "--dry-run", "--cni", "calico"});
+  EXPECT_NE(calico.exitCode, 0);
+  EXPECT_NE(calico.err.find("the CNI calico does not enforce AdminNetworkPolicy"),
+            std::string::npos)
+      << calico.err;
+}
+
 // `kind up|down`: the steps (argv, pinned versions) are printed before they run; --dry-run only
 // prints them. A missing `kind` is exit 3 with a hint.
 TEST_F(KindCli, KindUpAndDownPrintTheirPinnedSteps) {

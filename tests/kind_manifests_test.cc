@@ -125,5 +125,33 @@ TEST(KindManifests, SctpAndDuplicatePortsAndPortlessPods) {
   expectFaithful(c, r);
 }
 
+TEST(KindManifests, ClusterScopedPoliciesRoundTripWithTheRunLabel) {
+  size_t rendered = 0;
+  for (const char* file : {"cluster_policies_v1alpha1.yaml", "cluster_network_policy.yaml"}) {
+    DecodeResult d = decodeFile(std::string(NPF_SOURCE_DIR) + "/corpus/fuzz/decode/" + file);
+    ASSERT_TRUE(d.errors.empty()) << d.errors[0].message;
+    for (const auto& p : d.cluster.clusterPolicies) {
+      SCOPED_TRACE(p.meta.name);
+      std::string r = renderClusterPolicy(p, layout());
+      DecodeResult back = decodeManifests(r, "rendered.json");
+      ASSERT_TRUE(back.errors.empty()) << back.errors[0].message << "\n" << r;
+      ASSERT_EQ(back.cluster.clusterPolicies.size(), 1u) << r;
+      ClusterPolicy got = back.cluster.clusterPolicies[0];
+      EXPECT_EQ(got.meta.labels.at(kRunLabel), "npf-0a1b2c");  // teardown deletes by it
+      got.meta.labels.erase(kRunLabel);
+      EXPECT_EQ(got, p);  // kind, apiVersion, tier, priority, subject and rules as the case has
+      EXPECT_TRUE(back.cluster.namespaces.empty() && back.cluster.pods.empty());
+      EXPECT_EQ(r.find("\"namespace\""), std::string::npos);  // cluster-scoped
+      ++rendered;
+    }
+  }
+  EXPECT_EQ(rendered, 4u);
+  // renderManifests (the namespaced List applied before the CRDs are there) leaves them out.
+  DecodeResult d = decodeFile(std::string(NPF_SOURCE_DIR) +
+                              "/corpus/fuzz/decode/cluster_policies_v1alpha1.yaml");
+  ASSERT_FALSE(d.cluster.clusterPolicies.empty());
+  EXPECT_EQ(renderManifests(d.cluster, layout()).find("AdminNetworkPolicy"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace npf::runner::kind

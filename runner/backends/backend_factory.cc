@@ -77,6 +77,8 @@ BuiltBackend buildBackend(const BackendSpec& spec) {
     ko.runId = out.runId;
     ko.keep = spec.keep;
     ko.maxParallelExecs = spec.maxParallelExecs;
+    ko.cni = spec.cni;
+    ko.warn = spec.warn;
     out.backend = std::make_unique<kind::KindBackend>(ko, *spec.kubectlRunner);
   } else if (spec.name == "simulated") {
     SimulatedOptions so;

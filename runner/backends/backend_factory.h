@@ -4,6 +4,7 @@
 // itself here.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ struct BackendSpec {
   bool keep = false;
   size_t maxParallelExecs = 8;
   ProcessRunner* kubectlRunner = nullptr;  // required for kind
+  std::string cni;  // --cni: the CNI under test ("" : not named); decides cluster-scoped policy
+  // Where a backend's warnings go (kind: the CNI may not enforce cluster-scoped policies).
+  std::function<void(const std::string& message)> warn;
 };
 
 struct BackendInfo {

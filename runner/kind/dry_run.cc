@@ -1,8 +1,12 @@
 #include "runner/kind/dry_run.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include <regex>
+#include <sstream>
+
+#include "runner/kind/crds.h"
 
 namespace npf::runner::kind {
 namespace {
@@ -20,6 +24,42 @@ std::string quote(const std::string& s) {
   return out + "'";
 }
 
+// The network-policy-api resources the backend names (fully qualified) -> their kinds.
+const std::map<std::string, std::string>& clusterPolicyResources() {
+  static const std::map<std::string, std::string> out = [] {
+    std::map<std::string, std::string> m;
+    for (auto k :
+         {ClusterPolicyKind::AdminNetworkPolicy, ClusterPolicyKind::BaselineAdminNetworkPolicy,
+          ClusterPolicyKind::ClusterNetworkPolicy})
+      m[crdOf(k).name] = toString(k);
+    return m;
+  }();
+  return out;
+}
+
+bool isClusterPolicyKind(const std::string& kind) {
+  for (const auto& [resource, k] : clusterPolicyResources())
+    if (k == kind) return true;
+  return false;
+}
+
+// What the echo shows of an apply's input: CRDs (thousands of lines of upstream schema) by
+// name and source file only, everything else in full.
+std::string shownInput(const std::string& in) {
+  if (in.find("kind: CustomResourceDefinition") == std::string::npos) return in;
+  std::string out;
+  for (auto k :
+       {ClusterPolicyKind::AdminNetworkPolicy, ClusterPolicyKind::BaselineAdminNetworkPolicy,
+        ClusterPolicyKind::ClusterNetworkPolicy}) {
+    const Crd& crd = crdOf(k);
+    if (in.find(crd.yaml) != std::string::npos)
+      out +=
+          fmt::format("# CustomResourceDefinition {}: runner/kind/crds/{} (embedded; not shown)\n",
+                      crd.name, crd.file);
+  }
+  return out.empty() ? in : out;
+}
+
 }  // namespace
 
 std::string shellQuoted(const std::vector<std::string>& argv) {
@@ -35,8 +75,8 @@ ProcessResult SimulatedCluster::run(const std::vector<std::string>& argv,
   calls.push_back(argv);
   if (echo_) {
     *echo_ << "$ " << shellQuoted(argv) << (stdinData.empty() ? "" : " <<'EOF'") << '\n';
-    if (!stdinData.empty())
-      *echo_ << stdinData << (stdinData.back() == '\n' ? "" : "\n") << "EOF\n";
+    std::string shown = shownInput(stdinData);
+    if (!shown.empty()) *echo_ << shown << (shown.back() == '\n' ? "" : "\n") << "EOF\n";
   }
   if (kubectlMissing) return {-1, "", "cannot execute kubectl: No such file or directory"};
   // Skip the prefix: kubectl [--context NAME].
@@ -60,15 +100,58 @@ ProcessResult SimulatedCluster::run(const std::vector<std::string>& argv,
   if (!a.empty() && a[0] == "apply") return apply(stdinData);
   if (a.size() >= 2 && a[0] == "get" && a[1] == "pods") return {0, listOf("Pod"), ""};
   if (a.size() >= 2 && a[0] == "get" && a[1] == "services") return {0, listOf("Service"), ""};
+  if (a.size() >= 2 && a[0] == "get" && clusterPolicyResources().count(a[1]))
+    return {0, listOf(clusterPolicyResources().at(a[1])), ""};
+  if (!a.empty() && a[0] == "wait") return wait(a);
   if (!a.empty() && a[0] == "delete") return remove(a);
   if (!a.empty() && a[0] == "exec") return exec(a);
   return {1, "", "simulated cluster: unexpected command " + shellQuoted(argv)};
 }
 
+ProcessResult SimulatedCluster::applyCrds(const std::string& in) {
+  try {
+    for (const auto& doc : YAML::LoadAll(in)) {
+      if (doc["kind"].as<std::string>("") != "CustomResourceDefinition")
+        return {1, "", "simulated cluster: a YAML apply holds only CRDs"};
+      std::string name = doc["metadata"]["name"].as<std::string>("");
+      objects["CustomResourceDefinition /" + name] = {{"kind", "CustomResourceDefinition"},
+                                                      {"metadata", {{"name", name}}}};
+    }
+  } catch (const YAML::Exception& e) {
+    return {1, "", std::string("error: ") + e.what()};
+  }
+  return {0, "", ""};
+}
+
+ProcessResult SimulatedCluster::wait(const std::vector<std::string>& a) {
+  // wait --for condition=established --timeout=Ns crd/NAME...
+  for (const auto& arg : a)
+    if (arg.rfind("crd/", 0) == 0 && !objects.count("CustomResourceDefinition /" + arg.substr(4)))
+      return {1, "",
+              "Error from server (NotFound): customresourcedefinitions.apiextensions.k8s.io "
+              "\"" +
+                  arg.substr(4) + "\" not found"};
+  return {0, "", ""};
+}
+
 ProcessResult SimulatedCluster::apply(const std::string& in) {
   applied.push_back(in);
   Json list = Json::parse(in, nullptr, false);
+  if (list.is_discarded()) return applyCrds(in);
   if (!list.is_object() || !list.contains("items")) return {1, "", "error: not a JSON List"};
+  // As kubectl does: a kind the server does not know fails before anything is applied.
+  for (const auto& o : list["items"]) {
+    std::string kind = o.value("kind", "");
+    bool known = !isClusterPolicyKind(kind);
+    for (const auto& [resource, k] : clusterPolicyResources())
+      if (k == kind) known = objects.count("CustomResourceDefinition /" + resource);
+    if (!known)
+      return {1, "",
+              fmt::format("error: resource mapping not found for name: \"{}\" namespace: \"\" "
+                          "from \"STDIN\": no matches for kind \"{}\" in version \"{}\"\n"
+                          "ensure CRDs are installed first",
+                          o["metadata"].value("name", ""), kind, o.value("apiVersion", ""))};
+  }
   for (auto& o : list["items"]) {
     std::string kind = o.value("kind", ""), ns = o["metadata"].value("namespace", ""),
                 name = o["metadata"].value("name", "");
@@ -107,6 +190,28 @@ ProcessResult SimulatedCluster::remove(const std::vector<std::string>& a) {
                                                            {"service", "Service"},
                                                            {"networkpolicy", "NetworkPolicy"},
                                                            {"namespace", "Namespace"}};
+  // delete RESOURCE[,RESOURCE...] --selector netpolfuzz.io/run=RUN: cluster-scoped policies.
+  if (a.size() > 3 && a[2] == "--selector" && a[1] != "namespace") {
+    std::set<std::string> kindsNamed;
+    std::stringstream resources(a[1]);
+    for (std::string r; std::getline(resources, r, ',');) {
+      if (!clusterPolicyResources().count(r))
+        return {1, "", "error: the server doesn't have a resource type \"" + r + "\""};
+      kindsNamed.insert(clusterPolicyResources().at(r));
+    }
+    std::string run = a[3].substr(a[3].find('=') + 1);
+    std::erase_if(objects, [&](const auto& kv) {
+      const Json& o = kv.second;
+      return kindsNamed.count(o.value("kind", "")) &&
+             o["metadata"].value("labels", Json::object()).value("netpolfuzz.io/run", "") == run;
+    });
+    return {0, "", ""};
+  }
+  // delete RESOURCE NAME: one cluster-scoped policy.
+  if (a.size() >= 3 && clusterPolicyResources().count(a[1])) {
+    objects.erase(clusterPolicyResources().at(a[1]) + " /" + a[2]);
+    return {0, "", ""};
+  }
   if (a.size() < 3 || !kinds.count(a[1])) return {1, "", "simulated cluster: cannot delete that"};
   if (a[1] == "namespace" && a[2] == "--selector" && a.size() > 3) {
     std::string run = a[3].substr(a[3].find('=') + 1);

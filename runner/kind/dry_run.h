@@ -2,7 +2,8 @@
 // `--dry-run` (print the manifests and commands a run would send, without a cluster) and for
 // tests. Nodes are two placeholder workers; pods become Running with addresses from
 // 10.244.0.0/16 and Services get ClusterIPs from 10.96.0.0/16 as they are applied; every probe of
-// an exec connects unless its destination is in `blocked`.
+// an exec connects unless its destination is in `blocked`. Cluster-scoped policies are accepted
+// only once their CRD has been applied, as a real API server does.
 #pragma once
 
 #include <map>
@@ -32,13 +33,17 @@ class SimulatedCluster : public ProcessRunner {
   bool kubectlMissing = false;       // every command fails as if kubectl could not start
 
   // What happened.
-  std::vector<std::vector<std::string>> calls;    // every argv
-  std::vector<std::string> applied;               // stdin of every apply
-  std::map<std::string, nlohmann::json> objects;  // "Kind ns/name" -> object as applied (+status)
+  std::vector<std::vector<std::string>> calls;  // every argv
+  std::vector<std::string> applied;             // stdin of every apply
+  // "Kind ns/name" -> object as applied (+status); cluster-scoped ones (CRDs, cluster-scoped
+  // policies) as "Kind /name".
+  std::map<std::string, nlohmann::json> objects;
   std::map<std::string, std::string> podIp, serviceIp;  // ns/name -> assigned address
 
  private:
   ProcessResult apply(const std::string& in);
+  ProcessResult applyCrds(const std::string& yaml);
+  ProcessResult wait(const std::vector<std::string>& a);
   ProcessResult remove(const std::vector<std::string>& a);
   ProcessResult exec(const std::vector<std::string>& a);
   std::string listOf(const std::string& kind) const;

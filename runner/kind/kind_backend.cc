@@ -1,6 +1,7 @@
 #include "runner/kind/kind_backend.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -9,6 +10,8 @@
 #include <set>
 #include <thread>
 
+#include "runner/kind/cni_cluster_policy_support.h"
+#include "runner/kind/crds.h"
 #include "runner/kind/probe_batch.h"
 
 namespace npf::runner::kind {
@@ -53,6 +56,13 @@ std::string list(const std::vector<std::string>& objects) {
   std::string out = R"({"apiVersion": "v1", "kind": "List", "items": [)";
   for (size_t i = 0; i < objects.size(); ++i) out += (i ? ",\n" : "\n") + objects[i];
   return out + "]}\n";
+}
+
+// The kinds of `c`'s cluster-scoped policies, each once, in enum order.
+std::vector<ClusterPolicyKind> clusterPolicyKinds(const Cluster& c) {
+  std::set<ClusterPolicyKind> kinds;
+  for (const auto& p : c.clusterPolicies) kinds.insert(p.kind);
+  return {kinds.begin(), kinds.end()};
 }
 
 }  // namespace
@@ -198,10 +208,55 @@ void KindBackend::refreshActual() {
   }
 }
 
+void KindBackend::warnOnce(const std::string& message) {
+  if (options_.warn && warned_.insert(message).second) options_.warn(message);
+}
+
+std::string KindBackend::checkClusterPolicySupport(const Cluster& desired) {
+  ClusterPolicySupport s = clusterPolicySupport(options_.cni, clusterPolicyKinds(desired));
+  if (!s.warning.empty()) warnOnce(s.warning);
+  return s.error;
+}
+
+std::string KindBackend::ensureCrds(const Cluster& desired) {
+  std::vector<ClusterPolicyKind> needed;
+  for (auto k : clusterPolicyKinds(desired))
+    if (!crdsApplied_.count(k)) needed.push_back(k);
+  if (needed.empty()) return "";
+  Run applied = kubectl(crdApplyArgs(), crdStream(needed));
+  if (!applied.ok) return applied.error;
+  if (Run w = kubectl(crdWaitArgs(needed, options_.crdTimeoutS)); !w.ok) return w.error;
+  // An object of these kinds that this run did not create (the cluster's own, or a killed
+  // run's) would decide cells of this run's pods too: every such cell would be misjudged.
+  for (auto kind : needed) {
+    const Crd* crd = &crdOf(kind);
+    Run got = kubectl({"get", crd->name, "--output", "json"});
+    if (!got.ok) return got.error;
+    std::vector<std::string> foreign;
+    for (const auto& o : parse(got.out).value("items", Json::array())) {
+      const Json& meta = o.value("metadata", Json::object());
+      std::string run = str(meta.value("labels", Json::object()), kRunLabel);
+      if (run != options_.runId)
+        foreign.push_back(str(meta, "name") + (run.empty() ? "" : " (run " + run + ")"));
+    }
+    if (!foreign.empty())
+      return fmt::format(
+          "the cluster already has {} {} that this run did not create ({}); they would decide "
+          "cells of this run's pods too. Remove them first (those of killed runs: `kubectl "
+          "delete {} --selector {}`)",
+          foreign.size(), toString(crd->kind), fmt::join(foreign, ", "), crd->name, kRunLabel);
+    crdsApplied_.insert(crd->kind);
+  }
+  return "";
+}
+
 std::string KindBackend::setUp(const Cluster& desired) {
-  if (auto e = refuseClusterPolicies(desired, "kind"); !e.empty()) return e;
+  // Before anything is created: a case the CNI cannot enforce, or a cluster whose own
+  // cluster-scoped policies would interfere, is refused with nothing to clean up.
+  if (auto e = checkClusterPolicySupport(desired); !e.empty()) return e;
   if (up_) tearDown();
   if (auto e = readNodes(); !e.empty()) return e;
+  if (auto e = ensureCrds(desired); !e.empty()) return e;
   if (desired.nodes.size() > layout_.nodes.size())
     return fmt::format(
         "the case has {} nodes but the cluster has {} schedulable worker node(s); create the "
@@ -211,6 +266,7 @@ std::string KindBackend::setUp(const Cluster& desired) {
   // Policies come last: their ipBlocks may have to follow the addresses the pods get.
   Cluster workloads = desired;
   workloads.policies.clear();
+  workloads.clusterPolicies.clear();
   up_ = true;  // from here on, tearDown has something to remove
   Run r = kubectl({"apply", "--filename", "-"}, renderManifests(workloads, layout_));
   if (!r.ok) return r.error;
@@ -221,15 +277,22 @@ std::string KindBackend::setUp(const Cluster& desired) {
   std::vector<std::string> policies;
   for (const auto& p : desired.policies) policies.push_back(renderPolicy(p));
   if (auto e = applyObjects(policies); !e.empty()) return e;
+  applied_.policies = desired.policies;
+  // Cluster-scoped policies last, as NetworkPolicies: their CRDs are established by now.
+  std::vector<std::string> clusterPolicies;
+  for (const auto& p : desired.clusterPolicies)
+    clusterPolicies.push_back(renderClusterPolicy(p, layout_));
+  if (auto e = applyObjects(clusterPolicies); !e.empty()) return e;
   applied_ = desired;
   refreshActual();
   return "";
 }
 
 std::string KindBackend::reconcile(const Cluster& desired) {
-  if (auto e = refuseClusterPolicies(desired, "kind"); !e.empty()) return e;
   if (!up_) return setUp(desired);
   if (desired.nodes != applied_.nodes) return setUp(desired);
+  if (auto e = checkClusterPolicySupport(desired); !e.empty()) return e;
+  if (auto e = ensureCrds(desired); !e.empty()) return e;
   std::vector<std::string> apply;
   std::vector<std::vector<std::string>> deletes;
   auto nodeOf = [&](const Pod& p) {
@@ -291,6 +354,14 @@ std::string KindBackend::reconcile(const Cluster& desired) {
       deletes.push_back({"delete", "networkpolicy", "--namespace", p.meta.namespace_, p.meta.name,
                          "--ignore-not-found"});
   }
+  // Cluster-scoped policies after the NetworkPolicies, in the same apply (their CRDs are there).
+  for (const auto& p : desired.clusterPolicies) {
+    const ClusterPolicy* old = applied_.findClusterPolicy(p.kind, p.meta.name);
+    if (!old || !(*old == p)) apply.push_back(renderClusterPolicy(p, layout_));
+  }
+  for (const auto& p : applied_.clusterPolicies)
+    if (!desired.findClusterPolicy(p.kind, p.meta.name))
+      deletes.push_back({"delete", crdOf(p.kind).name, p.meta.name, "--ignore-not-found"});
   for (const auto& ns : applied_.namespaces)
     if (!desired.findNamespace(ns.meta.name))
       deletes.push_back({"delete", "namespace", ns.meta.name, "--ignore-not-found"});
@@ -332,8 +403,13 @@ void KindBackend::tearDown() {
   podIps_.clear();
   serviceIps_.clear();
   if (options_.keep) return;
-  kubectl({"delete", "namespace", "--selector", std::string(kRunLabel) + "=" + layout_.runId,
-           "--ignore-not-found", "--timeout=180s"});
+  const std::string selector = std::string(kRunLabel) + "=" + layout_.runId;
+  // Cluster-scoped policies first: they are in no namespace of the run, and while they exist
+  // they judge traffic cluster-wide (the namespace deletion below may wait for minutes). Only
+  // the kinds whose CRDs this backend applied: kubectl fails on a resource the cluster lacks.
+  if (!crdsApplied_.empty())
+    kubectl(deleteLabelledArgs({crdsApplied_.begin(), crdsApplied_.end()}, selector));
+  kubectl({"delete", "namespace", "--selector", selector, "--ignore-not-found", "--timeout=180s"});
 }
 
 }  // namespace npf::runner::kind

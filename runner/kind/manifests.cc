@@ -148,6 +148,14 @@ std::string renderService(const Service& s) {
   return dump(j);
 }
 
+std::string renderClusterPolicy(const ClusterPolicy& p, const KindLayout& layout) {
+  Cluster c;
+  c.clusterPolicies = {p};
+  Json j = encoded(c).front();
+  j["metadata"]["labels"][kRunLabel] = layout.runId;
+  return dump(j);
+}
+
 std::string renderPod(const Pod& p, const std::string& kindNode, const KindLayout& layout) {
   return dump(podJson(p, kindNode, layout));
 }

@@ -4,7 +4,8 @@
 // the upstream netpol e2e suite does (`agnhost serve-hostname --tcp|--udp --http=false --port N`,
 // SCTP through `agnhost porter` with SERVE_SCTP_PORT_<N>); the port keeps its name so named
 // ports resolve as in the case. Pods are pinned to the kind node the case's node maps to.
-// Namespaces carry the run label (the only label added: pods and policies are as generated).
+// Namespaces and cluster-scoped policies carry the run label (the only label added: pods and
+// policies are as generated).
 // Services get no clusterIP (the cluster assigns one; the backend reads it back). Each kind node
 // gets a host-network client pod in the run's own namespace, for node -> pod cells.
 #pragma once
@@ -38,8 +39,9 @@ std::string execContainerOf(const Pod& p);
 // The host-network client pod of a kind node.
 std::string clientPodName(const std::string& kindNode);
 
-// Every object to apply, as one JSON `kind: List` (namespaces, client pods, pods, Services,
-// NetworkPolicies, in that order). Policies are written exactly as the case has them.
+// Every namespaced object to apply, as one JSON `kind: List` (namespaces, client pods, pods,
+// Services, NetworkPolicies, in that order). Policies are written exactly as the case has them.
+// Cluster-scoped policies are not in it: their CRDs come first (renderClusterPolicy).
 std::string renderManifests(const Cluster& c, const KindLayout& layout);
 
 // Single objects, for incremental changes between steps (kubectl apply -f - of each).
@@ -47,5 +49,8 @@ std::string renderPolicy(const NetworkPolicy& p);
 std::string renderPod(const Pod& p, const std::string& kindNode, const KindLayout& layout);
 std::string renderNamespace(const Namespace& ns, const KindLayout& layout);
 std::string renderService(const Service& s);  // without clusterIP
+// A cluster-scoped policy as the model's encoder writes it, plus the run label (it lives in no
+// namespace of the run, so teardown and leftover cleanup find it by that label).
+std::string renderClusterPolicy(const ClusterPolicy& p, const KindLayout& layout);
 
 }  // namespace npf::runner::kind
