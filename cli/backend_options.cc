@@ -89,6 +89,15 @@ std::string backendHelp() {
   return out;
 }
 
+bool runsClusterPolicies(const BackendOptions& o) {
+  return (o.backend == "local" && o.enforcer == "nftables") || o.backend == "simulated" ||
+         o.backend == "kind";
+}
+
+bool generatesClusterPolicies(const BackendOptions& o) {
+  return (o.backend == "local" && o.enforcer == "nftables") || o.backend == "simulated";
+}
+
 const std::vector<std::string>& knownCnis() {
   static const std::vector<std::string> cnis = {"kindnet", "calico", "cilium", "antrea",
                                                 "kube-router"};

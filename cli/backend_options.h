@@ -96,6 +96,15 @@ int dryRunCases(const BackendOptions& o, const std::vector<std::pair<std::string
 
 const std::vector<std::string>& knownCnis();
 
+// Whether the backend as configured runs cases with cluster-scoped policies (AdminNetworkPolicy,
+// BaselineAdminNetworkPolicy, ClusterNetworkPolicy): the local backend with its nftables
+// enforcer, the simulated one, and kind (which refuses them itself on a CNI known not to
+// enforce them). `conformance` skips such cases elsewhere, saying so.
+bool runsClusterPolicies(const BackendOptions& o);
+// Whether `fuzz` generates them unless a weights file says otherwise: only where a dataplane
+// verified here enforces them (local with nftables, simulated); see GeneratorWeights.
+bool generatesClusterPolicies(const BackendOptions& o);
+
 // Adds `--report FORMATS` (html, junit, markdown, text, none; comma-separated, repeatable);
 // `formats` holds the command's default on entry.
 void addReportOption(CLI::App& sub, std::vector<std::string>& formats);

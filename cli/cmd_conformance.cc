@@ -162,6 +162,22 @@ Command addConformanceCommand(CLI::App& app) {
               selected.push_back(std::move(c));
             }
             if (bad) return kExitBadInput;
+            if (!runsClusterPolicies(bo)) {
+              // Every cell they decide would be a false discrepancy.
+              size_t before = selected.size();
+              std::erase_if(selected, [](const runner::SessionCase& c) {
+                if (!c.kase.cluster.clusterPolicies.empty()) return true;
+                return std::any_of(c.kase.meta.steps.begin(), c.kase.meta.steps.end(),
+                                   [](const Step& s) { return s.clusterPolicy.has_value(); });
+              });
+              if (size_t skipped = before - selected.size())
+                std::cerr << fmt::format(
+                    "netpolfuzz conformance: skipped {} case{} with cluster-scoped policies: {} "
+                    "does not enforce them\n",
+                    skipped, skipped == 1 ? "" : "s",
+                    enforcerDescription(bo).empty() ? "the " + bo.backend + " backend"
+                                                    : enforcerDescription(bo));
+            }
             if (selected.empty()) {
               std::cerr << "netpolfuzz conformance: no case selected (check --include/--exclude)\n";
               return kExitBadInput;

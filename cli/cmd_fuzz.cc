@@ -216,6 +216,15 @@ Command addFuzzCommand(CLI::App& app) {
         if (!loadKnownFailures(o->known, "")) return kExitBadInput;
         GeneratorWeights weights;
         if (!o->weights.empty() && !loadWeightsFile(o->weights, weights)) return kExitBadInput;
+        if (weights.clusterPolicies < 0 && !generatesClusterPolicies(bo)) {
+          // The rest of each case stays as the seed gives it (a stream of their own).
+          weights.clusterPolicies = 0;
+          std::cerr << fmt::format(
+              "netpolfuzz fuzz: no cluster-scoped policies generated for {} (not enforced, or "
+              "not verified here); a weights file with `clusterPolicies: N` asks for them\n",
+              enforcerDescription(bo).empty() ? "the " + bo.backend + " backend"
+                                              : enforcerDescription(bo));
+        }
         runner::SessionOptions so;
         so.profile = bo.profile;
         so.check = checkOptions(bo);

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "generator/cluster_gen.h"
+#include "generator/cluster_policy_gen.h"
 #include "generator/features.h"
 #include "generator/policy_gen.h"
 #include "generator/random.h"
@@ -98,6 +101,36 @@ Step randomStep(Random& rng, const Cluster& state, const GeneratorWeights& w, in
   return s;
 }
 
+// Cluster-scoped policies and steps that change them, from their own stream (see
+// GeneratorWeights::clusterPolicies). The steps go between the others at random places: they
+// touch only cluster-scoped policies, so every other step still applies.
+constexpr uint64_t kClusterPolicyStream = 0xc1a5;
+
+void addClusterPolicies(Random rng, const GeneratorWeights& w, Case& cs) {
+  if (!rng.percent(w.clusterPolicies < 0 ? kDefaultClusterPolicies : w.clusterPolicies)) return;
+  cs.cluster.clusterPolicies = generateClusterPolicies(rng, cs.cluster, w);
+  if (!rng.percent(w.clusterPolicySteps)) return;
+  int count = int(rng.range(1, std::max(1, w.maxSteps)));
+  std::vector<size_t> at;
+  for (int i = 0; i < count; ++i) at.push_back(size_t(rng.range(0, int64_t(cs.meta.steps.size()))));
+  std::sort(at.begin(), at.end());
+  // Insert in order, each applied to the state at its place.
+  std::vector<Step> merged;
+  Cluster state = cs.cluster;
+  size_t next = 0;
+  for (size_t i = 0; i <= cs.meta.steps.size(); ++i) {
+    for (; next < at.size() && at[next] == i; ++next) {
+      Step s = randomClusterPolicyStep(rng, state, w, int(next) + 1);
+      if (applyStep(state, s).empty()) merged.push_back(std::move(s));
+    }
+    if (i < cs.meta.steps.size()) {
+      applyStep(state, cs.meta.steps[i]);
+      merged.push_back(cs.meta.steps[i]);
+    }
+  }
+  cs.meta.steps = std::move(merged);
+}
+
 }  // namespace
 
 Case generateCase(uint64_t seed, uint64_t index, ClusterSize size, const GeneratorWeights& w) {
@@ -140,6 +173,7 @@ Case generateCaseFrom(Random& rng, ClusterSize size, const GeneratorWeights& w, 
       if (applyStep(state, s).empty()) cs.meta.steps.push_back(s);
     }
   }
+  if (w.clusterPolicies != 0) addClusterPolicies(rng.fork(kClusterPolicyStream), w, cs);
   for (const auto& t : computeTags(cs)) cs.meta.tags.push_back(t);
   return cs;
 }

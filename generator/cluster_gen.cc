@@ -89,6 +89,7 @@ Cluster generateCluster(Random& rng, ClusterSize size, const GeneratorWeights& w
   for (int n = 0; n < shape.nodes; ++n) {
     Node node;
     node.meta.name = fmt::format("node-{}", n + 1);
+    node.meta.labels["kubernetes.io/hostname"] = node.meta.name;  // as every real node has
     node.internalIPs = {fmt::format("172.18.0.{}", n + 2)};
     if (dual) node.internalIPs.push_back(fmt::format("fd00:172:18::{:x}", n + 2));
     if (v6Primary) std::swap(node.internalIPs[0], node.internalIPs[1]);

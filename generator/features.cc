@@ -32,6 +32,11 @@ const std::vector<std::string>& expressibleBugClasses() {
       "IPBLOCK_POD_IP",
       "LOOPBACK",
       "IPV6",
+      "PASS_AS_ALLOW",
+      "PRIORITY_INVERTED",
+      "BANP_OVER_NP",
+      "RULE_ORDER_IGNORED",
+      "ANP_IMPLICIT_ISOLATION",
   };
   return classes;
 }
@@ -79,7 +84,102 @@ std::vector<const Pod*> selectedPods(const Cluster& c, const NetworkPolicy& p) {
   return out;
 }
 
+// Whether a cluster-scoped subject or peer selects `pod` (host-network pods never).
+bool clusterSelects(const Cluster& c, const std::optional<LabelSelector>& namespaces,
+                    const std::optional<NamespacedPods>& pods, const Pod& pod) {
+  if (pod.hostNetwork) return false;
+  const Namespace* ns = c.findNamespace(pod.meta.namespace_);
+  Labels nsLabels = ns ? ns->meta.labels : Labels{};
+  nsLabels[kNamespaceNameLabel] = pod.meta.namespace_;
+  if (namespaces) return matches(*namespaces, nsLabels);
+  if (!pods) return false;
+  if (pods->namespaceSelector && !matches(*pods->namespaceSelector, nsLabels)) return false;
+  return matches(pods->podSelector, pod.meta.labels);
+}
+
+// Feature tags of cluster-scoped policies and the bug classes they expose: per pod and
+// direction, which tiers select it and whether a NetworkPolicy isolates it.
+void tagClusterPolicies(const Cluster& c, std::set<std::string>& tags) {
+  if (c.clusterPolicies.empty()) return;
+  for (const auto& p : c.clusterPolicies) {
+    switch (p.kind) {
+      case ClusterPolicyKind::AdminNetworkPolicy:
+        tags.insert("cluster:admin-network-policy");
+        break;
+      case ClusterPolicyKind::BaselineAdminNetworkPolicy:
+        tags.insert("cluster:baseline-admin-network-policy");
+        break;
+      case ClusterPolicyKind::ClusterNetworkPolicy:
+        tags.insert(p.tier == PolicyTier::Admin ? "cluster:cnp-admin" : "cluster:cnp-baseline");
+    }
+    tags.insert(p.subject.namespaces ? "cluster-subject:namespaces" : "cluster-subject:pods");
+    for (const auto* rules : {&p.ingress, &p.egress}) {
+      if (!*rules) continue;
+      std::set<ClusterRuleAction> actions;
+      for (const auto& r : **rules) {
+        actions.insert(r.action);
+        tags.insert(std::string("cluster-action:") +
+                    toString(r.action, ClusterPolicyKind::AdminNetworkPolicy));
+        for (const auto& peer : r.peers) {
+          if (peer.namespaces) tags.insert("cluster-peer:namespaces");
+          if (peer.pods) tags.insert("cluster-peer:pods");
+          if (peer.nodes) tags.insert("cluster-peer:nodes");
+          if (peer.networks) tags.insert("cluster-peer:networks");
+        }
+        if (r.ports)
+          for (const auto& port : *r.ports)
+            tags.insert(port.kind == ClusterPolicyPort::Kind::Named   ? "cluster-port:named"
+                        : port.kind == ClusterPolicyPort::Kind::Range ? "cluster-port:range"
+                                                                      : "cluster-port:number");
+      }
+      // Rules in order decide differently from rules taken by action.
+      if (actions.size() > 1) tags.insert("RULE_ORDER_IGNORED");
+    }
+  }
+  for (const auto& pod : c.pods) {
+    if (pod.hostNetwork) continue;
+    for (bool egress : {false, true}) {
+      bool npIsolates = false;
+      for (const auto& np : c.policies)
+        if (np.meta.namespace_ == pod.meta.namespace_ &&
+            matches(np.podSelector.value_or(LabelSelector{}), pod.meta.labels) &&
+            (egress ? hasEgressType(np) : hasIngressType(np)))
+          npIsolates = true;
+      std::map<int32_t, std::set<ClusterRuleAction>> adminByPriority;
+      bool pass = false, baseline = false, baselineDeny = false, priorityTie = false;
+      for (const auto& p : c.clusterPolicies) {
+        const auto& rules = egress ? p.egress : p.ingress;
+        if (!rules || rules->empty() ||
+            !clusterSelects(c, p.subject.namespaces, p.subject.pods, pod))
+          continue;
+        std::set<ClusterRuleAction> actions;
+        for (const auto& r : *rules) actions.insert(r.action);
+        if (p.tier == PolicyTier::Baseline) {
+          baseline = true;
+          baselineDeny = baselineDeny || actions.count(ClusterRuleAction::Deny);
+          continue;
+        }
+        pass = pass || actions.count(ClusterRuleAction::Pass);
+        if (adminByPriority.count(p.priority)) priorityTie = true;
+        adminByPriority[p.priority].insert(actions.begin(), actions.end());
+      }
+      // Another decision lies behind a Pass: NetworkPolicy's, or the baseline's.
+      if (pass && (npIsolates || baselineDeny)) tags.insert("PASS_AS_ALLOW");
+      if (adminByPriority.size() > 1) {
+        std::set<ClusterRuleAction> all;
+        for (const auto& [prio, actions] : adminByPriority)
+          all.insert(actions.begin(), actions.end());
+        if (all.size() > 1) tags.insert("PRIORITY_INVERTED");
+      }
+      if (priorityTie) tags.insert("cluster-priority:tie");
+      if (baseline && npIsolates) tags.insert("BANP_OVER_NP");
+      if (!adminByPriority.empty() && !npIsolates) tags.insert("ANP_IMPLICIT_ISOLATION");
+    }
+  }
+}
+
 void tagCluster(const Cluster& c, std::set<std::string>& tags) {
+  tagClusterPolicies(c, tags);
   // Named container ports whose number or protocol differs between pods.
   std::map<std::string, std::set<std::pair<int32_t, Protocol>>> portsByName;
   std::set<std::pair<int32_t, Protocol>> served;
@@ -261,6 +361,11 @@ std::set<std::string> computeTags(const Case& cs) {
         if (const Pod* p = state.findPod(s.namespace_, s.name))
           deletedPodIps[p->podIP] = s.namespace_ + "/" + s.name;
         tags.insert("step:delete-pod");
+        break;
+      case A::CreateClusterPolicy:
+      case A::UpdateClusterPolicy:
+      case A::DeleteClusterPolicy:
+        tags.insert(std::string("step:") + toString(s.action));
         break;
       case A::CreatePod:
         if (s.pod) {

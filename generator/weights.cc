@@ -53,6 +53,12 @@ static std::map<std::string, int GeneratorWeights::*> weightFields() {
       {"portProtocolOnly", &W::portProtocolOnly},
       {"portEmptyEntry", &W::portEmptyEntry},
       {"protocolAbsent", &W::protocolAbsent},
+      {"clusterPolicies", &W::clusterPolicies},
+      {"clusterNetworkPolicyApi", &W::clusterNetworkPolicyApi},
+      {"maxClusterPolicies", &W::maxClusterPolicies},
+      {"baselinePolicy", &W::baselinePolicy},
+      {"maxClusterRules", &W::maxClusterRules},
+      {"clusterPolicySteps", &W::clusterPolicySteps},
       {"steps", &W::steps},
       {"maxSteps", &W::maxSteps},
   };

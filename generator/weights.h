@@ -8,6 +8,8 @@
 namespace npf {
 
 enum class ClusterSize { Small, Medium, Large };
+
+inline constexpr int kDefaultClusterPolicies = 30;
 const char* toString(ClusterSize s);
 
 struct GeneratorWeights {
@@ -36,6 +38,19 @@ struct GeneratorWeights {
   int maxPorts = 3;
   int portNamed = 25, portRange = 15, portProtocolOnly = 10, portEmptyEntry = 5;  // rest numeric
   int protocolAbsent = 40;  // protocol omitted (TCP) on a numeric/named entry
+
+  // Cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+  // ClusterNetworkPolicy). They are drawn from a stream of their own after everything else, so
+  // the rest of a seed's case is the same whether they are on or off (a campaign on a backend
+  // that does not enforce them turns them off).
+  // % of cases with cluster-scoped policies; -1: kDefaultClusterPolicies, except that `fuzz`
+  // makes it 0 on a backend that does not enforce them.
+  int clusterPolicies = -1;
+  int clusterNetworkPolicyApi = 30;  // % of those written as v1alpha2 ClusterNetworkPolicies
+  int maxClusterPolicies = 3;        // admin-tier policies (1..max)
+  int baselinePolicy = 60;           // % with a baseline-tier policy too
+  int maxClusterRules = 3;           // rules per direction
+  int clusterPolicySteps = 50;       // % of those cases with steps that change them
 
   // Steps.
   int steps = 45;  // % of cases that are a sequence of changes

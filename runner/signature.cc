@@ -57,10 +57,39 @@ std::optional<AllowingRule> allowingRule(const std::vector<std::string>& lines) 
   return std::nullopt;
 }
 
+// What the cluster-scoped tiers of one direction did, from the oracle's explanation lines
+// "admin tier: decided by KIND NAME (...) DIR rule R ['name']: ACTION (...)" and
+// "admin tier: no rule matches in ...".
+struct TierOutcome {
+  std::string tier;    // "admin tier", "baseline tier"
+  std::string action;  // Allow/Accept, Deny, Pass; "tie" for equal priorities; "no match"
+  std::string kind, name;
+  size_t rule = 0;
+};
+
+std::vector<TierOutcome> tierOutcomes(const std::vector<std::string>& lines) {
+  static const std::regex decided(
+      R"(^(admin tier|baseline tier): decided by (\w+) (\S+) \([^)]*\) (?:ingress|egress) rule (\d+)(?: '[^']*')?: (\w+))");
+  std::vector<TierOutcome> out;
+  for (const auto& l : lines) {
+    std::smatch m;
+    if (std::regex_search(l, m, decided)) {
+      out.push_back({m[1], m[5], m[2], m[3], std::stoul(m[4])});
+    } else {
+      for (const char* tier : {"admin tier", "baseline tier"}) {
+        std::string t = tier;
+        if (l.rfind(t + ": equal priorities", 0) == 0) out.push_back({t, "tie", "", "", 0});
+        if (l.rfind(t + ": no rule matches", 0) == 0) out.push_back({t, "no match", "", "", 0});
+      }
+    }
+  }
+  return out;
+}
+
 // Feature tags that describe how a policy is written (not which objects it names).
 bool policyFeature(const std::string& tag) {
-  for (const char* prefix :
-       {"peer:", "peers:", "port:", "operator:", "ingress:", "egress:", "label:"})
+  for (const char* prefix : {"peer:", "peers:", "port:", "operator:", "ingress:", "egress:",
+                             "label:", "cluster:", "cluster-"})
     if (tag.rfind(prefix, 0) == 0) return true;
   // Bug classes the involved rules are exposed to. IPV6 and LOOPBACK describe the cluster;
   // EGRESS_DIRECTION and REPLY_TRAFFIC only restate the direction (the involved policies are
@@ -116,6 +145,22 @@ std::string discrepancySignature(const Cluster& state, const Probe& probe,
   Case involved;
   involved.cluster = state;
   involved.cluster.policies.clear();
+  involved.cluster.clusterPolicies.clear();
+  // The tiers that decided (or passed) each direction, and the deciding rule alone.
+  for (const auto& [lines, egressDir] :
+       {std::pair{&why.egress, true}, std::pair{&why.ingress, false}})
+    for (const auto& t : tierOutcomes(*lines)) {
+      parts.push_back(fmt::format("{} {} {}", egressDir ? "egress" : "ingress", t.tier, t.action));
+      if (t.kind.empty()) continue;
+      for (const auto& cp : state.clusterPolicies) {
+        if (toString(cp.kind) != t.kind || cp.meta.name != t.name) continue;
+        ClusterPolicy narrowed = cp;
+        auto& keep = egressDir ? narrowed.egress : narrowed.ingress;
+        (egressDir ? narrowed.ingress : narrowed.egress).reset();
+        if (keep && t.rule < keep->size()) keep = std::vector<ClusterPolicyRule>{(*keep)[t.rule]};
+        involved.cluster.clusterPolicies.push_back(narrowed);
+      }
+    }
   for (const auto& [lines, dir, names] :
        {std::tuple{&why.egress, PolicyType::Egress, &egress},
         std::tuple{&why.ingress, PolicyType::Ingress, &ingress}}) {
@@ -139,7 +184,7 @@ std::string discrepancySignature(const Cluster& state, const Probe& probe,
       involved.cluster.policies.push_back(narrowed);
     }
   }
-  if (!involved.cluster.policies.empty())
+  if (!involved.cluster.policies.empty() || !involved.cluster.clusterPolicies.empty())
     for (const auto& tag : computeTags(involved))
       if (policyFeature(tag)) parts.push_back(tag);
 

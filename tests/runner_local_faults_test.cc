@@ -34,6 +34,23 @@ std::string policy(const std::string& ns, const std::string& name, const std::st
          ", namespace: \"" + ns + "\"}\nspec:\n" + spec;
 }
 
+std::string anp(const std::string& name, int priority, const std::string& spec) {
+  return "---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\n"
+         "metadata: {name: " +
+         name + "}\nspec:\n  priority: " + std::to_string(priority) + "\n" + spec;
+}
+
+std::string banp(const std::string& spec) {
+  return "---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\n"
+         "metadata: {name: default}\nspec:\n" +
+         spec;
+}
+
+// Subject x/b (in an AdminNetworkPolicy's or the baseline's spelling).
+const char* const kSubjectB =
+    "  subject: {pods: {namespaceSelector: {matchLabels: {ns: x}}, podSelector: {matchLabels: "
+    "{pod: b}}}}\n";
+
 Step relabelC() {
   return Step{Step::Action::RelabelPod, {}, {}, "y", "c", {{"pod", "c"}, {"role", "client"}}};
 }
@@ -140,6 +157,45 @@ std::vector<FaultCase> faultCases() {
               "client}}}]}]\n"),
        {relabelC()},
        {"y/c", "x/b", 80, TCP, K::Connected},
+       K::Timeout},
+      {"PASS_AS_ALLOW",  // Pass hands y/c -> x/b to the NetworkPolicy, which denies it
+       anp("pass-y", 10,
+           std::string(kSubjectB) +
+               "  ingress: [{action: Pass, from: [{namespaces: {matchLabels: {ns: \"y\"}}}]}]\n") +
+           policy("x", "p", "  podSelector: {matchLabels: {pod: b}}\n  ingress: []\n"),
+       {},
+       {"y/c", "x/b", 80, TCP, K::Timeout},
+       K::Connected},
+      {"PRIORITY_INVERTED",  // priority 1 (Deny) goes before priority 2 (Allow)
+       anp("deny-first", 1,
+           std::string(kSubjectB) + "  ingress: [{action: Deny, from: [{namespaces: {}}]}]\n") +
+           anp("allow-later", 2,
+               std::string(kSubjectB) + "  ingress: [{action: Allow, from: [{namespaces: {}}]}]\n"),
+       {},
+       {"x/a", "x/b", 80, TCP, K::Timeout},
+       K::Connected},
+      {"BANP_OVER_NP",  // the NetworkPolicy allows x/a; the baseline would deny it
+       banp(std::string(kSubjectB) + "  ingress: [{action: Deny, from: [{namespaces: {}}]}]\n") +
+           policy("x", "p",
+                  "  podSelector: {matchLabels: {pod: b}}\n"
+                  "  ingress: [{from: [{podSelector: {matchLabels: {pod: a}}}]}]\n"),
+       {},
+       {"x/a", "x/b", 80, TCP, K::Connected},
+       K::Timeout},
+      {"RULE_ORDER_IGNORED",  // Allow is written before Deny
+       anp("ordered", 5,
+           std::string(kSubjectB) +
+               "  ingress:\n  - {action: Allow, from: [{namespaces: {matchLabels: {ns: x}}}]}\n"
+               "  - {action: Deny, from: [{namespaces: {}}]}\n"),
+       {},
+       {"x/a", "x/b", 80, TCP, K::Connected},
+       K::Timeout},
+      {"ANP_IMPLICIT_ISOLATION",  // an ANP about y says nothing about x/a -> x/b
+       anp("deny-y", 5,
+           std::string(kSubjectB) +
+               "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: \"y\"}}}]}]\n"),
+       {},
+       {"x/a", "x/b", 80, TCP, K::Connected},
        K::Timeout},
       {"POD_IP_REUSE",
        policy("x", "p",

@@ -282,8 +282,42 @@ spec:
   policyTypes: [Egress]
   ingress: []
 )";
-  std::string base = compile(policies);
-  for (const auto& f : compilerFaults()) EXPECT_NE(compile(policies, "node-1", {}, {f}), base) << f;
+  // Cluster-scoped policies for their faults: x/a selected by two AdminNetworkPolicies of
+  // different priorities (Allow before Deny, a Pass) and a baseline, x/a also under x/everything;
+  // y/c's ingress only by an AdminNetworkPolicy.
+  const std::string tiers = policies + R"(---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: first}
+spec:
+  priority: 1
+  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {pod: a}}}}
+  ingress:
+  - {action: Allow, from: [{namespaces: {matchLabels: {ns: x}}}]}
+  - {action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {port: 80}}]}
+  - {action: Pass, from: [{namespaces: {}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: second}
+spec:
+  priority: 2
+  subject: {namespaces: {}}
+  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: "y"}}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {}}
+  ingress: [{action: Deny, from: [{namespaces: {}}]}]
+  egress: [{action: Deny, to: [{namespaces: {}}]}]
+)";
+  std::string base = compile(policies), tiered = compile(tiers);
+  for (const auto& f : compilerFaults())
+    EXPECT_TRUE(compile(policies, "node-1", {}, {f}) != base ||
+                compile(tiers, "node-1", {}, {f}) != tiered)
+        << f;
   EXPECT_TRUE(
       has(compile(policies, "node-1", {}, {"SERVICE_PRE_DNAT"}), "hook prerouting priority -150"));
 }

@@ -95,6 +95,12 @@ std::string LocalBackend::describeFault(const std::string& fault) {
       {"MATCHEXPRESSIONS", "selectors' matchExpressions ignored (matchLabels only)"},
       {"SERVICE_PRE_DNAT", "egress judged on the ClusterIP and Service port, before DNAT"},
       {"NODE_TO_POD", "traffic from the own node judged by ingress policy (no exemption)"},
+      {"PASS_AS_ALLOW", "an admin-tier Pass allows instead of handing over to NetworkPolicy"},
+      {"PRIORITY_INVERTED", "cluster-scoped policies applied highest priority number first"},
+      {"BANP_OVER_NP", "the baseline tier judged before NetworkPolicy, even for isolated pods"},
+      {"RULE_ORDER_IGNORED", "a cluster-scoped policy's rules applied Deny first, not in order"},
+      {"ANP_IMPLICIT_ISOLATION",
+       "a pod an admin-tier policy selects is isolated: what no rule matches is dropped"},
       {"LABEL_UPDATE_STALE", "pod and namespace label changes never reach the rules"},
       {"POD_IP_REUSE",
        "a new pod with a deleted pod's IP is judged as the deleted pod (its namespace, labels, "

@@ -14,9 +14,24 @@ namespace npf::runner::local {
 
 const std::vector<std::string>& compilerFaults() {
   static const std::vector<std::string> v{
-      "NAMED_PORT_RESOLUTION",  "ENDPORT_IGNORED",    "EMPTY_PORT",         "PROTOCOL_CONFUSION",
-      "IPBLOCK_EXCEPT_AS_DENY", "MULTI_PEER_DROPPED", "RULE_CROSS_PRODUCT", "POLICYTYPES",
-      "NS_AND_POD_SELECTOR",    "MATCHEXPRESSIONS",   "SERVICE_PRE_DNAT",   "NODE_TO_POD",
+      "NAMED_PORT_RESOLUTION",
+      "ENDPORT_IGNORED",
+      "EMPTY_PORT",
+      "PROTOCOL_CONFUSION",
+      "IPBLOCK_EXCEPT_AS_DENY",
+      "MULTI_PEER_DROPPED",
+      "RULE_CROSS_PRODUCT",
+      "POLICYTYPES",
+      "NS_AND_POD_SELECTOR",
+      "MATCHEXPRESSIONS",
+      "SERVICE_PRE_DNAT",
+      "NODE_TO_POD",
+      // Cluster-scoped policy (docs/cluster-policy.md).
+      "PASS_AS_ALLOW",
+      "PRIORITY_INVERTED",
+      "BANP_OVER_NP",
+      "RULE_ORDER_IGNORED",
+      "ANP_IMPLICIT_ISOLATION",
   };
   return v;
 }
@@ -453,9 +468,13 @@ class Compiler {
           clusterSelects(cp.subject.namespaces, cp.subject.pods, s))
         out.push_back(&cp);
     }
-    std::stable_sort(out.begin(), out.end(), [](const ClusterPolicy* a, const ClusterPolicy* b) {
-      return a->priority != b->priority ? a->priority < b->priority : a->meta.name < b->meta.name;
-    });
+    const bool inverted = fault("PRIORITY_INVERTED");  // the highest number first
+    std::stable_sort(out.begin(), out.end(),
+                     [inverted](const ClusterPolicy* a, const ClusterPolicy* b) {
+                       if (a->priority != b->priority)
+                         return inverted ? a->priority > b->priority : a->priority < b->priority;
+                       return a->meta.name < b->meta.name;
+                     });
     return out;
   }
 
@@ -572,13 +591,22 @@ class Compiler {
     std::vector<std::string> out;
     for (const ClusterPolicy* cp : policies) {
       const auto& rules = *(dir == Dir::Ingress ? cp->ingress : cp->egress);
-      for (size_t ri = 0; ri < rules.size(); ++ri) {
+      std::vector<size_t> order(rules.size());
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      if (fault("RULE_ORDER_IGNORED"))  // by action, Deny first, as if rules were unordered
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+          auto rank = [](ClusterRuleAction x) {
+            return x == ClusterRuleAction::Deny ? 0 : x == ClusterRuleAction::Allow ? 1 : 2;
+          };
+          return rank(rules[a].action) < rank(rules[b].action);
+        });
+      for (size_t ri : order) {
         const ClusterPolicyRule& r = rules[ri];
         // Pass: on to the next tier's chain (none after the baseline tier: allowed).
-        std::string verdict = r.action == ClusterRuleAction::Allow  ? "return"
-                              : r.action == ClusterRuleAction::Deny ? "drop"
-                              : passTarget.empty()                  ? "return"
-                                                                    : "goto " + passTarget;
+        std::string verdict = r.action == ClusterRuleAction::Allow           ? "return"
+                              : r.action == ClusterRuleAction::Deny          ? "drop"
+                              : passTarget.empty() || fault("PASS_AS_ALLOW") ? "return"
+                                                                             : "goto " + passTarget;
         std::string comment = fmt::format("{} {} {}[{}] {}", toString(cp->kind), cp->meta.name,
                                           dir == Dir::Ingress ? "ingress" : "egress", ri,
                                           toString(r.action, cp->kind));
@@ -756,7 +784,10 @@ class Compiler {
           chains += fmt::format("  chain {} {{\n    comment \"{}\"\n", chainName,
                                 commentText(what + " admin tier"));
           for (const auto& l : tierLines(admin, dir, p, npChain)) chains += "    " + l + "\n";
-          chains += "    goto " + npChain + "\n  }\n";
+          // The fault: a pod an admin-tier policy selects is isolated as by a NetworkPolicy.
+          chains += !ch && !admin.empty() && fault("ANP_IMPLICIT_ISOLATION")
+                        ? "    counter drop\n  }\n"
+                        : "    goto " + npChain + "\n  }\n";
         }
         chains += fmt::format("  chain {} {{\n    comment \"{}\"\n", npChain,
                               commentText(what + (tiers ? " NetworkPolicy" : "")));
@@ -764,6 +795,8 @@ class Compiler {
           if (!c_.clusterPolicies.empty() && dir == Dir::Egress &&
               profile_.egressToOwnNode == Profile::EgressToOwnNode::Allow)
             chains += "    fib daddr type local return comment \"egress to own node\"\n";
+          if (fault("BANP_OVER_NP"))  // the baseline tier judged before NetworkPolicy
+            for (const auto& l : tierLines(baseline, dir, p, "")) chains += "    " + l + "\n";
           for (const auto& l : ch->denyFirst) chains += "    " + l + "\n";
           for (const auto& l : ch->allows) chains += "    " + l + "\n";
           chains += "    counter drop\n  }\n";
