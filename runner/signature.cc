@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <regex>
 #include <set>
@@ -83,6 +84,12 @@ std::vector<TierOutcome> tierOutcomes(const std::vector<std::string>& lines) {
       }
     }
   }
+  // A tier that decided also names the policies it looked at first; those are not part of it.
+  std::erase_if(out, [&](const TierOutcome& t) {
+    return t.action == "no match" && std::any_of(out.begin(), out.end(), [&](const TierOutcome& o) {
+             return o.tier == t.tier && o.action != "no match";
+           });
+  });
   return out;
 }
 
@@ -146,10 +153,17 @@ std::string discrepancySignature(const Cluster& state, const Probe& probe,
   involved.cluster = state;
   involved.cluster.policies.clear();
   involved.cluster.clusterPolicies.clear();
-  // The tiers that decided (or passed) each direction, and the deciding rule alone.
-  for (const auto& [lines, egressDir] :
-       {std::pair{&why.egress, true}, std::pair{&why.ingress, false}})
-    for (const auto& t : tierOutcomes(*lines)) {
+  // The tiers that decided (or passed) each direction, and the deciding rule alone. That a tier
+  // matched nothing only counts when nothing decided the cell anywhere (the cell fell through to
+  // the default): then the policies that select the pods are what the bug is about; otherwise
+  // they would keep unrelated policies in a minimized case.
+  std::vector<TierOutcome> outcomes[2] = {tierOutcomes(why.egress), tierOutcomes(why.ingress)};
+  bool decided = !egress.empty() || !ingress.empty();
+  for (const auto& list : outcomes)
+    for (const auto& t : list) decided = decided || t.action != "no match";
+  for (bool egressDir : {true, false})
+    for (const auto& t : outcomes[egressDir ? 0 : 1]) {
+      if (decided && t.action == "no match") continue;
       parts.push_back(fmt::format("{} {} {}", egressDir ? "egress" : "ingress", t.tier, t.action));
       if (t.kind.empty()) continue;
       for (const auto& cp : state.clusterPolicies) {

@@ -423,5 +423,50 @@ TEST(Signature, NamesTheKindOfDisagreementNotTheObjects) {
             0u);
 }
 
+// The tier that decided is part of the signature; policies that did not decide are not.
+TEST(Signature, NamesTheDecidingTierAndOnlyItsRulesFeatures) {
+  Case c = smallCase();
+  auto extra = decodeManifests(R"(apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: pass-to-np}
+spec:
+  priority: 5
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Pass, from: [{pods: {namespaceSelector: {}, podSelector: {}}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: unrelated}
+spec:
+  priority: 1
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Deny, from: [{namespaces: {matchLabels: {nobody: here}}}]}
+  egress:
+  - {action: Allow, to: [{networks: [192.0.2.0/24]}], ports: [{portRange: {start: 1, end: 9}}]}
+)",
+                               "cp.yaml");
+  ASSERT_TRUE(extra.errors.empty()) << extra.errors[0].message;
+  Cluster withTiers = c.cluster;
+  withTiers.clusterPolicies = extra.cluster.clusterPolicies;
+  Probe cb = probe("x/a", "x/b:80/TCP");
+  std::string sig = discrepancySignature(withTiers, cb, Verdict::Allow, K::Timeout, Profile{});
+  EXPECT_NE(sig.find("ingress admin tier Pass"), std::string::npos) << sig;
+  EXPECT_NE(sig.find("cluster-action:Pass"), std::string::npos) << sig;
+  EXPECT_NE(sig.find("cluster-peer:pods"), std::string::npos) << sig;
+  // `unrelated` looked first and matched nothing: neither its "no match" nor its features.
+  EXPECT_EQ(sig.find("no match"), std::string::npos) << sig;
+  EXPECT_EQ(sig.find("cluster-peer:networks"), std::string::npos) << sig;
+  EXPECT_EQ(sig.find("cluster-port:range"), std::string::npos) << sig;
+  EXPECT_EQ(sig.find("Deny"), std::string::npos) << sig;
+  // A cell nothing decided: the tiers that matched nothing are what it is about.
+  std::string fell = discrepancySignature(withTiers, probe("node/n1", "x/a:80/TCP"), Verdict::Allow,
+                                          K::Timeout, Profile{});
+  EXPECT_NE(fell.find("admin tier no match"), std::string::npos) << fell;
+  // Without the cluster-scoped policies it is another signature.
+  EXPECT_NE(discrepancySignature(c.cluster, cb, Verdict::Allow, K::Timeout, Profile{}), sig);
+}
+
 }  // namespace
 }  // namespace npf::runner
