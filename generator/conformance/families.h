@@ -22,5 +22,7 @@ void externalHosts(Suite& s);     // external-hosts/
 void nodes(Suite& s);             // nodes/
 void ipv6(Suite& s);              // ipv6/
 void ipv6Only(Suite& s);          // ipv6-only/
+void networkPolicyApi(Suite& s);     // network-policy-api/
+void clusterPolicyFamily(Suite& s);  // cluster-policy/
 
 }  // namespace npf::conformance
