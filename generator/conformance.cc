@@ -44,9 +44,9 @@ Cluster conformanceCluster(const ConformanceClusterOptions& o) {
 
 const std::vector<std::string>& conformanceFamilies() {
   static const std::vector<std::string> f = {
-      "target-selection", "rules",          "policy-types", "peers",   "ports",
-      "named-ports",      "namespaces",     "conflicts",    "actions", "upstream-e2e",
-      "services",         "external-hosts", "nodes",        "ipv6",    "ipv6-only",
+      "target-selection",   "rules",          "policy-types", "peers",   "ports",
+      "named-ports",        "namespaces",     "conflicts",    "actions", "upstream-e2e",
+      "services",           "external-hosts", "nodes",        "ipv6",    "ipv6-only",
       "network-policy-api", "cluster-policy",
   };
   return f;

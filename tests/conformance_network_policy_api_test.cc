@@ -87,8 +87,8 @@ void checkTable(const std::string& name, const Table& table) {
       ProbeSet ps;
       ps.blocks.push_back(ProbeBlock{{p.from}, {p.target}});
       Matrix m = computeMatrix(state, ps, profile);
-      const std::string where = "state " + std::to_string(i) + ": " + k.client + " -> " +
-                                k.server + ":" + std::to_string(k.port) + "/" + toString(k.proto);
+      const std::string where = "state " + std::to_string(i) + ": " + k.client + " -> " + k.server +
+                                ":" + std::to_string(k.port) + "/" + toString(k.proto);
       EXPECT_EQ(ref, std::optional<Verdict>(k.expected)) << where;
       EXPECT_EQ(m.verdict(0), ref) << "matrix engine disagrees, " << where;
     }
@@ -103,57 +103,76 @@ void checkTable(const std::string& name, const Table& table) {
 
 // AdminNetworkPolicyIngressTCP / BaselineAdminNetworkPolicyIngressTCP (subject gryffindor).
 const Table kIngressTcp = {
-    {{"r0", "g0", TCP, 80, T}, {"r1", "g0", TCP, 8080, T},    // allow-ingress, rule order
-     {"h0", "g1", TCP, 80, T}, {"h1", "g1", TCP, 8080, F}},   // allow-ingress at the port
-    {{"r0", "g1", TCP, 80, F}, {"r1", "g1", TCP, 8080, F},    // swap 0/1: deny-ingress
-     {"s0", "g0", TCP, 80, F}, {"s1", "g0", TCP, 8080, T}},   // deny-ingress at the port
+    {{"r0", "g0", TCP, 80, T},
+     {"r1", "g0", TCP, 8080, T},  // allow-ingress, rule order
+     {"h0", "g1", TCP, 80, T},
+     {"h1", "g1", TCP, 8080, F}},  // allow-ingress at the port
+    {{"r0", "g1", TCP, 80, F},
+     {"r1", "g1", TCP, 8080, F},  // swap 0/1: deny-ingress
+     {"s0", "g0", TCP, 80, F},
+     {"s1", "g0", TCP, 8080, T}},                             // deny-ingress at the port
     {{"r0", "g0", TCP, 80, T}, {"r1", "g0", TCP, 8080, T}},   // swap 0/2: pass-ingress
     {{"s0", "g0", TCP, 80, T}, {"s1", "g0", TCP, 8080, T}}};  // swap 3/4: pass at the port
 
 // ...IngressUDP (subject hufflepuff).
-const Table kIngressUdp = {
-    {{"r0", "h0", UDP, 53, T}, {"r1", "h0", UDP, 5353, T},
-     {"g0", "h1", UDP, 53, T}, {"g1", "h1", UDP, 5353, F}},
-    {{"r0", "h1", UDP, 53, F}, {"r1", "h1", UDP, 5353, F},
-     {"s0", "h0", UDP, 5353, F}, {"s1", "h0", UDP, 53, T}},
-    {{"r0", "h1", UDP, 5353, T}, {"r1", "h1", UDP, 53, T}},
-    {{"s0", "h0", UDP, 5353, T}, {"s1", "h0", UDP, 53, T}}};
+const Table kIngressUdp = {{{"r0", "h0", UDP, 53, T},
+                            {"r1", "h0", UDP, 5353, T},
+                            {"g0", "h1", UDP, 53, T},
+                            {"g1", "h1", UDP, 5353, F}},
+                           {{"r0", "h1", UDP, 53, F},
+                            {"r1", "h1", UDP, 5353, F},
+                            {"s0", "h0", UDP, 5353, F},
+                            {"s1", "h0", UDP, 53, T}},
+                           {{"r0", "h1", UDP, 5353, T}, {"r1", "h1", UDP, 53, T}},
+                           {{"s0", "h0", UDP, 5353, T}, {"s1", "h0", UDP, 53, T}}};
 
 // ...IngressSCTP (subject ravenclaw).
-const Table kIngressSctp = {
-    {{"g0", "r0", SCTP, 9003, T}, {"g1", "r0", SCTP, 9005, T},
-     {"h0", "r1", SCTP, 9003, T}, {"h1", "r1", SCTP, 9005, F}},
-    {{"g0", "r1", SCTP, 9003, F}, {"g1", "r1", SCTP, 9005, F},
-     {"s0", "r0", SCTP, 9003, F}, {"s1", "r0", SCTP, 9005, T}},
-    {{"g0", "r1", SCTP, 9003, T}, {"g1", "r1", SCTP, 9005, T}},
-    {{"s0", "r0", SCTP, 9003, T}, {"s1", "r0", SCTP, 9005, T}}};
+const Table kIngressSctp = {{{"g0", "r0", SCTP, 9003, T},
+                             {"g1", "r0", SCTP, 9005, T},
+                             {"h0", "r1", SCTP, 9003, T},
+                             {"h1", "r1", SCTP, 9005, F}},
+                            {{"g0", "r1", SCTP, 9003, F},
+                             {"g1", "r1", SCTP, 9005, F},
+                             {"s0", "r0", SCTP, 9003, F},
+                             {"s1", "r0", SCTP, 9005, T}},
+                            {{"g0", "r1", SCTP, 9003, T}, {"g1", "r1", SCTP, 9005, T}},
+                            {{"s0", "r0", SCTP, 9003, T}, {"s1", "r0", SCTP, 9005, T}}};
 
 // ...EgressTCP (subject gryffindor).
-const Table kEgressTcp = {
-    {{"g0", "r0", TCP, 80, T}, {"g1", "r0", TCP, 8080, T},
-     {"g0", "h1", TCP, 8080, T}, {"g1", "h1", TCP, 80, F}},
-    {{"g0", "r1", TCP, 80, F}, {"g1", "r1", TCP, 8080, F},
-     {"g0", "s0", TCP, 80, F}, {"g1", "s0", TCP, 8080, T}},
-    {{"g0", "r0", TCP, 80, T}, {"g1", "r0", TCP, 8080, T}},
-    {{"g0", "s0", TCP, 80, T}, {"g1", "s0", TCP, 8080, T}}};
+const Table kEgressTcp = {{{"g0", "r0", TCP, 80, T},
+                           {"g1", "r0", TCP, 8080, T},
+                           {"g0", "h1", TCP, 8080, T},
+                           {"g1", "h1", TCP, 80, F}},
+                          {{"g0", "r1", TCP, 80, F},
+                           {"g1", "r1", TCP, 8080, F},
+                           {"g0", "s0", TCP, 80, F},
+                           {"g1", "s0", TCP, 8080, T}},
+                          {{"g0", "r0", TCP, 80, T}, {"g1", "r0", TCP, 8080, T}},
+                          {{"g0", "s0", TCP, 80, T}, {"g1", "s0", TCP, 8080, T}}};
 
 // ...EgressUDP (subject hufflepuff).
-const Table kEgressUdp = {
-    {{"h0", "r0", UDP, 53, T}, {"h1", "r0", UDP, 5353, T},
-     {"h0", "g1", UDP, 53, T}, {"h1", "g1", UDP, 5353, F}},
-    {{"h0", "r1", UDP, 53, F}, {"h1", "r1", UDP, 5353, F},
-     {"h0", "s0", UDP, 5353, F}, {"h1", "s0", UDP, 53, T}},
-    {{"h0", "r1", UDP, 5353, T}, {"h1", "r1", UDP, 53, T}},
-    {{"h0", "s0", UDP, 5353, T}, {"h1", "s0", UDP, 53, T}}};
+const Table kEgressUdp = {{{"h0", "r0", UDP, 53, T},
+                           {"h1", "r0", UDP, 5353, T},
+                           {"h0", "g1", UDP, 53, T},
+                           {"h1", "g1", UDP, 5353, F}},
+                          {{"h0", "r1", UDP, 53, F},
+                           {"h1", "r1", UDP, 5353, F},
+                           {"h0", "s0", UDP, 5353, F},
+                           {"h1", "s0", UDP, 53, T}},
+                          {{"h0", "r1", UDP, 5353, T}, {"h1", "r1", UDP, 53, T}},
+                          {{"h0", "s0", UDP, 5353, T}, {"h1", "s0", UDP, 53, T}}};
 
 // ...EgressSCTP (subject ravenclaw).
-const Table kEgressSctp = {
-    {{"r0", "g0", SCTP, 9003, T}, {"r1", "g0", SCTP, 9005, T},
-     {"r0", "h1", SCTP, 9003, T}, {"r1", "h1", SCTP, 9005, F}},
-    {{"r0", "g1", SCTP, 9003, F}, {"r1", "g1", SCTP, 9005, F},
-     {"r0", "s0", SCTP, 9003, F}, {"r1", "s0", SCTP, 9005, T}},
-    {{"r0", "g1", SCTP, 9003, T}, {"r1", "g1", SCTP, 9005, T}},
-    {{"r0", "s0", SCTP, 9003, T}, {"r1", "s0", SCTP, 9005, T}}};
+const Table kEgressSctp = {{{"r0", "g0", SCTP, 9003, T},
+                            {"r1", "g0", SCTP, 9005, T},
+                            {"r0", "h1", SCTP, 9003, T},
+                            {"r1", "h1", SCTP, 9005, F}},
+                           {{"r0", "g1", SCTP, 9003, F},
+                            {"r1", "g1", SCTP, 9005, F},
+                            {"r0", "s0", SCTP, 9003, F},
+                            {"r1", "s0", SCTP, 9005, T}},
+                           {{"r0", "g1", SCTP, 9003, T}, {"r1", "g1", SCTP, 9005, T}},
+                           {{"r0", "s0", SCTP, 9003, T}, {"r1", "s0", SCTP, 9005, T}}};
 
 Table firstTwo(const Table& t) { return Table(t.begin(), t.begin() + 2); }
 
@@ -173,37 +192,71 @@ TEST(ConformanceNetworkPolicyApi, BaselinePerProtocolTests) {
              firstTwo(kIngressSctp));
   checkTable("network-policy-api/baseline-admin-network-policy-egress-tcp", firstTwo(kEgressTcp));
   checkTable("network-policy-api/baseline-admin-network-policy-egress-udp", firstTwo(kEgressUdp));
-  checkTable("network-policy-api/baseline-admin-network-policy-egress-sctp",
-             firstTwo(kEgressSctp));
+  checkTable("network-policy-api/baseline-admin-network-policy-egress-sctp", firstTwo(kEgressSctp));
 }
 
 // {Admin,Baseline}NetworkPolicyGress: each subtest pokes egress from gryffindor, then ingress
 // into it.
-const Table kGress = {
-    {// allow-gress: ravenclaw both ways
-     {"g0", "r0", TCP, 80, T}, {"g1", "r0", UDP, 53, T}, {"g0", "r0", SCTP, 9003, T},
-     {"r0", "g0", TCP, 80, T}, {"r1", "g0", UDP, 53, T}, {"r1", "g0", SCTP, 9003, T},
-     // allow-gress at the ports: hufflepuff
-     {"g0", "h1", TCP, 8080, T}, {"g1", "h1", TCP, 80, F}, {"g0", "h1", UDP, 5353, T},
-     {"g1", "h1", UDP, 53, F}, {"g0", "h1", SCTP, 9003, T}, {"g1", "h1", SCTP, 9005, F},
-     {"h0", "g1", TCP, 80, T}, {"h1", "g1", TCP, 8080, F}, {"h0", "g1", UDP, 5353, T},
-     {"h1", "g1", UDP, 53, F}, {"h0", "g1", SCTP, 9003, T}, {"h1", "g1", SCTP, 9005, F}},
-    {// swap 0/1 both ways: deny-gress
-     {"g0", "r1", TCP, 80, F}, {"g1", "r1", UDP, 53, F}, {"g0", "r1", SCTP, 9003, F},
-     {"r0", "g1", TCP, 80, F}, {"r1", "g1", UDP, 53, F}, {"r1", "g1", SCTP, 9003, F},
-     // deny-gress at the ports: slytherin
-     {"g0", "s0", TCP, 80, F}, {"g1", "s0", TCP, 8080, T}, {"g0", "s0", UDP, 53, F},
-     {"g1", "s0", UDP, 5353, T}, {"g0", "s0", SCTP, 9003, F}, {"g1", "s0", SCTP, 9005, T},
-     {"s0", "g0", TCP, 80, F}, {"s1", "g0", TCP, 8080, T}, {"s0", "g0", UDP, 53, F},
-     {"s1", "g0", UDP, 5353, T}, {"s0", "g0", SCTP, 9003, F}, {"s1", "g0", SCTP, 9005, T}},
-    {// swap 0/2 both ways: pass-gress
-     {"g0", "r0", TCP, 80, T}, {"g0", "r0", UDP, 5353, T}, {"g0", "r0", SCTP, 9003, T},
-     {"r0", "g0", TCP, 80, T}, {"r1", "g0", UDP, 53, T}, {"r1", "g0", SCTP, 9003, T}},
-    {// swap 3/4 both ways: pass-gress at the ports
-     {"g0", "s0", TCP, 80, T}, {"g1", "s0", TCP, 8080, T}, {"g0", "s0", UDP, 53, T},
-     {"g1", "s0", UDP, 5353, T}, {"g0", "s0", SCTP, 9003, T}, {"g1", "s0", SCTP, 9005, T},
-     {"s0", "g0", TCP, 80, T}, {"s1", "g0", TCP, 8080, T}, {"s0", "g0", UDP, 53, T},
-     {"s1", "g0", UDP, 5353, T}, {"s0", "g0", SCTP, 9003, T}, {"s1", "g0", SCTP, 9005, T}}};
+const Table kGress = {{// allow-gress: ravenclaw both ways
+                       {"g0", "r0", TCP, 80, T},
+                       {"g1", "r0", UDP, 53, T},
+                       {"g0", "r0", SCTP, 9003, T},
+                       {"r0", "g0", TCP, 80, T},
+                       {"r1", "g0", UDP, 53, T},
+                       {"r1", "g0", SCTP, 9003, T},
+                       // allow-gress at the ports: hufflepuff
+                       {"g0", "h1", TCP, 8080, T},
+                       {"g1", "h1", TCP, 80, F},
+                       {"g0", "h1", UDP, 5353, T},
+                       {"g1", "h1", UDP, 53, F},
+                       {"g0", "h1", SCTP, 9003, T},
+                       {"g1", "h1", SCTP, 9005, F},
+                       {"h0", "g1", TCP, 80, T},
+                       {"h1", "g1", TCP, 8080, F},
+                       {"h0", "g1", UDP, 5353, T},
+                       {"h1", "g1", UDP, 53, F},
+                       {"h0", "g1", SCTP, 9003, T},
+                       {"h1", "g1", SCTP, 9005, F}},
+                      {// swap 0/1 both ways: deny-gress
+                       {"g0", "r1", TCP, 80, F},
+                       {"g1", "r1", UDP, 53, F},
+                       {"g0", "r1", SCTP, 9003, F},
+                       {"r0", "g1", TCP, 80, F},
+                       {"r1", "g1", UDP, 53, F},
+                       {"r1", "g1", SCTP, 9003, F},
+                       // deny-gress at the ports: slytherin
+                       {"g0", "s0", TCP, 80, F},
+                       {"g1", "s0", TCP, 8080, T},
+                       {"g0", "s0", UDP, 53, F},
+                       {"g1", "s0", UDP, 5353, T},
+                       {"g0", "s0", SCTP, 9003, F},
+                       {"g1", "s0", SCTP, 9005, T},
+                       {"s0", "g0", TCP, 80, F},
+                       {"s1", "g0", TCP, 8080, T},
+                       {"s0", "g0", UDP, 53, F},
+                       {"s1", "g0", UDP, 5353, T},
+                       {"s0", "g0", SCTP, 9003, F},
+                       {"s1", "g0", SCTP, 9005, T}},
+                      {// swap 0/2 both ways: pass-gress
+                       {"g0", "r0", TCP, 80, T},
+                       {"g0", "r0", UDP, 5353, T},
+                       {"g0", "r0", SCTP, 9003, T},
+                       {"r0", "g0", TCP, 80, T},
+                       {"r1", "g0", UDP, 53, T},
+                       {"r1", "g0", SCTP, 9003, T}},
+                      {// swap 3/4 both ways: pass-gress at the ports
+                       {"g0", "s0", TCP, 80, T},
+                       {"g1", "s0", TCP, 8080, T},
+                       {"g0", "s0", UDP, 53, T},
+                       {"g1", "s0", UDP, 5353, T},
+                       {"g0", "s0", SCTP, 9003, T},
+                       {"g1", "s0", SCTP, 9005, T},
+                       {"s0", "g0", TCP, 80, T},
+                       {"s1", "g0", TCP, 8080, T},
+                       {"s0", "g0", UDP, 53, T},
+                       {"s1", "g0", UDP, 5353, T},
+                       {"s0", "g0", SCTP, 9003, T},
+                       {"s1", "g0", SCTP, 9005, T}}};
 
 TEST(ConformanceNetworkPolicyApi, GressTests) {
   checkTable("network-policy-api/admin-network-policy-gress", kGress);
@@ -213,14 +266,27 @@ TEST(ConformanceNetworkPolicyApi, GressTests) {
 // {Admin,Baseline}NetworkPolicyEgressInlineCIDRPeers: harry-potter-1 to one pod of ravenclaw,
 // hufflepuff and slytherin; then to the two pods whose IPs the inserted rule allows, and to the
 // other two.
-const Table kInlineCidr = {
-    {{"g1", "r0", TCP, 80, F}, {"g1", "r0", UDP, 53, F}, {"g1", "r0", SCTP, 9003, F},
-     {"g1", "h0", TCP, 80, F}, {"g1", "h0", UDP, 53, F}, {"g1", "h0", SCTP, 9003, F},
-     {"g1", "s0", TCP, 80, T}, {"g1", "s0", UDP, 53, T}, {"g1", "s0", SCTP, 9003, T}},
-    {{"g1", "r0", TCP, 80, T}, {"g1", "r0", UDP, 53, T}, {"g1", "r0", SCTP, 9003, T},
-     {"g1", "h0", TCP, 80, T}, {"g1", "h0", UDP, 53, T}, {"g1", "h0", SCTP, 9003, T},
-     {"g1", "r1", TCP, 80, F}, {"g1", "r1", UDP, 53, F}, {"g1", "r1", SCTP, 9003, F},
-     {"g1", "h1", TCP, 80, F}, {"g1", "h1", UDP, 53, F}, {"g1", "h1", SCTP, 9003, F}}};
+const Table kInlineCidr = {{{"g1", "r0", TCP, 80, F},
+                            {"g1", "r0", UDP, 53, F},
+                            {"g1", "r0", SCTP, 9003, F},
+                            {"g1", "h0", TCP, 80, F},
+                            {"g1", "h0", UDP, 53, F},
+                            {"g1", "h0", SCTP, 9003, F},
+                            {"g1", "s0", TCP, 80, T},
+                            {"g1", "s0", UDP, 53, T},
+                            {"g1", "s0", SCTP, 9003, T}},
+                           {{"g1", "r0", TCP, 80, T},
+                            {"g1", "r0", UDP, 53, T},
+                            {"g1", "r0", SCTP, 9003, T},
+                            {"g1", "h0", TCP, 80, T},
+                            {"g1", "h0", UDP, 53, T},
+                            {"g1", "h0", SCTP, 9003, T},
+                            {"g1", "r1", TCP, 80, F},
+                            {"g1", "r1", UDP, 53, F},
+                            {"g1", "r1", SCTP, 9003, F},
+                            {"g1", "h1", TCP, 80, F},
+                            {"g1", "h1", UDP, 53, F},
+                            {"g1", "h1", SCTP, 9003, F}}};
 
 TEST(ConformanceNetworkPolicyApi, InlineCidrPeerTests) {
   checkTable("network-policy-api/admin-network-policy-egress-inline-cidr-peers", kInlineCidr);
@@ -257,20 +323,26 @@ TEST(ConformanceNetworkPolicyApi, NodePeerTests) {
 
 // AdminNetworkPolicyIntegration: ANP Deny; ingress rule to Pass (the NetworkPolicy allows);
 // egress rule to Pass; NetworkPolicy deleted (the BANP denies).
-const Table kIntegration = {
-    {{"s0", "g0", TCP, 80, F}, {"s1", "g0", TCP, 8080, F},
-     {"g0", "s0", TCP, 80, F}, {"g1", "s0", TCP, 8080, F}},
-    {{"s0", "g0", TCP, 80, T}, {"s1", "g0", TCP, 8080, T}},
-    {{"g0", "s0", TCP, 80, T}, {"g1", "s0", TCP, 8080, T}},
-    {{"s0", "g0", TCP, 80, F}, {"s1", "g0", TCP, 8080, F},
-     {"g0", "s0", TCP, 80, F}, {"g1", "s0", TCP, 8080, F}}};
+const Table kIntegration = {{{"s0", "g0", TCP, 80, F},
+                             {"s1", "g0", TCP, 8080, F},
+                             {"g0", "s0", TCP, 80, F},
+                             {"g1", "s0", TCP, 8080, F}},
+                            {{"s0", "g0", TCP, 80, T}, {"s1", "g0", TCP, 8080, T}},
+                            {{"g0", "s0", TCP, 80, T}, {"g1", "s0", TCP, 8080, T}},
+                            {{"s0", "g0", TCP, 80, F},
+                             {"s1", "g0", TCP, 8080, F},
+                             {"g0", "s0", TCP, 80, F},
+                             {"g1", "s0", TCP, 8080, F}}};
 
 // AdminNetworkPolicyPriorityField: Deny at 50 before Pass at 60; Pass moved to 40.
-const Table kPriority = {
-    {{"s0", "g0", TCP, 80, F}, {"s1", "g0", TCP, 8080, F},
-     {"g0", "s0", TCP, 80, F}, {"g1", "s0", TCP, 8080, F}},
-    {{"s0", "g0", TCP, 80, T}, {"s1", "g0", TCP, 8080, T},
-     {"g0", "s0", TCP, 80, T}, {"g1", "s0", TCP, 8080, T}}};
+const Table kPriority = {{{"s0", "g0", TCP, 80, F},
+                          {"s1", "g0", TCP, 8080, F},
+                          {"g0", "s0", TCP, 80, F},
+                          {"g1", "s0", TCP, 8080, F}},
+                         {{"s0", "g0", TCP, 80, T},
+                          {"s1", "g0", TCP, 8080, T},
+                          {"g0", "s0", TCP, 80, T},
+                          {"g1", "s0", TCP, 8080, T}}};
 
 TEST(ConformanceNetworkPolicyApi, IntegrationAndPriorityTests) {
   checkTable("network-policy-api/admin-network-policy-integration", kIntegration);
@@ -284,13 +356,13 @@ TEST(ConformanceNetworkPolicyApi, TranscribesAllTwentyFourUpstreamTests) {
       if (t.rfind("upstream-test:", 0) == 0 && c.meta.name.rfind("network-policy-api/", 0) == 0)
         shortNames.push_back(t.substr(14));
   EXPECT_EQ(shortNames.size(), 24u);
-  for (const char* n : {"AdminNetworkPolicyIngressTCP", "AdminNetworkPolicyEgressSCTP",
-                        "AdminNetworkPolicyGress", "AdminNetworkPolicyEgressInlineCIDRPeers",
-                        "AdminNetworkPolicyEgressNodePeers", "AdminNetworkPolicyIngressNamedPort",
-                        "AdminNetworkPolicyIntegration", "AdminNetworkPolicyPriorityField",
-                        "BaselineAdminNetworkPolicyIngressUDP", "BaselineAdminNetworkPolicyGress",
-                        "BaselineAdminNetworkPolicyEgressNamedPort",
-                        "BaselineAdminNetworkPolicyEgressNodePeers"})
+  for (const char* n :
+       {"AdminNetworkPolicyIngressTCP", "AdminNetworkPolicyEgressSCTP", "AdminNetworkPolicyGress",
+        "AdminNetworkPolicyEgressInlineCIDRPeers", "AdminNetworkPolicyEgressNodePeers",
+        "AdminNetworkPolicyIngressNamedPort", "AdminNetworkPolicyIntegration",
+        "AdminNetworkPolicyPriorityField", "BaselineAdminNetworkPolicyIngressUDP",
+        "BaselineAdminNetworkPolicyGress", "BaselineAdminNetworkPolicyEgressNamedPort",
+        "BaselineAdminNetworkPolicyEgressNodePeers"})
     EXPECT_NE(std::find(shortNames.begin(), shortNames.end(), n), shortNames.end()) << n;
 }
 
@@ -301,16 +373,15 @@ TEST(ConformanceNetworkPolicyApi, TranscribesAllTwentyFourUpstreamTests) {
 TEST(ConformanceClusterPolicy, EqualPrioritiesAreUndefinedUnlessOrderedByName) {
   // Allow vs Deny and Deny vs Pass (nothing below) disagree; Pass vs Allow agree.
   checkTable("cluster-policy/ties/equal-priority", {{{"s0", "g0", TCP, 80, U},
-                                                    {"g0", "r0", TCP, 80, U},
-                                                    {"g0", "h0", TCP, 80, T},
-                                                    {"h0", "g0", TCP, 80, T}}});
+                                                     {"g0", "r0", TCP, 80, U},
+                                                     {"g0", "h0", TCP, 80, T},
+                                                     {"h0", "g0", TCP, 80, T}}});
   // By name: allow-from-slytherin < deny-from-slytherin; deny-to-ravenclaw < pass-to-ravenclaw.
   const Case& named = mustFind("cluster-policy/ties/equal-priority-name-order");
   ASSERT_TRUE(named.meta.profile);
   EXPECT_EQ(named.meta.profile->clusterPolicyTies, Profile::ClusterPolicyTies::Name);
-  checkTable("cluster-policy/ties/equal-priority-name-order", {{{"s0", "g0", TCP, 80, T},
-                                                               {"g0", "r0", TCP, 80, F},
-                                                               {"g0", "h0", TCP, 80, T}}});
+  checkTable("cluster-policy/ties/equal-priority-name-order",
+             {{{"s0", "g0", TCP, 80, T}, {"g0", "r0", TCP, 80, F}, {"g0", "h0", TCP, 80, T}}});
   // Deny 10 / Allow 11; Deny 12 / Allow 11; Deny 12 / Allow 13.
   checkTable("cluster-policy/ties/near-tie-priority-decides",
              {{{"s0", "g0", TCP, 80, F}}, {{"s0", "g0", TCP, 80, T}}, {{"s1", "g1", UDP, 53, F}}});
@@ -330,9 +401,9 @@ TEST(ConformanceClusterPolicy, PassGoesToNetworkPolicyOrElseTheBaseline) {
   // Baseline-tier Pass goes to the default, past the later Baseline Deny; Admin Pass of
   // ravenclaw reaches that Deny.
   checkTable("cluster-policy/pass/cnp-baseline-tier-pass", {{{"s0", "g0", TCP, 80, T},
-                                                            {"h0", "g0", TCP, 80, F},
-                                                            {"r0", "g0", TCP, 80, F},
-                                                            {"s0", "h0", TCP, 80, T}}});
+                                                             {"h0", "g0", TCP, 80, F},
+                                                             {"r0", "g0", TCP, 80, F},
+                                                             {"s0", "h0", TCP, 80, T}}});
 }
 
 TEST(ConformanceClusterPolicy, HairpinThroughServiceIsSubjectOwnIpIsNot) {

@@ -101,9 +101,9 @@ void clusterPolicyFamily(Suite& s) {
   {
     ClusterPolicy deny = anp("deny-from-slytherin", 10, house("gryffindor"),
                              CpRules{cpRule("deny", Act::Deny, from("slytherin"))}, std::nullopt);
-    ClusterPolicy allow = anp("allow-from-slytherin", 11, house("gryffindor"),
-                              CpRules{cpRule("allow", Act::Allow, from("slytherin"))},
-                              std::nullopt);
+    ClusterPolicy allow =
+        anp("allow-from-slytherin", 11, house("gryffindor"),
+            CpRules{cpRule("allow", Act::Allow, from("slytherin"))}, std::nullopt);
     ClusterPolicy deny12 = deny, allow13 = allow;
     deny12.priority = 12;
     allow13.priority = 13;
@@ -116,14 +116,14 @@ void clusterPolicyFamily(Suite& s) {
   // instead (the BANP is skipped, even where the NetworkPolicy allows nothing); without it the
   // BANP is back.
   {
-    ClusterPolicy pass = anp("pass-slytherin", 10, house("gryffindor"),
-                             CpRules{cpRule("pass-from-slytherin", Act::Pass, from("slytherin"))},
-                             std::nullopt);
-    ClusterPolicy base = banp(house("gryffindor"),
-                              CpRules{cpRule("deny-from-slytherin", Act::Deny, from("slytherin")),
-                                      cpRule("deny-from-hufflepuff", Act::Deny,
-                                             from("hufflepuff"))},
-                              std::nullopt);
+    ClusterPolicy pass =
+        anp("pass-slytherin", 10, house("gryffindor"),
+            CpRules{cpRule("pass-from-slytherin", Act::Pass, from("slytherin"))}, std::nullopt);
+    ClusterPolicy base =
+        banp(house("gryffindor"),
+             CpRules{cpRule("deny-from-slytherin", Act::Deny, from("slytherin")),
+                     cpRule("deny-from-hufflepuff", Act::Deny, from("hufflepuff"))},
+             std::nullopt);
     NetworkPolicy np =
         ingressPolicy(houseNs("gryffindor"), "allow-slytherin-web", all(),
                       {rule(std::vector{namespaces(houseIs("slytherin"))}, std::vector{tcp(80)})});
@@ -160,8 +160,8 @@ void clusterPolicyFamily(Suite& s) {
     Profile p;
     p.loopback = Profile::Loopback::Policy;
     add("hairpin/cnp-service-hairpin-versus-own-ip",
-        {"cluster-policy:admin", "cluster-policy:v1alpha2", "service:cluster-ip",
-         "service:hairpin", "profile:loopback=policy"},
+        {"cluster-policy:admin", "cluster-policy:v1alpha2", "service:cluster-ip", "service:hairpin",
+         "profile:loopback=policy"},
         std::move(c), {}, p);
   }
 
@@ -171,16 +171,15 @@ void clusterPolicyFamily(Suite& s) {
       {"cluster-policy:admin", "cluster-policy:nodes", "cluster-policy:networks", "nodes:probed"},
       withCluster(
           houses(centaurs),
-          {anp("nodes-and-networks", 20, house("gryffindor"),
-               CpRules{cpRule("deny-from-forbidden-forrest", Act::Deny,
-                              from("forbidden-forrest"))},
-               CpRules{cpRule("allow-nodes-34345", Act::Allow, {cpNodes(linux)},
-                              std::vector{cpPort(Protocol::TCP, 34345)}),
-                       cpRule("deny-nodes", Act::Deny, {cpNodes(linux)}),
-                       cpRule("allow-slytherin-network-web", Act::Allow,
-                              {cpNetworks({"10.0.2.0/24"})},
-                              std::vector{cpPort(Protocol::TCP, 80)}),
-                       cpRule("deny-pod-network", Act::Deny, {cpNetworks({"10.0.0.0/16"})})})}));
+          {anp(
+              "nodes-and-networks", 20, house("gryffindor"),
+              CpRules{cpRule("deny-from-forbidden-forrest", Act::Deny, from("forbidden-forrest"))},
+              CpRules{cpRule("allow-nodes-34345", Act::Allow, {cpNodes(linux)},
+                             std::vector{cpPort(Protocol::TCP, 34345)}),
+                      cpRule("deny-nodes", Act::Deny, {cpNodes(linux)}),
+                      cpRule("allow-slytherin-network-web", Act::Allow,
+                             {cpNetworks({"10.0.2.0/24"})}, std::vector{cpPort(Protocol::TCP, 80)}),
+                      cpRule("deny-pod-network", Act::Deny, {cpNetworks({"10.0.0.0/16"})})})}));
 
   // A named port is resolved on each destination pod: `web` is 80 except on luna-lovegood's
   // pods (8080); `dns` stays UDP.
@@ -190,8 +189,9 @@ void clusterPolicyFamily(Suite& s) {
                        CpRules{cpRule("allow-web", Act::Allow, {cpNamespaces(all())},
                                       std::vector{cpNamed("web")}),
                                cpRule("deny-the-rest", Act::Deny, {cpNamespaces(all())})}),
-                   anp("ingress-web", 21, subjectNamespaces(expr("conformance-house", SelectorOp::In,
-                                                                 {"ravenclaw", "slytherin"})),
+                   anp("ingress-web", 21,
+                       subjectNamespaces(
+                           expr("conformance-house", SelectorOp::In, {"ravenclaw", "slytherin"})),
                        CpRules{cpRule("allow-web-from-hufflepuff", Act::Allow, from("hufflepuff"),
                                       std::vector{cpNamed("web")}),
                                cpRule("deny-hufflepuff", Act::Deny, from("hufflepuff"))},
@@ -200,14 +200,14 @@ void clusterPolicyFamily(Suite& s) {
   // Deleting the ANP that allowed ravenclaw leaves the deny below it; deleting the BANP then
   // changes nothing the ANP decides.
   add("actions/delete-the-allowing-anp", {"cluster-policy:admin"},
-      withCluster(houses(),
-                  {anp("allow-from-ravenclaw", 5, house("gryffindor"),
-                       CpRules{cpRule("allow", Act::Allow, from("ravenclaw"))}, std::nullopt),
-                   anp("deny-from-every-house", 10, house("gryffindor"),
-                       CpRules{cpRule("deny", Act::Deny, {cpNamespaces(all())})}, std::nullopt),
-                   banp(house("gryffindor"),
-                        CpRules{cpRule("allow-ravenclaw", Act::Allow, from("ravenclaw"))},
-                        std::nullopt)}),
+      withCluster(
+          houses(),
+          {anp("allow-from-ravenclaw", 5, house("gryffindor"),
+               CpRules{cpRule("allow", Act::Allow, from("ravenclaw"))}, std::nullopt),
+           anp("deny-from-every-house", 10, house("gryffindor"),
+               CpRules{cpRule("deny", Act::Deny, {cpNamespaces(all())})}, std::nullopt),
+           banp(house("gryffindor"),
+                CpRules{cpRule("allow-ravenclaw", Act::Allow, from("ravenclaw"))}, std::nullopt)}),
       {deleteClusterPolicy(ClusterPolicyKind::AdminNetworkPolicy, "allow-from-ravenclaw"),
        deleteClusterPolicy(ClusterPolicyKind::BaselineAdminNetworkPolicy, "default")});
 
@@ -216,19 +216,20 @@ void clusterPolicyFamily(Suite& s) {
     // AdminNetworkPolicyIngressTCP as an Admin-tier CNP: rule order, then the three swaps.
     auto ns = [](const std::string& h) { return std::vector{cpNamespaces(houseNamed(h))}; };
     const CpPorts p80 = std::vector{cpPort(Protocol::TCP, 80)};
-    ClusterPolicy in = cnp(
-        "ingress-tcp", PolicyTier::Admin, 3, subjectNamespaces(houseNamed("gryffindor")),
-        CpRules{cpRule("allow-from-ravenclaw-everything", Act::Allow, ns("ravenclaw")),
-                cpRule("deny-from-ravenclaw-everything", Act::Deny, ns("ravenclaw")),
-                cpRule("pass-from-ravenclaw-everything", Act::Pass, ns("ravenclaw")),
-                cpRule("deny-from-slytherin-at-port-80", Act::Deny, ns("slytherin"), p80),
-                cpRule("pass-from-slytherin-at-port-80", Act::Pass, ns("slytherin"), p80),
-                cpRule("allow-from-hufflepuff-at-port-80", Act::Allow, ns("hufflepuff"), p80),
-                cpRule("deny-from-hufflepuff-everything-else", Act::Deny, ns("hufflepuff"))},
-        std::nullopt);
+    ClusterPolicy in =
+        cnp("ingress-tcp", PolicyTier::Admin, 3, subjectNamespaces(houseNamed("gryffindor")),
+            CpRules{cpRule("allow-from-ravenclaw-everything", Act::Allow, ns("ravenclaw")),
+                    cpRule("deny-from-ravenclaw-everything", Act::Deny, ns("ravenclaw")),
+                    cpRule("pass-from-ravenclaw-everything", Act::Pass, ns("ravenclaw")),
+                    cpRule("deny-from-slytherin-at-port-80", Act::Deny, ns("slytherin"), p80),
+                    cpRule("pass-from-slytherin-at-port-80", Act::Pass, ns("slytherin"), p80),
+                    cpRule("allow-from-hufflepuff-at-port-80", Act::Allow, ns("hufflepuff"), p80),
+                    cpRule("deny-from-hufflepuff-everything-else", Act::Deny, ns("hufflepuff"))},
+            std::nullopt);
     ClusterPolicy s1 = swapIngress(in, 0, 1), s2 = swapIngress(s1, 0, 2);
-    add("cnp/admin-ingress-tcp", {"cluster-policy:admin", "cluster-policy:v1alpha2",
-                                  "direction:ingress", "source:network-policy-api"},
+    add("cnp/admin-ingress-tcp",
+        {"cluster-policy:admin", "cluster-policy:v1alpha2", "direction:ingress",
+         "source:network-policy-api"},
         withCluster(houses(), {in}),
         {updateClusterPolicy(s1), updateClusterPolicy(s2),
          updateClusterPolicy(swapIngress(s2, 3, 4))});
@@ -236,31 +237,28 @@ void clusterPolicyFamily(Suite& s) {
     // BaselineAdminNetworkPolicyEgressUDP as a Baseline-tier CNP.
     const CpPorts u5353 = std::vector{cpPort(Protocol::UDP, 5353)};
     const CpPorts u53 = std::vector{cpPort(Protocol::UDP, 53)};
-    ClusterPolicy eg = cnp(
-        "egress-udp", PolicyTier::Baseline, 7, subjectNamespaces(houseNamed("hufflepuff")),
-        std::nullopt,
-        CpRules{cpRule("allow-to-ravenclaw-everything", Act::Allow, ns("ravenclaw")),
-                cpRule("deny-to-ravenclaw-everything", Act::Deny, ns("ravenclaw")),
-                cpRule("deny-to-slytherin-at-port-5353", Act::Deny, ns("slytherin"), u5353),
-                cpRule("allow-to-gryffindor-at-port-53", Act::Allow, ns("gryffindor"), u53),
-                cpRule("deny-to-gryffindor-everything-else", Act::Deny, ns("gryffindor"))});
-    add("cnp/baseline-egress-udp", {"cluster-policy:baseline", "cluster-policy:v1alpha2",
-                                    "direction:egress", "source:network-policy-api"},
+    ClusterPolicy eg =
+        cnp("egress-udp", PolicyTier::Baseline, 7, subjectNamespaces(houseNamed("hufflepuff")),
+            std::nullopt,
+            CpRules{cpRule("allow-to-ravenclaw-everything", Act::Allow, ns("ravenclaw")),
+                    cpRule("deny-to-ravenclaw-everything", Act::Deny, ns("ravenclaw")),
+                    cpRule("deny-to-slytherin-at-port-5353", Act::Deny, ns("slytherin"), u5353),
+                    cpRule("allow-to-gryffindor-at-port-53", Act::Allow, ns("gryffindor"), u53),
+                    cpRule("deny-to-gryffindor-everything-else", Act::Deny, ns("gryffindor"))});
+    add("cnp/baseline-egress-udp",
+        {"cluster-policy:baseline", "cluster-policy:v1alpha2", "direction:egress",
+         "source:network-policy-api"},
         withCluster(houses(), {eg}), {updateClusterPolicy(swapEgress(eg, 0, 1))});
 
     // AdminNetworkPolicyIntegration with CNPs: Admin Deny → Pass, NetworkPolicy, Baseline Deny.
-    ClusterPolicy pass = cnp("pass-example", PolicyTier::Admin, 10,
-                             subjectNamespaces(houseIs("gryffindor")),
-                             CpRules{cpRule("deny-all-ingress-from-slytherin", Act::Deny,
-                                            from("slytherin"))},
-                             CpRules{cpRule("deny-all-egress-to-slytherin", Act::Deny,
-                                            from("slytherin"))});
-    ClusterPolicy base = cnp("default", PolicyTier::Baseline, 10,
-                             subjectNamespaces(houseIs("gryffindor")),
-                             CpRules{cpRule("deny-all-ingress-from-slytherin", Act::Deny,
-                                            from("slytherin"))},
-                             CpRules{cpRule("deny-all-egress-to-slytherin", Act::Deny,
-                                            from("slytherin"))});
+    ClusterPolicy pass =
+        cnp("pass-example", PolicyTier::Admin, 10, subjectNamespaces(houseIs("gryffindor")),
+            CpRules{cpRule("deny-all-ingress-from-slytherin", Act::Deny, from("slytherin"))},
+            CpRules{cpRule("deny-all-egress-to-slytherin", Act::Deny, from("slytherin"))});
+    ClusterPolicy base =
+        cnp("default", PolicyTier::Baseline, 10, subjectNamespaces(houseIs("gryffindor")),
+            CpRules{cpRule("deny-all-ingress-from-slytherin", Act::Deny, from("slytherin"))},
+            CpRules{cpRule("deny-all-egress-to-slytherin", Act::Deny, from("slytherin"))});
     NetworkPolicy np = policy(houseNs("gryffindor"), "allow-gress-from-to-slytherin-to-gryffindor",
                               all(), Rules{rule(std::vector{namespaces(houseIs("slytherin"))})},
                               Rules{rule(std::vector{namespaces(houseIs("slytherin"))})});
@@ -278,23 +276,20 @@ void clusterPolicyFamily(Suite& s) {
     // AdminNetworkPolicyPriorityField with CNPs; the subjects' and peers' pods leave the
     // namespaceSelector out (every namespace; v1alpha2 allows it).
     const ClusterPolicySubject gryffindorPods = subjectPods(std::nullopt, houseIs("gryffindor"));
-    const std::vector<ClusterPolicyPeer> slytherinPods = {cpPods(std::nullopt, houseIs("slytherin"))};
-    ClusterPolicy deny50 = cnp("priority-50-example", PolicyTier::Admin, 50, gryffindorPods,
-                               CpRules{cpRule("deny-all-ingress-from-slytherin", Act::Deny,
-                                              slytherinPods)},
-                               CpRules{cpRule("deny-all-egress-to-slytherin", Act::Deny,
-                                              slytherinPods)});
-    ClusterPolicy pass60 = cnp("old-priority-60-new-priority-40-example", PolicyTier::Admin, 60,
-                               gryffindorPods,
-                               CpRules{cpRule("pass-all-ingress-from-slytherin", Act::Pass,
-                                              slytherinPods)},
-                               CpRules{cpRule("pass-all-egress-to-slytherin", Act::Pass,
-                                              slytherinPods)});
-    ClusterPolicy allow = cnp("default", PolicyTier::Baseline, 0, gryffindorPods,
-                              CpRules{cpRule("allow-all-ingress-from-slytherin", Act::Allow,
-                                             slytherinPods)},
-                              CpRules{cpRule("allow-all-egress-to-slytherin", Act::Allow,
-                                             slytherinPods)});
+    const std::vector<ClusterPolicyPeer> slytherinPods = {
+        cpPods(std::nullopt, houseIs("slytherin"))};
+    ClusterPolicy deny50 =
+        cnp("priority-50-example", PolicyTier::Admin, 50, gryffindorPods,
+            CpRules{cpRule("deny-all-ingress-from-slytherin", Act::Deny, slytherinPods)},
+            CpRules{cpRule("deny-all-egress-to-slytherin", Act::Deny, slytherinPods)});
+    ClusterPolicy pass60 =
+        cnp("old-priority-60-new-priority-40-example", PolicyTier::Admin, 60, gryffindorPods,
+            CpRules{cpRule("pass-all-ingress-from-slytherin", Act::Pass, slytherinPods)},
+            CpRules{cpRule("pass-all-egress-to-slytherin", Act::Pass, slytherinPods)});
+    ClusterPolicy allow =
+        cnp("default", PolicyTier::Baseline, 0, gryffindorPods,
+            CpRules{cpRule("allow-all-ingress-from-slytherin", Act::Allow, slytherinPods)},
+            CpRules{cpRule("allow-all-egress-to-slytherin", Act::Allow, slytherinPods)});
     ClusterPolicy pass40 = pass60;
     pass40.priority = 40;
     add("cnp/priority-field",

@@ -41,20 +41,20 @@ ProtocolManifest manifest(Dir d, Protocol proto) {
   const bool in = d == Dir::Ingress;
   switch (proto) {
     case Protocol::TCP:
-      return in ? ProtocolManifest{"ingress-tcp", 3, "gryffindor", "ravenclaw", proto, 80,
-                                   "hufflepuff", 80}
-                : ProtocolManifest{"egress-tcp", 6, "gryffindor", "ravenclaw", proto, 80,
-                                   "hufflepuff", 8080};
+      return in ? ProtocolManifest{"ingress-tcp", 3,  "gryffindor", "ravenclaw",
+                                   proto,         80, "hufflepuff", 80}
+                : ProtocolManifest{"egress-tcp", 6,  "gryffindor", "ravenclaw",
+                                   proto,        80, "hufflepuff", 8080};
     case Protocol::UDP:
-      return in ? ProtocolManifest{"ingress-udp", 4, "hufflepuff", "ravenclaw", proto, 5353,
-                                   "gryffindor", 53}
-                : ProtocolManifest{"egress-udp", 7, "hufflepuff", "ravenclaw", proto, 5353,
-                                   "gryffindor", 53};
+      return in ? ProtocolManifest{"ingress-udp", 4,    "hufflepuff", "ravenclaw",
+                                   proto,         5353, "gryffindor", 53}
+                : ProtocolManifest{"egress-udp", 7,    "hufflepuff", "ravenclaw",
+                                   proto,        5353, "gryffindor", 53};
     default:
-      return in ? ProtocolManifest{"ingress-sctp", 5, "ravenclaw", "gryffindor", proto, 9003,
-                                   "hufflepuff", 9003}
-                : ProtocolManifest{"egress-sctp", 8, "ravenclaw", "gryffindor", proto, 9003,
-                                   "hufflepuff", 9003};
+      return in ? ProtocolManifest{"ingress-sctp", 5,    "ravenclaw",  "gryffindor",
+                                   proto,          9003, "hufflepuff", 9003}
+                : ProtocolManifest{"egress-sctp", 8,    "ravenclaw",  "gryffindor",
+                                   proto,         9003, "hufflepuff", 9003};
   }
 }
 
@@ -74,10 +74,9 @@ CpRules protocolRules(Dir d, const ProtocolManifest& m, bool baseline) {
   const std::string slyPort = "slytherin-at-port-" + std::to_string(m.slytherinPort);
   r.push_back(cpRule("deny" + way + slyPort, Act::Deny, ns("slytherin"), sly));
   if (!baseline) r.push_back(cpRule("pass" + way + slyPort, Act::Pass, ns("slytherin"), sly));
-  r.push_back(cpRule("allow" + way + m.portHouse + "-at-port-" + std::to_string(m.port),
-                     Act::Allow, ns(m.portHouse), at));
-  r.push_back(
-      cpRule("deny" + way + m.portHouse + "-everything-else", Act::Deny, ns(m.portHouse)));
+  r.push_back(cpRule("allow" + way + m.portHouse + "-at-port-" + std::to_string(m.port), Act::Allow,
+                     ns(m.portHouse), at));
+  r.push_back(cpRule("deny" + way + m.portHouse + "-everything-else", Act::Deny, ns(m.portHouse)));
   return r;
 }
 
@@ -118,8 +117,7 @@ ClusterPolicy gressPolicy(bool baseline) {
   eg.push_back(cpRule("deny-to-hufflepuff-everything-else", Act::Deny, ns("hufflepuff")));
   in.push_back(cpRule("allow-from-ravenclaw-everything", Act::Allow, ns("ravenclaw")));
   in.push_back(cpRule("deny-from-ravenclaw-everything", Act::Deny, ns("ravenclaw")));
-  if (!baseline)
-    in.push_back(cpRule("pass-from-ravenclaw-everything", Act::Pass, ns("ravenclaw")));
+  if (!baseline) in.push_back(cpRule("pass-from-ravenclaw-everything", Act::Pass, ns("ravenclaw")));
   in.push_back(cpRule("deny-from-slytherin-at-port-80-53-9003", Act::Deny, ns("slytherin"),
                       three(80, 53, 9003)));
   if (!baseline)
@@ -150,10 +148,10 @@ ClusterPolicy inlineCidrPolicy(bool baseline) {
 // The rule upstream's allow subtest inserts first: luna-lovegood-0 and cedric-diggory-0 by
 // their pod IPs (/32, the test's mask for IPv4).
 ClusterPolicy withPodIpRule(ClusterPolicy p) {
-  p.egress->insert(p.egress->begin(),
-                   cpRule("allow-egress-to-specific-podIPs", Act::Allow,
-                          {cpNetworks({houseIp("ravenclaw", 0) + "/32",
-                                       houseIp("hufflepuff", 0) + "/32"})}));
+  p.egress->insert(
+      p.egress->begin(),
+      cpRule("allow-egress-to-specific-podIPs", Act::Allow,
+             {cpNetworks({houseIp("ravenclaw", 0) + "/32", houseIp("hufflepuff", 0) + "/32"})}));
   return p;
 }
 
@@ -201,7 +199,8 @@ void networkPolicyApi(Suite& s) {
   for (bool baseline : {false, true})
     for (Dir d : kDirs)
       for (Protocol proto : {Protocol::TCP, Protocol::UDP, Protocol::SCTP}) {
-        const std::string kind = baseline ? "baseline-admin-network-policy" : "admin-network-policy";
+        const std::string kind =
+            baseline ? "baseline-admin-network-policy" : "admin-network-policy";
         const std::string shortKind =
             baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy";
         std::string protoUpper = protoName(proto);
@@ -257,8 +256,8 @@ void networkPolicyApi(Suite& s) {
   add("admin-network-policy-ingress-named-port", "AdminNetworkPolicyIngressNamedPort",
       {tierTag[0], "direction:ingress", "port:named"},
       withCluster(houses(), {protocolPolicy(Dir::Ingress, Protocol::UDP, false)}),
-      {updateClusterPolicy(
-          namedPortIn(Dir::Ingress, protocolPolicy(Dir::Ingress, Protocol::UDP, false), 5, "dns"))});
+      {updateClusterPolicy(namedPortIn(
+          Dir::Ingress, protocolPolicy(Dir::Ingress, Protocol::UDP, false), 5, "dns"))});
   add("admin-network-policy-egress-named-port", "AdminNetworkPolicyEgressNamedPort",
       {tierTag[0], "direction:egress", "port:named"},
       withCluster(houses(), {protocolPolicy(Dir::Egress, Protocol::TCP, false)}),
@@ -291,18 +290,16 @@ void networkPolicyApi(Suite& s) {
   // denies it. Steps: the ingress rule becomes Pass (the NetworkPolicy decides), the egress rule
   // becomes Pass, the NetworkPolicy is deleted (the BANP decides).
   {
-    ClusterPolicy pass =
-        anp("pass-example", 10, subjectNamespaces(houseIs("gryffindor")),
-            CpRules{cpRule("deny-all-ingress-from-slytherin", Act::Deny,
-                           {cpNamespaces(houseIs("slytherin"))})},
-            CpRules{cpRule("deny-all-egress-to-slytherin", Act::Deny,
-                           {cpNamespaces(houseIs("slytherin"))})});
-    ClusterPolicy base =
-        banp(subjectNamespaces(houseIs("gryffindor")),
-             CpRules{cpRule("deny-all-ingress-from-slytherin", Act::Deny,
-                            {cpNamespaces(houseIs("slytherin"))})},
-             CpRules{cpRule("deny-all-egress-to-slytherin", Act::Deny,
-                            {cpNamespaces(houseIs("slytherin"))})});
+    ClusterPolicy pass = anp("pass-example", 10, subjectNamespaces(houseIs("gryffindor")),
+                             CpRules{cpRule("deny-all-ingress-from-slytherin", Act::Deny,
+                                            {cpNamespaces(houseIs("slytherin"))})},
+                             CpRules{cpRule("deny-all-egress-to-slytherin", Act::Deny,
+                                            {cpNamespaces(houseIs("slytherin"))})});
+    ClusterPolicy base = banp(subjectNamespaces(houseIs("gryffindor")),
+                              CpRules{cpRule("deny-all-ingress-from-slytherin", Act::Deny,
+                                             {cpNamespaces(houseIs("slytherin"))})},
+                              CpRules{cpRule("deny-all-egress-to-slytherin", Act::Deny,
+                                             {cpNamespaces(houseIs("slytherin"))})});
     NetworkPolicy np = policy(houseNs("gryffindor"), "allow-gress-from-to-slytherin-to-gryffindor",
                               all(), Rules{rule(std::vector{namespaces(houseIs("slytherin"))})},
                               Rules{rule(std::vector{namespaces(houseIs("slytherin"))})});
@@ -311,8 +308,7 @@ void networkPolicyApi(Suite& s) {
     ClusterPolicy bothPass = inPass;
     bothPass.egress->at(0).action = Act::Pass;
     add("admin-network-policy-integration", "AdminNetworkPolicyIntegration",
-        {tierTag[0], tierTag[1], "direction:ingress", "direction:egress",
-         "cluster-policy:pass"},
+        {tierTag[0], tierTag[1], "direction:ingress", "direction:egress", "cluster-policy:pass"},
         withCluster(with(houses(), {np}), {pass, base}),
         {updateClusterPolicy(inPass), updateClusterPolicy(bothPass),
          deletePolicy(houseNs("gryffindor"), "allow-gress-from-to-slytherin-to-gryffindor")});
@@ -321,21 +317,18 @@ void networkPolicyApi(Suite& s) {
   // AdminNetworkPolicyPriorityField (standard-priority-field.yaml): a Deny at priority 50, a
   // Pass at 60 and a BANP Allow; the Pass's priority becomes 40 and the BANP decides.
   {
-    ClusterPolicy deny50 = anp("priority-50-example", 50, gryffindorPods(),
-                               CpRules{cpRule("deny-all-ingress-from-slytherin", Act::Deny,
-                                              {slytherinPods()})},
-                               CpRules{cpRule("deny-all-egress-to-slytherin", Act::Deny,
-                                              {slytherinPods()})});
-    ClusterPolicy pass60 = anp("old-priority-60-new-priority-40-example", 60, gryffindorPods(),
-                               CpRules{cpRule("pass-all-ingress-from-slytherin", Act::Pass,
-                                              {slytherinPods()})},
-                               CpRules{cpRule("pass-all-egress-to-slytherin", Act::Pass,
-                                              {slytherinPods()})});
-    ClusterPolicy allow = banp(gryffindorPods(),
-                               CpRules{cpRule("allow-all-ingress-from-slytherin", Act::Allow,
-                                              {slytherinPods()})},
-                               CpRules{cpRule("allow-all-egress-to-slytherin", Act::Allow,
-                                              {slytherinPods()})});
+    ClusterPolicy deny50 =
+        anp("priority-50-example", 50, gryffindorPods(),
+            CpRules{cpRule("deny-all-ingress-from-slytherin", Act::Deny, {slytherinPods()})},
+            CpRules{cpRule("deny-all-egress-to-slytherin", Act::Deny, {slytherinPods()})});
+    ClusterPolicy pass60 =
+        anp("old-priority-60-new-priority-40-example", 60, gryffindorPods(),
+            CpRules{cpRule("pass-all-ingress-from-slytherin", Act::Pass, {slytherinPods()})},
+            CpRules{cpRule("pass-all-egress-to-slytherin", Act::Pass, {slytherinPods()})});
+    ClusterPolicy allow =
+        banp(gryffindorPods(),
+             CpRules{cpRule("allow-all-ingress-from-slytherin", Act::Allow, {slytherinPods()})},
+             CpRules{cpRule("allow-all-egress-to-slytherin", Act::Allow, {slytherinPods()})});
     ClusterPolicy pass40 = pass60;
     pass40.priority = 40;
     add("admin-network-policy-priority-field", "AdminNetworkPolicyPriorityField",
