@@ -220,6 +220,7 @@ Command addConformanceCommand(CLI::App& app) {
             runner::Backend& backend = *made.backend;
             runner::SessionOptions so;
             so.profile = bo.profile;
+            so.faults = bo.faults;
             so.check = checkOptions(bo);
             so.stop = &installInterruptHandling();
             std::cout << fmt::format(
