@@ -84,7 +84,7 @@ void clusterPolicyFamily(Suite& s) {
   auto add = [&](const std::string& slug, std::vector<std::string> tags, Cluster c,
                  std::vector<Step> steps = {}, std::optional<Profile> profile = std::nullopt) {
     s.add("cluster-policy/" + slug, std::move(tags), std::move(c), std::move(steps), std::nullopt,
-          std::move(profile));
+          profile);
   };
   const LabelSelector linux = match({{"kubernetes.io/os", "linux"}});
   HouseOptions centaurs;

@@ -22,7 +22,7 @@ void Suite::add(const std::string& name, std::vector<std::string> tags, Cluster 
   cs.meta.generator = kConformanceGenerator;
   cs.meta.steps = std::move(steps);
   cs.meta.probes = std::move(probes);
-  cs.meta.profile = std::move(profile);
+  cs.meta.profile = profile;
   std::set<std::string> t(tags.begin(), tags.end());
   t.insert("conformance");
   t.insert("family:" + name.substr(0, name.find('/')));
