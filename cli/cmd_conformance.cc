@@ -157,6 +157,11 @@ Command addConformanceCommand(CLI::App& app) {
               if (has(exclude)) continue;
               if (l.kase.meta.name.empty()) l.kase.meta.name = fs::path(f).stem().string();
               runner::SessionCase c;
+              // A case whose expectations assume a profile (spec.profile: the cluster-policy
+              // family's ties by name, a hairpin under loopback=policy) runs under it, on a
+              // fresh cluster, unless --profile/--cni replaces it for every case (as replay).
+              if (l.kase.meta.profile && !bo.profileGiven)
+                c.settings = runner::RunSettings{*l.kase.meta.profile, bo.faults};
               c.kase = std::move(l.kase);
               c.source = f;
               selected.push_back(std::move(c));
@@ -231,6 +236,7 @@ Command addConformanceCommand(CLI::App& app) {
             runner::Backend& backend = *made.backend;
             runner::SessionOptions so;
             so.profile = bo.profile;
+            so.faults = bo.faults;
             so.check = checkOptions(bo);
             so.stop = &installInterruptHandling();
             std::cout << fmt::format(

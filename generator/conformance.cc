@@ -44,9 +44,10 @@ Cluster conformanceCluster(const ConformanceClusterOptions& o) {
 
 const std::vector<std::string>& conformanceFamilies() {
   static const std::vector<std::string> f = {
-      "target-selection", "rules",          "policy-types", "peers",   "ports",
-      "named-ports",      "namespaces",     "conflicts",    "actions", "upstream-e2e",
-      "services",         "external-hosts", "nodes",        "ipv6",    "ipv6-only",
+      "target-selection",   "rules",          "policy-types", "peers",   "ports",
+      "named-ports",        "namespaces",     "conflicts",    "actions", "upstream-e2e",
+      "services",           "external-hosts", "nodes",        "ipv6",    "ipv6-only",
+      "network-policy-api", "cluster-policy",
   };
   return f;
 }
@@ -68,6 +69,8 @@ std::vector<Case> conformanceSuite() {
   conformance::nodes(s);
   conformance::ipv6(s);
   conformance::ipv6Only(s);
+  conformance::networkPolicyApi(s);
+  conformance::clusterPolicyFamily(s);
   return s.take();
 }
 

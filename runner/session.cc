@@ -86,6 +86,7 @@ SessionResult runSession(Backend& backend, CaseSource& source, SessionSink& sink
   // the Replayer (made only when needed: it wraps the backend to re-derive ipBlocks).
   CaseRunner runner(backend, options.profile, options.check);
   std::optional<Replayer> replayer;
+  bool afterSaved = false;  // the last case was a saved one: its cluster and settings are up
   while (std::optional<SessionCase> c = source.next()) {
     if (options.durationSeconds > 0 && secondsSince(t0) >= options.durationSeconds) break;
     if (options.stop && options.stop->load()) {
@@ -94,11 +95,24 @@ SessionResult runSession(Backend& backend, CaseSource& source, SessionSink& sink
     }
     std::optional<ReplayResult> replay;
     if (c->settings) {
+      runner.tearDown();  // the plain cases' cluster, if any: the backend holds one at a time
       if (!replayer) replayer.emplace(backend, options.check);
       replay = replayer->replay(c->kase, *c->settings);
       out.cases.push_back(replay->run);
+      afterSaved = true;
     } else {
-      out.cases.push_back(runner.run(c->kase));
+      std::string reconfigured;
+      if (afterSaved) {
+        replayer->tearDown();
+        reconfigured = backend.configure(RunSettings{options.profile, options.faults});
+        afterSaved = false;
+      }
+      if (reconfigured.empty()) {
+        out.cases.push_back(runner.run(c->kase));
+      } else {
+        out.cases.emplace_back();
+        out.cases.back().backendError = reconfigured;
+      }
     }
     CaseResult& r = out.cases.back();
     r.source = c->source;

@@ -111,6 +111,9 @@ class SessionSink {
 
 struct SessionOptions {
   Profile profile;  // what the oracle judges by (cases without settings of their own)
+  // The fault classes the backend was made with; with `profile`, what it is configured back to
+  // when a plain case follows a saved one.
+  std::vector<std::string> faults;
   CheckOptions check;
   double durationSeconds = 0;  // no case starts after this much time (0: no limit)
   size_t maxFailingCases = 0;  // stop after this many cases with discrepancies (0: never)
@@ -118,8 +121,10 @@ struct SessionOptions {
 };
 
 // Runs the source's cases on `backend` until one of the stopping rules above, calling `sink`
-// after each; tears the session's cluster down at the end. A source gives saved cases (with
-// settings) or plain ones, not both: a saved case leaves the backend configured as it records.
+// after each; tears the session's cluster down at the end. A source may mix saved cases (with
+// settings) and plain ones: a saved case runs on a fresh cluster configured as it records, and
+// a plain case after it on a fresh one configured back to `profile` and `faults` (consecutive
+// plain cases still share their cluster).
 SessionResult runSession(Backend& backend, CaseSource& source, SessionSink& sink,
                          const SessionOptions& options);
 

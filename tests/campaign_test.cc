@@ -247,6 +247,36 @@ TEST(Campaign, StepsAreAppliedByReconcileAndTheClusterIsReusedAcrossCases) {
   EXPECT_EQ(b.counters().tearDowns, 1);
 }
 
+// `conformance` mixes plain cases with cases that record a profile: each saved case runs alone
+// under its settings, and the plain case after it on a fresh cluster configured back.
+TEST(Campaign, SessionMixesSavedAndPlainCases) {
+  ScriptedBackend b;
+  RunSettings loopback;
+  loopback.profile.loopback = Profile::Loopback::Policy;
+  std::vector<SessionCase> list(4);
+  for (size_t i = 0; i < list.size(); ++i) {
+    list[i].kase = smallCase();
+    list[i].kase.meta.name = "c" + std::to_string(i);
+  }
+  list[2].settings = loopback;
+  ListedCases cases(std::move(list));
+  SessionOptions o;
+  o.check = fastChecks();
+  npf::testing::OnEachCase ignore;
+  SessionResult res = runSession(b, cases, ignore, o);
+  ASSERT_EQ(res.cases.size(), 4u);
+  EXPECT_EQ(res.backendError, "");
+  EXPECT_EQ(res.discrepancies(), 0u);
+  EXPECT_TRUE(res.cases[1].clusterReused);
+  EXPECT_FALSE(res.cases[2].clusterReused);
+  EXPECT_FALSE(res.cases[3].clusterReused);
+  EXPECT_EQ(b.counters().setUps, 3);     // c0 (c1 reuses it), c2, c3
+  EXPECT_EQ(b.counters().tearDowns, 3);  // before c2, after it, at the end
+  ASSERT_EQ(b.counters().configured.size(), 2u);
+  EXPECT_EQ(b.counters().configured[0], loopback);
+  EXPECT_EQ(b.counters().configured[1], RunSettings{});
+}
+
 TEST(Campaign, SetUpFailureStopsTheCampaignAsABackendFailure) {
   ScriptedBackend b;
   b.options().setUpError = "no CNI plugin";

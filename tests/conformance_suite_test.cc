@@ -187,6 +187,10 @@ TEST(ConformanceSuite, MirrorsCyclonusFamilySizes) {
   EXPECT_GE(perFamily["conflicts"], 16);
   EXPECT_GE(perFamily["upstream-e2e"], 40);
   EXPECT_GE(perFamily["actions"], 6);
+  // One case per network-policy-api v0.1.8 conformance test (24), and our own cluster-scoped
+  // cases beside them.
+  EXPECT_EQ(perFamily["network-policy-api"], 24);
+  EXPECT_GE(perFamily["cluster-policy"], 12);
   std::string summary;
   for (const auto& f : conformanceFamilies())
     summary += " " + f + "=" + std::to_string(perFamily[f]);
@@ -247,6 +251,8 @@ TEST(ConformanceCaseFiles, EveryCaseSurvivesTheCaseFileRoundTrip) {
       why = "tags differ";
     else if (l.kase.meta.probes.has_value() != c.meta.probes.has_value())
       why = "probes differ";
+    else if (l.kase.meta.profile != c.meta.profile)
+      why = "profile differs";
     if (!why.empty() && ++failures <= 10) ADD_FAILURE() << c.meta.name << ": " << why;
   }
   EXPECT_EQ(failures, 0) << "cases that do not survive encodeCase + loadCaseFiles";

@@ -88,7 +88,7 @@ TEST_F(RunnerLoad, AThirdOfTheSuiteUnderSaturationHasNoDiscrepancyAndNoFlakyCell
   EXPECT_TRUE(load.running()) << "stress-ng ended early: the run was not under load";
   EXPECT_EQ(r.exitCode, 0) << r.out.substr(r.out.size() > 4000 ? r.out.size() - 4000 : 0) << r.err;
   Totals t = totals(r.out);
-  EXPECT_EQ(t.cases, 138) << r.out;
+  EXPECT_EQ(t.cases, 151) << r.out;
   EXPECT_EQ(t.failed, 0);
   EXPECT_EQ(t.discrepancies, 0);
   EXPECT_EQ(t.flaky, 0);

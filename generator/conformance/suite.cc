@@ -13,7 +13,8 @@
 namespace npf::conformance {
 
 void Suite::add(const std::string& name, std::vector<std::string> tags, Cluster c,
-                std::vector<Step> steps, std::optional<ProbeSet> probes) {
+                std::vector<Step> steps, std::optional<ProbeSet> probes,
+                std::optional<Profile> profile) {
   Case cs;
   cs.cluster = std::move(c);
   cs.meta.name = name;
@@ -21,6 +22,7 @@ void Suite::add(const std::string& name, std::vector<std::string> tags, Cluster 
   cs.meta.generator = kConformanceGenerator;
   cs.meta.steps = std::move(steps);
   cs.meta.probes = std::move(probes);
+  cs.meta.profile = profile;
   std::set<std::string> t(tags.begin(), tags.end());
   t.insert("conformance");
   t.insert("family:" + name.substr(0, name.find('/')));
