@@ -42,8 +42,14 @@ void SessionOutput::caseDone(const runner::SessionCase& c, const runner::CaseRes
   std::string saved;
   if (r.discrepancies() > 0) {
     saved = options_.failureFile(c);
+    // A case that ran under settings of its own (its recorded profile) is saved with them.
+    RunInfo info = options_.info;
+    if (c.settings) {
+      info.profile = c.settings->profile;
+      info.faults = c.settings->faults;
+    }
     if (!writeFileAtomic((fs::path(options_.outDir) / saved).string(),
-                         encodeCase(runner::caseWithObservation(c.kase, r, options_.info))))
+                         encodeCase(runner::caseWithObservation(c.kase, r, info))))
       std::cerr << fmt::format("{}/{}:0:0: cannot write failing case\n", options_.outDir, saved);
   }
   failureFiles_.push_back(saved);

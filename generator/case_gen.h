@@ -10,7 +10,7 @@
 
 namespace npf {
 
-inline constexpr const char* kGeneratorVersion = "netpolfuzz-generator 1";
+inline constexpr const char* kGeneratorVersion = "netpolfuzz-generator 2";
 
 // Case `index` of the campaign with `seed`: independent of every other index, so case 17 of
 // seed 42 is the same whether 20 or 2,000 cases are generated. Name: SIZE-sSEED-INDEX.

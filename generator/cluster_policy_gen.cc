@@ -179,7 +179,8 @@ struct ClusterPolicyGen {
     for (bool egress : {false, true}) {
       if (!(egress ? eg : in)) continue;
       std::vector<ClusterPolicyRule> rules;
-      int n = int(rng.range(1, w.maxClusterRules));
+      // At least one, and within the CRDs' limit (25 in v1alpha2, 100 in v1alpha1).
+      int n = int(rng.range(1, std::clamp(w.maxClusterRules, 1, v2 ? 25 : 100)));
       for (int i = 0; i < n; ++i) rules.push_back(rule(egress, baseline, size_t(i)));
       (egress ? p.egress : p.ingress) = std::move(rules);
     }
@@ -205,7 +206,7 @@ std::vector<ClusterPolicy> generateClusterPolicies(Random& rng, const Cluster& c
   ClusterPolicyGen g{rng, c, w, rng.percent(w.clusterNetworkPolicyApi)};
   std::vector<ClusterPolicy> out;
   const int32_t base = int32_t(rng.range(0, 20));
-  int admins = int(rng.range(1, std::max(1, w.maxClusterPolicies)));
+  int admins = int(rng.range(1, std::clamp(w.maxClusterPolicies, 1, 100)));
   for (int i = 0; i < admins; ++i)
     out.push_back(g.policy(false, fmt::format("admin-{}", i + 1), g.priority(base)));
   if (rng.percent(w.baselinePolicy))

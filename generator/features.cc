@@ -115,9 +115,14 @@ void tagClusterPolicies(const Cluster& c, std::set<std::string>& tags) {
     tags.insert(p.subject.namespaces ? "cluster-subject:namespaces" : "cluster-subject:pods");
     for (const auto* rules : {&p.ingress, &p.egress}) {
       if (!*rules) continue;
-      std::set<ClusterRuleAction> actions;
+      // The fault takes rules Deny first, then Allow, then Pass: only another order can differ.
+      auto rank = [](ClusterRuleAction a) {
+        return a == ClusterRuleAction::Deny ? 0 : a == ClusterRuleAction::Allow ? 1 : 2;
+      };
+      bool byAction = true;
+      for (size_t i = 1; i < (*rules)->size(); ++i)
+        byAction = byAction && rank((**rules)[i - 1].action) <= rank((**rules)[i].action);
       for (const auto& r : **rules) {
-        actions.insert(r.action);
         tags.insert(std::string("cluster-action:") +
                     toString(r.action, ClusterPolicyKind::AdminNetworkPolicy));
         for (const auto& peer : r.peers) {
@@ -133,7 +138,7 @@ void tagClusterPolicies(const Cluster& c, std::set<std::string>& tags) {
                                                                       : "cluster-port:number");
       }
       // Rules in order decide differently from rules taken by action.
-      if (actions.size() > 1) tags.insert("RULE_ORDER_IGNORED");
+      if (!byAction) tags.insert("RULE_ORDER_IGNORED");
     }
   }
   for (const auto& pod : c.pods) {
@@ -145,7 +150,7 @@ void tagClusterPolicies(const Cluster& c, std::set<std::string>& tags) {
             matches(np.podSelector.value_or(LabelSelector{}), pod.meta.labels) &&
             (egress ? hasEgressType(np) : hasIngressType(np)))
           npIsolates = true;
-      std::map<int32_t, std::set<ClusterRuleAction>> adminByPriority;
+      std::map<int32_t, std::set<ClusterRuleAction>> adminByPriority, baselineByPriority;
       bool pass = false, baseline = false, baselineDeny = false, priorityTie = false;
       for (const auto& p : c.clusterPolicies) {
         const auto& rules = egress ? p.egress : p.ingress;
@@ -157,6 +162,7 @@ void tagClusterPolicies(const Cluster& c, std::set<std::string>& tags) {
         if (p.tier == PolicyTier::Baseline) {
           baseline = true;
           baselineDeny = baselineDeny || actions.count(ClusterRuleAction::Deny);
+          baselineByPriority[p.priority].insert(actions.begin(), actions.end());
           continue;
         }
         pass = pass || actions.count(ClusterRuleAction::Pass);
@@ -165,10 +171,12 @@ void tagClusterPolicies(const Cluster& c, std::set<std::string>& tags) {
       }
       // Another decision lies behind a Pass: NetworkPolicy's, or the baseline's.
       if (pass && (npIsolates || baselineDeny)) tags.insert("PASS_AS_ALLOW");
-      if (adminByPriority.size() > 1) {
+      // Several priorities in a tier (a ClusterNetworkPolicy baseline has them too) whose
+      // policies act differently.
+      for (const auto* byPriority : {&adminByPriority, &baselineByPriority}) {
+        if (byPriority->size() < 2) continue;
         std::set<ClusterRuleAction> all;
-        for (const auto& [prio, actions] : adminByPriority)
-          all.insert(actions.begin(), actions.end());
+        for (const auto& [prio, actions] : *byPriority) all.insert(actions.begin(), actions.end());
         if (all.size() > 1) tags.insert("PRIORITY_INVERTED");
       }
       if (priorityTie) tags.insert("cluster-priority:tie");

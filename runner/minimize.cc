@@ -328,8 +328,9 @@ std::vector<Pass> passes() {
                    return u;
                  },
                  [](Case& c, const Path& u) {
-                   auto& ports = *(*section(*clusterPoliciesOf(c)[u[0]], u[1]))[u[2]].ports;
-                   ports.erase(ports.begin() + long(u[3]));
+                   auto& ports = (*section(*clusterPoliciesOf(c)[u[0]], u[1]))[u[2]].ports;
+                   ports->erase(ports->begin() + long(u[3]));
+                   if (ports->empty()) ports.reset();  // `[]` is invalid; absent: every port
                  }});
   out.push_back({"networks entries", true,
                  [](Case& c) {

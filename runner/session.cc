@@ -110,8 +110,12 @@ SessionResult runSession(Backend& backend, CaseSource& source, SessionSink& sink
       if (reconfigured.empty()) {
         out.cases.push_back(runner.run(c->kase));
       } else {
-        out.cases.emplace_back();
-        out.cases.back().backendError = reconfigured;
+        CaseResult failed;
+        failed.name = c->kase.meta.name;
+        failed.seed = c->kase.meta.seed;
+        failed.tags = c->kase.meta.tags;
+        failed.backendError = reconfigured;
+        out.cases.push_back(std::move(failed));
       }
     }
     CaseResult& r = out.cases.back();

@@ -69,21 +69,27 @@ struct TierOutcome {
 };
 
 std::vector<TierOutcome> tierOutcomes(const std::vector<std::string>& lines) {
-  static const std::regex decided(
-      R"(^(admin tier|baseline tier): decided by (\w+) (\S+) \([^)]*\) (?:ingress|egress) rule (\d+)(?: '[^']*')?: (\w+))");
+  // "KIND NAME [(TIER tier, priority N)] DIR rule R ['NAME']: ACTION"; a BANP has no priority.
+  static const std::regex rule(
+      R"((\w+) (\S+)(?: \([^)]*\))? (?:ingress|egress) rule (\d+)(?: '[^']*')?: (\w+))");
   std::vector<TierOutcome> out;
-  for (const auto& l : lines) {
-    std::smatch m;
-    if (std::regex_search(l, m, decided)) {
-      out.push_back({m[1], m[5], m[2], m[3], std::stoul(m[4])});
-    } else {
-      for (const char* tier : {"admin tier", "baseline tier"}) {
-        std::string t = tier;
-        if (l.rfind(t + ": equal priorities", 0) == 0) out.push_back({t, "tie", "", "", 0});
-        if (l.rfind(t + ": no rule matches", 0) == 0) out.push_back({t, "no match", "", "", 0});
-      }
+  for (const auto& l : lines)
+    for (const char* tier : {"admin tier", "baseline tier"}) {
+      const std::string t = tier;
+      std::smatch m;
+      // Decided, or decided among equal priorities by name under cluster-policy-ties=name.
+      for (const std::string& head :
+           {t + ": decided by ", t + ": equal priorities, the first by name under profile "
+                                     "cluster-policy-ties=name: "})
+        if (l.rfind(head, 0) == 0) {
+          const std::string rest = l.substr(head.size());
+          if (std::regex_search(rest, m, rule) && m.position(0) == 0)
+            out.push_back({t, m[4], m[1], m[2], std::stoul(m[3])});
+        }
+      if (l.rfind(t + ": equal priorities, any may apply", 0) == 0)
+        out.push_back({t, "tie", "", "", 0});
+      if (l.rfind(t + ": no rule matches", 0) == 0) out.push_back({t, "no match", "", "", 0});
     }
-  }
   // A tier that decided also names the policies it looked at first; those are not part of it.
   std::erase_if(out, [&](const TierOutcome& t) {
     return t.action == "no match" && std::any_of(out.begin(), out.end(), [&](const TierOutcome& o) {

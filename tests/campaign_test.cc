@@ -494,6 +494,28 @@ spec:
   std::string fell = discrepancySignature(withTiers, probe("node/n1", "x/a:80/TCP"), Verdict::Allow,
                                           K::Timeout, Profile{});
   EXPECT_NE(fell.find("admin tier no match"), std::string::npos) << fell;
+  // A BaselineAdminNetworkPolicy (no priority in its name) deciding, directly and behind a Pass.
+  auto banp = decodeManifests(R"(apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {}}
+  ingress: [{action: Deny, from: [{pods: {namespaceSelector: {}, podSelector: {}}}]}]
+)",
+                              "banp.yaml");
+  ASSERT_TRUE(banp.errors.empty()) << banp.errors[0].message;
+  Cluster baseOnly = c.cluster;
+  baseOnly.policies.clear();
+  baseOnly.clusterPolicies = banp.cluster.clusterPolicies;
+  std::string direct = discrepancySignature(baseOnly, cb, Verdict::Deny, K::Connected, Profile{});
+  EXPECT_NE(direct.find("ingress baseline tier Deny"), std::string::npos) << direct;
+  EXPECT_NE(direct.find("cluster:baseline-admin-network-policy"), std::string::npos) << direct;
+  Cluster passed = baseOnly;
+  passed.clusterPolicies.push_back(withTiers.clusterPolicies[0]);  // pass-to-np
+  std::string behind = discrepancySignature(passed, cb, Verdict::Deny, K::Connected, Profile{});
+  EXPECT_NE(behind.find("ingress admin tier Pass · ingress baseline tier Deny"), std::string::npos)
+      << behind;
+  EXPECT_EQ(behind.find("no match"), std::string::npos) << behind;
   // Without the cluster-scoped policies it is another signature.
   EXPECT_NE(discrepancySignature(c.cluster, cb, Verdict::Allow, K::Timeout, Profile{}), sig);
 }

@@ -155,7 +155,8 @@ TEST_F(KindCli, DryRunPrintsManifestsAndCommandsWithoutACluster) {
 // the workloads, then the policies (labelled with the run), and teardown deletes them by label.
 TEST_F(KindCli, DryRunShowsTheCrdsAndTheClusterScopedPoliciesInOrder) {
   const std::string file =
-      std::string(NPF_SOURCE_DIR) + "/corpus/fuzz/decode/cluster_policies_v1alpha1.yaml";
+      std::string(NPF_SOURCE_DIR) +
+      "/corpus/conformance/network-policy-api/admin-network-policy-integration.yaml";
   auto r = runProcess({kCli, "conformance", file, "--backend", "kind", "--dry-run", "--context",
                        "kind-npf", "--cni", "antrea"});
   ASSERT_EQ(r.exitCode, 0) << r.err << r.out.substr(0, 3000);
@@ -187,6 +188,17 @@ TEST_F(KindCli, DryRunShowsTheCrdsAndTheClusterScopedPoliciesInOrder) {
     at = found + want.size();
   }
   EXPECT_EQ(out.find("openAPIV3Schema"), std::string::npos);  // CRD bodies are not printed
+
+  // A case the standard-channel CRDs would refuse (a nodes peer, a v1alpha1 namedPort) is
+  // skipped, saying why, rather than stopping the run at the API server.
+  auto experimental = runProcess(
+      {kCli, "conformance",
+       std::string(NPF_SOURCE_DIR) + "/corpus/fuzz/decode/cluster_policies_v1alpha1.yaml",
+       "--backend", "kind", "--dry-run", "--cni", "antrea"});
+  EXPECT_EQ(experimental.exitCode, 2) << experimental.err;
+  EXPECT_NE(experimental.err.find("skipped 1 case with experimental-channel fields"),
+            std::string::npos)
+      << experimental.err;
 
   // A CNI that does not implement the API: refused by name, exit 2 as any bad dry-run.
   auto calico =

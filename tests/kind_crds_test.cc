@@ -146,5 +146,36 @@ TEST(KindCrds, RenderedPoliciesOfEveryKindAreAdmittedByTheirCrdSchema) {
   EXPECT_EQ(problems.size(), 3u);
 }
 
+TEST(KindCrds, ExperimentalChannelFieldsAreNamed) {
+  auto decode = [](const std::string& kind, const std::string& version, const std::string& spec) {
+    auto r = decodeManifests("apiVersion: policy.networking.k8s.io/" + version + "\nkind: " + kind +
+                                 "\nmetadata: {name: p}\nspec:\n" + spec,
+                             "t.yaml");
+    EXPECT_TRUE(r.errors.empty()) << r.errors[0].message;
+    return r.cluster;
+  };
+  const std::string subject = "  priority: 1\n  subject: {namespaces: {}}\n";
+  EXPECT_EQ(experimentalChannelField(
+                decode("AdminNetworkPolicy", "v1alpha1",
+                       subject + "  egress: [{action: Allow, to: [{networks: [10.0.0.0/8]}]}]\n")),
+            "");
+  EXPECT_EQ(experimentalChannelField(
+                decode("AdminNetworkPolicy", "v1alpha1",
+                       subject + "  egress: [{action: Allow, to: [{nodes: {}}]}]\n")),
+            "AdminNetworkPolicy p: a nodes peer");
+  EXPECT_EQ(experimentalChannelField(
+                decode("AdminNetworkPolicy", "v1alpha1",
+                       subject + "  ingress: [{action: Deny, from: [{namespaces: {}}], ports: "
+                                 "[{namedPort: web}]}]\n")),
+            "AdminNetworkPolicy p: a namedPort");
+  // v1alpha2's destinationNamedPort is in the standard channel.
+  EXPECT_EQ(experimentalChannelField(
+                decode("ClusterNetworkPolicy", "v1alpha2",
+                       "  tier: Admin\n" + subject +
+                           "  ingress: [{action: Deny, from: [{namespaces: {}}], protocols: "
+                           "[{destinationNamedPort: web}]}]\n")),
+            "");
+}
+
 }  // namespace
 }  // namespace npf::runner::kind

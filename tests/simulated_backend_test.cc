@@ -173,5 +173,30 @@ TEST(SimulatedBackend, ThePipelineRunsWithoutRoot) {
   fs::remove_all(dir);
 }
 
+// A conformance case that records its profile runs under it, and a failure is saved with it
+// (replay and minimize judge the saved case by that profile).
+TEST(SimulatedCli, ConformanceSavesAFailingCaseWithTheProfileItRanUnder) {
+  const std::string dir = ::testing::TempDir() + "/npf-sim-profile-" + std::to_string(getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir + "/cases");
+  std::ofstream(dir + "/cases/endport.yaml")
+      << smallClusterYaml() + policyOnB("  - ports: [{port: 8000, endPort: 8090}]\n") +
+             "---\napiVersion: netpolfuzz.io/v1alpha1\nkind: Case\nmetadata: {name: endport}\n"
+             "spec:\n  profile: [loopback=allow]\n";
+  auto r = npf::testing::runProcess({NPF_CLI, "conformance", dir + "/cases", "--backend",
+                                     "simulated", "--inject-fault", "ENDPORT_IGNORED",
+                                     "--converge-ms", "0", "--out", dir + "/out", "-q"});
+  ASSERT_EQ(r.exitCode, 1) << r.out << r.err;
+  std::vector<std::string> saved;
+  for (const auto& e : fs::directory_iterator(dir + "/out/failures"))
+    saved.push_back(e.path().string());
+  ASSERT_EQ(saved.size(), 1u);
+  std::ifstream in(saved[0]);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("loopback=allow"), std::string::npos) << text;
+  EXPECT_NE(text.find("faults: [ENDPORT_IGNORED]"), std::string::npos) << text;
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace npf::runner

@@ -53,4 +53,21 @@ std::vector<std::string> deleteLabelledArgs(const std::vector<ClusterPolicyKind>
   return {"delete", resources, "--selector", selector, "--ignore-not-found"};
 }
 
+std::string experimentalChannelField(const Cluster& c) {
+  for (const auto& p : c.clusterPolicies)
+    for (const auto* rules : {&p.ingress, &p.egress}) {
+      if (!*rules) continue;
+      for (const auto& r : **rules) {
+        for (const auto& peer : r.peers)
+          if (peer.nodes)
+            return std::string(toString(p.kind)) + " " + p.meta.name + ": a nodes peer";
+        if (r.ports && p.kind != ClusterPolicyKind::ClusterNetworkPolicy)
+          for (const auto& port : *r.ports)
+            if (port.kind == ClusterPolicyPort::Kind::Named)
+              return std::string(toString(p.kind)) + " " + p.meta.name + ": a namedPort";
+      }
+    }
+  return "";
+}
+
 }  // namespace npf::runner::kind

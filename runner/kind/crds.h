@@ -23,6 +23,11 @@ struct Crd {
 // The CRD that defines `kind`.
 const Crd& crdOf(ClusterPolicyKind kind);
 
+// The first field of `c`'s cluster-scoped policies that the standard-channel CRDs above lack
+// (an egress `nodes` peer; a v1alpha1 `namedPort`), e.g. "AdminNetworkPolicy x: a nodes peer";
+// "" when they have none. The API server refuses such an object.
+std::string experimentalChannelField(const Cluster& c);
+
 // kubectl arguments (after `kubectl [--context C]`) of what the kind backend does with them,
 // shared with the tests that run them against a real API server.
 
