@@ -534,7 +534,9 @@ TEST_F(RunnerLocalE2E, AClusterReconciledToTheNextCaseReachesEveryPod) {
   Cluster before = generateCase(1, 338, ClusterSize::Small, GeneratorWeights{}).cluster;
   Cluster after = generateCase(1, 339, ClusterSize::Small, GeneratorWeights{}).cluster;
   before.policies.clear();
+  before.clusterPolicies.clear();
   after.policies.clear();
+  after.clusterPolicies.clear();
   backend = std::make_unique<LocalBackend>();
   ASSERT_EQ(backend->setUp(before), "");
   ASSERT_EQ(backend->reconcile(after), "");
