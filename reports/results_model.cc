@@ -603,8 +603,9 @@ std::string renderJson(const Results& r) {
                      {"blocks", blocks},
                      {"expectedCells", s.expectedCells},
                      {"observedCells", s.observedCells}};
-      // Only runs whose enforcer catches up after the writes measure it (docs/enforcers.md).
-      if (measuresEnforcer) {
+      // Only runs whose enforcer catches up after the writes measure it (docs/enforcers.md);
+      // a document that has the figures anyway keeps them (they read back as written).
+      if (measuresEnforcer || s.enforcerMs != 0 || s.enforcerTimedOutNodes != 0) {
         state["enforcerMs"] = s.enforcerMs;
         state["enforcerTimedOutNodes"] = s.enforcerTimedOutNodes;
       }
